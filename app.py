@@ -1,0 +1,21 @@
+"""Renewal Radar: page config, navigation and the shared sidebar filters. No SQL, no polars here."""
+
+import streamlit as st
+
+from renewal_radar import ui
+from renewal_radar.i18n import t
+
+st.set_page_config(page_title="Renewal Radar", page_icon="📡", layout="wide")
+
+PAGES = {
+    t("Leadership"): [
+        st.Page("pages/overview.py", title=t("Overview"), icon="📈", default=True),
+    ],
+    t("Analysts"): [
+        st.Page("pages/data.py", title=t("Data"), icon="🗂️"),
+    ],
+}
+
+page = st.navigation(PAGES)
+ui.sidebar_filters()
+page.run()

@@ -1,0 +1,51 @@
+-- accounts_dim: one row per account found in accounts or subscriptions, with its attributes,
+-- first_start (metrics.md "Time and money"), base_mrr = MRR on first_start, the billing period
+-- of its largest line, and every custom attribute column of accounts.
+create or replace table accounts_dim as
+with ids as (
+    select account_id from stg_accounts
+    union
+    select account_id from stg_subscriptions
+),
+
+first_starts as (
+    select account_id, min(valid_from) as first_start from account_mrr_intervals group by account_id
+),
+
+base as (
+    select intervals.account_id, intervals.mrr as base_mrr
+    from account_mrr_intervals as intervals
+    join first_starts
+        on intervals.account_id = first_starts.account_id and intervals.valid_from = first_starts.first_start
+),
+
+-- the billing period of the account's largest, latest line stands for the account
+main_line as (
+    select account_id, arg_max(bill_period_months, (mrr, start_date)) as bill_period_months,
+        arg_max(product, (mrr, start_date)) as main_product
+    from subscription_lines
+    where mrr > 0
+    group by account_id
+),
+
+final as (
+    select
+        ids.account_id,
+        coalesce(stg_accounts.name, ids.account_id) as name,
+        coalesce(stg_accounts.segment, '(none)') as segment,
+        coalesce(stg_accounts.region, '(none)') as region,
+        coalesce(stg_accounts.csm_owner, '(unassigned)') as csm_owner,
+        coalesce(stg_accounts.am_owner, '(unassigned)') as am_owner,
+        main_line.bill_period_months,
+        main_line.main_product,
+        first_starts.first_start,
+        base.base_mrr,
+        stg_accounts.* exclude (account_id, name, segment, region, csm_owner, am_owner)
+    from ids
+    left join stg_accounts using (account_id)
+    left join first_starts using (account_id)
+    left join base using (account_id)
+    left join main_line using (account_id)
+)
+
+select * from final order by account_id

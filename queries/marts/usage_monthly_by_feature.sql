@@ -1,0 +1,18 @@
+-- usage_monthly_by_feature: one row per account, month and feature: events and the peak daily users.
+create or replace table usage_monthly_by_feature as
+with daily as (
+    select * from usage_daily_by_feature
+),
+
+final as (
+    select
+        account_id,
+        date_trunc('month', usage_date)::date as month_start,
+        feature,
+        sum(events) as events,
+        max(active_users) as peak_daily_users
+    from daily
+    group by all
+)
+
+select * from final order by account_id, month_start, feature

@@ -1,0 +1,24 @@
+-- mrr_on_days: one row per filtered account with MRR > 0 on $d0 or on $d1:
+-- mrr_start = MRR(a, $d0), mrr_end = MRR(a, $d1) (metrics.md "Window metrics").
+with accounts as (
+    select account_id from filtered_accounts($segments, $regions, $owners, $bill_periods)
+),
+
+intervals as (
+    select intervals.*, coalesce(valid_to, date '9999-12-31') as valid_until
+    from account_mrr_intervals as intervals
+    semi join accounts using (account_id)
+),
+
+final as (
+    select
+        account_id,
+        coalesce(sum(mrr) filter (where valid_from <= $d0::date and $d0::date < valid_until), 0) as mrr_start,
+        coalesce(sum(mrr) filter (where valid_from <= $d1::date and $d1::date < valid_until), 0) as mrr_end
+    from intervals
+    where (valid_from <= $d0::date and $d0::date < valid_until)
+       or (valid_from <= $d1::date and $d1::date < valid_until)
+    group by account_id
+)
+
+select * from final order by account_id

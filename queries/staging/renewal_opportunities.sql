@@ -1,0 +1,17 @@
+-- stg_renewal_opportunities: one row per CRM opportunity, as exported.
+create or replace table stg_renewal_opportunities as
+select
+    opportunity_id,
+    trim(account_id) as account_id,
+    close_date,
+    amount as amount_arr,
+    type as opportunity_type,
+    stage,
+    forecast_category,
+    probability,
+    is_closed,
+    is_won,
+    owner,
+    loss_reason,
+    created_date
+from raw_renewal_opportunities

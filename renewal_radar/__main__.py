@@ -1,0 +1,189 @@
+"""The command line (shared/spec/cli.md): ``python -m renewal_radar COMMAND ...``.
+
+Every command prints its result to stdout and exits 0, or prints a one-line
+reason to stderr and exits non-zero. The figures come from the same functions
+the pages call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from renewal_radar import cohorts, db, metrics, renewals, settings
+from renewal_radar.dates import parse_date
+
+
+class CliError(Exception):
+    """A problem worth one line on stderr."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command of cli.md."""
+    parser = argparse.ArgumentParser(prog="python -m renewal_radar", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $RENEWAL_RADAR_DB or data/renewal_radar.duckdb)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", parents=[common], help="build the synthetic demo database")
+    demo.add_argument("--accounts", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--years", type=int, default=3)
+    demo.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
+
+    for name, help_text in (("import", "validate and load the export files in DIR"),
+                            ("validate", "validate the export files in DIR without loading")):
+        command = commands.add_parser(name, parents=[common], help=help_text)
+        command.add_argument("dir", type=Path)
+        command.add_argument("--preset", default=None, help="generic, salesforce, hubspot, zendesk or stripe")
+        if name == "import":
+            command.add_argument("--as-of", type=_date, default=None)
+
+    window = commands.add_parser("metrics", parents=[common], help="window metrics between two days")
+    window.add_argument("--start", type=_date, required=True)
+    window.add_argument("--end", type=_date, required=True)
+    window.add_argument("--json", action="store_true")
+
+    movements = commands.add_parser("movements", parents=[common], help="monthly MRR movements")
+    movements.add_argument("--start", type=_date)
+    movements.add_argument("--end", type=_date)
+    movements.add_argument("--csv", action="store_true")
+
+    triangle = commands.add_parser("cohorts", parents=[common], help="cohort retention triangle")
+    triangle.add_argument("--grain", choices=("month", "quarter"), default="month")
+    triangle.add_argument("--as-of", type=_date)
+    triangle.add_argument("--csv", action="store_true")
+
+    km = commands.add_parser("survival", parents=[common], help="Kaplan-Meier survival curve")
+    km.add_argument("--by", default=None, help="account column to group by (segment, region, ...)")
+    km.add_argument("--as-of", type=_date)
+    km.add_argument("--csv", action="store_true")
+
+    due = commands.add_parser("renewals", parents=[common], help="renewal outcomes by period")
+    due.add_argument("--start", type=_date)
+    due.add_argument("--end", type=_date)
+    due.add_argument("--grain", choices=("month", "quarter"), default="month")
+    due.add_argument("--grace-days", type=int, default=None)
+    due.add_argument("--as-of", type=_date)
+    due.add_argument("--csv", action="store_true")
+    return parser
+
+
+def _open(args) -> object:
+    path = settings.db_path(args.db)
+    if not path.exists():
+        raise CliError(f"no database at {path}; run `python -m renewal_radar demo` or `import DIR` first")
+    return db.connect(path)
+
+
+def _emit_frame(frame: pl.DataFrame, as_csv: bool) -> None:
+    if as_csv:
+        sys.stdout.write(frame.write_csv(float_precision=None))
+    else:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, thousands_separator=",",
+                       float_precision=4, tbl_hide_dataframe_shape=True):
+            print(frame)
+
+
+def cmd_demo(args) -> None:
+    """Build the demo database."""
+    from renewal_radar.demo import build_demo
+
+    summary = build_demo(settings.db_path(args.db), args.accounts, args.seed, args.years, args.events)
+    print(f"demo: {summary.accounts:,} accounts, {summary.lines:,} subscription lines, "
+          f"{summary.events:,} usage events into {settings.db_path(args.db)} in {summary.seconds:.1f} s")
+
+
+def cmd_validate(args) -> int:
+    """Validate a folder of exports."""
+    from renewal_radar.ingest import validate_folder
+
+    report = validate_folder(args.dir, args.preset)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def cmd_import(args) -> int:
+    """Validate and load a folder of exports."""
+    from renewal_radar.ingest import import_folder
+
+    result = import_folder(args.dir, settings.db_path(args.db), args.preset, args.as_of)
+    print(result.report.text())
+    if not result.loaded:
+        print("import refused: the database is unchanged", file=sys.stderr)
+        return 1
+    print(f"imported into {settings.db_path(args.db)}, as of {result.as_of}")
+    return 0
+
+
+def cmd_metrics(args) -> None:
+    """Window metrics as JSON (or readable lines)."""
+    figures = metrics.window_metrics(_open(args), args.start, args.end)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:16} {value}")
+
+
+def cmd_movements(args) -> None:
+    """Monthly MRR movements."""
+    frame = metrics.monthly_movements(_open(args), args.start, args.end)
+    _emit_frame(frame, args.csv)
+
+
+def cmd_cohorts(args) -> None:
+    """The cohort triangle in long form."""
+    con = _open(args)
+    as_of = args.as_of or metrics.data_as_of(con)
+    triangle = cohorts.cohorts(con, as_of, args.grain)
+    labels = [cohorts.cohort_label(day, args.grain) for day in triangle["cohort"]]
+    frame = triangle.with_columns(pl.Series("cohort", labels, dtype=pl.String)).select(
+        "cohort", "k", "n", "logo_retention", "net_mrr_retention", "gross_mrr_retention")
+    _emit_frame(frame, args.csv)
+
+
+def cmd_survival(args) -> None:
+    """Kaplan-Meier survival curve(s)."""
+    con = _open(args)
+    as_of = args.as_of or metrics.data_as_of(con)
+    _emit_frame(cohorts.survival(con, as_of, args.by), args.csv)
+
+
+def cmd_renewals(args) -> None:
+    """Renewal outcomes by period."""
+    outcomes = renewals.renewal_outcomes(_open(args), args.start, args.end, args.as_of, args.grace_days)
+    _emit_frame(renewals.rates_by_period(outcomes, args.grain), args.csv)
+
+
+COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
+            "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
+            "renewals": cmd_renewals}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args) or 0
+    except (CliError, ValueError, FileNotFoundError, db.Error) as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

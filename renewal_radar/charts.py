@@ -1,0 +1,78 @@
+"""Plotly figure builders: frame in, figure out. No Streamlit here.
+
+Every figure uses the ``renewal_radar`` template, has a title, axis titles
+with units, and hover text that names the month, the series and the amount.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+from renewal_radar.i18n import t
+
+PALETTE = {"new": "#2E7D32", "reactivation": "#66BB6A", "expansion": "#1E88E5", "contraction": "#FB8C00",
+           "churn": "#E53935", "net": "#263238", "grr": "#5E35B1", "nrr": "#00897B"}
+SEQUENCE = ["#1E88E5", "#00897B", "#5E35B1", "#FB8C00", "#E53935", "#6D4C41", "#3949AB", "#C0CA33"]
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩"}
+
+pio.templates["renewal_radar"] = go.layout.Template(layout=go.Layout(
+    font={"family": "Inter, 'Noto Sans CJK KR', 'Noto Sans CJK JP', sans-serif", "size": 13},
+    colorway=SEQUENCE, title={"x": 0.0, "xanchor": "left", "font": {"size": 16}},
+    margin={"l": 60, "r": 20, "t": 60, "b": 50}, hovermode="x unified", plot_bgcolor="white",
+    xaxis={"showgrid": False, "linecolor": "#B0BEC5"}, yaxis={"gridcolor": "#ECEFF1", "zerolinecolor": "#90A4AE"},
+    legend={"orientation": "h", "y": -0.18, "x": 0},
+))
+TEMPLATE = "renewal_radar"
+
+
+def currency_symbol(currency: str) -> str:
+    """The symbol shown before amounts: ``$`` for USD, the code and a space for currencies without one."""
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    return symbol
+
+
+def movements_chart(movements: pl.DataFrame, currency: str) -> go.Figure:
+    """Monthly MRR movements: gains above zero, losses below, net change as a line."""
+    symbol = currency_symbol(currency)
+    months = movements["month"].to_list()
+    series = [("new", "new_mrr", 1), ("reactivation", "reactivation_mrr", 1), ("expansion", "expansion_mrr", 1),
+              ("contraction", "contraction_mrr", -1), ("churn", "churned_mrr", -1)]
+    figure = go.Figure()
+    for name, column, sign in series:
+        figure.add_bar(x=months, y=(movements[column] * sign).to_list(), name=t(name.capitalize()),
+                       marker_color=PALETTE[name],
+                       hovertemplate=f"%{{fullData.name}}: {symbol}%{{y:,.0f}}<extra></extra>")
+    net = (movements["ending_mrr"] - movements["starting_mrr"]).to_list()
+    figure.add_scatter(x=months, y=net, name=t("Net change"), mode="lines+markers", line_color=PALETTE["net"],
+                       hovertemplate=f"%{{fullData.name}}: {symbol}%{{y:,.0f}}<extra></extra>")
+    figure.update_layout(template=TEMPLATE, barmode="relative", title=t("MRR movements by month"),
+                         xaxis_title=t("Month"), yaxis_title=t("MRR change ({currency})", currency=currency),
+                         yaxis_tickprefix=symbol, yaxis_tickformat="~s", xaxis_hoverformat="%B %Y")
+    return figure
+
+
+def retention_trend_chart(trend: pl.DataFrame) -> go.Figure:
+    """Trailing-12-month GRR and NRR measured at each month start."""
+    figure = go.Figure()
+    for column, label in (("grr", t("Gross revenue retention")), ("nrr", t("Net revenue retention"))):
+        figure.add_scatter(x=trend["month"].to_list(), y=trend[column].to_list(), name=label, mode="lines+markers",
+                           line_color=PALETTE[column], hovertemplate="%{fullData.name}: %{y:.1%}<extra></extra>")
+    figure.update_layout(template=TEMPLATE, title=t("Trailing-12-month GRR and NRR"), xaxis_title=t("Measured on"),
+                         yaxis_title=t("% of MRR twelve months earlier"), yaxis_tickformat=".0%",
+                         xaxis_hoverformat="%d %b %Y")
+    return figure
+
+
+def arr_bar_chart(frame: pl.DataFrame, attribute: str, currency: str, title: str) -> go.Figure:
+    """Horizontal bars of ARR by an attribute, largest on top."""
+    symbol = currency_symbol(currency)
+    ordered = frame.sort("arr")
+    figure = go.Figure(go.Bar(
+        x=ordered["arr"].to_list(), y=ordered[attribute].to_list(), orientation="h", marker_color=SEQUENCE[0],
+        customdata=ordered["accounts"].to_list(),
+        hovertemplate=f"%{{y}}: {symbol}%{{x:,.0f}} ARR, %{{customdata:,}} accounts<extra></extra>"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("ARR ({currency})", currency=currency),
+                         yaxis_title="", xaxis_tickprefix=symbol, xaxis_tickformat="~s", hovermode="closest")
+    return figure

@@ -1,0 +1,146 @@
+"""Opening the database. The only module that imports duckdb.
+
+Reads go through :func:`query` on a fresh cursor, because DuckDB 2.0
+relations re-run on every read and a connection is not safe to share
+between Streamlit's script threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+Error = duckdb.Error
+
+
+def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database file; read-only unless asked otherwise."""
+    if read_only and not Path(path).exists():
+        raise FileNotFoundError(f"no database at {path}; run `python -m renewal_radar demo` or import exports")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def connect_sandbox(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that cannot touch files or change its settings.
+
+    Used by the SQL console: external access off stops read_csv/COPY/ATTACH,
+    and the locked configuration stops a query from turning it back on.
+    """
+    config = {"enable_external_access": False, "lock_configuration": True}
+    return duckdb.connect(str(path), read_only=True, config=config)
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """An in-memory database (used to build marts in tests and benchmarks)."""
+    return duckdb.connect()
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """Run one statement with bound parameters and return the rows as polars."""
+    cursor = con.cursor()
+    try:
+        return cursor.sql(sql, params=params or None).pl()
+    finally:
+        cursor.close()
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
+    """Run one statement for its effect (DDL, inserts)."""
+    con.execute(sql, params or None)
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Create table ``name`` holding ``frame`` (raw tables are tables, not views)."""
+    con.register("_frame_to_write", frame.to_arrow())
+    try:
+        con.execute(f'create or replace table "{name}" as select * from _frame_to_write')
+    finally:
+        con.unregister("_frame_to_write")
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the tables in the main schema."""
+    frame = query(con, "select table_name from information_schema.tables where table_schema = 'main'")
+    return frame["table_name"].to_list()
+
+
+@contextlib.contextmanager
+def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Build a new database next to ``path`` and swap it in atomically on success.
+
+    The new file is written as ``<path>.building-<pid>``; only after every
+    statement succeeded and the file is checkpointed and closed is it renamed
+    over the live file (``os.replace`` is atomic on POSIX). The previous file
+    is kept as ``<path>.prev`` for rollback. A failure or a kill leaves the
+    live file untouched; the half-built file is removed or, after a kill,
+    cleaned up by the next build.
+    """
+    live = Path(path)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(live)
+    temp = live.with_name(f"{live.name}.building-{os.getpid()}")
+    con = duckdb.connect(str(temp))
+    try:
+        yield con
+        con.execute("checkpoint")
+        con.close()
+    except BaseException:
+        con.close()
+        _unlink_quietly(temp)
+        _unlink_quietly(temp.with_name(temp.name + ".wal"))
+        raise
+    _swap_in(temp, live)
+
+
+def _swap_in(temp: Path, live: Path) -> None:
+    previous = previous_path(live)
+    if live.exists():
+        _unlink_quietly(previous)
+        # A hard link keeps the old file as .prev without a moment where the
+        # live name is missing; readers holding it open keep their inode.
+        os.link(live, previous)
+    os.replace(temp, live)
+
+
+def previous_path(live: str | os.PathLike) -> Path:
+    """Where the database before the last import is kept."""
+    live = Path(live)
+    return live.with_name(live.name + ".prev")
+
+
+def rollback(path: str | os.PathLike) -> None:
+    """Swap the previous database back in (the current one becomes .prev)."""
+    live, previous = Path(path), previous_path(path)
+    if not previous.exists():
+        raise FileNotFoundError(f"no previous database at {previous}")
+    swap = live.with_name(live.name + f".swap-{os.getpid()}")
+    os.link(previous, swap)
+    os.replace(live, previous)
+    os.replace(swap, live)
+
+
+def _remove_stale_builds(live: Path) -> None:
+    for stale in live.parent.glob(f"{live.name}.building-*"):
+        pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
+        if not pid.isdigit() or not _process_alive(int(pid)):
+            _unlink_quietly(stale)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()

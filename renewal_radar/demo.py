@@ -1,0 +1,490 @@
+"""The synthetic demo company: a seeded B2B SaaS business written as export files.
+
+Churn and expansion are caused by the data, with noise: each account has a
+latent engagement that drifts with CSM attention, support pain and random
+shocks (a champion leaves). Engagement drives active users, product usage,
+feature breadth and survey scores; at each renewal the churn probability
+rises with low engagement, low seat utilisation, escalations, bad NPS and
+no recent CSM touch, and high utilisation leads to seat expansion. Health
+scores and forecasts built on the exports therefore have real signal.
+
+The demo is written as export files (CSV, and Parquet for usage) and loaded
+through the normal import path, so every demo build exercises it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+DEMO_END = dt.date(2026, 11, 1)
+SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"])
+SEGMENT_SHARE = (0.6, 0.3, 0.1)
+PLANS = np.array(["Starter", "Growth", "Enterprise"])
+SEAT_PRICE_USD = np.array([18.0, 32.0, 55.0])
+REGIONS = {
+    "North America": (0.45, ["United States", "Canada"], ["USD", "USD"]),
+    "EMEA": (0.3, ["Germany", "United Kingdom", "France", "Netherlands"], ["EUR", "GBP", "EUR", "EUR"]),
+    "APAC": (0.2, ["Japan", "South Korea", "Taiwan", "Australia"], ["JPY", "KRW", "USD", "USD"]),
+    "LATAM": (0.05, ["Brazil", "Mexico"], ["USD", "USD"]),
+}
+FX_START = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0068, "KRW": 0.00074}
+INDUSTRIES = ["Software", "Financial Services", "Healthcare", "Retail", "Manufacturing", "Media", "Education",
+              "Logistics"]
+CHANNELS = ["Inbound", "Outbound", "Partner", "Self-serve"]
+FEATURES = np.array(["dashboards", "reports", "alerts", "exports", "integrations", "api", "workflows", "admin"])
+CSMS = {
+    "SMB": ["Digital CS Pool", "Maya Patel", "Tom Becker"],
+    "Mid-Market": ["Sofia Rossi", "Daniel Kim", "Priya Shah", "Lucas Martin", "김민준", "佐藤 美咲"],
+    "Enterprise": ["Hannah Schmidt", "James O'Connor", "陳怡君", "Olivia Brown"],
+}
+AMS = ["Alex Turner", "Grace Lee", "Marco Bianchi", "Nina Kowalski", "山田 太郎", "이서연"]
+NAME_HEADS = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Cyberdyne", "Soylent", "Tyrell",
+              "Hooli", "Vandelay", "Pied Piper", "Aperture", "Black Mesa", "Blue Sun", "Nakatomi", "Oscorp",
+              "Massive Dynamic", "Gringotts", "Monarch", "Vehement", "Sterling", "Dunder", "Prestige", "Zorg"]
+NAME_TAILS = ["Labs", "Systems", "Group", "Holdings", "Analytics", "Logistics", "Health", "Retail", "Capital",
+              "Media", "Foods", "Energy", "Robotics", "Software", "Partners", "Networks"]
+CJK_NAMES = {"Japan": ["株式会社さくら", "東京データ工業", "大阪ロジスティクス", "みらい商事"],
+             "South Korea": ["한빛소프트", "서울데이터", "미래물산", "푸른바다"],
+             "Taiwan": ["台灣精密科技", "新竹資訊", "高雄物流", "玉山網路"]}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What a demo build produced."""
+
+    accounts: int
+    lines: int
+    events: int
+    seconds: float
+    folder: Path
+
+
+def _months_after(first: np.ndarray, months: np.ndarray | int) -> np.ndarray:
+    """Dates (datetime64[D]) ``months`` after ``first``; days of month are kept (all are <= 28)."""
+    month = first.astype("datetime64[M]") + np.asarray(months).astype("timedelta64[M]")
+    day = (first - first.astype("datetime64[M]").astype("datetime64[D]"))
+    return month.astype("datetime64[D]") + day
+
+
+def _text(values: np.ndarray) -> pl.Series:
+    """A string column from a numpy array that may hold None (object dtype)."""
+    return pl.Series([None if v is None else str(v) for v in values.tolist()], dtype=pl.String)
+
+
+class _Company:
+    """Simulates accounts month by month; collects the rows of each export."""
+
+    def __init__(self, n_accounts: int, seed: int, years: int, end: dt.date):
+        self.rng = np.random.default_rng(seed)
+        self.n = n_accounts
+        self.end = np.datetime64(end, "D")
+        self.end_date = end
+        self.end_time = dt.datetime.combine(end, dt.time())
+        self.start = np.datetime64(dt.date(end.year - years, end.month, 1), "D")
+        self.horizon = years * 12 + 1
+        self._accounts()
+
+    # ------------------------------------------------------------ accounts
+
+    def _accounts(self) -> None:
+        rng, n = self.rng, self.n
+        self.segment = rng.choice(3, n, p=SEGMENT_SHARE)
+        self.plan = np.clip(self.segment + rng.choice([-1, 0, 0, 0, 1], n), 0, 2)
+        region_names = list(REGIONS)
+        self.region = rng.choice(len(region_names), n, p=[REGIONS[r][0] for r in region_names])
+        countries, currencies = [], []
+        for r in self.region:
+            _, names, money = REGIONS[region_names[r]]
+            pick = rng.integers(len(names))
+            countries.append(names[pick])
+            currencies.append(money[pick])
+        self.country, self.currency = np.array(countries), np.array(currencies)
+        span = int((self.end - self.start).astype(int)) - 1
+        # the book grows: more accounts start in later months
+        offsets = (rng.random(n) ** 0.8 * span).astype(int)
+        first_month = (self.start + offsets).astype("datetime64[M]").astype("datetime64[D]")
+        self.first_start = first_month + rng.integers(0, 28, n)
+        self.first_start = np.minimum(self.first_start, self.end - 2)
+        monthly_share = np.array([0.7, 0.25, 0.0])[self.segment]
+        self.term = np.where(rng.random(n) < monthly_share, 1, 12)
+        seat_scale = np.array([8, 60, 400])[self.segment]
+        self.seats = np.maximum(1, np.round(rng.lognormal(np.log(seat_scale), 0.5))).astype(float)
+        self.engagement = np.clip(rng.normal(0.62, 0.15, n), 0.1, 0.95)
+        self.baseline = self.engagement.copy()
+        coverage = np.array([0.25, 0.6, 0.85])[self.segment]
+        neglected = rng.random(n) < 0.2
+        self.coverage = np.where(neglected, coverage * 0.25, coverage)
+        self.ids = np.array([f"ACC-{i:06d}" for i in range(1, n + 1)])
+        self.names = self._names(rng)
+        self.fx = self._fx_rates(rng)
+
+    def _names(self, rng) -> np.ndarray:
+        names = []
+        for i, country in enumerate(self.country):
+            if country in CJK_NAMES and rng.random() < 0.6:
+                names.append(f"{CJK_NAMES[country][rng.integers(4)]} {i + 1}")
+            else:
+                names.append(f"{NAME_HEADS[rng.integers(len(NAME_HEADS))]} "
+                             f"{NAME_TAILS[rng.integers(len(NAME_TAILS))]} {i + 1}")
+        return np.array(names)
+
+    def _fx_rates(self, rng) -> dict[str, np.ndarray]:
+        months = self.horizon + 13
+        return {cur: base * np.exp(np.cumsum(rng.normal(0, 0.012, months))) if cur != "USD" else np.ones(months)
+                for cur, base in FX_START.items()}
+
+    def rate_at(self, currency: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """USD per unit of ``currency`` in the month of ``day``."""
+        first = (self.start.astype("datetime64[M]") - np.timedelta64(12, "M"))
+        index = np.clip((day.astype("datetime64[M]") - first).astype(int), 0, self.horizon + 12)
+        out = np.ones(len(currency))
+        for cur, series in self.fx.items():
+            mask = currency == cur
+            out[mask] = series[index[mask]]
+        return out
+
+    # ------------------------------------------------------------ simulation
+
+    def simulate(self) -> None:
+        """Run every account month by month from its first start to the end of the data."""
+        rng, n = self.rng, self.n
+        active = np.zeros(n, bool)
+        started = np.zeros(n, bool)
+        self.first_start.copy()  # start of the account's current month of life
+        restart_at = np.full(n, -1)
+        term_left = np.zeros(n, int)
+        addon = np.zeros(n, bool)
+        last_touch_age = np.full(n, 99)
+        escalations_3m = np.zeros(n)
+        last_nps = np.full(n, np.nan)
+        self.months, self.lines, self.opps = [], [], []
+        age = np.zeros(n, int)
+        for step in range(self.horizon + 1):
+            day = _months_after(self.first_start, step)
+            in_data = day < self.end
+            beginning = in_data & ~started & (step == 0)
+            started |= beginning
+            returning = in_data & ~active & (restart_at == step)
+            new_term = in_data & (beginning | returning | (active & (term_left == 0)))
+            # a renewal decision is taken where a running term ends
+            deciding = active & (term_left == 0) & in_data
+            churns = deciding & (rng.random(n) < self._churn_probability(
+                escalations_3m, last_touch_age, last_nps))
+            active &= ~churns
+            reactivate = churns & (rng.random(n) < 0.12)
+            restart_at = np.where(reactivate, step + rng.integers(2, 9, n), restart_at)
+            new_term &= ~churns
+            active |= new_term
+            self._adjust_seats(deciding & ~churns)
+            self._emit_terms(new_term, day, step, addon)
+            addon_now = active & in_data & ~addon & (self.term == 12) & (self.engagement > 0.7) & (term_left > 2) \
+                & (rng.random(n) < 0.04)
+            self._emit_addon(addon_now, day, term_left)
+            addon |= addon_now
+            term_left = np.where(new_term, self.term, term_left) - (active & in_data)
+            live = active & in_data
+            touches = rng.poisson(self.coverage * 1.5) * live
+            last_touch_age = np.where(touches > 0, 0, last_touch_age + 1)
+            tickets = rng.poisson((0.3 + self.seats ** 0.35 * 0.12) * (1.6 - self.engagement)) * live
+            escalated = rng.binomial(tickets, np.clip(0.03 + 0.3 * (0.7 - self.engagement), 0.01, 0.5))
+            escalations_3m = escalations_3m * 0.66 + escalated
+            surveyed = live & (rng.random(n) < 0.12)
+            nps = np.clip(np.round(11 * self.engagement - 0.5 + rng.normal(0, 1.6, n)), 0, 10)
+            last_nps = np.where(surveyed, nps, last_nps)
+            self.months.append(dict(step=step, live=live, day=day, seats=self.seats.copy(),
+                                    engagement=self.engagement.copy(), touches=touches, tickets=tickets,
+                                    escalated=escalated, surveyed=surveyed, nps=nps))
+            # engagement drifts: attention helps, pain and shocks hurt
+            shock = rng.random(n) < 0.04
+            drift = (0.02 * (touches > 0) - 0.015 * (touches == 0) - 0.03 * escalated + rng.normal(0, 0.04, n)
+                     + 0.06 * (self.baseline - self.engagement))
+            self.engagement = np.clip(self.engagement + drift - 0.25 * shock, 0.02, 1.0)
+            age += 1
+        self.final_state = dict(active=active, term_left=term_left, escalations=escalations_3m,
+                                touch_age=last_touch_age, nps=last_nps)
+
+    def _churn_probability(self, escalations, touch_age, nps) -> np.ndarray:
+        utilisation = np.clip(self.engagement + 0.05, 0.05, 1.1)
+        nps_term = np.where(np.isnan(nps), 0.0, (6.5 - nps) * 0.18)
+        base = np.where(self.term == 1, -4.8, -3.1)
+        logit = (base + 4.2 * (0.6 - self.engagement) + 1.5 * (utilisation < 0.45)
+                 + 0.35 * escalations + 0.7 * (touch_age >= 3) + nps_term)
+        return 1 / (1 + np.exp(-logit))
+
+    def renewal_probability(self) -> np.ndarray:
+        """The true chance each account renews at its next decision, given its state at the end."""
+        s = self.final_state
+        return 1 - self._churn_probability(s["escalations"], s["touch_age"], s["nps"])
+
+    def _adjust_seats(self, renewing: np.ndarray) -> None:
+        rng = self.rng
+        utilisation = np.clip(self.engagement + 0.05 + rng.normal(0, 0.08, self.n), 0.05, 1.2)
+        grow = renewing & (utilisation > 0.85) & (rng.random(self.n) < 0.6)
+        shrink = renewing & (utilisation < 0.5) & (rng.random(self.n) < 0.5)
+        self.seats = np.where(grow, np.ceil(self.seats * rng.uniform(1.1, 1.5, self.n)), self.seats)
+        self.seats = np.where(shrink, np.maximum(1, np.floor(self.seats * rng.uniform(0.6, 0.9, self.n))),
+                              self.seats)
+
+    def _emit_terms(self, starting: np.ndarray, day: np.ndarray, step: int, addon: np.ndarray) -> None:
+        idx = np.flatnonzero(starting)
+        if not len(idx):
+            return
+        end = _months_after(self.first_start[idx], step + self.term[idx])
+        price = SEAT_PRICE_USD[self.plan[idx]] * (1 - 0.1 * (self.term[idx] == 12))
+        local = self.seats[idx] * price / self.rate_at(self.currency[idx], day[idx])
+        self.lines.append(pl.DataFrame({
+            "account_id": self.ids[idx], "product": np.char.add("Platform ", PLANS[self.plan[idx]]),
+            "start_date": day[idx], "end_date": end, "mrr": np.round(local, 2), "quantity": self.seats[idx],
+            "bill_period_months": self.term[idx], "currency": self.currency[idx],
+        }))
+        with_addon = idx[addon[idx]]
+        if len(with_addon):
+            self._addon_lines(with_addon, day[with_addon], _months_after(self.first_start[with_addon],
+                                                                         step + self.term[with_addon]))
+        annual = idx[(self.term[idx] == 12)]
+        if len(annual):
+            self.opps.append((annual, _months_after(self.first_start[annual], step + 12)))
+
+    def _emit_addon(self, starting: np.ndarray, day: np.ndarray, term_left: np.ndarray) -> None:
+        idx = np.flatnonzero(starting)
+        if len(idx):
+            steps_left = term_left[idx]
+            end = _months_after(day[idx], steps_left)
+            self._addon_lines(idx, day[idx], end)
+
+    def _addon_lines(self, idx: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        usd = self.seats[idx] * 6.0
+        self.lines.append(pl.DataFrame({
+            "account_id": self.ids[idx], "product": "Analytics add-on", "start_date": start, "end_date": end,
+            "mrr": np.round(usd / self.rate_at(self.currency[idx], start), 2), "quantity": self.seats[idx],
+            "bill_period_months": self.term[idx], "currency": self.currency[idx],
+        }))
+
+
+# ---------------------------------------------------------------- export tables
+
+
+def _accounts_table(c: _Company) -> pl.DataFrame:
+    rng = np.random.default_rng(1)
+    segments = SEGMENTS[c.segment]
+    csm = np.array([CSMS[s][rng.integers(len(CSMS[s]))] for s in segments])
+    parents = np.where((c.segment == 2) & (rng.random(c.n) < 0.1), c.ids[rng.integers(0, c.n, c.n)], None)
+    return pl.DataFrame({
+        "account_id": c.ids, "name": c.names, "segment": segments, "industry": rng.choice(INDUSTRIES, c.n),
+        "region": np.array(list(REGIONS))[c.region], "country": c.country, "csm_owner": csm,
+        "am_owner": rng.choice(AMS, c.n), "parent_account_id": _text(parents), "currency": c.currency,
+        "created_date": c.first_start - rng.integers(10, 120, c.n), "plan": PLANS[c.plan],
+        "acquisition_channel": rng.choice(CHANNELS, c.n, p=[0.4, 0.25, 0.15, 0.2]),
+    })
+
+
+def _subscriptions_table(c: _Company) -> pl.DataFrame:
+    lines = pl.concat(c.lines).sort("account_id", "start_date", "product")
+    notice = {1: None, 12: 60}
+    return lines.with_columns(
+        pl.format("SUB-{}", pl.int_range(1, pl.len() + 1)).alias("subscription_id"),
+        pl.col("bill_period_months").replace_strict(notice, default=None, return_dtype=pl.Int64).alias("notice_days"),
+        (pl.col("bill_period_months") == 12).alias("auto_renew"),
+        (pl.col("start_date") - pl.duration(days=pl.col("bill_period_months") * 2)).alias("booked_date"),
+    )
+
+
+def _usage_events(c: _Company, target_events: int) -> pl.DataFrame:
+    rng = np.random.default_rng(2)
+    frames = [pl.DataFrame({"account": np.flatnonzero(m["live"]), "day": m["day"][m["live"]],
+                            "users": np.maximum(1, np.round(m["seats"] * np.clip(
+                                m["engagement"] + 0.05, 0.05, 1.0)))[m["live"]],
+                            "engagement": m["engagement"][m["live"]]}) for m in c.months]
+    months = pl.concat(frames)
+    weight = (months["users"] * (0.3 + months["engagement"])).to_numpy()
+    counts = rng.poisson(weight / weight.sum() * target_events)
+    rows = np.repeat(np.arange(months.height), counts)
+    total = len(rows)
+    day = months["day"].to_numpy()[rows]
+    seconds = rng.integers(0, 30 * 86400, total).astype("timedelta64[s]").astype("timedelta64[ms]")
+    when = day.astype("datetime64[ms]") + seconds
+    engagement = months["engagement"].to_numpy()[rows]
+    feature = np.minimum((rng.random(total) ** (3.2 - 2.5 * engagement) * len(FEATURES)).astype(int),
+                         len(FEATURES) - 1)
+    users = months["users"].to_numpy()[rows].astype(np.int64)
+    account = months["account"].to_numpy()[rows]
+    keep = when < c.end.astype("datetime64[ms]")
+    events = pl.DataFrame({
+        "account_id": c.ids[account[keep]], "event_time": when[keep],
+        "event_type": FEATURES[feature[keep]], "user_no": (rng.random(total) * users)[keep].astype(np.int64),
+        "value": np.ones(int(keep.sum())),
+    })
+    return events.with_columns(pl.format("{}-u{}", "account_id", "user_no").alias("user_id")).drop("user_no")
+
+
+def _tickets_table(c: _Company) -> pl.DataFrame:
+    rng = np.random.default_rng(3)
+    frames = []
+    for m in c.months:
+        idx = np.repeat(np.arange(c.n), m["tickets"])
+        if not len(idx):
+            continue
+        escalated = np.zeros(len(idx), bool)
+        # mark as many tickets escalated as the simulation counted per account
+        order = np.argsort(rng.random(len(idx)))
+        first_of = np.searchsorted(np.sort(idx[order]), idx[order])
+        escalated[order] = (np.arange(len(idx)) - first_of) < m["escalated"][idx[order]]
+        created = m["day"][idx].astype("datetime64[ms]") + rng.integers(0, 30 * 86400, len(idx)).astype(
+            "timedelta64[s]").astype("timedelta64[ms]")
+        hours = rng.exponential(np.where(escalated, 96, 20))
+        frames.append(pl.DataFrame({
+            "account_id": c.ids[idx], "created_at": created,
+            "solved_at": created + (hours * 3600).astype("timedelta64[s]").astype("timedelta64[ms]"),
+            "priority": np.where(escalated, rng.choice(["urgent", "high"], len(idx)),
+                                 rng.choice(["low", "normal", "normal", "high"], len(idx))),
+            "escalated": escalated,
+            "satisfaction": _text(np.where(rng.random(len(idx)) < 0.35, np.where(
+                rng.random(len(idx)) < m["engagement"][idx] + 0.2, "good", "bad"), None)),
+        }))
+    tickets = pl.concat(frames).filter(pl.col("created_at") < c.end_time).sort("created_at")
+    end = c.end_time
+    return tickets.with_columns(
+        pl.format("T-{}", pl.int_range(1, pl.len() + 1)).alias("ticket_id"),
+        pl.when(pl.col("solved_at") < end).then(pl.col("solved_at")).alias("solved_at"),
+        pl.when(pl.col("solved_at") < end).then(pl.lit("solved")).otherwise(pl.lit("open")).alias("status"),
+    ).select("ticket_id", "account_id", "created_at", "solved_at", "priority", "status", "satisfaction",
+             "escalated")
+
+
+NPS_COMMENTS = {0: "Too many outages and slow support.", 5: "It does the job but reports are hard to build.",
+                8: "Solid product, the team likes the dashboards.", 10: "Indispensable for our weekly reviews!"}
+
+
+def _surveys_table(c: _Company) -> pl.DataFrame:
+    rng = np.random.default_rng(4)
+    frames = []
+    for m in c.months:
+        idx = np.flatnonzero(m["surveyed"])
+        if len(idx):
+            score = m["nps"][idx]
+            comment_key = np.select([score <= 4, score <= 6, score <= 8], [0, 5, 8], 10)
+            frames.append(pl.DataFrame({
+                "account_id": c.ids[idx], "kind": "NPS", "score": score,
+                "responded_at": m["day"][idx].astype("datetime64[ms]") + rng.integers(0, 28 * 86400, len(idx))
+                .astype("timedelta64[s]").astype("timedelta64[ms]"),
+                "respondent": [f"user{rng.integers(1, 50)}@{c.ids[i].lower()}.example" for i in idx],
+                "comment": _text(np.where(rng.random(len(idx)) < 0.4,
+                                          np.array([NPS_COMMENTS[k] for k in comment_key], dtype=object), None)),
+            }))
+    return pl.concat(frames).filter(pl.col("responded_at") < c.end_time).sort("responded_at")
+
+
+def _activities_table(c: _Company) -> pl.DataFrame:
+    rng = np.random.default_rng(5)
+    segments = SEGMENTS[c.segment]
+    owners = np.array([CSMS[s][0] if s == "SMB" else CSMS[s][i % len(CSMS[s])] for i, s in enumerate(segments)])
+    frames = []
+    for m in c.months:
+        idx = np.repeat(np.arange(c.n), m["touches"])
+        if not len(idx):
+            continue
+        review = (c.segment[idx] > 0) & (m["step"] % 3 == 1) & (rng.random(len(idx)) < 0.5)
+        kind = np.where(review, "business_review", rng.choice(["call", "email", "email", "meeting", "note"], len(idx)))
+        kind = np.where(m["step"] == 0, "onboarding", kind)
+        frames.append(pl.DataFrame({
+            "account_id": c.ids[idx], "kind": kind,
+            "occurred_at": m["day"][idx].astype("datetime64[ms]") + rng.integers(0, 28 * 86400, len(idx))
+            .astype("timedelta64[s]").astype("timedelta64[ms]"),
+            "subject": np.char.add(np.char.replace(kind.astype(str), "_", " "), " with customer"),
+            "owner": owners[idx],
+        }))
+    return pl.concat(frames).filter(pl.col("occurred_at") < c.end_time).sort("occurred_at")
+
+
+CATEGORY_PROBABILITY = {"Commit": 90, "Best Case": 60, "Pipeline": 30, "Omitted": 10}
+STAGES = {"Commit": "Verbal Commit", "Best Case": "Negotiation", "Pipeline": "Proposal", "Omitted": "At Risk"}
+
+
+def _opportunities_table(c: _Company, lines: pl.DataFrame) -> pl.DataFrame:
+    rng = np.random.default_rng(6)
+    idx = np.concatenate([a for a, _ in c.opps])
+    close = np.concatenate([d for _, d in c.opps])
+    created = close - 100
+    keep = created < c.end
+    idx, close = idx[keep], close[keep]
+    opps = pl.DataFrame({"account_id": c.ids[idx], "close_date": close, "created_date": close - 100})
+    due = (lines.filter(pl.col("end_date").is_in(opps["close_date"].unique().implode()))
+           .group_by("account_id", "end_date").agg((12 * pl.col("mrr")).sum().alias("amount"),
+                                                   pl.col("currency").first()))
+    renewed = lines.group_by("account_id", "start_date").agg(pl.len().alias("n"))
+    opps = (opps.join(due, left_on=["account_id", "close_date"], right_on=["account_id", "end_date"], how="left")
+            .join(renewed, left_on=["account_id", "close_date"], right_on=["account_id", "start_date"], how="left"))
+    decided = (opps["close_date"] < c.end_date).to_numpy()
+    won = opps["n"].is_not_null().to_numpy()
+    truth = c.renewal_probability()[idx]
+    judged = np.clip(truth + rng.normal(0, 0.12, len(idx)), 0, 1)
+    category = np.select([judged > 0.85, judged > 0.65, judged > 0.35], ["Commit", "Best Case", "Pipeline"], "Omitted")
+    category = np.where(decided, np.where(won, "Closed", "Omitted"), category)
+    stage = np.where(decided, np.where(won, "Closed Won", "Closed Lost"),
+                     np.array([STAGES.get(k, "") for k in category]))
+    probability = np.where(decided, np.where(won, 100, 0),
+                           np.array([CATEGORY_PROBABILITY.get(k, 0) for k in category], dtype=float))
+    probability = np.where(~decided & (rng.random(len(idx)) < 0.3), np.nan, probability)
+    return opps.with_columns(
+        pl.format("OPP-{}", pl.int_range(1, pl.len() + 1)).alias("opportunity_id"),
+        pl.lit("Renewal").alias("type"), pl.Series("stage", stage), pl.Series("forecast_category", category),
+        pl.Series("probability", probability).fill_nan(None), pl.Series("is_closed", decided),
+        pl.Series("is_won", decided & won),
+        _text(np.where(decided & ~won, rng.choice(
+            ["Budget cuts", "Low adoption", "Switched to competitor", "Champion left"], len(idx)), None))
+        .alias("loss_reason"),
+        pl.col("account_id").replace_strict(dict(zip(c.ids, AMS * (c.n // len(AMS) + 1), strict=False)), default=None)
+        .alias("owner"),
+    ).select("opportunity_id", "account_id", "close_date", "amount", "currency", "type", "stage",
+             "forecast_category", "probability", "is_closed", "is_won", "owner", "loss_reason", "created_date")
+
+
+def _fx_table(c: _Company) -> pl.DataFrame:
+    first = c.start.astype("datetime64[M]") - np.timedelta64(12, "M")
+    months = (first + np.arange(c.horizon + 13)).astype("datetime64[D]")
+    return pl.concat([pl.DataFrame({"currency": cur, "month": months, "rate": np.round(series, 8)})
+                      for cur, series in c.fx.items() if cur != "USD"])
+
+
+def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int = 3, events: int | None = None,
+                  end: dt.date = DEMO_END) -> tuple[int, int, int]:
+    """Simulate the company and write its export files into ``folder``."""
+    company = _Company(accounts, seed, years, end)
+    company.simulate()
+    folder.mkdir(parents=True, exist_ok=True)
+    subscriptions = _subscriptions_table(company)
+    opportunities = _opportunities_table(company, subscriptions)
+    _accounts_table(company).write_csv(folder / "accounts.csv")
+    subscriptions.write_csv(folder / "subscriptions.csv")
+    opportunities.drop("currency").write_csv(folder / "renewal_opportunities.csv")
+    _tickets_table(company).write_csv(folder / "tickets.csv")
+    _surveys_table(company).write_csv(folder / "surveys.csv")
+    _activities_table(company).write_csv(folder / "activities.csv")
+    _fx_table(company).write_csv(folder / "fx_rates.csv")
+    usage = _usage_events(company, events if events is not None else accounts * 1000)
+    usage.write_parquet(folder / "usage_events.parquet", row_group_size=1_000_000)
+    return accounts, subscriptions.height, usage.height
+
+
+def build_demo(db_path: Path, accounts: int = 2000, seed: int = 42, years: int = 3, events: int | None = None,
+               folder: Path | None = None, progress=None) -> DemoSummary:
+    """Write the demo exports and import them into ``db_path`` through the normal import path."""
+    from renewal_radar.ingest import import_folder
+
+    started = time.perf_counter()
+    folder = folder or db_path.parent / "demo_exports"
+    if folder.exists():
+        shutil.rmtree(folder)
+    n_accounts, n_lines, n_events = write_exports(folder, accounts, seed, years, events)
+    result = import_folder(folder, db_path, as_of=DEMO_END, today=max(DEMO_END, dt.date.today()),
+                           **({"progress": progress} if progress else {}))
+    if not result.loaded:
+        raise RuntimeError("demo import failed: " + "; ".join(str(m) for m in result.report.errors[:3]))
+    return DemoSummary(n_accounts, n_lines, n_events, time.perf_counter() - started, folder)

@@ -1,0 +1,341 @@
+"""Validate a folder of exports and load it atomically into a new database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from renewal_radar import db, settings, sql
+from renewal_radar.ingest import presets as presets_mod
+from renewal_radar.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, ReadError, read_file
+from renewal_radar.ingest.schema import REQUIRED_TABLES, TABLES, Column
+from renewal_radar.ingest.validate import (
+    Message,
+    blank_row_mask,
+    cast_table,
+    check_table,
+    cross_table_warnings,
+    parse_column,
+    row_messages,
+)
+
+STAGING_ORDER = tuple(TABLES)
+MART_ORDER = (
+    "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
+    "mrr_by_account_month", "renewal_events", "usage_daily_by_feature", "usage_monthly",
+    "usage_monthly_by_feature",
+)
+POLARS_TYPES = {"str": pl.String, "date": pl.Date, "datetime": pl.Datetime("us"), "float": pl.Float64,
+                "int": pl.Int64, "bool": pl.Boolean}
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class LoadedFile:
+    """One export file after reading, mapping and typing."""
+
+    table: str
+    file: str
+    preset: str
+    rows: int
+    blank_rows_dropped: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    frame: pl.DataFrame | None = None
+
+
+@dataclass
+class ValidationReport:
+    """Everything validation found in a folder."""
+
+    files: list[LoadedFile]
+    messages: list[Message]
+
+    @property
+    def errors(self) -> list[Message]:
+        """Findings that refuse the import."""
+        return [m for m in self.messages if m.level == "error"]
+
+    @property
+    def warnings(self) -> list[Message]:
+        """Findings that are imported and listed."""
+        return [m for m in self.messages if m.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing refuses the import."""
+        return not self.errors
+
+    def text(self) -> str:
+        """The report as the command line prints it."""
+        lines = [f"{f.file}: {f.table}, {f.rows:,} rows, preset {f.preset}"
+                 + (f", ignored columns: {', '.join(f.ignored_columns)}" if f.ignored_columns else "")
+                 for f in self.files]
+        lines += [str(m) for m in self.messages]
+        lines.append(f"{len(self.errors)} errors, {len(self.warnings)} warnings in {len(self.files)} files")
+        return "\n".join(lines)
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    report: ValidationReport
+    as_of: dt.date | None
+    loaded: bool
+
+
+def _noop(fraction: float, text: str) -> None:
+    return None
+
+
+# ---------------------------------------------------------------- reading one file
+
+
+def read_export(path: Path, preset_name: str | None = None) -> tuple[LoadedFile | None, list[Message]]:
+    """Read, map and type one export file; returns the file (None when unusable) and messages."""
+    name = path.name
+    preset = presets_mod.PRESETS[preset_name] if preset_name else None
+    table = presets_mod.table_for_file(path.stem, preset)
+    if table is None:
+        known = ", ".join(TABLES)
+        return None, [Message("warning", name, None, None, None, "file name matches no table; skipped",
+                              f"name the file after its table ({known})")]
+    try:
+        raw, _ = read_file(path)
+    except ReadError as exc:
+        return None, [Message("error", name, None, None, None, str(exc),
+                              "export the file again as CSV UTF-8, XLSX or Parquet")]
+    headers = [c for c in raw.columns if c != ROW_COLUMN]
+    preset = preset or presets_mod.detect_preset(table, headers)
+    mapping = presets_mod.header_map(table, headers, preset)
+    frame, ignored = _rename(raw, table, mapping)
+    if preset.derive:
+        frame = preset.derive(table, frame)
+    frame = presets_mod.apply_values(table, frame, preset)
+    return _type_frame(frame, table, name, preset.name, ignored)
+
+
+def _rename(raw: pl.DataFrame, table: str, mapping: dict[str, str]) -> tuple[pl.DataFrame, list[str]]:
+    spec = TABLES[table]
+    unmapped = [c for c in raw.columns if c not in mapping and c != ROW_COLUMN]
+    if spec.keeps_extra_columns:
+        # Custom account columns become filterable attributes under a tidy name.
+        extras = {c: "_".join(presets_mod.normalise_header(c).split()) for c in unmapped}
+        extras = {c: n for c, n in extras.items() if n not in mapping.values() and n != ROW_COLUMN}
+        return raw.rename({**mapping, **extras}).select([ROW_COLUMN, *mapping.values(), *extras.values()]), []
+    return raw.rename(mapping).select([ROW_COLUMN, *mapping.values()]), unmapped
+
+
+def _type_frame(frame: pl.DataFrame, table: str, name: str, preset: str,
+                ignored: list[str]) -> tuple[LoadedFile | None, list[Message]]:
+    messages: list[Message] = []
+    blank = blank_row_mask(frame)
+    dropped = frame.filter(blank)
+    if dropped.height:
+        messages += row_messages("warning", name, dropped, None, "blank row dropped", "")
+    frame = frame.filter(~blank)
+    if table == "subscriptions":
+        frame, arr_messages = _arr_to_mrr(frame, name)
+        messages += arr_messages
+    missing = [c for c in TABLES[table].required if c not in frame.columns]
+    for column in missing:
+        messages.append(Message("error", name, 1, column, None, f"required column {column} is missing",
+                                f"add a {column} column (headers match case-insensitively) or choose a preset"))
+    if missing:
+        return None, messages
+    typed, cast_messages = cast_table(table, name, frame)
+    messages += cast_messages
+    if not cast_messages:
+        messages += check_table(table, name, typed)
+    loaded = LoadedFile(table, name, preset, typed.height, dropped.height,
+                        ignored,
+                        _with_all_columns(typed, table))
+    return loaded, messages
+
+
+def _arr_to_mrr(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Message]]:
+    # Spec: a file may give arr instead of mrr; mrr = arr / 12.
+    if "mrr" in frame.columns or "arr" not in frame.columns:
+        return frame.drop("arr", strict=False), []
+    arr = parse_column(frame, Column("arr", "float"))
+    failed = frame.filter(frame["arr"].is_not_null() & arr.is_null())
+    messages = row_messages("error", name, failed, "arr", "is not a valid float",
+                            "write a plain number such as 1250.50")
+    return frame.with_columns((arr / 12).cast(pl.String).alias("mrr")).drop("arr"), messages
+
+
+def _with_all_columns(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Add the optional columns a file lacks as typed nulls, so SQL can rely on them."""
+    missing = [pl.lit(None, POLARS_TYPES[c.kind]).alias(c.name)
+               for c in TABLES[table].columns if c.name not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
+def empty_table(table: str) -> pl.DataFrame:
+    """A zero-row frame with the table's columns, standing in for a missing optional file."""
+    schema = {ROW_COLUMN: pl.Int64} | {c.name: POLARS_TYPES[c.kind] for c in TABLES[table].columns}
+    return pl.DataFrame(schema=schema)
+
+
+# ---------------------------------------------------------------- folders
+
+
+def export_files(folder: Path) -> list[Path]:
+    """The export files of a folder, in name order."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+
+
+def validate_folder(folder: str | Path, preset: str | None = None, today: dt.date | None = None,
+                    progress: Progress = _noop) -> ValidationReport:
+    """Read and validate every export file in ``folder``; nothing is written."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return ValidationReport([], [Message("error", str(folder), None, None, None, "is not a folder",
+                                             "give the folder that holds the export files")])
+    if preset and preset not in presets_mod.PRESETS:
+        return ValidationReport([], [Message("error", str(folder), None, None, preset, "unknown preset",
+                                             f"use one of {', '.join(presets_mod.PRESETS)}")])
+    files: list[LoadedFile] = []
+    messages: list[Message] = []
+    paths = export_files(folder)
+    for index, path in enumerate(paths):
+        progress(index / max(len(paths), 1) * 0.5, f"reading {path.name}")
+        loaded, found = read_export(path, preset)
+        messages += found
+        if loaded is not None:
+            messages += _duplicate_table(files, loaded)
+            files.append(loaded)
+    messages += _missing_required_tables(files, folder)
+    if not any(m.level == "error" for m in messages):
+        tables = {f.table: f.frame for f in files}
+        names = {f.table: f.file for f in files}
+        messages += cross_table_warnings(tables, names, today or dt.date.today())
+        messages += _currency_warnings(tables, names)
+    return ValidationReport(files, messages)
+
+
+def _duplicate_table(files: list[LoadedFile], loaded: LoadedFile) -> list[Message]:
+    for earlier in files:
+        if earlier.table == loaded.table:
+            return [Message("error", loaded.file, None, None, None,
+                            f"holds {loaded.table}, as {earlier.file} does", "keep one file per table")]
+    return []
+
+
+def _missing_required_tables(files: list[LoadedFile], folder: Path) -> list[Message]:
+    present = {f.table for f in files}
+    return [Message("error", f"{table}.csv", None, None, None, f"required file is missing from {folder}",
+                    f"export {table} as {table}.csv, .xlsx or .parquet")
+            for table in REQUIRED_TABLES if table not in present]
+
+
+def _currency_warnings(tables: dict[str, pl.DataFrame], names: dict[str, str]) -> list[Message]:
+    reporting = settings.get("reporting_currency")
+    used = set()
+    for table in ("subscriptions", "accounts"):
+        if table in tables:
+            used |= set(tables[table]["currency"].drop_nulls().str.to_uppercase().unique().to_list())
+    rated = set()
+    if "fx_rates" in tables:
+        rated = set(tables["fx_rates"]["currency"].str.to_uppercase().unique().to_list())
+    return [Message("warning", names.get("fx_rates", "fx_rates.csv"), None, "currency", currency,
+                    f"no rate for {currency} to {reporting}; its amounts are taken at 1.0",
+                    f"add monthly rates for {currency} to fx_rates")
+            for currency in sorted(used - rated - {reporting})]
+
+
+# ---------------------------------------------------------------- loading
+
+
+def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
+    """Latest date in the data not after today (data-model.md "The data's as-of day")."""
+    columns = {"subscriptions": "start_date", "usage_events": "event_time", "usage_daily": "date",
+               "tickets": "created_at", "surveys": "responded_at", "activities": "occurred_at"}
+    latest = None
+    for f in files:
+        column = columns.get(f.table)
+        if column is None or f.frame is None or f.frame.height == 0:
+            continue
+        days = f.frame[column].cast(pl.Date)
+        candidate = days.filter(days <= today).max()
+        if candidate is not None and (latest is None or candidate > latest):
+            latest = candidate
+    return latest or today
+
+
+def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = None,
+                  as_of: dt.date | None = None, today: dt.date | None = None,
+                  progress: Progress = _noop) -> ImportResult:
+    """Validate ``folder`` and, when it has no errors, load it into a new database swapped in atomically."""
+    today = today or dt.date.today()
+    report = validate_folder(folder, preset, today, progress)
+    if not report.ok:
+        return ImportResult(report, None, False)
+    as_of = as_of or default_as_of(report.files, today)
+    history = _previous_history(Path(db_path))
+    with db.building(db_path) as con:
+        _write_raw_tables(con, report.files, progress)
+        _write_meta(con, report, as_of, history, Path(folder))
+        build_marts(con, progress)
+    progress(1.0, "done")
+    return ImportResult(report, as_of, True)
+
+
+def _write_raw_tables(con, files: list[LoadedFile], progress: Progress) -> None:
+    by_table = {f.table: f.frame for f in files}
+    for index, table in enumerate(TABLES):
+        progress(0.5 + 0.2 * index / len(TABLES), f"loading {table}")
+        frame = by_table.get(table)
+        db.write_table(con, f"raw_{table}", frame if frame is not None else empty_table(table))
+
+
+def _write_meta(con, report: ValidationReport, as_of: dt.date, history: pl.DataFrame, folder: Path) -> None:
+    now = dt.datetime.now().replace(microsecond=0)
+    meta = pl.DataFrame({"as_of": [as_of], "reporting_currency": [settings.get("reporting_currency")],
+                         "imported_at": [now], "source": [str(folder)]})
+    db.write_table(con, "import_meta", meta)
+    entry = pl.DataFrame({
+        "imported_at": [now], "source": [str(folder)], "as_of": [as_of],
+        "files": [json.dumps({f.file: {"table": f.table, "rows": f.rows, "preset": f.preset} for f in report.files})],
+        "n_warnings": [len(report.warnings)],
+    })
+    db.write_table(con, "import_history", pl.concat([history, entry], how="diagonal_relaxed"))
+    messages = pl.DataFrame([m.as_dict() for m in report.warnings],
+                            schema={"level": pl.String, "file": pl.String, "row": pl.Int64, "column": pl.String,
+                                    "value": pl.String, "problem": pl.String, "fix": pl.String})
+    db.write_table(con, "import_messages", messages)
+    loaded = pl.DataFrame({"table_name": [f.table for f in report.files], "file": [f.file for f in report.files],
+                           "preset": [f.preset for f in report.files], "rows": [f.rows for f in report.files],
+                           "blank_rows_dropped": [f.blank_rows_dropped for f in report.files]},
+                          schema={"table_name": pl.String, "file": pl.String, "preset": pl.String,
+                                  "rows": pl.Int64, "blank_rows_dropped": pl.Int64})
+    db.write_table(con, "import_files", loaded)
+
+
+def _previous_history(live: Path) -> pl.DataFrame:
+    if not live.exists():
+        return pl.DataFrame()
+    try:
+        con = db.connect(live)
+    except db.Error:
+        return pl.DataFrame()
+    try:
+        if "import_history" not in db.table_names(con):
+            return pl.DataFrame()
+        return db.query(con, "select * from import_history")
+    finally:
+        con.close()
+
+
+def build_marts(con, progress: Progress = _noop) -> None:
+    """Run every staging and mart query, in dependency order."""
+    steps = [f"staging/{t}" for t in STAGING_ORDER] + [f"marts/{m}" for m in MART_ORDER]
+    for index, step in enumerate(steps):
+        progress(0.7 + 0.3 * index / len(steps), f"building {step}")
+        sql.execute(con, step)

@@ -1,0 +1,241 @@
+"""Vendor presets: map a vendor's file names, headers and values to ours.
+
+Headers match case-insensitively after trimming. A preset lists, per table,
+the vendor headers (API names and report labels) that mean each of our
+columns, plus value maps (Salesforce's ``BestCase`` is our ``Best Case``)
+and, where a vendor's export needs arithmetic (Stripe's price per interval),
+a derive step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from renewal_radar.ingest.schema import TABLES
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How one vendor's exports map onto the data model."""
+
+    name: str
+    label: str
+    files: dict[str, str] = field(default_factory=dict)  # file stem (lower) -> table
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> header -> column
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    derive: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
+
+
+def normalise_header(header: str) -> str:
+    """Case-insensitive, trimmed form used to match headers."""
+    return " ".join(str(header).strip().lower().split())
+
+
+def _aliases(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {normalise_header(alias): column for column, aliases in mapping.items() for alias in aliases}
+
+
+# Salesforce: Data Loader / Data Export use API names, report exports use labels.
+SALESFORCE_CATEGORIES = {"BestCase": "Best Case", "Forecast": "Commit", "Commit": "Commit",
+                         "Pipeline": "Pipeline", "Closed": "Closed", "Omitted": "Omitted",
+                         "Best Case": "Best Case"}
+
+SALESFORCE = Preset(
+    "salesforce", "Salesforce",
+    files={"account": "accounts", "accounts": "accounts", "opportunity": "renewal_opportunities",
+           "opportunities": "renewal_opportunities", "case": "tickets", "cases": "tickets",
+           "task": "activities", "tasks": "activities", "event": "activities"},
+    columns={
+        "accounts": _aliases({
+            "account_id": ("Id", "Account ID", "Account Id"), "name": ("Name", "Account Name"),
+            "industry": ("Industry",), "region": ("Sales_Region__c", "Region"),
+            "country": ("BillingCountry", "Billing Country"), "segment": ("Segment__c", "Type", "Account Type"),
+            "csm_owner": ("CSM__c", "Customer Success Manager"), "am_owner": ("Owner.Name", "OwnerId", "Account Owner"),
+            "parent_account_id": ("ParentId", "Parent Account ID"), "currency": ("CurrencyIsoCode", "Account Currency"),
+            "created_date": ("CreatedDate", "Created Date"),
+        }),
+        "renewal_opportunities": _aliases({
+            "opportunity_id": ("Id", "Opportunity ID"), "account_id": ("AccountId", "Account ID"),
+            "close_date": ("CloseDate", "Close Date"), "amount": ("Amount", "ARR__c"),
+            "type": ("Type", "Opportunity Type"), "stage": ("StageName", "Stage"),
+            "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category"),
+            "probability": ("Probability", "Probability (%)"), "is_closed": ("IsClosed", "Closed"),
+            "is_won": ("IsWon", "Won"), "owner": ("Owner.Name", "OwnerId", "Opportunity Owner"),
+            "loss_reason": ("Loss_Reason__c", "Loss Reason"), "created_date": ("CreatedDate", "Created Date"),
+        }),
+        "tickets": _aliases({
+            "ticket_id": ("Id", "CaseNumber", "Case Number", "Case ID"), "account_id": ("AccountId", "Account ID"),
+            "created_at": ("CreatedDate", "Date/Time Opened", "Opened Date"),
+            "solved_at": ("ClosedDate", "Date/Time Closed", "Closed Date"),
+            "priority": ("Priority",), "status": ("Status",), "escalated": ("IsEscalated", "Escalated"),
+        }),
+        "activities": _aliases({
+            "account_id": ("AccountId", "Account ID"), "occurred_at": ("ActivityDate", "Date", "Due Date"),
+            "kind": ("TaskSubtype", "Type", "Task Subtype"), "subject": ("Subject",),
+            "owner": ("Owner.Name", "OwnerId", "Assigned"),
+        }),
+    },
+    values={"renewal_opportunities": {"forecast_category": SALESFORCE_CATEGORIES}},
+)
+
+def _hubspot_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    # HubSpot exports deal probability as a fraction (0.6); ours is a percentage.
+    if table == "renewal_opportunities" and "probability" in frame.columns:
+        fraction = frame["probability"].cast(pl.Float64, strict=False)
+        frame = frame.with_columns((fraction * 100).cast(pl.String).alias("probability"))
+    return frame
+
+
+HUBSPOT = Preset(
+    "hubspot", "HubSpot",
+    files={"companies": "accounts", "company": "accounts", "deals": "renewal_opportunities",
+           "deal": "renewal_opportunities", "tickets": "tickets"},
+    columns={
+        "accounts": _aliases({
+            "account_id": ("Record ID", "Company ID"), "name": ("Company name", "Name"),
+            "industry": ("Industry",), "country": ("Country/Region", "Country"),
+            "region": ("State/Region",), "am_owner": ("Company owner",),
+            "parent_account_id": ("Parent Company ID", "Parent Company"),
+            "created_date": ("Create Date", "Created Date"), "segment": ("Company Segment", "Type"),
+        }),
+        "renewal_opportunities": _aliases({
+            "opportunity_id": ("Record ID", "Deal ID"),
+            "account_id": ("Associated Company IDs (Primary)", "Associated Company ID", "Associated Company IDs"),
+            "close_date": ("Close Date",), "amount": ("Amount", "Annual contract value"),
+            "type": ("Deal Type",), "stage": ("Deal Stage",), "forecast_category": ("Forecast category",),
+            "probability": ("Deal probability",), "is_closed": ("Is Closed",), "is_won": ("Is Closed Won",),
+            "owner": ("Deal owner",), "loss_reason": ("Closed Lost Reason",), "created_date": ("Create Date",),
+        }),
+        "tickets": _aliases({
+            "ticket_id": ("Ticket ID", "Record ID"),
+            "account_id": ("Associated Company IDs (Primary)", "Associated Company ID"),
+            "created_at": ("Create date", "Create Date"), "solved_at": ("Close date", "Close Date"),
+            "priority": ("Priority",), "status": ("Ticket status", "Status"),
+        }),
+    },
+    values={"renewal_opportunities": {
+        "type": {"existingbusiness": "Renewal", "newbusiness": "New Business"},
+        "forecast_category": {"Best case": "Best Case", "Closed won": "Closed", "Omit": "Omitted",
+                              "Not forecasted": "Omitted"},
+    }},
+    derive=_hubspot_derive,
+)
+
+
+def _zendesk_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    # Zendesk has no escalation flag; teams tag escalated tickets.
+    if table == "tickets" and "tags" in frame.columns and "escalated" not in frame.columns:
+        frame = frame.with_columns(
+            pl.col("tags").str.to_lowercase().str.contains("escalat").fill_null(False)
+            .cast(pl.String).alias("escalated"))
+    return frame
+
+
+ZENDESK = Preset(
+    "zendesk", "Zendesk",
+    files={"tickets": "tickets", "export": "tickets", "satisfaction_ratings": "surveys"},
+    columns={"tickets": _aliases({
+        # "Organization" holds the organisation's name, not an id, so it is not mapped
+        "ticket_id": ("Id", "Ticket ID"), "account_id": ("Organization id", "Organization ID"),
+        "created_at": ("Created at", "Created"), "solved_at": ("Solved at", "Solved"),
+        "priority": ("Priority",), "status": ("Status",), "satisfaction": ("Satisfaction Score", "Satisfaction"),
+        "tags": ("Tags",),
+    })},
+    values={"tickets": {"satisfaction": {"Good": "good", "Bad": "bad", "Offered": "", "Unoffered": ""}}},
+    derive=_zendesk_derive,
+)
+
+
+def _stripe_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    # Stripe bills a price per interval per unit; MRR normalises it to a month.
+    if table != "subscriptions" or "mrr" in frame.columns or "plan_amount" not in frame.columns:
+        return frame
+    interval = pl.col("plan_interval").str.to_lowercase() if "plan_interval" in frame.columns else pl.lit("month")
+    months = (pl.when(interval == "year").then(pl.lit(12)).when(interval == "week").then(pl.lit(12 / 52))
+              .when(interval == "day").then(pl.lit(12 / 365)).otherwise(pl.lit(1)))
+    count = pl.col("plan_interval_count").cast(pl.Float64, strict=False).fill_null(1) \
+        if "plan_interval_count" in frame.columns else pl.lit(1.0)
+    quantity = pl.col("quantity").cast(pl.Float64, strict=False).fill_null(1) \
+        if "quantity" in frame.columns else pl.lit(1.0)
+    amount = pl.col("plan_amount").str.replace_all(r"[,$€£¥\s]", "").cast(pl.Float64, strict=False)
+    return frame.with_columns(
+        (amount * quantity / (months * count)).cast(pl.String).alias("mrr"),
+        (months * count).round(0).cast(pl.Int64).cast(pl.String).alias("bill_period_months"),
+    )
+
+
+STRIPE = Preset(
+    "stripe", "Stripe subscriptions",
+    files={"subscriptions": "subscriptions"},
+    columns={"subscriptions": _aliases({
+        "subscription_id": ("id",), "account_id": ("Customer ID", "Customer"),
+        "product": ("Product", "Plan", "Product Name"), "quantity": ("Quantity",),
+        "plan_amount": ("Plan Amount", "Amount"), "plan_interval": ("Plan Interval", "Interval"),
+        "plan_interval_count": ("Plan Interval Count",), "currency": ("Plan Currency", "Currency"),
+        "start_date": ("Start Date (UTC)", "Start (UTC)", "Created (UTC)"),
+        "end_date": ("Ended At (UTC)", "Ended At"), "booked_date": ("Created (UTC)",),
+    })},
+    values={"subscriptions": {"currency": {"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY",
+                                           "krw": "KRW", "cad": "CAD", "aud": "AUD"}}},
+    derive=_stripe_derive,
+)
+
+
+def _generic_columns() -> dict[str, dict[str, str]]:
+    mapping = {}
+    for table in TABLES.values():
+        aliases = {normalise_header(c.name): c.name for c in table.columns}
+        aliases.update({c.name.replace("_", " "): c.name for c in table.columns})
+        mapping[table.name] = aliases
+    mapping["subscriptions"]["arr"] = "arr"
+    return mapping
+
+
+GENERIC = Preset("generic", "Generic (our column names)",
+                 files={name: name for name in TABLES}, columns=_generic_columns())
+
+PRESETS: dict[str, Preset] = {p.name: p for p in (GENERIC, SALESFORCE, HUBSPOT, ZENDESK, STRIPE)}
+
+
+def table_for_file(stem: str, preset: Preset | None = None) -> str | None:
+    """The table a file's name stands for, under ``preset`` or, when None, under any preset."""
+    key = stem.strip().lower()
+    presets = [preset, GENERIC] if preset else list(PRESETS.values())
+    return next((p.files[key] for p in presets if key in p.files), None)
+
+
+def header_map(table: str, headers: list[str], preset: Preset) -> dict[str, str]:
+    """Map each recognised header to our column; the generic names always work."""
+    vendor = preset.columns.get(table, {})
+    generic = GENERIC.columns.get(table, {})
+    mapping: dict[str, str] = {}
+    for header in headers:
+        key = normalise_header(header)
+        column = vendor.get(key) or generic.get(key)
+        if column and column not in mapping.values():
+            mapping[header] = column
+    return mapping
+
+
+def detect_preset(table: str, headers: list[str]) -> Preset:
+    """The preset whose own aliases recognise the most headers (generic wins ties)."""
+    def hits(preset: Preset) -> int:
+        return sum(normalise_header(h) in preset.columns.get(table, {}) for h in headers)
+
+    best = GENERIC
+    for preset in PRESETS.values():
+        if hits(preset) > hits(best):
+            best = preset
+    return best
+
+
+def apply_values(table: str, frame: pl.DataFrame, preset: Preset) -> pl.DataFrame:
+    """Translate vendor values (``BestCase`` -> ``Best Case``) in text columns."""
+    for column, mapping in preset.values.get(table, {}).items():
+        if column in frame.columns and frame.schema[column] == pl.String:
+            translated = pl.col(column).replace(mapping)
+            frame = frame.with_columns(pl.when(translated == "").then(None).otherwise(translated).alias(column))
+    return frame

@@ -1,0 +1,97 @@
+"""The input tables of shared/spec/data-model.md: columns, types, keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table."""
+
+    name: str
+    kind: str  # str | date | datetime | float | int | bool
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table: its grain, columns and unique key."""
+
+    name: str
+    grain: str
+    columns: tuple[Column, ...]
+    key: str | None = None
+    keeps_extra_columns: bool = False
+
+    def column(self, name: str) -> Column | None:
+        """The column called ``name``, if the table has one."""
+        return next((c for c in self.columns if c.name == name), None)
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+
+def _c(name: str, kind: str = "str", required: bool = False) -> Column:
+    return Column(name, kind, required)
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("accounts", "account", (
+        _c("account_id", required=True), _c("name"), _c("segment"), _c("industry"), _c("region"),
+        _c("country"), _c("csm_owner"), _c("am_owner"), _c("parent_account_id"), _c("currency"),
+        _c("created_date", "date"),
+    ), key="account_id", keeps_extra_columns=True),
+    Table("subscriptions", "contract line and term", (
+        _c("account_id", required=True), _c("start_date", "date", True), _c("end_date", "date"),
+        _c("mrr", "float", True), _c("subscription_id"), _c("product"), _c("quantity", "float"),
+        _c("units"), _c("bill_period_months", "int"), _c("discount", "float"), _c("currency"),
+        _c("notice_days", "int"), _c("auto_renew", "bool"), _c("booked_date", "date"),
+    )),
+    Table("renewal_opportunities", "CRM opportunity", (
+        _c("opportunity_id", required=True), _c("account_id", required=True),
+        _c("close_date", "date", True), _c("amount", "float", True), _c("type"), _c("stage"),
+        _c("forecast_category"), _c("probability", "float"), _c("is_closed", "bool"),
+        _c("is_won", "bool"), _c("owner"), _c("loss_reason"), _c("created_date", "date"),
+    ), key="opportunity_id"),
+    Table("usage_events", "product event", (
+        _c("account_id", required=True), _c("event_time", "datetime", True),
+        _c("event_type", required=True), _c("user_id"), _c("value", "float"),
+    )),
+    Table("usage_daily", "account, day and feature", (
+        _c("account_id", required=True), _c("date", "date", True), _c("feature", required=True),
+        _c("events", "float", True), _c("active_users", "int"),
+    )),
+    Table("tickets", "support ticket", (
+        _c("ticket_id", required=True), _c("account_id", required=True),
+        _c("created_at", "datetime", True), _c("solved_at", "datetime"), _c("priority"),
+        _c("status"), _c("satisfaction"), _c("escalated", "bool"),
+    ), key="ticket_id"),
+    Table("surveys", "survey response", (
+        _c("account_id", required=True), _c("responded_at", "datetime", True),
+        _c("score", "float", True), _c("kind"), _c("respondent"), _c("comment"),
+    )),
+    Table("activities", "CSM/AM interaction", (
+        _c("account_id", required=True), _c("occurred_at", "datetime", True),
+        _c("kind", required=True), _c("subject"), _c("owner"),
+    )),
+    Table("fx_rates", "currency and month", (
+        _c("currency", required=True), _c("month", "date", True), _c("rate", "float", True),
+    )),
+)}
+
+REQUIRED_TABLES = ("subscriptions",)
+
+# What each optional table unlocks, for the data page and for pages whose table is missing.
+UNLOCKS: dict[str, str] = {
+    "accounts": "names, segments, regions and owners on every page and filter",
+    "renewal_opportunities": "CRM stages, forecast categories and probabilities in the forecast",
+    "usage_events": "usage trend, adoption and licence utilisation in health scores",
+    "usage_daily": "usage trend and adoption from pre-aggregated usage",
+    "tickets": "support load and escalations in health scores",
+    "surveys": "NPS and CSAT in health scores",
+    "activities": "days since the last CSM touch and business reviews",
+    "fx_rates": "conversion of other currencies to the reporting currency",
+}

@@ -1,0 +1,273 @@
+"""Validation exactly as shared/spec/data-model.md says.
+
+Errors refuse the import; warnings are imported and listed. Every message
+names the file, the row as the user's spreadsheet counts it, the column and
+the value, and suggests a fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewal_radar import settings
+from renewal_radar.ingest.readers import ROW_COLUMN
+from renewal_radar.ingest.schema import TABLES, Column
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d", "%Y.%m.%d", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+    "%d.%m.%Y",
+)
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "x", "won", "closed")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "open", "lost")
+# Dates that record something that happened; start/end/close dates may lie ahead.
+EVENT_DATES = {
+    "accounts": "created_date", "subscriptions": "booked_date", "usage_events": "event_time",
+    "usage_daily": "date", "tickets": "created_at", "surveys": "responded_at", "activities": "occurred_at",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One validation finding."""
+
+    level: str  # "error" | "warning"
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    problem: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        if self.value is not None:
+            where.append(f"value {self.value!r}")
+        text = f"{self.level.upper()}: {', '.join(where)}: {self.problem}"
+        return f"{text}. Fix: {self.fix}" if self.fix else text
+
+    def as_dict(self) -> dict:
+        """Plain form for storage in the database and display in tables."""
+        return {"level": self.level, "file": self.file, "row": self.row, "column": self.column,
+                "value": self.value, "problem": self.problem, "fix": self.fix}
+
+
+def row_messages(level: str, file: str, bad: pl.DataFrame, column: str | None, problem: str,
+                 fix: str, value_column: str | None = None) -> list[Message]:
+    """One message per offending row (up to the setting's limit), then a count of the rest."""
+    limit = settings.get("max_messages_per_check")
+    value_column = value_column or column
+    messages = []
+    for record in bad.head(limit).iter_rows(named=True):
+        value = record.get(value_column) if value_column else None
+        messages.append(Message(level, file, record[ROW_COLUMN], column,
+                                None if value is None else str(value), problem, fix))
+    if bad.height > limit:
+        messages.append(Message(level, file, None, column, None,
+                                f"{bad.height - limit:,} more rows with the same problem", fix))
+    return messages
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_column(frame: pl.DataFrame, column: Column) -> pl.Series:
+    """The column converted to its type; unparseable values become null."""
+    series = frame[column.name]
+    if series.dtype == pl.String:
+        return _parse_text(series.str.strip_chars(), column.kind)
+    return _cast_native(series, column.kind)
+
+
+def _parse_text(text: pl.Series, kind: str) -> pl.Series:
+    text = pl.Series(text.name, text).replace("", None)
+    if kind == "str":
+        return text
+    if kind in ("date", "datetime"):
+        parsed = _parse_datetimes(text)
+        return parsed.dt.date() if kind == "date" else parsed
+    if kind in ("float", "int"):
+        number = _parse_numbers(text)
+        if kind == "int":
+            whole = number.round(0)
+            return pl.Series(text.name, pl.select(pl.when(number == whole).then(whole)).to_series()).cast(pl.Int64)
+        return number
+    if kind == "bool":
+        lowered = text.str.to_lowercase()
+        return pl.select(
+            pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False)
+        ).to_series().alias(text.name)
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _parse_datetimes(text: pl.Series) -> pl.Series:
+    # ISO forms with a T or a zone are normalised first; the zone is dropped
+    # because every figure is by calendar day.
+    cleaned = (text.str.replace(r"^(\d{4}-\d\d-\d\d)[Tt]", "${1} ")
+               .str.replace(r"(Z|[+-]\d\d:?\d\d| UTC)$", "").str.strip_chars())
+    parsed = None
+    for fmt in DATETIME_FORMATS:
+        attempt = cleaned.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        parsed = attempt if parsed is None else parsed.fill_null(attempt)
+        if parsed.null_count() == cleaned.null_count():
+            break
+    return parsed.alias(text.name)
+
+
+def _parse_numbers(text: pl.Series) -> pl.Series:
+    # Thousands separators, currency signs, percent signs and accounting
+    # brackets are what spreadsheets add; none changes the number.
+    cleaned = text.str.replace_all(r"[\s$€£¥₩,%]", "").str.replace(r"^\((.*)\)$", "-${1}")
+    return cleaned.cast(pl.Float64, strict=False).alias(text.name)
+
+
+def _cast_native(series: pl.Series, kind: str) -> pl.Series:
+    if kind == "str":
+        return series.cast(pl.String)
+    if kind == "date":
+        return series.cast(pl.Date, strict=False)
+    if kind == "datetime":
+        return series.cast(pl.Datetime("us"), strict=False)
+    if kind == "float":
+        return series.cast(pl.Float64, strict=False)
+    if kind == "int":
+        return series.cast(pl.Int64, strict=False)
+    return series.cast(pl.Boolean, strict=False)
+
+
+KIND_HELP = {
+    "date": "write dates as YYYY-MM-DD (or M/D/YYYY)",
+    "datetime": "write times as YYYY-MM-DD HH:MM:SS",
+    "float": "write a plain number such as 1250.50",
+    "int": "write a whole number",
+    "bool": "write true or false",
+}
+
+
+def cast_table(table_name: str, file: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Message]]:
+    """Convert every known column to its type, reporting each value that does not parse."""
+    table = TABLES[table_name]
+    messages: list[Message] = []
+    converted = []
+    for column in table.columns:
+        if column.name not in frame.columns:
+            continue
+        parsed = parse_column(frame, column)
+        converted.append(parsed)
+        original = frame[column.name]
+        present = original.is_not_null()
+        if original.dtype == pl.String:
+            present = present & (original.str.strip_chars() != "")
+        if column.required:
+            messages += row_messages("error", file, frame.filter(~present), column.name,
+                                     f"required {column.name} is empty", f"fill in {column.name} or delete the row")
+        if column.kind == "str":
+            continue
+        failed = frame.filter(present & parsed.is_null())
+        if failed.height:
+            messages += row_messages("error", file, failed, column.name,
+                                     f"is not a valid {column.kind}", KIND_HELP[column.kind])
+    extras = [c for c in frame.columns if table.column(c) is None and c != ROW_COLUMN]
+    kept = [frame[c].cast(pl.String) for c in extras] if table.keeps_extra_columns else []
+    return pl.DataFrame([frame[ROW_COLUMN], *converted, *kept]), messages
+
+
+# ---------------------------------------------------------------- checks on one table
+
+
+def check_table(table_name: str, file: str, frame: pl.DataFrame) -> list[Message]:
+    """Row rules of one typed table: negative mrr, end before start, duplicate keys."""
+    messages: list[Message] = []
+    table = TABLES[table_name]
+    if table_name == "subscriptions":
+        negative = frame.filter(pl.col("mrr") < 0)
+        messages += row_messages("error", file, negative, "mrr", "mrr is negative",
+                                 "MRR must be zero or more; record refunds and credits outside this file")
+        if "end_date" in frame.columns:
+            backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
+            messages += row_messages("error", file, backwards, "end_date", "end_date is before start_date",
+                                     "swap the dates or correct the end date (it is exclusive)")
+    for key in (table.key,) if table.key else ():
+        # report the repeats, not the first occurrence the user wants to keep
+        dupes = frame.filter(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
+        messages += row_messages("error", file, dupes, key, f"duplicate {key}: it is already on an earlier row",
+                                 f"each {key} must appear once; remove the repeated row")
+    return messages
+
+
+def blank_row_mask(frame: pl.DataFrame) -> pl.Series:
+    """True for rows whose every cell is empty."""
+    cells = [c for c in frame.columns if c != ROW_COLUMN]
+    if not cells:
+        return pl.Series([False] * frame.height)
+    empty = [(pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars() == "")) for c in cells]
+    return frame.select(pl.all_horizontal(empty)).to_series()
+
+
+# ---------------------------------------------------------------- checks across tables
+
+
+def cross_table_warnings(tables: dict[str, pl.DataFrame], files: dict[str, str],
+                         today: dt.date) -> list[Message]:
+    """Warnings that need several tables or whole-table context."""
+    messages: list[Message] = []
+    accounts = tables.get("accounts")
+    if accounts is not None:
+        known = accounts.select("account_id")
+        for name, frame in tables.items():
+            if name in ("accounts", "fx_rates") or "account_id" not in frame.columns:
+                continue
+            orphans = frame.join(known, on="account_id", how="anti").filter(pl.col("account_id").is_not_null())
+            messages += row_messages("warning", files[name], orphans, "account_id",
+                                     "account_id points to no account in accounts",
+                                     "add the account to accounts or correct the id")
+    subscriptions = tables.get("subscriptions")
+    if subscriptions is not None:
+        messages += _overlap_warnings(subscriptions, files["subscriptions"])
+        messages += _arr_like_warnings(subscriptions, files["subscriptions"])
+    for name, column in EVENT_DATES.items():
+        frame = tables.get(name)
+        if frame is None or column not in frame.columns:
+            continue
+        day = pl.col(column).cast(pl.Date) if frame.schema[column] != pl.Date else pl.col(column)
+        future = frame.filter(day > today)
+        messages += row_messages("warning", files[name], future, column, f"date is after today ({today})",
+                                 "check the date; it is loaded as is")
+    return messages
+
+
+def _product_lines(subscriptions: pl.DataFrame) -> pl.DataFrame:
+    product = pl.col("product").fill_null("") if "product" in subscriptions.columns else pl.lit("")
+    end = pl.col("end_date") if "end_date" in subscriptions.columns else pl.lit(None, pl.Date)
+    return (subscriptions.filter(pl.col("mrr") > 0)
+            .with_columns(product.alias("_product"), end.alias("_end"))
+            .sort("account_id", "_product", "start_date", ROW_COLUMN))
+
+
+def _overlap_warnings(subscriptions: pl.DataFrame, file: str) -> list[Message]:
+    lines = _product_lines(subscriptions)
+    running_end = (pl.col("_end").fill_null(dt.date.max).cum_max().shift(1)
+                   .over(["account_id", "_product"], order_by=["start_date", ROW_COLUMN]))
+    overlapping = lines.with_columns(running_end.alias("_prev_end")).filter(
+        pl.col("_prev_end").is_not_null() & (pl.col("start_date") < pl.col("_prev_end")))
+    return row_messages("warning", file, overlapping, "start_date",
+                        "overlaps an earlier line of the same account and product",
+                        "check for a duplicated line; overlapping lines both count in MRR")
+
+
+def _arr_like_warnings(subscriptions: pl.DataFrame, file: str) -> list[Message]:
+    ratio = settings.get("arr_like_ratio")
+    lines = _product_lines(subscriptions).with_columns(
+        pl.col("mrr").shift(1).over(["account_id", "_product"], order_by=["start_date", ROW_COLUMN]).alias("_prev"))
+    jump = pl.col("mrr") / pl.col("_prev")
+    suspicious = lines.filter(jump.is_between(ratio * 0.9, ratio * 1.1))
+    return row_messages("warning", file, suspicious, "mrr",
+                        f"is about {ratio:.0f}× the previous line of the same product: it looks like ARR",
+                        "put monthly amounts in mrr, or name the column arr")

@@ -1,0 +1,187 @@
+"""Window metrics and monthly MRR movements (shared/spec/metrics.md).
+
+Each function that reads the database returns the same figures the pages and
+the command line show; the arithmetic lives in pure functions on polars
+frames so hand-written rows can test it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from renewal_radar import dates, sql
+from renewal_radar.filters import ALL, Filters
+
+MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
+MOVEMENT_COLUMNS = ("month", "starting_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr",
+                    "contraction_mrr", "churned_mrr", "ending_mrr")
+
+
+def data_as_of(con) -> dt.date:
+    """The data's as-of day, set at import (data-model.md)."""
+    return sql.run(con, "reports/data_as_of")["as_of"][0]
+
+
+def reporting_currency(con) -> str:
+    """The currency every figure is shown in."""
+    return sql.run(con, "reports/data_as_of")["reporting_currency"][0]
+
+
+# ---------------------------------------------------------------- window metrics
+
+
+def mrr_on_days(con, d0: dt.date, d1: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """MRR(a, d0) and MRR(a, d1) of every filtered account active on either day."""
+    return sql.run(con, "reports/mrr_on_days", d0=d0, d1=d1, **filters.params())
+
+
+def window_metrics_from_snapshot(snapshot: pl.DataFrame, start: dt.date, end: dt.date) -> dict:
+    """Window metrics of metrics.md from per-account ``mrr_start`` / ``mrr_end``.
+
+    S = accounts active on D0; churned = S not active on D1; contraction and
+    expansion over accounts of S still active on D1; GRR and NRR over start_mrr.
+    """
+    start_set = snapshot.filter(pl.col("mrr_start") > 0)
+    churned = start_set.filter(pl.col("mrr_end") <= 0)
+    retained = start_set.filter(pl.col("mrr_end") > 0)
+    start_mrr = float(start_set["mrr_start"].sum())
+    churned_mrr = float(churned["mrr_start"].sum())
+    change = retained["mrr_end"] - retained["mrr_start"]
+    contraction_mrr = float((-change).clip(lower_bound=0).sum())
+    expansion_mrr = float(change.clip(lower_bound=0).sum())
+    end_mrr_of_start_set = float(start_set["mrr_end"].sum())
+    n_start, n_churned = start_set.height, churned.height
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "n_start": n_start,
+        "n_churned": n_churned,
+        "logo_churn_rate": n_churned / n_start if n_start else None,
+        "start_mrr": start_mrr,
+        "churned_mrr": churned_mrr,
+        "contraction_mrr": contraction_mrr,
+        "expansion_mrr": expansion_mrr,
+        "grr": (start_mrr - churned_mrr - contraction_mrr) / start_mrr if start_mrr else None,
+        "nrr": end_mrr_of_start_set / start_mrr if start_mrr else None,
+    }
+
+
+def window_metrics(con, start: dt.date, end: dt.date, filters: Filters = ALL) -> dict:
+    """Logo churn, GRR, NRR and their parts between ``start`` and ``end``."""
+    return window_metrics_from_snapshot(mrr_on_days(con, start, end, filters), start, end)
+
+
+def mrr_total(con, day: dt.date, filters: Filters = ALL) -> float:
+    """Σ MRR(a, day) over the filtered accounts."""
+    return float(mrr_on_days(con, day, day, filters)["mrr_start"].sum())
+
+
+def trailing_retention_trend(con, as_of: dt.date, months: int = 12, filters: Filters = ALL) -> pl.DataFrame:
+    """Trailing-12-month GRR and NRR measured at each of the last ``months`` month starts."""
+    rows = []
+    end = dates.month_floor(as_of)
+    for step in range(months - 1, -1, -1):
+        d1 = dates.add_months(end, -step)
+        figures = window_metrics(con, dates.add_months(d1, -12), d1, filters)
+        rows.append({"month": d1, "grr": figures["grr"], "nrr": figures["nrr"],
+                     "logo_churn_rate": figures["logo_churn_rate"]})
+    return pl.DataFrame(rows, schema={"month": pl.Date, "grr": pl.Float64, "nrr": pl.Float64,
+                                      "logo_churn_rate": pl.Float64})
+
+
+# ---------------------------------------------------------------- MRR movements
+
+
+def classify_movements(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Movement and amount of each account-month (metrics.md "MRR movements per month").
+
+    ``pairs`` has month_start (m0), prev_mrr = MRR(a, m0), cur_mrr = MRR(a, m1)
+    and first_start. Rows without a movement get movement null and amount 0.
+    """
+    prev, cur = pl.col("prev_mrr"), pl.col("cur_mrr")
+    movement = (
+        pl.when((prev == 0) & (cur > 0) & (pl.col("first_start") >= pl.col("month_start"))).then(pl.lit("new"))
+        .when((prev == 0) & (cur > 0)).then(pl.lit("reactivation"))
+        .when((prev > 0) & (cur > prev)).then(pl.lit("expansion"))
+        .when((prev > 0) & (cur > 0) & (cur < prev)).then(pl.lit("contraction"))
+        .when((prev > 0) & (cur == 0)).then(pl.lit("churn"))
+    )
+    amount = (
+        pl.when(movement.is_in(["new", "reactivation"])).then(cur)
+        .when(movement == "expansion").then(cur - prev)
+        .when(movement == "contraction").then(prev - cur)
+        .when(movement == "churn").then(prev)
+        .otherwise(0.0)
+    )
+    return pairs.with_columns(movement.alias("movement"), amount.alias("amount"))
+
+
+def movements_by_month(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """One row per month in [start, end): starting, each movement, ending MRR."""
+    classified = classify_movements(pairs)
+    amounts = [
+        pl.col("amount").filter(pl.col("movement") == name).sum().alias(f"{column}_mrr")
+        for name, column in zip(MOVEMENTS, ("new", "reactivation", "expansion", "contraction", "churned"), strict=False)
+    ]
+    totals = classified.group_by("month_start").agg(
+        pl.col("prev_mrr").sum().alias("starting_mrr"), *amounts, pl.col("cur_mrr").sum().alias("ending_mrr"))
+    months = pl.DataFrame({"month_start": pl.date_range(start, dates.add_months(end, -1), "1mo", eager=True)
+                           if end > start else pl.Series([], dtype=pl.Date)})
+    filled = months.join(totals, on="month_start", how="left").fill_null(0.0)
+    return filled.rename({"month_start": "month"}).select(MOVEMENT_COLUMNS).sort("month")
+
+
+def default_movement_range(con) -> tuple[dt.date, dt.date]:
+    """From the first month with MRR to the last month whose next month start is not after the as-of day."""
+    first = sql.run(con, "reports/mrr_months")["first_month"][0]
+    end = dates.month_floor(data_as_of(con))
+    return (first or end), end
+
+
+def monthly_movements(con, start: dt.date | None = None, end: dt.date | None = None,
+                      filters: Filters = ALL) -> pl.DataFrame:
+    """MRR movements per month for months starting in [start, end)."""
+    default_start, default_end = default_movement_range(con)
+    start = dates.month_floor(start or default_start)
+    end = dates.month_floor(end or default_end)
+    pairs = sql.run(con, "reports/mrr_month_pairs", start=start, end=end, **filters.params())
+    return movements_by_month(pairs, start, end)
+
+
+def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """The accounts behind one month's movements, with their movement and amount."""
+    pairs = sql.run(con, "reports/mrr_month_pairs", start=month, end=dates.add_months(month, 1),
+                    **filters.params())
+    return classify_movements(pairs).filter(pl.col("movement").is_not_null())
+
+
+# ---------------------------------------------------------------- accounts on a day
+
+
+def accounts_on_day(con, day: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """Filtered accounts active on ``day`` with their MRR, ARR and attributes, largest first."""
+    return sql.run(con, "reports/accounts_on_day", day=day, **filters.params())
+
+
+def arr_by(con, day: dt.date, attribute: str, filters: Filters = ALL) -> pl.DataFrame:
+    """ARR and active accounts on ``day`` grouped by an account attribute."""
+    accounts = accounts_on_day(con, day, filters)
+    if attribute not in accounts.columns:
+        raise ValueError(f"unknown column {attribute!r}")
+    return (accounts.group_by(pl.col(attribute).cast(pl.String).fill_null("(none)"))
+            .agg(pl.col("arr").sum(), pl.len().alias("accounts")).sort("arr", descending=True))
+
+
+def window_accounts(con, start: dt.date, end: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """The accounts behind a window's figures: each account of S with its outcome and MRR change."""
+    snapshot = mrr_on_days(con, start, end, filters).filter(pl.col("mrr_start") > 0)
+    outcome = (pl.when(pl.col("mrr_end") <= 0).then(pl.lit("churned"))
+               .when(pl.col("mrr_end") > pl.col("mrr_start")).then(pl.lit("expanded"))
+               .when(pl.col("mrr_end") < pl.col("mrr_start")).then(pl.lit("contracted"))
+               .otherwise(pl.lit("flat")))
+    names = sql.run(con, "reports/cohort_members", as_of=end, **filters.params()).select(
+        "account_id", "name", "segment", "csm_owner")
+    return (snapshot.with_columns(outcome.alias("outcome"), (pl.col("mrr_end") - pl.col("mrr_start")).alias("change"))
+            .join(names, on="account_id", how="left").sort("change"))

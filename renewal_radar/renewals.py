@@ -1,0 +1,79 @@
+"""Renewal events, outcomes and rates (shared/spec/metrics.md "Renewals")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from renewal_radar import settings, sql
+from renewal_radar.cohorts import cohort_label
+from renewal_radar.filters import ALL, Filters
+from renewal_radar.metrics import data_as_of
+
+RATE_COLUMNS = ("period", "n_due", "n_renewed", "n_churned", "n_open", "due_arr",
+                "renewed_arr_gross", "renewed_arr_net")
+FAR_PAST, FAR_FUTURE = dt.date(1900, 1, 1), dt.date(9999, 1, 1)
+
+
+def classify_outcomes(events: pl.DataFrame, as_of: dt.date, grace_days: int) -> pl.DataFrame:
+    """Outcome of each renewal event: renewed, churned (grace over by ``as_of``) or open."""
+    grace_over = pl.col("renewal_date") + pl.duration(days=grace_days) <= pl.lit(as_of)
+    outcome = (pl.when(pl.col("renewed_mrr") > 0).then(pl.lit("renewed"))
+               .when(grace_over).then(pl.lit("churned")).otherwise(pl.lit("open")))
+    return events.with_columns(
+        outcome.alias("outcome"),
+        (12 * pl.col("due_mrr")).alias("due_arr"),
+        (12 * pl.col("renewed_mrr")).alias("renewed_arr"),
+        (12 * pl.min_horizontal("due_mrr", "renewed_mrr")).alias("renewed_arr_gross"),
+    )
+
+
+def renewal_outcomes(con, start: dt.date | None = None, end: dt.date | None = None, as_of: dt.date | None = None,
+                     grace_days: int | None = None, filters: Filters = ALL) -> pl.DataFrame:
+    """Renewal events with start <= e < end of the filtered accounts, with their outcomes as of ``as_of``."""
+    as_of = as_of or data_as_of(con)
+    grace_days = settings.get("grace_days") if grace_days is None else grace_days
+    events = sql.run(con, "reports/renewal_outcomes", start=start or FAR_PAST, end=end or FAR_FUTURE,
+                     as_of=as_of, grace_days=grace_days, **filters.params())
+    return classify_outcomes(events, as_of, grace_days)
+
+
+def rates_by_period(outcomes: pl.DataFrame, grain: str = "month") -> pl.DataFrame:
+    """Counts and ARR of renewals by month (or quarter) of the renewal day e."""
+    truncate = "1mo" if grain == "month" else "1q"
+    grouped = outcomes.with_columns(pl.col("renewal_date").dt.truncate(truncate).alias("period_start")).group_by(
+        "period_start").agg(
+        pl.len().alias("n_due"),
+        (pl.col("outcome") == "renewed").sum().alias("n_renewed"),
+        (pl.col("outcome") == "churned").sum().alias("n_churned"),
+        (pl.col("outcome") == "open").sum().alias("n_open"),
+        pl.col("due_arr").sum(),
+        pl.col("renewed_arr_gross").sum(),
+        pl.col("renewed_arr").sum().alias("renewed_arr_net"),
+    ).sort("period_start")
+    labels = [cohort_label(day, grain) for day in grouped["period_start"]]
+    return grouped.with_columns(pl.Series("period", labels, dtype=pl.String)).select(RATE_COLUMNS)
+
+
+def renewal_rates(outcomes: pl.DataFrame) -> dict:
+    """Count renewal rate and gross / net ARR renewal rates over the given events.
+
+    Count rate = renewed / (renewed + churned); gross = Σ12·min(due, renewed) / Σ12·due;
+    net = Σ12·renewed / Σ12·due. The ARR rates are taken over decided events
+    (renewed or churned) like the count rate: an open renewal is not yet a loss.
+    """
+    decided = outcomes.filter(pl.col("outcome") != "open")
+    renewed = int((decided["outcome"] == "renewed").sum())
+    churned = decided.height - renewed
+    decided_arr = float(decided["due_arr"].sum())
+    return {
+        "n_due": outcomes.height,
+        "n_renewed": renewed,
+        "n_churned": churned,
+        "n_open": outcomes.height - decided.height,
+        "renewal_rate": renewed / decided.height if decided.height else None,
+        "due_arr": float(outcomes["due_arr"].sum()),
+        "gross_renewal_rate": float(decided["renewed_arr_gross"].sum()) / decided_arr if decided_arr else None,
+        "net_renewal_rate": float(decided["renewed_arr"].sum()) / decided_arr if decided_arr else None,
+    }

@@ -1,0 +1,59 @@
+"""Every setting with its default and one line of help.
+
+Settings are read from environment variables named ``RENEWAL_RADAR_<NAME>``
+(upper case) so a deployment can change them without editing code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", str(REPO_ROOT / "data" / "renewal_radar.duckdb"),
+            "Path of the live DuckDB database (also RENEWAL_RADAR_DB)."),
+    Setting("reporting_currency", "USD",
+            "Currency every figure is shown in; other currencies convert with fx_rates."),
+    Setting("grace_days", 30,
+            "Days after a line's end within which a new line counts as its renewal."),
+    Setting("forecast_horizon_days", 91,
+            "Default forecast horizon (about one quarter)."),
+    Setting("p_closed_won", 1.0, "Renewal probability of a Closed Won opportunity without one."),
+    Setting("p_commit", 0.9, "Renewal probability of a Commit opportunity without one."),
+    Setting("p_best_case", 0.6, "Renewal probability of a Best Case opportunity without one."),
+    Setting("p_pipeline", 0.3, "Renewal probability of a Pipeline opportunity without one."),
+    Setting("p_omitted", 0.0, "Renewal probability of an Omitted or Closed Lost opportunity."),
+    Setting("max_messages_per_check", 20,
+            "Validation lists at most this many rows per check, then a count of the rest."),
+    Setting("arr_like_ratio", 12.0,
+            "An mrr about this many times the same product's previous line looks like ARR."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str):
+    """Return a setting's value: the environment override, else its default."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(f"RENEWAL_RADAR_{name.upper()}")
+    if raw is None:
+        return setting.default
+    return type(setting.default)(raw)
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The database path: explicit argument, else RENEWAL_RADAR_DB, else the default."""
+    return Path(explicit) if explicit else Path(get("db"))

@@ -1,0 +1,61 @@
+"""Run the SQL files of ``queries/`` by name with bound parameters.
+
+``run(con, "reports/window_snapshot", d0=..., d1=...)`` reads
+``queries/reports/window_snapshot.sql`` and binds ``$d0`` and ``$d1``.
+Only the parameters a file uses are passed, so callers can hand the same
+filter set to every query.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import polars as pl
+
+from renewal_radar import db
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@functools.cache
+def load(name: str) -> str:
+    """The text of ``queries/<name>.sql``."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@functools.cache
+def parameters(name: str) -> frozenset[str]:
+    """The ``$names`` a query file binds (comments stripped first)."""
+    text = re.sub(r"--[^\n]*", "", load(name))
+    return frozenset(_PARAM.findall(text))
+
+
+def _bind(name: str, params: dict) -> dict:
+    needed = parameters(name)
+    missing = needed - params.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+    return {key: params[key] for key in needed}
+
+
+def run(con, name: str, **params) -> pl.DataFrame:
+    """Run a query file and return its rows."""
+    return db.query(con, load(name), _bind(name, params))
+
+
+def execute(con, name: str, **params) -> None:
+    """Run a query file for its effect (mart builds)."""
+    db.execute(con, load(name), _bind(name, params))
+
+
+def header_comment(name: str) -> str:
+    """The leading ``--`` comment block of a query file (its grain and purpose)."""
+    lines = []
+    for line in load(name).splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return " ".join(lines)

@@ -1,0 +1,238 @@
+"""Import: encodings, xlsx and parquet, vendor presets, validation messages, atomic storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from renewal_radar import db
+from renewal_radar.ingest import import_folder, validate_folder
+from tests.conftest import ROOT, import_files, write_files
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SUBS = "account_id,start_date,end_date,mrr\nK1,2024-01-01,2025-01-01,100\nK2,2024-02-01,,50\n"
+NAMES = {"cp949": ["삼성전자", "한빛소프트"], "cp932": ["株式会社さくら", "東京データ工業"],
+         "big5": ["台灣精密科技", "新竹資訊"], "utf-8": ["Ünïcode GmbH", "삼성전자"],
+         "utf-8-sig": ["Ünïcode GmbH", "株式会社さくら"], "utf-16": ["Ünïcode GmbH", "台灣精密科技"]}
+
+
+def _accounts_csv(names: list[str], sep: str = ",") -> str:
+    lines = [sep.join(["account_id", "name", "segment"])]
+    lines += [sep.join([f"K{i + 1}", name, "SMB"]) for i, name in enumerate(names)]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _names_in(path: Path) -> list[str]:
+    con = db.connect(path)
+    try:
+        return db.query(con, "select name from accounts_dim order by account_id")["name"].to_list()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("encoding", list(NAMES))
+def test_csv_encodings_are_detected(tmp_path, encoding):
+    names = NAMES[encoding]
+    # Excel's "Unicode text" is UTF-16 with a BOM and tabs between fields
+    text = _accounts_csv(names, "\t" if encoding == "utf-16" else ",")
+    path, result = import_files(tmp_path, {"accounts.csv": text.encode(encoding), "subscriptions.csv": SUBS})
+    assert result.loaded, result.report.text()
+    assert _names_in(path) == names
+
+
+def test_xlsx_and_parquet_files_load(tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    pl.DataFrame({"Account ID": ["K1", "K2"], "Name": ["Acme", "株式会社さくら"], "Segment": ["SMB", "Enterprise"]}) \
+        .write_excel(folder / "accounts.xlsx")
+    pl.DataFrame({"account_id": ["K1", "K2"], "start_date": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)],
+                  "end_date": [dt.date(2025, 1, 1), None], "mrr": [100.0, 50.0]}) \
+        .write_parquet(folder / "subscriptions.parquet")
+    result = import_folder(folder, tmp_path / "x.duckdb", today=dt.date(2026, 1, 1))
+    assert result.loaded, result.report.text()
+    assert _names_in(tmp_path / "x.duckdb") == ["Acme", "株式会社さくら"]
+    assert result.as_of == dt.date(2024, 2, 1)  # latest start date not after today
+
+
+def _table(path: Path, sql_text: str) -> pl.DataFrame:
+    con = db.connect(path)
+    try:
+        return db.query(con, sql_text)
+    finally:
+        con.close()
+
+
+def _import_fixture(tmp_path: Path, name: str, preset: str | None):
+    path = tmp_path / f"{name}.duckdb"
+    result = import_folder(FIXTURES / name, path, preset=preset, today=dt.date(2026, 1, 1))
+    assert result.loaded, result.report.text()
+    return path, result
+
+
+@pytest.mark.parametrize("preset", ["salesforce", None])
+def test_salesforce_api_names(tmp_path, preset):
+    path, result = _import_fixture(tmp_path, "salesforce", preset)
+    assert {f.file: f.preset for f in result.report.files}["Account.csv"] == "salesforce"
+    opp = _table(path, "select * from stg_renewal_opportunities order by opportunity_id").row(0, named=True)
+    assert opp["forecast_category"] == "Best Case"  # ForecastCategoryName wins over the API value
+    assert opp["amount_arr"] == 120000.0 and opp["close_date"] == dt.date(2025, 1, 1)
+    assert opp["probability"] == 60 and opp["is_closed"] is False
+    account = _table(path, "select * from accounts_dim where name = 'Globex'").row(0, named=True)
+    assert account["segment"] == "SMB" and account["parent_account_id"] == "0015g00000AbCdEAAV"
+    assert account["created_date"] == dt.date(2023, 3, 2)
+
+
+def test_salesforce_report_labels(tmp_path):
+    path, _ = _import_fixture(tmp_path, "salesforce_labels", "salesforce")
+    opp = _table(path, "select * from stg_renewal_opportunities").row(0, named=True)
+    assert opp["amount_arr"] == 120000.0  # "$120,000.00"
+    assert opp["close_date"] == dt.date(2025, 1, 1)  # 1/1/2025
+    assert opp["probability"] == 60.0  # "60%"
+    assert opp["owner"] == "Alex Turner" and opp["is_won"] is False
+
+
+def test_hubspot_companies_and_deals(tmp_path):
+    path, _ = _import_fixture(tmp_path, "hubspot", "hubspot")
+    deals = _table(path, "select * from stg_renewal_opportunities order by opportunity_id")
+    assert deals["opportunity_type"].to_list() == ["Renewal", "New Business"]
+    assert deals["forecast_category"].to_list() == ["Best Case", "Closed"]
+    assert deals["probability"].to_list() == [60.0, 100.0]
+    assert deals["account_id"][0] == "5012345678"
+    lines = _table(path, "select mrr from subscription_lines order by account_id")
+    assert lines["mrr"].to_list() == [2000.0, 1000.0]  # arr / 12
+    assert _names_in(path) == ["Initech", "Umbrella Health"]
+
+
+def test_zendesk_tickets(tmp_path):
+    path, _ = _import_fixture(tmp_path, "zendesk", "zendesk")
+    tickets = _table(path, "select * from stg_tickets order by ticket_id")
+    assert tickets["account_id"].to_list() == ["ORG-1", "ORG-2"]
+    assert tickets["is_escalated"].to_list() == [True, False]  # from the "escalated" tag
+    assert tickets["satisfaction"].to_list() == ["good", None]
+    assert tickets["created_at"][0] == dt.datetime(2024, 5, 2, 10, 12)
+    assert tickets["solved_at"][1] is None
+
+
+def test_stripe_subscription_export(tmp_path):
+    path, _ = _import_fixture(tmp_path, "stripe", "stripe")
+    lines = _table(path, "select * from stg_subscriptions order by account_id")
+    assert lines["mrr"].to_list() == [245.0, 100.0]  # 5 × 49 a month; 1,200 a year / 12
+    assert lines["bill_period_months"].to_list() == [1, 12]
+    assert lines["currency"].to_list() == ["USD", "EUR"]
+    assert lines["end_date"].to_list() == [None, dt.date(2024, 3, 1)]
+    assert lines["subscription_id"][0] == "sub_1NqXyz2eZvKYlo2C"
+
+
+# ---------------------------------------------------------------- bad input
+
+
+BAD_CASES = {
+    "missing required file": ({"accounts.csv": "account_id\nK1\n"}, "subscriptions.csv", None, None, None),
+    "missing column": ({"subscriptions.csv": "account_id,start_date\nK1,2024-01-01\n"},
+                       "subscriptions.csv", 1, "mrr", None),
+    "bad date": ({"subscriptions.csv": SUBS + "K3,2024-13-45,,10\n"}, "subscriptions.csv", 4, "start_date",
+                 "2024-13-45"),
+    "bad number": ({"subscriptions.csv": SUBS + "K3,2024-01-01,,ten\n"}, "subscriptions.csv", 4, "mrr", "ten"),
+    "negative mrr": ({"subscriptions.csv": SUBS + "K3,2024-01-01,,-5\n"}, "subscriptions.csv", 4, "mrr", "-5.0"),
+    "end before start": ({"subscriptions.csv": SUBS + "K3,2024-05-01,2024-04-01,5\n"}, "subscriptions.csv", 4,
+                         "end_date", "2024-04-01"),
+    "duplicate key": ({"subscriptions.csv": SUBS, "accounts.csv": "account_id,name\nK1,A\nK2,B\nK1,C\n"},
+                      "accounts.csv", 4, "account_id", "K1"),
+    "empty required": ({"subscriptions.csv": SUBS + ",2024-01-01,,5\n"}, "subscriptions.csv", 4, "account_id", None),
+    "undecodable": ({"subscriptions.csv": b"account_id,start_date,end_date,mrr\n" + bytes(range(256)) * 2},
+                    "subscriptions.csv", None, None, None),
+}
+
+
+@pytest.fixture()
+def live_db(tmp_path):
+    path, result = import_files(tmp_path, {"subscriptions.csv": SUBS}, name="live.duckdb")
+    assert result.loaded
+    return path
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("case", list(BAD_CASES))
+def test_bad_input_is_refused_with_file_row_column_value(tmp_path, live_db, case):
+    files, file, row, column, value = BAD_CASES[case]
+    before = _digest(live_db)
+    folder = write_files(tmp_path / "bad", files)
+    result = import_folder(folder, live_db, today=dt.date(2026, 1, 1))
+    assert not result.loaded
+    error = result.report.errors[0]
+    assert (error.file, error.row, error.column, error.value) == (file, row, column, value)
+    assert "\n" not in str(error) and "Fix:" in str(error)
+    assert _digest(live_db) == before  # nothing already loaded is lost
+
+
+def test_warnings_are_imported_and_listed(tmp_path):
+    subscriptions = ("account_id,start_date,end_date,mrr,product\n"
+                     "K1,2024-01-01,2025-01-01,100,Core\n"
+                     "K1,2024-06-01,2025-06-01,100,Core\n"       # overlaps the line above
+                     "K2,2024-01-01,2025-01-01,50,Core\n"
+                     "K2,2025-01-01,2026-01-01,600,Core\n"       # 12 x the previous line: looks like ARR
+                     ",,,,\n"                                     # blank row
+                     "K3,2024-01-01,,10,Core\n")                  # K3 is not in accounts
+    tickets = "ticket_id,account_id,created_at\nT1,K1,2027-03-01 10:00\n"  # in the future
+    path, result = import_files(tmp_path, {"subscriptions.csv": subscriptions, "tickets.csv": tickets,
+                                           "accounts.csv": "account_id,name\nK1,A\nK2,B\n"})
+    assert result.loaded
+    found = {(m.file, m.row, m.column): m.problem for m in result.report.warnings}
+    assert "overlaps" in found[("subscriptions.csv", 3, "start_date")]
+    assert "looks like ARR" in found[("subscriptions.csv", 5, "mrr")]
+    assert "blank row" in found[("subscriptions.csv", 6, None)]
+    assert "points to no account" in found[("subscriptions.csv", 7, "account_id")]
+    assert "after today" in found[("tickets.csv", 2, "created_at")]
+    stored = _table(path, "select * from import_messages")
+    assert stored.height == len(result.report.warnings)
+
+
+def test_unknown_files_are_skipped_with_a_warning(tmp_path):
+    report = validate_folder(write_files(tmp_path / "x", {"subscriptions.csv": SUBS, "notes.csv": "a\n1\n"}))
+    assert report.ok
+    assert any(m.file == "notes.csv" and "matches no table" in m.problem for m in report.warnings)
+
+
+# ---------------------------------------------------------------- storage
+
+
+def test_reimport_keeps_previous_database_for_rollback(tmp_path, live_db):
+    first = _digest(live_db)
+    folder = write_files(tmp_path / "second", {"subscriptions.csv": SUBS + "K3,2024-03-01,,70\n"})
+    assert import_folder(folder, live_db, today=dt.date(2026, 1, 1)).loaded
+    assert _digest(db.previous_path(live_db)) == first
+    history = _table(live_db, "select * from import_history")
+    assert history.height == 2  # the history travels from database to database
+    db.rollback(live_db)
+    assert _digest(live_db) == first
+
+
+KILL_SCRIPT = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from renewal_radar import db
+with db.building({path!r}) as con:
+    con.execute("create table half_done as select 1 as x")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_import_loses_nothing(tmp_path, live_db):
+    before = _digest(live_db)
+    script = KILL_SCRIPT.format(root=str(ROOT), path=str(live_db))
+    completed = subprocess.run([sys.executable, "-c", script], check=False)
+    assert completed.returncode == -9
+    assert _digest(live_db) == before
+    assert list(live_db.parent.glob("live.duckdb.building-*"))  # the half-built file is left behind
+    folder = write_files(tmp_path / "again", {"subscriptions.csv": SUBS})
+    assert import_folder(folder, live_db, today=dt.date(2026, 1, 1)).loaded
+    assert not list(live_db.parent.glob("live.duckdb.building-*"))  # and cleaned up by the next import

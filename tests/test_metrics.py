@@ -1,0 +1,132 @@
+"""Window metrics and MRR movements on the hand-checked company (conftest.HAND_SUBSCRIPTIONS)."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from renewal_radar import db, metrics
+from renewal_radar.filters import Filters
+
+D = dt.date
+
+
+def test_mrr_respects_exclusive_end_open_lines_zero_mrr_and_same_day_lines(hand_con):
+    snapshot = metrics.mrr_on_days(hand_con, D(2024, 3, 10), D(2024, 12, 15))
+    by_account = dict(zip(snapshot["account_id"], snapshot["mrr_start"], strict=True))
+    # Mar 10: A 100, B 200, C ended Mar 1 (exclusive), D same-day line never active, E zero MRR, F EUR 100 × 1.2
+    assert by_account == {"A": 100.0, "B": 200.0, "F": pytest.approx(120.0)}  # G ended Dec 1: absent
+    ends = dict(zip(snapshot["account_id"], snapshot["mrr_end"], strict=True))
+    assert ends["A"] == 150.0  # open-ended line still counts on the as-of day
+    assert ends["F"] == pytest.approx(100.0)  # EUR 80 at June's rate 1.25
+
+
+def test_window_metrics_by_hand(hand_con):
+    figures = metrics.window_metrics(hand_con, D(2024, 2, 1), D(2024, 8, 1))
+    # S = {A 100, B 200, C 50, F 120}; Aug 1: A 150, B 0, C 0, F 100
+    assert figures["n_start"] == 4
+    assert figures["n_churned"] == 2
+    assert figures["logo_churn_rate"] == 0.5
+    assert figures["start_mrr"] == pytest.approx(470)
+    assert figures["churned_mrr"] == pytest.approx(250)
+    assert figures["contraction_mrr"] == pytest.approx(20)
+    assert figures["expansion_mrr"] == pytest.approx(50)
+    assert figures["grr"] == pytest.approx(200 / 470)
+    assert figures["nrr"] == pytest.approx(250 / 470)
+
+
+def test_new_accounts_after_start_never_enter_the_window(hand_con):
+    figures = metrics.window_metrics(hand_con, D(2024, 5, 15), D(2024, 8, 1))
+    # S = {A 100, C 60, F 120}: B left Apr 1, G starts Jun 1 and is ignored; C churns by Aug 1
+    assert figures["n_start"] == 3
+    assert figures["start_mrr"] == pytest.approx(100 + 60 + 120)
+    assert figures["n_churned"] == 1
+
+
+def test_window_on_empty_start_set_has_no_rates(hand_con):
+    figures = metrics.window_metrics(hand_con, D(2020, 1, 1), D(2021, 1, 1))
+    assert figures["n_start"] == 0
+    assert figures["grr"] is None and figures["nrr"] is None and figures["logo_churn_rate"] is None
+
+
+def test_filters_restrict_the_accounts(hand_con):
+    figures = metrics.window_metrics(hand_con, D(2024, 2, 1), D(2024, 8, 1), Filters(segments=("Enterprise",)))
+    assert figures["n_start"] == 2  # B and F
+    assert figures["start_mrr"] == pytest.approx(320)
+
+
+def test_monthly_movements_by_hand(hand_con):
+    frame = metrics.monthly_movements(hand_con, D(2024, 1, 1), D(2024, 12, 1))
+    expected = pl.DataFrame({
+        "month": [D(2024, m, 1) for m in range(1, 12)],
+        "starting_mrr": [220.0, 470, 420, 220, 280, 240, 290, 290, 290, 290, 290],
+        "new_mrr": [250.0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0],
+        "reactivation_mrr": [0.0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0],
+        "expansion_mrr": [0.0, 0, 0, 0, 0, 50, 0, 0, 0, 0, 0],
+        "contraction_mrr": [0.0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0],
+        "churned_mrr": [0.0, 50, 200, 0, 60, 0, 0, 0, 0, 0, 40],
+        "ending_mrr": [470.0, 420, 220, 280, 240, 290, 290, 290, 290, 290, 250],
+    })
+    assert_frame_equal(frame, expected, abs_tol=1e-9)
+
+
+def test_default_movement_range_ends_at_the_as_of_month(hand_con):
+    frame = metrics.monthly_movements(hand_con)
+    assert frame["month"].min() == D(2024, 1, 1)
+    assert frame["month"].max() == D(2024, 11, 1)  # Dec's m1 (Jan 1) is after the as-of day
+
+
+def test_classify_movements_on_three_rows():
+    pairs = pl.DataFrame({
+        "month_start": [D(2024, 3, 1)] * 3,
+        "prev_mrr": [0.0, 0.0, 100.0],
+        "cur_mrr": [10.0, 20.0, 100.0],
+        "first_start": [D(2024, 3, 20), D(2023, 1, 1), D(2023, 1, 1)],
+    })
+    out = metrics.classify_movements(pairs)
+    assert out["movement"].to_list() == ["new", "reactivation", None]
+    assert out["amount"].to_list() == [10.0, 20.0, 0.0]
+
+
+def test_an_account_inside_one_month_shows_no_movement():
+    pairs = pl.DataFrame({"month_start": [D(2024, 3, 1)], "prev_mrr": [0.0], "cur_mrr": [0.0],
+                          "first_start": [D(2024, 3, 5)]})
+    out = metrics.movements_by_month(pairs, D(2024, 3, 1), D(2024, 4, 1))
+    assert out.select(pl.exclude("month")).row(0) == (0.0,) * 7
+
+
+def test_movements_identity_holds_on_the_demo(demo_con):
+    frame = metrics.monthly_movements(demo_con)
+    rebuilt = (frame["starting_mrr"] + frame["new_mrr"] + frame["reactivation_mrr"] + frame["expansion_mrr"]
+               - frame["contraction_mrr"] - frame["churned_mrr"])
+    assert (rebuilt - frame["ending_mrr"]).abs().max() < 1e-6
+    # each month's ending MRR is the next month's starting MRR
+    assert (frame["ending_mrr"].head(-1) - frame["starting_mrr"].tail(-1)).abs().max() < 1e-6
+    assert frame["churned_mrr"].sum() > 0 and frame["expansion_mrr"].sum() > 0
+
+
+def test_monthly_ending_mrr_matches_the_point_in_time_total(demo_con):
+    frame = metrics.monthly_movements(demo_con)
+    last = frame.row(-1, named=True)
+    month_after = D(last["month"].year + last["month"].month // 12, last["month"].month % 12 + 1, 1)
+    assert last["ending_mrr"] == pytest.approx(metrics.mrr_total(demo_con, month_after))
+
+
+def test_trailing_trend_ends_with_the_trailing_window(demo_con):
+    as_of = metrics.data_as_of(demo_con)
+    trend = metrics.trailing_retention_trend(demo_con, as_of, months=3)
+    window = metrics.window_metrics(demo_con, D(as_of.year - 1, as_of.month, 1), as_of.replace(day=1))
+    assert trend.height == 3
+    assert trend["grr"][-1] == pytest.approx(window["grr"])
+
+
+def test_marts_state_their_grain_and_keys_are_unique(demo_con):
+    keys = {"accounts_dim": ["account_id"], "mrr_by_account_month": ["account_id", "month_start"],
+            "renewal_events": ["account_id", "renewal_date"], "account_mrr_intervals": ["account_id", "valid_from"],
+            "usage_monthly": ["account_id", "month_start"],
+            "usage_daily_by_feature": ["account_id", "usage_date", "feature"]}
+    for table, key in keys.items():
+        frame = db.query(demo_con, f"select {', '.join(key)} from {table}")  # table names are constants here
+        assert frame.height > 0, table
+        assert not frame.is_duplicated().any(), f"{table} has duplicate {key}"
