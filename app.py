@@ -9,10 +9,10 @@ st.set_page_config(page_title="Renewal Radar", page_icon="📡", layout="wide")
 
 PAGES = {
     t("Leadership"): [
-        st.Page("pages/overview.py", title=t("Overview"), icon="📈", default=True),
+        st.Page("pages/overview.py", title=t("Overview"), icon=":material/monitoring:", default=True),
     ],
     t("Analysts"): [
-        st.Page("pages/data.py", title=t("Data"), icon="🗂️"),
+        st.Page("pages/data.py", title=t("Data"), icon=":material/dataset:"),
     ],
 }
 

@@ -22,19 +22,23 @@ arr_now = 12 * ui.compute(metrics.mrr_total, as_of, filters)
 arr_year_ago = 12 * ui.compute(metrics.mrr_total, year_ago, filters)
 due = ui.compute(renewals.renewal_outcomes, as_of, as_of + dt.timedelta(days=90), None, None, filters)
 
-cols = st.columns(5)
+cols = st.columns(6)
 cols[0].metric(t("ARR now"), ui.money(arr_now, currency),
                delta=ui.percent(arr_now / arr_year_ago - 1) if arr_year_ago else None,
                help=help_text("arr", "mrr") + "\n\n" + t("Change against {day}.", day=year_ago))
 cols[1].metric(t("ARR a year ago"), ui.money(arr_year_ago, currency), help=help_text("arr"))
-cols[2].metric(t("GRR, trailing 12 months"), ui.percent(window["grr"]),
+cols[2].metric(t("GRR (12 months)"), ui.percent(window["grr"]),
                help=help_text("grr", "start_set", "trailing"))
-cols[3].metric(t("NRR, trailing 12 months"), ui.percent(window["nrr"]),
+cols[3].metric(t("NRR (12 months)"), ui.percent(window["nrr"]),
                help=help_text("nrr", "start_set", "trailing"))
-cols[4].metric(t("Logo churn, trailing 12 months"), ui.percent(window["logo_churn_rate"]),
+cols[4].metric(t("Logo churn (12 months)"), ui.percent(window["logo_churn_rate"]),
                help=help_text("logo_churn_rate", "n_churned", "start_set"))
-st.caption(t("{n:,} renewals due in the next 90 days, worth {arr} ARR. Window: {start} to {end}.",
-             n=due.height, arr=ui.money(float(due["due_arr"].sum()), currency), start=year_ago, end=as_of))
+cols[5].metric(t("Due in 90 days"), ui.money(float(due["due_arr"].sum()), currency),
+               delta=t("{n:,} renewals", n=due.height), delta_color="off", delta_arrow="off",
+               help=help_text("renewal_event", "due") + "\n\n" + t("Renewal days from {start} to {end}.", start=as_of,
+                                                                     end=as_of + dt.timedelta(days=89)))
+st.caption(t("Retention window: {start} to {end}. Money in {currency}.", start=year_ago, end=as_of,
+             currency=currency))
 
 left, right = st.columns([3, 2])
 with left:

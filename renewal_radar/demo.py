@@ -213,9 +213,9 @@ class _Company:
     def _churn_probability(self, escalations, touch_age, nps) -> np.ndarray:
         utilisation = np.clip(self.engagement + 0.05, 0.05, 1.1)
         nps_term = np.where(np.isnan(nps), 0.0, (6.5 - nps) * 0.18)
-        base = np.where(self.term == 1, -4.8, -3.1)
-        logit = (base + 4.2 * (0.6 - self.engagement) + 1.5 * (utilisation < 0.45)
-                 + 0.35 * escalations + 0.7 * (touch_age >= 3) + nps_term)
+        base = np.where(self.term == 1, -5.2, -3.9)
+        logit = (base + 4.0 * (0.6 - self.engagement) + 1.0 * (utilisation < 0.45)
+                 + 0.3 * escalations + 0.5 * (touch_age >= 3) + nps_term)
         return 1 / (1 + np.exp(-logit))
 
     def renewal_probability(self) -> np.ndarray:
@@ -226,9 +226,11 @@ class _Company:
     def _adjust_seats(self, renewing: np.ndarray) -> None:
         rng = self.rng
         utilisation = np.clip(self.engagement + 0.05 + rng.normal(0, 0.08, self.n), 0.05, 1.2)
-        grow = renewing & (utilisation > 0.85) & (rng.random(self.n) < 0.6)
-        shrink = renewing & (utilisation < 0.5) & (rng.random(self.n) < 0.5)
-        self.seats = np.where(grow, np.ceil(self.seats * rng.uniform(1.1, 1.5, self.n)), self.seats)
+        # monthly terms renew every month: the same yearly chance of a change, spread over twelve decisions
+        chance = self.term / 12
+        grow = renewing & (utilisation > 0.75) & (rng.random(self.n) < 0.7 * chance)
+        shrink = renewing & (utilisation < 0.5) & (rng.random(self.n) < 0.4 * chance)
+        self.seats = np.where(grow, np.ceil(self.seats * rng.uniform(1.1, 1.6, self.n)), self.seats)
         self.seats = np.where(shrink, np.maximum(1, np.floor(self.seats * rng.uniform(0.6, 0.9, self.n))),
                               self.seats)
 
