@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -45,12 +45,7 @@ bench: $(STAMP)
 	$(PY) -m bench.run
 
 lock:
-	rm -rf /tmp/rr-lock && $(PYTHON) -m venv /tmp/rr-lock
-	/tmp/rr-lock/bin/pip install --quiet -r requirements.in && /tmp/rr-lock/bin/pip freeze > /tmp/rr-lock/runtime.txt
-	/tmp/rr-lock/bin/pip install --quiet -r requirements-dev.in && /tmp/rr-lock/bin/pip freeze > /tmp/rr-lock/all.txt
-	(echo "# Pinned from requirements.in by \`make lock\`; do not edit by hand."; cat /tmp/rr-lock/runtime.txt) > requirements.txt
-	(echo "# Pinned from requirements-dev.in by \`make lock\` (on top of requirements.txt); do not edit by hand."; \
-	  comm -13 <(sort /tmp/rr-lock/runtime.txt) <(sort /tmp/rr-lock/all.txt)) > requirements-dev.txt
+	PYTHON=$(PYTHON) tools/lock.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/screenshots
