@@ -2,43 +2,41 @@
 
 import streamlit as st
 
-from renewal_radar import datastatus, ui
+from renewal_radar import pagedata, ui
 from renewal_radar.i18n import t
 
 ui.page_header(t("Data"), t("The tables behind every page: rows, date ranges, freshness, the warnings of the "
                             "last import, and what each missing file would unlock."))
 ui.stop_without_data()
 
-meta = ui.compute(datastatus.import_meta)
-profile = ui.compute(datastatus.table_profile)
-warnings = ui.compute(datastatus.import_warnings)
+data = ui.compute(pagedata.data_status)
+meta = data.meta
 
 cols = st.columns(4)
 cols[0].metric(t("Data as of"), f"{meta['as_of']:%d %b %Y}",
                help=t("Outcomes after this day are unknown, not negative (data-model.md)."))
 cols[1].metric(t("Imported"), f"{meta['imported_at']:%d %b %Y %H:%M}")
-cols[2].metric(t("Tables loaded"), f"{int(profile['loaded'].sum())} / {profile.height}")
-cols[3].metric(t("Warnings in the last import"), f"{warnings.height:,}")
+cols[2].metric(t("Tables loaded"), f"{int(data.profile['loaded'].sum())} / {data.profile.height}")
+cols[3].metric(t("Warnings in the last import"), f"{data.warnings.height:,}")
 st.caption(t("Source: {source}. Reporting currency: {currency}.", source=meta["source"],
              currency=meta["reporting_currency"]))
 
 st.subheader(t("Tables"))
-st.dataframe(profile.select("table_name", "loaded", "file", "preset", "row_count", "first_date", "last_date"),
+st.dataframe(data.profile.select("table_name", "loaded", "file", "preset", "row_count", "first_date", "last_date"),
              hide_index=True, width="stretch",
              column_config={"row_count": st.column_config.NumberColumn(t("Rows"), format="localized")})
 
-missing = ui.compute(datastatus.missing_tables)
-if missing.height:
+if data.missing.height:
     st.subheader(t("Missing files and what they would unlock"))
-    for row in missing.iter_rows(named=True):
+    for row in data.missing.iter_rows(named=True):
         st.markdown(t("- **{table}** ({table}.csv, .xlsx or .parquet): {unlocks}", table=row["table_name"],
                       unlocks=t(row["unlocks"])))
 
 st.subheader(t("Warnings of the last import"))
-if warnings.height:
-    ui.table_with_download(warnings, "import_warnings", "import_warnings", height=320)
+if data.warnings.height:
+    ui.table_with_download(data.warnings, "import_warnings", "import_warnings", height=320)
 else:
     st.success(t("The last import raised no warnings."))
 
 st.subheader(t("Import history"))
-st.dataframe(ui.compute(datastatus.import_history), hide_index=True, width="stretch")
+st.dataframe(data.history, hide_index=True, width="stretch")

@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument("--grace-days", type=int, default=None)
     due.add_argument("--as-of", type=_date)
     due.add_argument("--csv", action="store_true")
+    bench = commands.add_parser("bench", parents=[common], help="time import, marts and every page's queries")
+    bench.add_argument("--accounts", type=int, default=2000)
+    bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
+    bench.add_argument("--rebuild", action="store_true", help="rebuild the benchmark database even if it exists")
     return parser
 
 
@@ -168,7 +172,14 @@ def cmd_renewals(args) -> None:
     _emit_frame(renewals.rates_by_period(outcomes, args.grain), args.csv)
 
 
-COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
+def cmd_bench(args) -> None:
+    """Benchmarks (bench/run.py)."""
+    from bench.run import run
+
+    run(args.accounts, args.events, reuse=not args.rebuild)
+
+
+COMMANDS = {"bench": cmd_bench, "demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
             "renewals": cmd_renewals}
 

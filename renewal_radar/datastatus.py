@@ -20,12 +20,6 @@ def table_profile(con) -> pl.DataFrame:
                           (pl.col("file").is_not_null()).alias("loaded")))
 
 
-def missing_tables(con) -> pl.DataFrame:
-    """Optional tables that were not imported, with what each would unlock."""
-    profile = table_profile(con)
-    return profile.filter(~pl.col("loaded")).select("table_name", "unlocks")
-
-
 def import_warnings(con) -> pl.DataFrame:
     """The warnings of the last import."""
     return sql.run(con, "reports/import_messages")

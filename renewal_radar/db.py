@@ -8,7 +8,9 @@ between Streamlit's script threads.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,13 +42,42 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
+_scan_log: list[int] | None = None
+
+
+@contextlib.contextmanager
+def counting_rows_scanned() -> Iterator[list[int]]:
+    """While active, every :func:`query` records the rows its table scans read (for the benchmarks)."""
+    global _scan_log
+    _scan_log = []
+    try:
+        yield _scan_log
+    finally:
+        _scan_log = None
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
     """Run one statement with bound parameters and return the rows as polars."""
     cursor = con.cursor()
     try:
+        if _scan_log is not None:
+            return _profiled_query(cursor, sql, params)
         return cursor.sql(sql, params=params or None).pl()
     finally:
         cursor.close()
+
+
+def _profiled_query(cursor: duckdb.DuckDBPyConnection, sql: str, params: dict | None) -> pl.DataFrame:
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "profile.json"
+        cursor.execute("pragma enable_profiling = 'json'")
+        cursor.execute(f"pragma profiling_output = '{output}'")  # our own temporary path, not user data
+        frame = cursor.sql(sql, params=params or None).pl()
+        cursor.execute("pragma disable_profiling")
+        # a query DuckDB answers from table statistics (min/max) scans nothing and writes no profile
+        scanned = json.loads(output.read_text())["query"]["total_rows_scanned"] if output.exists() else 0
+        _scan_log.append(int(scanned))
+    return frame
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:

@@ -165,9 +165,8 @@ def accounts_on_day(con, day: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     return sql.run(con, "reports/accounts_on_day", day=day, **filters.params())
 
 
-def arr_by(con, day: dt.date, attribute: str, filters: Filters = ALL) -> pl.DataFrame:
-    """ARR and active accounts on ``day`` grouped by an account attribute."""
-    accounts = accounts_on_day(con, day, filters)
+def arr_by_attribute(accounts: pl.DataFrame, attribute: str) -> pl.DataFrame:
+    """ARR and number of accounts by an account attribute, largest first (from ``accounts_on_day``)."""
     if attribute not in accounts.columns:
         raise ValueError(f"unknown column {attribute!r}")
     return (accounts.group_by(pl.col(attribute).cast(pl.String).fill_null("(none)"))

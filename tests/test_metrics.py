@@ -130,3 +130,19 @@ def test_marts_state_their_grain_and_keys_are_unique(demo_con):
         frame = db.query(demo_con, f"select {', '.join(key)} from {table}")  # table names are constants here
         assert frame.height > 0, table
         assert not frame.is_duplicated().any(), f"{table} has duplicate {key}"
+
+
+def test_arr_by_attribute_and_accounts_on_day(hand_con):
+    accounts = metrics.accounts_on_day(hand_con, D(2024, 3, 10))
+    assert accounts["account_id"].to_list() == ["B", "F", "A"]  # largest ARR first
+    by_segment = metrics.arr_by_attribute(accounts, "segment")
+    assert dict(zip(by_segment["segment"], by_segment["arr"], strict=True)) == pytest.approx(
+        {"Enterprise": 12 * (200 + 120), "SMB": 12 * 100})
+    with pytest.raises(ValueError):
+        metrics.arr_by_attribute(accounts, "nope")
+
+
+def test_window_accounts_label_each_outcome(hand_con):
+    frame = metrics.window_accounts(hand_con, D(2024, 2, 1), D(2024, 8, 1))
+    outcomes = dict(zip(frame["account_id"], frame["outcome"], strict=True))
+    assert outcomes == {"A": "expanded", "B": "churned", "C": "churned", "F": "contracted"}

@@ -1,0 +1,148 @@
+"""Benchmarks: time the import, the marts and the work behind every page and CLI command.
+
+``python -m renewal_radar bench [--accounts N] [--events M]`` builds (or reuses)
+a demo database of that size under ``data/bench/`` and prints, per stage: cold
+and warm wall time, rows scanned by DuckDB, and the process's peak RSS. For the
+usage roll-ups it also times a plain scan of the columns they read (the floor)
+and prints roll-up / scan. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from renewal_radar import cohorts, db, metrics, pagedata, renewals, sql
+from renewal_radar.demo import DEMO_END, write_exports
+from renewal_radar.ingest import import_folder
+from renewal_radar.settings import REPO_ROOT
+
+BENCH_DIR = REPO_ROOT / "data" / "bench"
+USAGE_ROLLUPS = ("marts/usage_daily_by_feature", "marts/usage_monthly")
+
+
+@dataclass
+class Row:
+    """One measured stage."""
+
+    stage: str
+    cold_s: float
+    warm_s: float | None = None
+    rows_scanned: int | None = None
+    peak_rss_mb: float = 0.0
+    note: str = ""
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(function: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def build(accounts: int, events: int, rows: list[Row]) -> Path:
+    """Generate the demo exports and import them, timing generation, read+validate, load and marts."""
+    folder = BENCH_DIR / f"exports-{accounts}-{events}"
+    path = BENCH_DIR / f"bench-{accounts}-{events}.duckdb"
+    if folder.exists():
+        shutil.rmtree(folder)
+    seconds, _ = _timed(lambda: write_exports(folder, accounts, seed=42, years=3, events=events))
+    rows.append(Row("demo generation (write exports)", seconds, peak_rss_mb=peak_rss_mb()))
+    marks: dict[str, float] = {}
+
+    def progress(fraction: float, text: str) -> None:
+        if text.startswith("loading") and "load" not in marks:
+            marks["load"] = time.perf_counter()
+        if text.startswith("building") and "marts" not in marks:
+            marks["marts"] = time.perf_counter()
+
+    started = time.perf_counter()
+    result = import_folder(folder, path, as_of=DEMO_END, today=max(DEMO_END, dt.date.today()), progress=progress)
+    finished = time.perf_counter()
+    if not result.loaded:
+        raise RuntimeError(result.report.text())
+    rows.append(Row("import: read + validate", marks["load"] - started, peak_rss_mb=peak_rss_mb()))
+    rows.append(Row("import: load raw tables", marks["marts"] - marks["load"], peak_rss_mb=peak_rss_mb()))
+    rows.append(Row("import: staging + marts", finished - marks["marts"], peak_rss_mb=peak_rss_mb()))
+    rows.append(Row("import: total", finished - started, peak_rss_mb=peak_rss_mb()))
+    return path
+
+
+def workloads(as_of: dt.date) -> dict[str, Callable]:
+    """The work behind each page and each CLI command, with their default parameters."""
+    start = dt.date(as_of.year - 1, as_of.month, 1)
+    return {
+        "page: Overview": lambda con: pagedata.overview(con, as_of),
+        "page: Data": lambda con: pagedata.data_status(con),
+        "cli: metrics": lambda con: metrics.window_metrics(con, start, as_of),
+        "cli: movements": lambda con: metrics.monthly_movements(con),
+        "cli: cohorts": lambda con: cohorts.cohorts(con, as_of, "month"),
+        "cli: survival": lambda con: cohorts.survival(con, as_of),
+        "cli: renewals": lambda con: renewals.rates_by_period(renewals.renewal_outcomes(con), "month"),
+    }
+
+
+def measure_workloads(path: Path, rows: list[Row]) -> None:
+    """Cold (new connection, first call) and warm (second call) time of each workload."""
+    probe = db.connect(path)
+    as_of = metrics.data_as_of(probe)
+    probe.close()
+    for name, work in workloads(as_of).items():
+        con = db.connect(path)
+        cold, _ = _timed(lambda work=work, con=con: work(con))
+        warm, _ = _timed(lambda work=work, con=con: work(con))
+        with db.counting_rows_scanned() as scans:
+            work(con)
+        con.close()
+        rows.append(Row(name, cold, warm, sum(scans), peak_rss_mb()))
+
+
+def measure_rollups(path: Path, rows: list[Row]) -> None:
+    """Each usage roll-up against a plain scan of the columns it reads (the floor we optimise against)."""
+    work = BENCH_DIR / "rollup-work.duckdb"
+    shutil.copyfile(path, work)
+    con = db.connect(work, read_only=False)
+    try:
+        scan, _ = _timed(lambda: sql.run(con, "bench/usage_scan_floor"))
+        for name in USAGE_ROLLUPS:
+            seconds, _ = _timed(lambda name=name: sql.execute(con, name))
+            rows.append(Row(f"roll-up: {name.split('/')[-1]}", seconds, rows_scanned=None, peak_rss_mb=peak_rss_mb(),
+                            note=f"{seconds / scan:.2f}× the scan floor ({scan:.2f} s)"))
+    finally:
+        con.close()
+        work.unlink(missing_ok=True)
+
+
+def render(rows: list[Row], accounts: int, events: int) -> str:
+    """The results as a Markdown table."""
+    lines = [f"accounts={accounts:,} events={events:,}", "",
+             "| stage | cold s | warm s | rows scanned | peak RSS MiB | note |", "|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        warm = f"{row.warm_s:.3f}" if row.warm_s is not None else ""
+        scanned = f"{row.rows_scanned:,}" if row.rows_scanned is not None else ""
+        lines.append(f"| {row.stage} | {row.cold_s:.3f} | {warm} | {scanned} | {row.peak_rss_mb:,.0f} | {row.note} |")
+    return "\n".join(lines)
+
+
+def run(accounts: int = 2000, events: int | None = None, reuse: bool = True, out=sys.stdout) -> list[Row]:
+    """Build or reuse the database of this size, measure every stage, print the table."""
+    events = events if events is not None else accounts * 1000
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    path = BENCH_DIR / f"bench-{accounts}-{events}.duckdb"
+    if not (reuse and path.exists()):
+        path = build(accounts, events, rows)
+    measure_rollups(path, rows)
+    measure_workloads(path, rows)
+    print(render(rows, accounts, events), file=out)
+    return rows
