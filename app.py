@@ -12,6 +12,7 @@ PAGES = {
         st.Page("pages/overview.py", title=t("Overview"), icon=":material/monitoring:", default=True),
     ],
     t("Analysts"): [
+        st.Page("pages/cohorts.py", title=t("Cohorts and survival"), icon=":material/grid_on:"),
         st.Page("pages/data.py", title=t("Data"), icon=":material/dataset:"),
     ],
 }

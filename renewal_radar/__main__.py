@@ -179,9 +179,9 @@ def cmd_bench(args) -> None:
     run(args.accounts, args.events, reuse=not args.rebuild)
 
 
-COMMANDS = {"bench": cmd_bench, "demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
+COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
-            "renewals": cmd_renewals}
+            "renewals": cmd_renewals, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

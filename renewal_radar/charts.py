@@ -76,3 +76,61 @@ def arr_bar_chart(frame: pl.DataFrame, attribute: str, currency: str, title: str
     figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("ARR ({currency})", currency=currency),
                          yaxis_title="", xaxis_tickprefix=symbol, xaxis_tickformat="~s", hovermode="closest")
     return figure
+
+
+def cohort_heatmap(triangle: pl.DataFrame, value: str, labels: list[str], currency: str, title: str) -> go.Figure:
+    """Cohorts down, periods across, the retention percentage in each cell; future cells stay empty."""
+    wide = triangle.pivot(on="k", index="cohort", values=value, sort_columns=True).sort("cohort")
+    counts = triangle.pivot(on="k", index="cohort", values="n_retained", sort_columns=True).sort("cohort")
+    money = triangle.pivot(on="k", index="cohort", values="mrr", sort_columns=True).sort("cohort")
+    periods = [c for c in wide.columns if c != "cohort"]
+    z = wide.select(periods).to_numpy()
+    sizes = triangle.filter(pl.col("k") == 0).sort("cohort")
+    symbol = currency_symbol(currency)
+    row_labels = [f"{label} · n={n:,} · {symbol}{base:,.0f}" for label, n, base
+                  in zip(labels, sizes["n"], sizes["base_mrr"], strict=True)]
+    custom = [[[int(c) if c == c and c is not None else 0, float(m) if m == m and m is not None else 0.0]
+               for c, m in zip(count_row, money_row, strict=True)]
+              for count_row, money_row in zip(counts.select(periods).rows(), money.select(periods).rows(), strict=True)]
+    text = [[f"{v:.0%}" if v == v and v is not None else "" for v in row] for row in z.tolist()]
+    figure = go.Figure(go.Heatmap(
+        z=z, x=[int(p) for p in periods], y=row_labels, text=text, texttemplate="%{text}", customdata=custom,
+        colorscale="Blues", zmin=0, zmax=max(1.0, float(triangle[value].max() or 1)), hoverongaps=False,
+        colorbar={"title": {"text": t("Retained")}, "tickformat": ".0%"},
+        hovertemplate=(f"%{{y}}<br>{t('Period')} %{{x}}: %{{z:.1%}}<br>{t('Accounts retained')}: %{{customdata[0]:,}}"
+                       f"<br>MRR: {symbol}%{{customdata[1]:,.0f}}<extra></extra>")))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Periods since first start"),
+                         yaxis_title=t("Cohort · accounts · base MRR ({currency})", currency=currency),
+                         yaxis_autorange="reversed", hovermode="closest", height=max(420, 22 * len(row_labels) + 160))
+    return figure
+
+
+def retention_curves(curves: pl.DataFrame, value: str, group: str, title: str) -> go.Figure:
+    """One retention line per group (cohort or attribute value) over periods since first start."""
+    figure = go.Figure()
+    for (name,), part in curves.group_by(group, maintain_order=True):
+        figure.add_scatter(x=part["k"].to_list(), y=part[value].to_list(), mode="lines", name=str(name),
+                           hovertemplate=f"{name}<br>{t('Period')} %{{x}}: %{{y:.1%}}<extra></extra>")
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Periods since first start"),
+                         yaxis_title=t("Retained (% of cohort)"), yaxis_tickformat=".0%", hovermode="closest")
+    return figure
+
+
+def survival_chart(curves: pl.DataFrame, title: str) -> go.Figure:
+    """Kaplan–Meier step curves with their 95 % bands, one per group."""
+    figure = go.Figure()
+    for index, ((name,), part) in enumerate(curves.group_by("group", maintain_order=True)):
+        colour = SEQUENCE[index % len(SEQUENCE)]
+        days = part["day"].to_list()
+        figure.add_scatter(x=days + days[::-1], y=part["upper"].to_list() + part["lower"].to_list()[::-1],
+                           fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, line_shape="hv",
+                           hoverinfo="skip", showlegend=False, name=f"{name} 95%")
+        figure.add_scatter(x=days, y=part["survival"].to_list(), mode="lines", line_shape="hv", name=str(name),
+                           line_color=colour, customdata=part.select("at_risk", "lower", "upper").rows(),
+                           hovertemplate=(f"{name}<br>{t('Day')} %{{x}}: %{{y:.1%}} "
+                                          f"(95%: %{{customdata[1]:.1%}}–%{{customdata[2]:.1%}})"
+                                          f"<br>{t('At risk')}: %{{customdata[0]:,}}<extra></extra>"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Days since first start"),
+                         yaxis_title=t("Share still a customer"), yaxis_tickformat=".0%", yaxis_range=[0, 1.02],
+                         hovermode="closest")
+    return figure

@@ -162,7 +162,8 @@ def survival(con, as_of: dt.date, by: str | None = None, filters: Filters = ALL)
 
 def survival_attributes(accounts: pl.DataFrame) -> list[str]:
     """Account columns that make sensible survival groups (text and billing period)."""
-    skip = {"account_id", "name", "parent_account_id", "first_start", "first_end", "base_mrr", "created_date"}
+    skip = {"account_id", "name", "parent_account_id", "first_start", "first_end", "base_mrr", "created_date",
+            "currency"}
     return [c for c, t in accounts.schema.items()
             if c not in skip and (t == pl.String or c == "bill_period_months")]
 
@@ -171,3 +172,56 @@ def median_lifetime(curve: pl.DataFrame) -> int | None:
     """First day on which survival is at or below one half, if the curve gets there."""
     reached = curve.filter(pl.col("survival") <= 0.5)
     return int(reached["day"][0]) if reached.height else None
+
+
+# ---------------------------------------------------------------- page helpers
+
+
+def _members_and_snapshots(con, as_of: dt.date, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
+    params = {"as_of": as_of, **filters.params()}
+    return sql.run(con, "reports/cohort_members", **params), sql.run(con, "reports/cohort_snapshots", **params)
+
+
+def cohort_accounts(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, filters: Filters = ALL) -> pl.DataFrame:
+    """The accounts of one cohort with their MRR at period k and whether they were retained, grew, shrank or left."""
+    members, snapshots = _members_and_snapshots(con, as_of, filters)
+    members = members.with_columns(_cohort_start(grain).alias("cohort")).filter(pl.col("cohort") == cohort)
+    snapshot_day = dates.add_months(cohort, k * GRAIN_MONTHS[grain])
+    at_k = snapshots.filter(pl.col("month_start") == snapshot_day).select("account_id", pl.col("mrr").alias("mrr_k"))
+    frame = members.join(at_k, on="account_id", how="left").with_columns(
+        pl.when(pl.lit(k) == 0).then(pl.col("base_mrr")).otherwise(pl.col("mrr_k").fill_null(0.0)).alias("mrr_k"))
+    status = (pl.when(pl.col("mrr_k") <= 0).then(pl.lit("churned"))
+              .when(pl.col("mrr_k") > pl.col("base_mrr")).then(pl.lit("expanded"))
+              .when(pl.col("mrr_k") < pl.col("base_mrr")).then(pl.lit("contracted"))
+              .otherwise(pl.lit("retained")))
+    return frame.with_columns(status.alias("status"), pl.lit(snapshot_day).alias("snapshot_day")).select(
+        "account_id", "name", "segment", "csm_owner", "first_start", "base_mrr", "snapshot_day", "mrr_k", "status",
+    ).sort("status", pl.col("base_mrr"), descending=[False, True])
+
+
+def retention_by_attribute(con, as_of: dt.date, grain: str, attribute: str, filters: Filters = ALL) -> pl.DataFrame:
+    """Average retention curve (weighted by cohort size) for each value of an account attribute."""
+    members, snapshots = _members_and_snapshots(con, as_of, filters)
+    if attribute not in members.columns:
+        raise ValueError(f"unknown column {attribute!r}")
+    members = members.with_columns(pl.col(attribute).cast(pl.String).fill_null("(none)").alias("group"))
+    curves = []
+    for (group,), part in members.group_by("group", maintain_order=True):
+        triangle = cohort_triangle(part, snapshots.join(part.select("account_id"), on="account_id"), as_of, grain)
+        curves.append(average_curve(triangle).select(pl.lit(group).alias("group"), pl.all()))
+    return pl.concat(curves).sort("group", "k") if curves else pl.DataFrame()
+
+
+def numbers_at_risk(con, as_of: dt.date, by: str | None, days: tuple[int, ...],
+                    filters: Filters = ALL) -> pl.DataFrame:
+    """Accounts still at risk (not churned, not censored) at each of ``days``, per group."""
+    lives = lifetimes(account_lifetimes(con, as_of, filters), as_of)
+    group = pl.col(by).cast(pl.String).fill_null("(none)") if by else pl.lit("all")
+    lives = lives.with_columns(group.alias("group"))
+    return lives.group_by("group").agg(
+        [(pl.col("duration") >= day).sum().alias(str(day)) for day in days]).sort("group")
+
+
+def account_attributes(con) -> list[str]:
+    """Account attributes to compare cohorts and survival by (segment, region, plan, custom columns, ...)."""
+    return survival_attributes(sql.run(con, "reports/account_columns"))

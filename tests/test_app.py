@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/cohorts.py", "pages/data.py"]
 
 
 @pytest.fixture()
@@ -83,3 +83,20 @@ def test_data_page_lists_tables_and_missing_files(app):
     assert app.metric[0].value == "01 Nov 2026"
     markdown = " ".join(m.value for m in app.markdown)
     assert "usage_daily" in markdown  # the demo has usage_events, not usage_daily
+
+
+def test_cohort_page_switches_grain_measure_and_drills_down(app):
+    app.run()
+    app.switch_page("pages/cohorts.py").run()
+    assert not app.exception
+    heatmaps_before = app.get("plotly_chart")[0].proto.spec
+    app.radio(key="cohort_grain").set_value("quarter").run()
+    assert not app.exception
+    assert app.get("plotly_chart")[0].proto.spec != heatmaps_before
+    app.radio(key="cohort_measure").set_value("net_mrr_retention").run()
+    app.number_input(key="drill_k").set_value(1).run()
+    assert not app.exception
+    assert any("churned" in c.value or "retained" in c.value for c in app.caption)
+    app.selectbox(key="survival_by").set_value("segment").run()
+    assert not app.exception
+    assert "median lifetime" in " ".join(c.value for c in app.caption)

@@ -107,3 +107,25 @@ def test_average_curve_weights_by_cohort_size():
     curve = cohorts.average_curve(triangle)
     assert curve["logo_retention"][0] == pytest.approx(35 / 40)
     assert curve["net_mrr_retention"][0] == pytest.approx(380 / 400)
+
+
+def test_cohort_accounts_drill_down_by_hand(hand_con):
+    frame = cohorts.cohort_accounts(hand_con, HAND_AS_OF, "month", D(2024, 1, 1), 6)
+    status = dict(zip(frame["account_id"], frame["status"], strict=True))
+    assert status == {"A": "expanded", "B": "churned", "F": "contracted"}  # Jul 1: A 150 > 100, F 100 < 120
+    assert frame["snapshot_day"][0] == D(2024, 7, 1)
+    start = cohorts.cohort_accounts(hand_con, HAND_AS_OF, "month", D(2024, 1, 1), 0)
+    assert set(start["status"]) == {"retained"}
+
+
+def test_retention_by_attribute_weights_cohorts(hand_con):
+    curves = cohorts.retention_by_attribute(hand_con, HAND_AS_OF, "quarter", "segment")
+    smb = curves.filter((pl.col("group") == "SMB") & (pl.col("k") == 1)).row(0, named=True)
+    # SMB: Q1 cohort {A, C}: Apr 1 A only -> 1/2; Q2 cohort {G}: Jul 1 G -> 1/1. Weighted: 2/3
+    assert smb["logo_retention"] == pytest.approx(2 / 3)
+    assert smb["n"] == 3
+
+
+def test_numbers_at_risk(hand_con):
+    table = cohorts.numbers_at_risk(hand_con, HAND_AS_OF, None, (0, 30, 100, 200))
+    assert table.row(0) == ("all", 5, 4, 3, 2)  # lifetimes 29, 77, 183, 349, 349

@@ -1,0 +1,91 @@
+"""Cohort retention and survival for analysts and leaders: are newer customers retaining better?"""
+
+import polars as pl
+import streamlit as st
+
+from renewal_radar import charts, cohorts, metrics, ui
+from renewal_radar.definitions import help_text
+from renewal_radar.i18n import t
+
+ui.page_header(t("Cohorts and survival"), t("Customers grouped by the month or quarter they first paid: how many "
+                                            "stay, how much revenue each cohort keeps, and how long customers last."))
+ui.stop_without_data()
+
+as_of, filters = ui.current_as_of(), ui.current_filters()
+currency = ui.compute(metrics.reporting_currency)
+MEASURES = {"logo_retention": t("Logo retention"), "net_mrr_retention": t("Net MRR retention"),
+            "gross_mrr_retention": t("Gross MRR retention")}
+
+left, right = st.columns(2)
+grain = left.radio(t("Cohort by"), ["month", "quarter"], horizontal=True, key="cohort_grain",
+                   format_func=lambda g: t(g.capitalize()))
+measure = right.radio(t("Measure"), list(MEASURES), horizontal=True, key="cohort_measure", format_func=MEASURES.get)
+
+with st.spinner(t("Building the cohort triangle…")):
+    triangle = ui.compute(cohorts.cohorts, as_of, grain, filters)
+if triangle.is_empty():
+    st.info(t("No account started by {day} among the filtered accounts.", day=as_of))
+    st.stop()
+labels = [cohorts.cohort_label(c, grain) for c in triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"]]
+st.plotly_chart(charts.cohort_heatmap(triangle, measure, labels, currency,
+                                      t("{measure} by cohort", measure=MEASURES[measure])), width="stretch")
+st.caption(t("Period k is read on the cohort's first day plus k months (or quarters); period 0 is 100 % by "
+             "definition; empty cells lie after the as-of day. Gross MRR retention caps each account at its "
+             "starting MRR; net lets expansion count."))
+
+st.subheader(t("Who is behind a cell"))
+cohort_starts = triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"].to_list()
+pick, period = st.columns(2)
+newest_first = cohort_starts[::-1]
+year_back = min(len(newest_first) - 1, 12 if grain == "month" else 4)  # a cohort old enough to have a story
+chosen = pick.selectbox(t("Cohort"), newest_first, index=year_back, key="drill_cohort",
+                        format_func=lambda c: cohorts.cohort_label(c, grain))
+last_k = int(triangle.filter(pl.col("cohort") == chosen)["k"].max())
+k = period.number_input(t("Period"), min_value=0, max_value=last_k, value=min(last_k, 12 // (1 if grain == "month"
+                        else 3)), key="drill_k")
+members = ui.compute(cohorts.cohort_accounts, as_of, grain, chosen, int(k), filters)
+counts = members.group_by("status").len().sort("status")
+st.caption(" · ".join(f"{row['status']}: {row['len']:,}" for row in counts.iter_rows(named=True)))
+ui.table_with_download(members, "cohort_accounts", "cohort_accounts",
+                       {"base_mrr": ui.money_column(t("Base MRR"), currency),
+                        "mrr_k": ui.money_column(t("MRR at period"), currency)}, height=300)
+
+st.subheader(t("Compare"))
+by_cohort, by_attribute = st.tabs([t("By cohort"), t("By account attribute")])
+with by_cohort:
+    recent = cohort_starts[-12:]
+    lines = triangle.filter(pl.col("cohort").is_in(recent)).with_columns(
+        pl.col("cohort").map_elements(lambda c: cohorts.cohort_label(c, grain), return_dtype=pl.String).alias("name"))
+    average = cohorts.average_curve(triangle).with_columns(pl.lit(t("Weighted average, all cohorts")).alias("name"))
+    curves = pl.concat([lines.select("name", "k", measure), average.select("name", "k", measure)])
+    st.plotly_chart(charts.retention_curves(curves, measure, "name", t("{measure}: the last 12 cohorts and the "
+                                                                      "size-weighted average",
+                                                                      measure=MEASURES[measure])), width="stretch")
+with by_attribute:
+    attributes = ui.compute(cohorts.account_attributes)
+    attribute = st.selectbox(t("Attribute"), attributes, key="cohort_attribute")
+    grouped = ui.compute(cohorts.retention_by_attribute, as_of, grain, attribute, filters)
+    st.plotly_chart(charts.retention_curves(grouped, measure, "group", t("{measure} by {attribute}, weighted by "
+                                                                         "cohort size", measure=MEASURES[measure],
+                                                                         attribute=attribute)), width="stretch")
+
+st.subheader(t("Survival"))
+by = st.selectbox(t("Split survival by"), [None, *ui.compute(cohorts.account_attributes)], key="survival_by",
+                  format_func=lambda a: t("No split") if a is None else a)
+curves = ui.compute(cohorts.survival, as_of, by, filters)
+st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
+medians = [(group, cohorts.median_lifetime(part)) for (group,), part in curves.group_by("group", maintain_order=True)]
+st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
+                        days=t("{d:,} days", d=m) if m is not None else t("not reached")) for g, m in medians))
+st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
+st.dataframe(ui.compute(cohorts.numbers_at_risk, as_of, by, (0, 90, 180, 365, 540, 730, 1095), filters),
+             hide_index=True, width="stretch")
+st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "
+             "as-of day are censored there. Bands: Greenwood variance on the log(−log) scale."))
+
+st.subheader(t("MRR movements of these accounts"))
+movements = ui.compute(metrics.monthly_movements, None, None, filters)
+st.plotly_chart(charts.movements_chart(movements, currency), width="stretch")
+ui.table_with_download(movements, "mrr_movements", "mrr_movements",
+                       {c: ui.money_column(c, currency) for c in movements.columns if c != "month"}, height=300)
+st.caption(help_text("movements", "identity"))
