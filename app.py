@@ -11,6 +11,9 @@ PAGES = {
     t("Leadership"): [
         st.Page("pages/overview.py", title=t("Overview"), icon=":material/monitoring:", default=True),
     ],
+    t("CS team"): [
+        st.Page("pages/at_risk.py", title=t("At-risk accounts"), icon=":material/warning:"),
+    ],
     t("Analysts"): [
         st.Page("pages/cohorts.py", title=t("Cohorts and survival"), icon=":material/grid_on:"),
         st.Page("pages/data.py", title=t("Data"), icon=":material/dataset:"),
@@ -18,5 +21,6 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
+ui.mark_navigation_ready()
 ui.sidebar_filters()
 page.run()

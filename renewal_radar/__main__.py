@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument("--grace-days", type=int, default=None)
     due.add_argument("--as-of", type=_date)
     due.add_argument("--csv", action="store_true")
+    risky = commands.add_parser("risk", parents=[common], help="health and churn risk of accounts active on D")
+    risky.add_argument("--as-of", type=_date)
+    risky.add_argument("--csv", action="store_true")
+
     bench = commands.add_parser("bench", parents=[common], help="time import, marts and every page's queries")
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
@@ -172,6 +176,17 @@ def cmd_renewals(args) -> None:
     _emit_frame(renewals.rates_by_period(outcomes, args.grain), args.csv)
 
 
+def cmd_risk(args) -> None:
+    """Health score, band, churn probability and top drivers of each account active on the day."""
+    from renewal_radar import risk
+
+    con = _open(args)
+    as_of = args.as_of or metrics.data_as_of(con)
+    frame = risk.risk_on(con, as_of).sort("account_id").select(
+        "account_id", "health_score", "band", "churn_probability", "top_drivers")
+    _emit_frame(frame, args.csv)
+
+
 def cmd_bench(args) -> None:
     """Benchmarks (bench/run.py)."""
     from bench.run import run
@@ -181,7 +196,7 @@ def cmd_bench(args) -> None:
 
 COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
-            "renewals": cmd_renewals, "bench": cmd_bench}
+            "renewals": cmd_renewals, "risk": cmd_risk, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

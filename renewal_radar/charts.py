@@ -134,3 +134,44 @@ def survival_chart(curves: pl.DataFrame, title: str) -> go.Figure:
                          yaxis_title=t("Share still a customer"), yaxis_tickformat=".0%", yaxis_range=[0, 1.02],
                          hovermode="closest")
     return figure
+
+
+BAND_COLOURS = {"red": "#E53935", "yellow": "#FBC02D", "green": "#43A047"}
+
+
+def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figure:
+    """Health score against ARR, one bubble per account sized by ARR, coloured by band."""
+    symbol = currency_symbol(currency)
+    figure = go.Figure()
+    largest = float(accounts["arr"].max() or 1)
+    for band_name, colour in BAND_COLOURS.items():
+        part = accounts.filter(pl.col("band") == band_name)
+        if part.is_empty():
+            continue
+        figure.add_scatter(
+            x=part["health_score"].to_list(), y=part["arr"].to_list(), mode="markers", name=t(band_name.capitalize()),
+            marker={"color": colour, "size": part["arr"].to_list(), "sizemode": "area", "sizemin": 4,
+                    "sizeref": 2 * largest / 45**2, "line": {"width": 0.5, "color": "white"}, "opacity": 0.75},
+            customdata=part.select("name", "churn_probability", "csm_owner").rows(),
+            hovertemplate=(f"%{{customdata[0]}}<br>{t('Health')}: %{{x:.0f}}<br>ARR: {symbol}%{{y:,.0f}}"
+                           f"<br>{t('Churn risk')}: %{{customdata[1]:.0%}}<br>{t('CSM')}: %{{customdata[2]}}"
+                           "<extra></extra>"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Health score (0–100)"),
+                         yaxis_title=t("ARR ({currency}, log scale)", currency=currency), yaxis_type="log",
+                         yaxis_tickprefix=symbol, hovermode="closest", xaxis_range=[0, 100])
+    return figure
+
+
+def backtest_auc_chart(backtest: pl.DataFrame, title: str) -> go.Figure:
+    """ROC AUC of the churn-risk model and of the health score, month by month, against chance (0.5)."""
+    figure = go.Figure()
+    for column, label, colour in (("auc_model", t("Churn-risk model"), PALETTE["nrr"]),
+                                  ("auc_health", t("Health score"), PALETTE["grr"])):
+        figure.add_scatter(x=backtest["as_of"].to_list(), y=backtest[column].to_list(), name=label,
+                           mode="lines+markers", line_color=colour,
+                           hovertemplate="%{fullData.name}: AUC %{y:.2f}<extra></extra>")
+    figure.add_hline(y=0.5, line_dash="dot", line_color="#90A4AE", annotation_text=t("chance"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Scored on (month start)"),
+                         yaxis_title=t("ROC AUC (1 = perfect, 0.5 = chance)"), yaxis_range=[0.4, 1.0],
+                         xaxis_hoverformat="%b %Y")
+    return figure

@@ -196,7 +196,7 @@ class _Company:
             escalated = rng.binomial(tickets, np.clip(0.03 + 0.3 * (0.7 - self.engagement), 0.01, 0.5))
             escalations_3m = escalations_3m * 0.66 + escalated
             surveyed = live & (rng.random(n) < 0.12)
-            nps = np.clip(np.round(11 * self.engagement - 0.5 + rng.normal(0, 1.6, n)), 0, 10)
+            nps = np.clip(np.round(11 * self.engagement - 0.5 + rng.normal(0, 1.6, n)), 0, 10) + 0.0  # no -0.0
             last_nps = np.where(surveyed, nps, last_nps)
             self.months.append(dict(step=step, live=live, day=day, seats=self.seats.copy(),
                                     engagement=self.engagement.copy(), touches=touches, tickets=tickets,

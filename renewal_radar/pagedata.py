@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import datastatus, dates, metrics, renewals
+from renewal_radar import datastatus, dates, health, metrics, renewals, risk
 from renewal_radar.filters import ALL, Filters
 
 DUE_WINDOW_DAYS = 90
@@ -77,3 +77,50 @@ def data_status(con) -> DataStatus:
         warnings=datastatus.import_warnings(con),
         history=datastatus.import_history(con),
     )
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """The figures of the At-risk page."""
+
+    as_of: dt.date
+    currency: str
+    accounts: pl.DataFrame
+    missing_components: list[str]
+
+
+def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
+    """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk and drivers."""
+    scored = risk.risk_on(con, as_of, filters)
+    previous = dates.add_months(dates.month_floor(as_of), -1)
+    before = health.health_history(con, previous, previous).select(
+        "account_id", pl.col("health_score").alias("health_month_ago"))
+    scored = scored.join(before, on="account_id", how="left").with_columns(
+        (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
+        (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"))
+    sources = health.source_rows(con)
+    available = health.available_components(sources)
+    missing = [f"{c.label} (needs {health.SOURCE_FILES[health.SOURCES[c.name]]})"
+               for c in health.load_settings().components if not available[c.name]]
+    return AtRisk(as_of, metrics.reporting_currency(con), scored, missing)
+
+
+def risk_backtest(con) -> pl.DataFrame:
+    """The churn-risk and health backtest over the past year (independent of the sidebar filters)."""
+    return risk.backtest(con, metrics.data_as_of(con))
+
+
+def health_change(con, account_id: str, before: dt.date, after: dt.date) -> pl.DataFrame:
+    """Why an account's health moved between two month starts: points per component."""
+    history = health.health_history(con, min(before, after), max(before, after)).filter(
+        pl.col("account_id") == account_id)
+    rows = {row["as_of"]: row for row in history.iter_rows(named=True)}
+    if before not in rows or after not in rows:
+        return pl.DataFrame()
+    return health.explain_change(rows[before], rows[after])
+
+
+def month_starts(con, as_of: dt.date, months: int = 12) -> list[dt.date]:
+    """The last ``months`` month starts up to ``as_of``, newest first (for history pickers)."""
+    latest = dates.month_floor(as_of)
+    return [dates.add_months(latest, -step) for step in range(months)]

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/cohorts.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/at_risk.py", "pages/cohorts.py", "pages/data.py"]
 
 
 @pytest.fixture()
@@ -100,3 +100,14 @@ def test_cohort_page_switches_grain_measure_and_drills_down(app):
     app.selectbox(key="survival_by").set_value("segment").run()
     assert not app.exception
     assert "median lifetime" in " ".join(c.value for c in app.caption)
+
+
+def test_at_risk_page_lists_accounts_and_explains_changes(app):
+    app.run()
+    app.switch_page("pages/at_risk.py").run()
+    assert not app.exception
+    assert [m.label for m in app.metric] == ["ARR at risk", "Red accounts", "Yellow accounts", "Green accounts"]
+    assert app.metric[0].value.startswith("$")
+    app.selectbox(key="explain_from").set_value(app.selectbox(key="explain_from").options[-1]).run()
+    assert not app.exception
+    assert any("sum to the change" in c.value for c in app.caption)

@@ -21,8 +21,8 @@ from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"overview": "", "cohorts": "cohorts", "data": "data"}
-CHARTS = {"overview": 3, "cohorts": 4, "data": 0}  # charts drawn on load (hidden tabs draw later)
+PAGES = {"overview": "", "at_risk": "at_risk", "cohorts": "cohorts", "data": "data"}
+CHARTS = {"overview": 3, "at_risk": 2, "cohorts": 4, "data": 0}  # charts drawn on load (hidden tabs draw later)
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -109,10 +109,11 @@ def wait_for_app(page: Page, expected_charts: int = 0) -> None:
     page.wait_for_function(
         "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg').length >= n",
         arg=expected_charts, timeout=60_000)
-    # tables in tabs the user has not opened are never drawn, so only visible ones count
+    # tables in tabs the user has not opened, or below the fold, are not drawn yet: only visible ones count
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".filter(table => table.offsetParent !== null).every(table => table.querySelector('canvas'))",
+        ".filter(table => table.offsetParent !== null && table.getBoundingClientRect().top < window.innerHeight)"
+        ".every(table => table.querySelector('canvas'))",
         timeout=60_000)
     page.wait_for_timeout(500)
 
@@ -127,7 +128,10 @@ def assert_clean(page: Page) -> None:
 def test_page_renders_in_chromium(server, page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/{PAGES[name]}")
-    wait_for_app(page, CHARTS[name])
+    try:
+        wait_for_app(page, CHARTS[name])
+    finally:  # a screenshot of a page that never settled is the best clue to why
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     assert_clean(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     if name == "overview":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import subprocess
@@ -116,3 +117,14 @@ def test_hand_as_of_is_used_by_default(hand_env):
     done = run_cli(hand_env, "renewals", "--csv")
     december = next(r for r in _rows(done.stdout) if r["period"] == f"{HAND_AS_OF:%Y-%m}")
     assert december["n_open"] == "1"  # G's Dec 1 renewal is still in its grace period
+
+
+def test_risk_csv(cli_env, demo_con):
+    done = run_cli(cli_env, "risk", "--as-of", "2026-09-01", "--csv")
+    assert done.returncode == 0, done.stderr
+    rows = _rows(done.stdout)
+    assert list(rows[0]) == ["account_id", "health_score", "band", "churn_probability", "top_drivers"]
+    assert {r["band"] for r in rows} <= {"red", "yellow", "green"}
+    assert all(0 <= float(r["churn_probability"]) <= 1 for r in rows)
+    active = metrics.accounts_on_day(demo_con, dt.date(2026, 9, 1))
+    assert len(rows) == active.height

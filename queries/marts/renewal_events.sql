@@ -1,5 +1,6 @@
 -- renewal_events: one row per account and renewal day e, the end_date of at least one of its lines
--- with mrr > 0 (metrics.md "Renewals"); due_mrr sums the lines ending on e; decision_date = e - notice_days.
+-- with mrr > 0 (metrics.md "Renewals"); due_mrr sums the lines ending on e; decision_date = e - notice_days;
+-- known_date is the first day any of its lines was known (booked, else started).
 create or replace table renewal_events as
 with ending_lines as (
     -- a line that ends the day it starts was never active, so it is no renewal (and cannot renew itself)
@@ -15,7 +16,7 @@ final as (
         max(bill_period_months) as bill_period_months,
         max(notice_days) as notice_days,
         end_date - max(notice_days)::integer as decision_date,
-        max(known_date) as known_date,
+        min(known_date) as known_date,  -- the first day any of its lines was known
         string_agg(distinct product, ', ' order by product) as products,
         count(*) as n_lines
     from ending_lines

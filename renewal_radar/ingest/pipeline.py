@@ -28,7 +28,7 @@ STAGING_ORDER = tuple(TABLES)
 MART_ORDER = (
     "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
     "mrr_by_account_month", "renewal_events", "usage_daily_by_feature", "usage_monthly",
-    "usage_monthly_by_feature",
+    "usage_monthly_by_feature", "account_features", "account_features_monthly",
 )
 POLARS_TYPES = {"str": pl.String, "date": pl.Date, "datetime": pl.Datetime("us"), "float": pl.Float64,
                 "int": pl.Int64, "bool": pl.Boolean}

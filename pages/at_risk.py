@@ -1,0 +1,85 @@
+"""At-risk accounts for CSMs and their leaders: health that explains itself, churn risk, and its track record."""
+
+import polars as pl
+import streamlit as st
+
+from renewal_radar import charts, health, pagedata, ui
+from renewal_radar.i18n import t
+
+ui.page_header(t("At-risk accounts"), t("Which customers need help now: health score with its components, the "
+                                        "chance each account stops paying within 90 days, and why. Use the CSM "
+                                        "owner filter to see your own book."))
+ui.stop_without_data()
+
+as_of, filters = ui.current_as_of(), ui.current_filters()
+with st.spinner(t("Scoring accounts…")):
+    data = ui.compute(pagedata.at_risk, as_of, filters)
+accounts, currency = data.accounts, data.currency
+if data.missing_components:
+    st.warning(t("Left out of the health score for lack of data: {parts}.", parts="; ".join(data.missing_components)))
+if accounts.is_empty():
+    st.info(t("No account is active on {day} among the filtered accounts.", day=as_of))
+    st.stop()
+
+bands = accounts["band"].value_counts()
+count = dict(zip(bands["band"], bands["count"], strict=True))
+cols = st.columns(4)
+cols[0].metric(t("ARR at risk"), ui.money(float(accounts["arr_at_risk"].sum() or 0), currency),
+               help=t("Σ churn probability × ARR over the accounts shown: the ARR expected to leave within 90 "
+                      "days if nothing changes."))
+cols[1].metric(t("Red accounts"), f"{count.get('red', 0):,}", help=t("Health below {n:.0f}.",
+                                                                     n=health.load_settings().red_below))
+cols[2].metric(t("Yellow accounts"), f"{count.get('yellow', 0):,}")
+cols[3].metric(t("Green accounts"), f"{count.get('green', 0):,}")
+
+arrow = (pl.when(pl.col("health_change") >= 5).then(pl.lit("↑")).when(pl.col("health_change") <= -5)
+         .then(pl.lit("↓")).when(pl.col("health_change").is_not_null()).then(pl.lit("→")).otherwise(pl.lit("")))
+table = accounts.with_columns(arrow.alias("trend")).select(
+    "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr", "arr_at_risk", "top_drivers",
+    "csm_owner", "segment", "next_renewal")
+ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", {
+    "health_score": st.column_config.ProgressColumn(t("Health"), min_value=0, max_value=100, format="%.0f"),
+    "churn_probability": ui.percent_column(t("Churn risk (90 days)")),
+    "arr": ui.money_column(t("ARR"), currency), "arr_at_risk": ui.money_column(t("ARR at risk"), currency),
+    "top_drivers": st.column_config.TextColumn(t("Top drivers"), width="large"),
+}, height=420)
+
+st.plotly_chart(charts.health_scatter(accounts, currency, t("Health against ARR (bubble size: ARR)")),
+                width="stretch")
+
+st.subheader(t("Why did this score change?"))
+pick, first, second = st.columns([2, 1, 1])
+account = pick.selectbox(t("Account"), accounts["account_id"].to_list(), key="explain_account",
+                         format_func=dict(zip(accounts["account_id"], accounts["name"], strict=True)).get)
+month_starts = ui.compute(pagedata.month_starts, as_of)
+before = first.selectbox(t("From"), month_starts[1:], key="explain_from", format_func=lambda d: f"{d:%b %Y}")
+after = second.selectbox(t("To"), month_starts, key="explain_to", format_func=lambda d: f"{d:%b %Y}")
+change = ui.compute(pagedata.health_change, account, before, after)
+if change.is_empty():
+    st.info(t("The account was not active on both days."))
+else:
+    st.caption(t("Points each component added to (or took from) the score; they sum to the change."))
+    st.dataframe(change, hide_index=True, width="stretch",
+                 column_config={"points": st.column_config.NumberColumn(t("Points"), format="%+.1f")})
+
+st.subheader(t("How well has this score predicted churn here?"))
+st.caption(t("As of each month start of the past year, the model was fitted only on what was known then and scored "
+             "the accounts active that day; the outcome is whether each was still paying 90 days later."))
+backtest = ui.compute(pagedata.risk_backtest)
+if backtest.is_empty():
+    st.info(t("Not enough history with churn to backtest yet."))
+else:
+    st.plotly_chart(charts.backtest_auc_chart(backtest, t("ROC AUC by month")), width="stretch")
+    st.dataframe(backtest, hide_index=True, width="stretch", column_config={
+        c: ui.percent_column(c) for c in ("top_decile_precision", "base_rate", "churned_arr_flagged_share",
+                                          "predicted_rate")})
+with st.expander(t("How the score and the risk are made")):
+    settings = health.load_settings()
+    st.markdown(t("Health (settings version {v}) is the weighted average of the components with data; red below "
+                  "{red:.0f}, green from {green:.0f}.", v=settings.version, red=settings.red_below,
+                  green=settings.green_from))
+    st.dataframe(pl.DataFrame([{"component": c.label, "weight": c.weight, "zero at": c.zero_at, "full at": c.full_at,
+                                "signal": c.help} for c in settings.components]), hide_index=True, width="stretch")
+    st.markdown(t("Churn risk is a logistic regression on the same signals and account size, fitted on the month "
+                  "starts whose 90-day outcome was known on the as-of day. Drivers are the signals that raise an "
+                  "account's log-odds the most."))

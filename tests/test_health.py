@@ -1,0 +1,135 @@
+"""Health components and score on hand-written rows; churn risk on the demo; no look-ahead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import polars as pl
+import pytest
+
+from renewal_radar import db, health, risk
+from renewal_radar.ingest import import_folder
+from tests.conftest import import_files
+
+D = dt.date
+ALL_SOURCES = {"usage": 1, "surveys": 1, "tickets": 1, "activities": 1, "feature_count": 8}
+
+
+def _features(**values) -> pl.DataFrame:
+    base = {"as_of": D(2026, 1, 1), "account_id": "K1", "mrr": 100.0, "events_last_month": 50.0,
+            "events_prior_two_months": 200.0, "active_users_last_month": 6, "features_last_month": 4, "seats": 10.0,
+            "tickets_90d": 2, "escalations_90d": 1, "open_high_priority": 1, "latest_nps": 7.5, "latest_csat": None,
+            "days_since_touch": 75, "days_since_business_review": None, "days_to_renewal": 105}
+    base.update(values)
+    return pl.DataFrame([base], schema_overrides={"latest_csat": pl.Float64, "days_since_business_review": pl.Int64})
+
+
+def test_components_and_weighted_score_by_hand():
+    scored = health.score(health.signals(_features(), ALL_SOURCES)).row(0, named=True)
+    # trend 50 / (200/2) = 0.5 -> 0; utilisation 6/10 = 0.6 -> (0.6-0.3)/0.5 = 60; breadth 4/8 = 0.5 -> 75;
+    # NPS 7.5 -> 50; support 1 + 1 = 2 -> (2-3)/(0-3) = 33.3; touch 75 days -> (75-120)/(30-120) = 50;
+    # renewal in 105 days -> (105-30)/150 = 50
+    expected = {"usage_trend": 0, "license_utilisation": 60, "feature_breadth": 75, "nps": 50,
+                "support_load": 100 / 3, "csm_touch": 50, "days_to_renewal": 50}
+    for name, value in expected.items():
+        assert scored[f"score_{name}"] == pytest.approx(value), name
+    weights = {"usage_trend": 25, "license_utilisation": 20, "feature_breadth": 10, "nps": 15, "support_load": 15,
+               "csm_touch": 10, "days_to_renewal": 5}
+    total = sum(weights[n] * expected[n] for n in weights) / sum(weights.values())
+    assert scored["health_score"] == pytest.approx(total)
+    assert total == pytest.approx(39.5) and scored["band"] == "red"  # red below 40
+
+
+def test_missing_values_drop_out_of_the_average():
+    scored = health.score(health.signals(_features(latest_nps=None, days_to_renewal=None), ALL_SOURCES))
+    row = scored.row(0, named=True)
+    assert row["score_nps"] is None and row["score_days_to_renewal"] is None
+    weights = {"usage_trend": 25, "license_utilisation": 20, "feature_breadth": 10, "support_load": 15,
+               "csm_touch": 10}
+    values = {"usage_trend": 0, "license_utilisation": 60, "feature_breadth": 75, "support_load": 100 / 3,
+              "csm_touch": 50}
+    assert row["health_score"] == pytest.approx(sum(weights[n] * values[n] for n in weights) / 80)
+
+
+def test_missing_tables_drop_components_for_everyone():
+    sources = {"usage": 0, "surveys": 0, "tickets": 1, "activities": 0, "feature_count": 0}
+    row = health.score(health.signals(_features(), sources)).row(0, named=True)
+    assert row["score_usage_trend"] is None and row["score_nps"] is None and row["score_csm_touch"] is None
+    assert row["score_support_load"] == pytest.approx(100 / 3)
+    assert row["health_score"] == pytest.approx((15 * 100 / 3 + 5 * 50) / 20)
+
+
+def test_bands_follow_the_settings():
+    settings = health.load_settings()
+    frame = pl.DataFrame({"h": [39.9, 40.0, 69.9, 70.0, None]})
+    bands = frame.select(health.band(pl.col("h"), settings).alias("b"))["b"].to_list()
+    assert bands == ["red", "yellow", "yellow", "green", None]
+
+
+def test_explain_change_adds_up_to_the_score_change():
+    before = health.score(health.signals(_features(), ALL_SOURCES)).row(0, named=True)
+    after = health.score(health.signals(_features(events_last_month=100.0, latest_nps=9.0), ALL_SOURCES)).row(
+        0, named=True)
+    change = health.explain_change(before, after)
+    assert change["points"].sum() == pytest.approx(after["health_score"] - before["health_score"])
+    assert change["component"][0] == "Usage trend"  # 0 -> 100 on weight 25 moves the most
+
+
+def test_subscriptions_only_still_scores(tmp_path):
+    subs = "account_id,start_date,end_date,mrr\nK1,2024-01-01,2025-01-01,100\nK2,2024-01-01,,50\n"
+    path, _ = import_files(tmp_path, {"subscriptions.csv": subs}, as_of=D(2024, 10, 1))
+    con = db.connect(path)
+    scored = health.health_on(con, D(2024, 10, 1))
+    assert scored.height == 2
+    k1 = scored.filter(pl.col("account_id") == "K1").row(0, named=True)
+    assert k1["score_days_to_renewal"] == pytest.approx((92 - 30) / 150 * 100)  # renewal on 2025-01-01
+    assert k1["health_score"] == pytest.approx(k1["score_days_to_renewal"])  # the only component with data
+    assert scored["score_usage_trend"].null_count() == 2
+    con.close()
+
+
+def test_risk_backtest_beats_chance_on_the_demo(demo_con):
+    backtest = risk.backtest(demo_con, D(2026, 11, 1), months=4)
+    assert backtest.height >= 3
+    assert backtest["auc_model"].mean() > 0.65
+    assert backtest["auc_health"].mean() > 0.6
+    assert (backtest["top_decile_precision"] > backtest["base_rate"]).all()
+
+
+def test_risk_probabilities_are_calibrated_on_later_months(demo_con):
+    backtest = risk.backtest(demo_con, D(2026, 11, 1), months=6)
+    predicted, actual = backtest["predicted_rate"].mean(), backtest["base_rate"].mean()
+    assert abs(predicted - actual) < 0.5 * actual
+
+
+def _cut_exports(source, target, day: dt.date) -> None:
+    """What a snapshot exported on ``day`` would have held: only what was known before it."""
+    target.mkdir()
+    cut = dt.datetime.combine(day, dt.time())
+    lines = pl.read_csv(source / "subscriptions.csv", try_parse_dates=True)
+    lines.filter(pl.coalesce("booked_date", "start_date") <= day).write_csv(target / "subscriptions.csv")
+    for name, column in (("tickets", "created_at"), ("surveys", "responded_at"), ("activities", "occurred_at")):
+        frame = pl.read_csv(source / f"{name}.csv", try_parse_dates=True).filter(pl.col(column) < cut)
+        if name == "tickets":  # solved after the day: still open in that snapshot
+            frame = frame.with_columns(pl.when(pl.col("solved_at") < cut).then(pl.col("solved_at")).alias("solved_at"))
+        frame.write_csv(target / f"{name}.csv")
+    usage = pl.read_parquet(source / "usage_events.parquet")
+    usage.filter(pl.col("event_time") < cut).write_parquet(target / "usage_events.parquet")
+    for name in ("accounts.csv", "fx_rates.csv", "renewal_opportunities.csv"):
+        shutil.copy(source / name, target / name)
+
+
+def test_no_look_ahead_risk_and_health(demo_db, tmp_path):
+    day = D(2026, 5, 1)
+    _cut_exports(demo_db.parent / "demo_exports", tmp_path / "cut", day)
+    cut_db = tmp_path / "cut.duckdb"
+    assert import_folder(tmp_path / "cut", cut_db, as_of=day, today=D(2026, 11, 24)).loaded
+    full, cut = db.connect(demo_db), db.connect(cut_db)
+    columns = ["account_id", "health_score", "band", "churn_probability", "top_drivers"]
+    on_full = risk.risk_on(full, day).select(columns).sort("account_id")
+    on_cut = risk.risk_on(cut, day).select(columns).sort("account_id")
+    assert on_full.height > 100
+    assert on_full.equals(on_cut)
+    full.close()
+    cut.close()
