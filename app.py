@@ -10,8 +10,10 @@ st.set_page_config(page_title="Renewal Radar", page_icon="📡", layout="wide")
 PAGES = {
     t("Leadership"): [
         st.Page("pages/overview.py", title=t("Overview"), icon=":material/monitoring:", default=True),
+        st.Page("pages/forecast.py", title=t("Renewal forecast"), icon=":material/query_stats:"),
     ],
     t("CS team"): [
+        st.Page("pages/calendar.py", title=t("Renewal calendar"), icon=":material/calendar_month:"),
         st.Page("pages/at_risk.py", title=t("At-risk accounts"), icon=":material/warning:"),
     ],
     t("Analysts"): [

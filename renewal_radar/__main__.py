@@ -78,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument("--grace-days", type=int, default=None)
     due.add_argument("--as-of", type=_date)
     due.add_argument("--csv", action="store_true")
+    for name, help_text in (("forecast", "point-in-time renewal forecast"),
+                            ("backtest", "the forecast as of D against what happened")):
+        command = commands.add_parser(name, parents=[common], help=help_text)
+        command.add_argument("--as-of", type=_date, required=True)
+        command.add_argument("--horizon-days", type=int, default=None)
+        command.add_argument("--json", action="store_true")
+
     risky = commands.add_parser("risk", parents=[common], help="health and churn risk of accounts active on D")
     risky.add_argument("--as-of", type=_date)
     risky.add_argument("--csv", action="store_true")
@@ -176,6 +183,31 @@ def cmd_renewals(args) -> None:
     _emit_frame(renewals.rates_by_period(outcomes, args.grain), args.csv)
 
 
+def _print_object(figures: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        if key != "renewals":
+            print(f"{key:26} {value}")
+    print(f"{'renewals':26} {len(figures['renewals']):,} (use --json for the list)")
+
+
+def cmd_forecast(args) -> None:
+    """The renewal forecast as of a day."""
+    from renewal_radar import forecast
+
+    result = forecast.forecast(_open(args), args.as_of, args.horizon_days)
+    _print_object(forecast.forecast_json(result), args.json)
+
+
+def cmd_backtest(args) -> None:
+    """The forecast as of a past day against what happened."""
+    from renewal_radar import forecast
+
+    _print_object(forecast.backtest_day(_open(args), args.as_of, args.horizon_days), args.json)
+
+
 def cmd_risk(args) -> None:
     """Health score, band, churn probability and top drivers of each account active on the day."""
     from renewal_radar import risk
@@ -196,7 +228,8 @@ def cmd_bench(args) -> None:
 
 COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
-            "renewals": cmd_renewals, "risk": cmd_risk, "bench": cmd_bench}
+            "renewals": cmd_renewals, "forecast": cmd_forecast, "backtest": cmd_backtest, "risk": cmd_risk,
+            "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import datastatus, dates, health, metrics, renewals, risk
+from renewal_radar import datastatus, dates, forecast, health, metrics, renewals, risk
 from renewal_radar.filters import ALL, Filters
 
 DUE_WINDOW_DAYS = 90
@@ -124,3 +124,18 @@ def month_starts(con, as_of: dt.date, months: int = 12) -> list[dt.date]:
     """The last ``months`` month starts up to ``as_of``, newest first (for history pickers)."""
     latest = dates.month_floor(as_of)
     return [dates.add_months(latest, -step) for step in range(months)]
+
+
+def renewal_forecast(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> forecast.Forecast:
+    """The forecast of renewals due in [as_of, as_of + horizon) (Forecast and Renewal calendar pages)."""
+    return forecast.forecast(con, as_of, horizon_days, filters)
+
+
+def forecast_backtest(con, horizon_days: int, filters: Filters = ALL) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The forecast's track record over the past year and its calibration table."""
+    return forecast.backtest(con, horizon_days, 12, filters)
+
+
+def reporting_currency(con) -> str:
+    """The reporting currency of the loaded data."""
+    return metrics.reporting_currency(con)

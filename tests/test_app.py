@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/at_risk.py", "pages/cohorts.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/cohorts.py",
+         "pages/data.py"]
 
 
 @pytest.fixture()
@@ -111,3 +112,24 @@ def test_at_risk_page_lists_accounts_and_explains_changes(app):
     app.selectbox(key="explain_from").set_value(app.selectbox(key="explain_from").options[-1]).run()
     assert not app.exception
     assert any("sum to the change" in c.value for c in app.caption)
+
+
+def test_forecast_page_horizon_changes_the_figures(app):
+    app.run()
+    app.switch_page("pages/forecast.py").run()
+    assert not app.exception
+    due_quarter = app.metric[0].value
+    app.radio(key="forecast_horizon").set_value(30).run()
+    assert not app.exception
+    assert app.metric[0].value != due_quarter
+    assert [m.label for m in app.metric][6:8] == ["Mean absolute % error, ours", "Mean absolute % error, naive"]
+
+
+def test_calendar_page_filters_its_table(app):
+    app.run()
+    app.switch_page("pages/calendar.py").run()
+    assert not app.exception
+    assert [m.label for m in app.metric][:4] == [f"Due in {d} days" for d in (30, 60, 90, 120)]
+    app.text_input(key="calendar_search").input("zzz-no-such-account").run()
+    assert not app.exception
+    assert app.dataframe[0].value.shape[0] == 0

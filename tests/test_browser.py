@@ -21,8 +21,10 @@ from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"overview": "", "at_risk": "at_risk", "cohorts": "cohorts", "data": "data"}
-CHARTS = {"overview": 3, "at_risk": 2, "cohorts": 4, "data": 0}  # charts drawn on load (hidden tabs draw later)
+PAGES = {"overview": "", "forecast": "forecast", "calendar": "calendar", "at_risk": "at_risk", "cohorts": "cohorts",
+         "data": "data"}
+# charts drawn on load (hidden tabs draw later)
+CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "cohorts": 4, "data": 0}
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -128,3 +128,20 @@ def test_risk_csv(cli_env, demo_con):
     assert all(0 <= float(r["churn_probability"]) <= 1 for r in rows)
     active = metrics.accounts_on_day(demo_con, dt.date(2026, 9, 1))
     assert len(rows) == active.height
+
+
+def test_forecast_and_backtest_json(cli_env):
+    done = run_cli(cli_env, "forecast", "--as-of", "2026-11-01", "--horizon-days", "60", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert list(payload) == ["as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr",
+                             "best_case_arr", "renewals"]
+    assert payload["horizon_days"] == 60 and payload["n_due"] == len(payload["renewals"])
+    assert set(payload["renewals"][0]) == {"account_id", "renewal_date", "due_arr", "probability", "source"}
+    assert payload["floor_arr"] <= payload["best_case_arr"] <= payload["due_arr"]
+    done = run_cli(cli_env, "backtest", "--as-of", "2026-05-01", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert {"actual_renewed_arr_gross", "abs_pct_error"} <= set(payload)
+    assert payload["abs_pct_error"] == pytest.approx(
+        abs(payload["forecast_gross_arr"] - payload["actual_renewed_arr_gross"]) / payload["actual_renewed_arr_gross"])

@@ -1,0 +1,65 @@
+"""Renewal calendar for renewal managers and CSMs: what comes up, when the notice deadline falls, how likely."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from renewal_radar import charts, pagedata, ui
+from renewal_radar.i18n import t
+
+ui.page_header(t("Renewal calendar"), t("Renewals due in the next days and months, with notice deadlines, CRM stage, "
+                                        "health and the probability of renewing. Overdue notices are flagged."))
+ui.stop_without_data()
+
+as_of, filters = ui.current_as_of(), ui.current_filters()
+with st.spinner(t("Loading renewals…")):
+    year = ui.compute(pagedata.renewal_forecast, as_of, 365, filters)
+currency = ui.compute(pagedata.reporting_currency)
+due = year.renewals.with_columns(
+    (pl.col("renewal_date") - pl.lit(as_of)).dt.total_days().alias("days_left"),
+    ((pl.col("decision_date") < pl.lit(as_of)) & (pl.col("source") != "booked")).fill_null(False)
+    .alias("notice_overdue"))
+
+cols = st.columns(5)
+for col, days in zip(cols, (30, 60, 90, 120), strict=False):
+    window = due.filter(pl.col("days_left") < days)
+    col.metric(t("Due in {d} days", d=days), ui.money(float(window["due_arr"].sum()), currency),
+               delta=t("{n:,} renewals", n=window.height), delta_color="off", delta_arrow="off")
+overdue = due.filter(pl.col("notice_overdue") & (pl.col("days_left") < 120))
+cols[4].metric(t("Notice deadline passed"), f"{overdue.height:,}",
+               help=t("Renewals in the next 120 days whose decision date (renewal date − notice days) is before the "
+                      "as-of day and that are not booked yet: the customer may already be unable to cancel, or may "
+                      "have cancelled."))
+
+st.plotly_chart(charts.due_by_month_chart(due, currency, t("ARR due by month, next 12 months")), width="stretch")
+
+st.subheader(t("Renewals"))
+left, middle, right = st.columns([1, 2, 2])
+horizon = left.selectbox(t("Due within"), [30, 60, 90, 120, 365], index=3, key="calendar_horizon",
+                         format_func=lambda d: t("{d} days", d=d))
+categories = sorted(due["category"].fill_null("(no CRM call)").unique().to_list())
+chosen = middle.multiselect(t("CRM category"), categories, key="calendar_categories",
+                            placeholder=t("All categories"))
+search = right.text_input(t("Search account or owner"), key="calendar_search")
+shown = due.filter(pl.col("days_left") < horizon)
+if chosen:
+    shown = shown.filter(pl.col("category").fill_null("(no CRM call)").is_in(chosen))
+if search:
+    needle = search.lower()
+    shown = shown.filter(pl.col("name").str.to_lowercase().str.contains(needle, literal=True)
+                         | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
+                         | pl.col("csm_owner").str.to_lowercase().str.contains(needle, literal=True))
+table = shown.select("account_id", "name", "csm_owner", "segment", "renewal_date", "decision_date", "notice_overdue",
+                     "due_arr", "health_score", "stage", "category", "probability", "days_left", "products"
+                     ).sort("renewal_date")
+ui.table_with_download(table, "renewal_calendar", "renewal_calendar", {
+    "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
+    "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f"),
+    "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed"))}, height=380)
+
+if not shown.is_empty():
+    st.plotly_chart(charts.renewal_bubbles(shown, currency, t("Renewals by date and probability (size: ARR due)")),
+                    width="stretch")
+st.caption(t("As of {day}. Decision date = renewal date − notice days. Probability: booked renewals 100 %, else the "
+             "CRM's, else the renewal model's (see the Forecast page).", day=as_of - dt.timedelta(days=0)))

@@ -1,0 +1,117 @@
+"""The renewal forecast on hand-written rows, its backtest, and no look-ahead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from renewal_radar import db, forecast
+from renewal_radar.ingest import import_folder
+from tests.conftest import import_files
+from tests.test_health import _cut_exports
+
+D = dt.date
+AS_OF = D(2025, 1, 1)
+SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,bill_period_months,booked_date
+A,2024-01-01,2025-02-01,100,12,
+B,2024-03-01,2025-03-01,200,12,
+C,2024-01-15,2025-01-15,50,12,
+C,2025-01-15,2026-01-15,50,12,2024-12-20
+E,2024-02-10,2025-02-10,300,12,
+H1,2023-07-01,2024-07-01,10,12,
+H1,2024-07-01,2025-07-01,10,12,
+H2,2023-08-01,2024-08-01,10,12,
+H2,2024-08-01,2025-08-01,10,12,
+H3,2023-09-01,2024-09-01,10,12,
+H3,2024-09-01,2025-09-01,10,12,
+H4,2023-10-01,2024-10-01,10,12,
+"""
+ACCOUNTS = "account_id,segment\nA,SMB\nB,SMB\nC,SMB\nE,SMB\nH1,SMB\nH2,SMB\nH3,SMB\nH4,SMB\n"
+OPPORTUNITIES = """opportunity_id,account_id,close_date,amount,type,stage,forecast_category,probability,is_closed,is_won
+O1,A,2025-02-01,1200,Renewal,Verbal Commit,Commit,,false,false
+O2,B,2025-03-05,2400,Renewal,Negotiation,Best Case,55,false,false
+O3,E,2025-06-01,3600,Renewal,Proposal,Pipeline,30,false,false
+"""
+
+
+@pytest.fixture()
+def hand_forecast(tmp_path):
+    path, result = import_files(tmp_path, {"subscriptions.csv": SUBSCRIPTIONS, "accounts.csv": ACCOUNTS,
+                                           "renewal_opportunities.csv": OPPORTUNITIES}, as_of=AS_OF)
+    assert result.loaded, result.report.text()
+    con = db.connect(path)
+    yield forecast.forecast(con, AS_OF, 91)
+    con.close()
+
+
+def test_probabilities_by_source(hand_forecast):
+    rows = {r["account_id"]: r for r in hand_forecast.renewals.iter_rows(named=True)}
+    assert set(rows) == {"A", "B", "C", "E"}
+    assert (rows["A"]["source"], rows["A"]["probability"]) == ("crm", pytest.approx(0.9))  # Commit default
+    assert (rows["B"]["source"], rows["B"]["probability"]) == ("crm", pytest.approx(0.55))  # within 30 days
+    assert (rows["C"]["source"], rows["C"]["probability"]) == ("booked", 1.0)
+    # E's opportunity closes four months late: no match. History: 3 of 4 SMB annual renewals renewed,
+    # too few to fit a regression, so the smoothed base rate (3 + 10 × 0.75) / (4 + 10) = 0.75
+    assert (rows["E"]["source"], rows["E"]["probability"]) == ("model", pytest.approx(0.75))
+
+
+def test_forecast_figures_by_hand(hand_forecast):
+    summary = hand_forecast.summary
+    assert summary["n_due"] == 4
+    assert summary["due_arr"] == pytest.approx(12 * (100 + 200 + 50 + 300))
+    assert summary["forecast_gross_arr"] == pytest.approx(12 * (100 * 0.9 + 200 * 0.55 + 50 + 300 * 0.75))
+    assert summary["floor_arr"] == pytest.approx(12 * (100 + 50))  # Commit + booked
+    assert summary["best_case_arr"] == pytest.approx(12 * (100 + 50 + 200))  # + Best Case
+    assert summary["expected_churn_arr"] == pytest.approx(summary["due_arr"] - summary["forecast_gross_arr"])
+
+
+def test_forecast_json_contract(hand_forecast):
+    payload = forecast.forecast_json(hand_forecast)
+    assert list(payload) == ["as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr",
+                             "best_case_arr", "renewals"]
+    assert payload["renewals"][0] == {"account_id": "C", "renewal_date": "2025-01-15", "due_arr": 600.0,
+                                      "probability": 1.0, "source": "booked"}
+
+
+def test_calibration_table_by_decile():
+    predictions = pl.DataFrame({"probability": [i / 20 for i in range(20)], "renewed": [i >= 10 for i in range(20)],
+                                "source": ["model"] * 20})
+    table = forecast.calibration(predictions)
+    assert table["decile"].to_list() == list(range(1, 11))
+    assert table["renewals"].sum() == 20
+    assert table["actual_rate"].to_list()[0] == 0.0 and table["actual_rate"].to_list()[-1] == 1.0
+
+
+def test_backtest_on_the_demo_beats_the_naive_forecast(demo_con):
+    backtest, calibration = forecast.backtest(demo_con, 91, months=6)
+    assert backtest.height == 6
+    assert backtest["actual_arr"].min() > 0
+    assert backtest["projected_abs_pct_error"].mean() < backtest["naive_abs_pct_error"].mean()
+    assert calibration["renewals"].sum() == backtest["n_due"].sum()
+
+
+def test_no_look_ahead_forecast(demo_db, tmp_path):
+    day = D(2026, 5, 1)
+    _cut_exports(demo_db.parent / "demo_exports", tmp_path / "cut", day)
+    # the snapshot on that day: opportunities not yet created are absent, and those still open then carry
+    # no stage (today's export only holds their final one)
+    opportunities = pl.read_csv(demo_db.parent / "demo_exports" / "renewal_opportunities.csv", try_parse_dates=True)
+    still_open = (pl.col("close_date") >= day) | ~pl.col("is_closed")
+    blank = [pl.when(still_open).then(None).otherwise(pl.col(c)).alias(c)
+             for c in ("stage", "forecast_category", "probability", "loss_reason")]
+    opportunities.filter(pl.col("created_date") <= day).with_columns(
+        *blank, pl.when(still_open).then(False).otherwise(pl.col("is_closed")).alias("is_closed"),
+        pl.when(still_open).then(False).otherwise(pl.col("is_won")).alias("is_won"),
+    ).write_csv(tmp_path / "cut" / "renewal_opportunities.csv")
+    cut_db = tmp_path / "cut.duckdb"
+    assert import_folder(tmp_path / "cut", cut_db, as_of=day, today=D(2026, 11, 24)).loaded
+    full, cut = db.connect(demo_db), db.connect(cut_db)
+    on_full, on_cut = forecast.forecast(full, day, 91), forecast.forecast(cut, day, 91)
+    assert on_full.summary["n_due"] > 50
+    assert on_full.summary == on_cut.summary
+    columns = ["account_id", "renewal_date", "probability", "source"]
+    assert on_full.renewals.select(columns).sort(columns[:2]).equals(on_cut.renewals.select(columns).sort(columns[:2]))
+    full.close()
+    cut.close()
