@@ -18,7 +18,9 @@ PAGES = {
     ],
     t("Analysts"): [
         st.Page("pages/cohorts.py", title=t("Cohorts and survival"), icon=":material/grid_on:"),
+        st.Page("pages/explore.py", title=t("Explore (SQL)"), icon=":material/terminal:"),
         st.Page("pages/data.py", title=t("Data"), icon=":material/dataset:"),
+        st.Page("pages/import.py", title=t("Import"), icon=":material/upload_file:"),
     ],
 }
 

@@ -258,3 +258,24 @@ def due_by_month_chart(renewals: pl.DataFrame, currency: str, title: str) -> go.
                          yaxis_title=t("ARR due ({currency})", currency=currency), yaxis_tickprefix=symbol,
                          yaxis_tickformat="~s", xaxis_hoverformat="%B %Y")
     return figure
+
+
+QUICK_CHART_KINDS = ("bar", "line", "scatter")
+
+
+def quick_chart(frame: pl.DataFrame, x: str, y: str, colour: str | None, kind: str) -> go.Figure:
+    """A chart of a query result: one trace per colour value, titled and labelled from the columns."""
+    figure = go.Figure()
+    groups = frame.group_by(colour, maintain_order=True) if colour else [((None,), frame)]
+    for (name,), part in groups:
+        label = str(name) if name is not None else y
+        values = {"x": part[x].to_list(), "y": part[y].to_list(), "name": label}
+        if kind == "bar":
+            figure.add_bar(**values, hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y:,}}<extra>{label}</extra>")
+        else:
+            figure.add_scatter(**values, mode="lines+markers" if kind == "line" else "markers",
+                               hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y:,}}<extra>{label}</extra>")
+    figure.update_layout(template=TEMPLATE, title=f"{y} by {x}" + (f" and {colour}" if colour else ""),
+                         xaxis_title=x, yaxis_title=y, hovermode="closest",
+                         barmode="group" if kind == "bar" else None)
+    return figure

@@ -18,23 +18,42 @@ import duckdb
 import polars as pl
 
 Error = duckdb.Error
+ATTACHED_AS = "data"  # the catalogue name of the database file inside read-only connections
 
 
 def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the database file; read-only unless asked otherwise."""
-    if read_only and not Path(path).exists():
-        raise FileNotFoundError(f"no database at {path}; run `python -m renewal_radar demo` or import exports")
-    return duckdb.connect(str(path), read_only=read_only)
+    """Open the database file; read-only unless asked otherwise.
 
-
-def connect_sandbox(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that cannot touch files or change its settings.
-
-    Used by the SQL console: external access off stops read_csv/COPY/ATTACH,
-    and the locked configuration stops a query from turning it back on.
+    Read-only connections attach the file to an in-memory database instead of opening it
+    directly: DuckDB shares one instance per path within a process, so after an import
+    swapped a new file in, a direct open would keep serving the old one.
     """
-    config = {"enable_external_access": False, "lock_configuration": True}
-    return duckdb.connect(str(path), read_only=True, config=config)
+    if not read_only:
+        return duckdb.connect(str(path))
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no database at {path}; run `python -m renewal_radar demo` or import exports")
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach ? as {ATTACHED_AS} (read_only)", [str(path)])
+    con.execute(f"use {ATTACHED_AS}")
+    return con
+
+
+def connect_sandbox(path: str | os.PathLike, memory_limit: str = "2GB") -> duckdb.DuckDBPyConnection:
+    """A connection for the SQL console that can read the data and nothing else.
+
+    The file is attached read-only to an in-memory database (DuckDB refuses a second
+    connection to a file with other settings in the same process), then external access
+    is switched off and the configuration locked, so a query cannot read or write files,
+    attach databases, install extensions or change settings. Scratch tables land in the
+    in-memory catalogue and vanish with the connection.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach ? as {ATTACHED_AS} (read_only)", [str(path)])
+    con.execute(f"use {ATTACHED_AS}")
+    con.execute("set memory_limit = ?", [memory_limit])
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
 
 
 def connect_memory() -> duckdb.DuckDBPyConnection:
@@ -56,15 +75,33 @@ def counting_rows_scanned() -> Iterator[list[int]]:
         _scan_log = None
 
 
+def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor that reads the attached file, as its parent does (USE is per cursor)."""
+    cursor = con.cursor()
+    attached = cursor.sql("select count(*) from duckdb_databases() where database_name = ?",
+                          params=[ATTACHED_AS]).fetchall()[0][0]
+    if attached:
+        cursor.execute(f"use {ATTACHED_AS}")
+    return cursor
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
     """Run one statement with bound parameters and return the rows as polars."""
-    cursor = con.cursor()
+    cursor = _cursor(con)
     try:
         if _scan_log is not None:
             return _profiled_query(cursor, sql, params)
         return cursor.sql(sql, params=params or None).pl()
     finally:
         cursor.close()
+
+
+def query_limited(con: duckdb.DuckDBPyConnection, text: str, max_rows: int) -> pl.DataFrame:
+    """Run console SQL (one statement, no parameters) and fetch at most ``max_rows`` rows."""
+    relation = con.sql(text)
+    if relation is None:  # a statement without a result (e.g. a scratch CREATE)
+        return pl.DataFrame()
+    return relation.limit(max_rows).pl()
 
 
 def _profiled_query(cursor: duckdb.DuckDBPyConnection, sql: str, params: dict | None) -> pl.DataFrame:

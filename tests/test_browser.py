@@ -6,7 +6,9 @@ changes a filter, and saves screenshots under tests/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,9 +24,9 @@ from tests.conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
 PAGES = {"overview": "", "forecast": "forecast", "calendar": "calendar", "at_risk": "at_risk", "cohorts": "cohorts",
-         "data": "data"}
+         "explore": "explore", "data": "data", "import": "import"}
 # charts drawn on load (hidden tabs draw later)
-CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "cohorts": 4, "data": 0}
+CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "cohorts": 4, "explore": 0, "data": 0, "import": 0}
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -49,11 +51,12 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
+@contextlib.contextmanager
+def streamlit_server(database: Path, log_folder: Path):
+    """`streamlit run app.py` on a free port against ``database``; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "RENEWAL_RADAR_DB": str(demo_db)}
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    env = {**os.environ, "RENEWAL_RADAR_DB": str(database)}
+    log = (log_folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -66,6 +69,12 @@ def server(demo_db, tmp_path_factory):
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    with streamlit_server(demo_db, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +120,11 @@ def wait_for_app(page: Page, expected_charts: int = 0) -> None:
     page.wait_for_function(
         "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg').length >= n",
         arg=expected_charts, timeout=60_000)
-    # tables in tabs the user has not opened, or below the fold, are not drawn yet: only visible ones count
+    # tables in closed tabs or expanders, or below the fold, are not drawn yet: only visible ones count
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".filter(table => table.offsetParent !== null && table.getBoundingClientRect().top < window.innerHeight)"
+        ".filter(table => table.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})"
+        " && table.getBoundingClientRect().height > 0 && table.getBoundingClientRect().top < window.innerHeight)"
         ".every(table => table.querySelector('canvas'))",
         timeout=60_000)
     page.wait_for_timeout(500)
@@ -162,4 +172,68 @@ def test_filter_change_updates_numbers_and_survives_navigation(server, page):
     page.get_by_role("link", name="Overview").click()
     wait_for_app(page)
     assert _first_metric(page) == after  # the sidebar filter is kept across pages
+    assert_clean(page)
+
+
+def test_explore_runs_sql_charts_and_downloads(server, page):
+    page.goto(f"{server}/explore")
+    wait_for_app(page)
+    editor = page.get_by_label("SQL")
+    editor.fill("select segment, sum(base_mrr) as base_mrr from accounts_dim group by segment order by segment")
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("3 rows in").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "explore.png"), full_page=True)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    assert download.value.suggested_filename == "query.csv"
+    editor.fill("select * from read_csv('/etc/passwd')")
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("The query failed").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "explore_refused.png"), full_page=True)
+    assert_clean(page)
+
+
+@pytest.fixture()
+def import_server(demo_db, tmp_path):
+    database = tmp_path / "live.duckdb"
+    shutil.copy(demo_db, database)  # the upload replaces this copy, never the shared demo
+    with streamlit_server(database, tmp_path) as url:
+        yield url, database
+
+
+def test_upload_validate_load_and_roll_back(import_server, page, tmp_path):
+    url, _ = import_server
+    import polars as pl
+
+    files = tmp_path / "upload"
+    files.mkdir()
+    accounts = "account_id,name,segment\r\nN1,삼성전자,Enterprise\r\nN2,한빛소프트,SMB\r\n"
+    (files / "accounts.csv").write_bytes(accounts.encode("cp949"))
+    pl.DataFrame({"account_id": ["N1", "N2"], "start_date": ["2026-01-01", "2026-02-01"],
+                  "end_date": [None, None], "mrr": [1000.0, 200.0]}).write_excel(files / "subscriptions.xlsx")
+    page.goto(f"{url}/import")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [str(files / "accounts.csv"), str(files / "subscriptions.xlsx")])
+    page.get_by_text("table: subscriptions").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Check files").click()
+    page.get_by_text("No errors").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Load into Renewal Radar").click()
+    page.get_by_text("Loaded, as of 2026-02-01").wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "import_loaded.png"), full_page=True)
+    page.goto(f"{url}/")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "$14.4K"  # 12 × 1,200
+    page.goto(f"{url}/import")
+    wait_for_app(page)
+    page.get_by_text("I want to go back").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Roll back the last import").click()
+    page.get_by_text("Rolled back").wait_for(timeout=30_000)
+    page.goto(f"{url}/")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() != "$14.4K"
     assert_clean(page)

@@ -97,8 +97,12 @@ def _noop(fraction: float, text: str) -> None:
 # ---------------------------------------------------------------- reading one file
 
 
-def read_export(path: Path, preset_name: str | None = None) -> tuple[LoadedFile | None, list[Message]]:
-    """Read, map and type one export file; returns the file (None when unusable) and messages."""
+def read_export(path: Path, preset_name: str | None = None,
+                extra_columns: dict[str, str] | None = None) -> tuple[LoadedFile | None, list[Message]]:
+    """Read, map and type one export file; returns the file (None when unusable) and messages.
+
+    ``extra_columns`` maps headers no preset knows to our columns (the import page's mapping).
+    """
     name = path.name
     preset = presets_mod.PRESETS[preset_name] if preset_name else None
     table = presets_mod.table_for_file(path.stem, preset)
@@ -114,6 +118,9 @@ def read_export(path: Path, preset_name: str | None = None) -> tuple[LoadedFile 
     headers = [c for c in raw.columns if c != ROW_COLUMN]
     preset = preset or presets_mod.detect_preset(table, headers)
     mapping = presets_mod.header_map(table, headers, preset)
+    for header, column in (extra_columns or {}).items():
+        if header in headers and header not in mapping and column not in mapping.values():
+            mapping[header] = column
     frame, ignored = _rename(raw, table, mapping)
     if preset.derive:
         frame = preset.derive(table, frame)
@@ -183,6 +190,24 @@ def empty_table(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+def describe_file(path: Path, preset_name: str | None = None) -> dict:
+    """What the import page shows before validating: the table, the preset and the headers no preset maps."""
+    preset = presets_mod.PRESETS[preset_name] if preset_name else None
+    table = presets_mod.table_for_file(path.stem, preset)
+    if table is None:
+        return {"file": path.name, "table": None, "preset": None, "unmatched": []}
+    try:
+        raw, _ = read_file(path)
+    except ReadError as exc:
+        return {"file": path.name, "table": table, "preset": None, "unmatched": [], "error": str(exc)}
+    headers = [c for c in raw.columns if c != ROW_COLUMN]
+    preset = preset or presets_mod.detect_preset(table, headers)
+    mapped = presets_mod.header_map(table, headers, preset)
+    unmatched = [] if TABLES[table].keeps_extra_columns else [h for h in headers if h not in mapped]
+    missing = [c for c in TABLES[table].required if c not in mapped.values()]
+    return {"file": path.name, "table": table, "preset": preset.name, "unmatched": unmatched, "missing": missing}
+
+
 # ---------------------------------------------------------------- folders
 
 
@@ -192,8 +217,12 @@ def export_files(folder: Path) -> list[Path]:
 
 
 def validate_folder(folder: str | Path, preset: str | None = None, today: dt.date | None = None,
-                    progress: Progress = _noop) -> ValidationReport:
-    """Read and validate every export file in ``folder``; nothing is written."""
+                    progress: Progress = _noop, file_presets: dict[str, str] | None = None,
+                    column_maps: dict[str, dict[str, str]] | None = None) -> ValidationReport:
+    """Read and validate every export file in ``folder``; nothing is written.
+
+    ``file_presets`` and ``column_maps`` (by file name) override the preset and add header mappings per file.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return ValidationReport([], [Message("error", str(folder), None, None, None, "is not a folder",
@@ -206,7 +235,8 @@ def validate_folder(folder: str | Path, preset: str | None = None, today: dt.dat
     paths = export_files(folder)
     for index, path in enumerate(paths):
         progress(index / max(len(paths), 1) * 0.5, f"reading {path.name}")
-        loaded, found = read_export(path, preset)
+        loaded, found = read_export(path, (file_presets or {}).get(path.name) or preset,
+                                    (column_maps or {}).get(path.name))
         messages += found
         if loaded is not None:
             messages += _duplicate_table(files, loaded)
@@ -271,10 +301,11 @@ def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
 
 def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = None,
                   as_of: dt.date | None = None, today: dt.date | None = None,
-                  progress: Progress = _noop) -> ImportResult:
+                  progress: Progress = _noop, file_presets: dict[str, str] | None = None,
+                  column_maps: dict[str, dict[str, str]] | None = None) -> ImportResult:
     """Validate ``folder`` and, when it has no errors, load it into a new database swapped in atomically."""
     today = today or dt.date.today()
-    report = validate_folder(folder, preset, today, progress)
+    report = validate_folder(folder, preset, today, progress, file_presets, column_maps)
     if not report.ok:
         return ImportResult(report, None, False)
     as_of = as_of or default_as_of(report.files, today)

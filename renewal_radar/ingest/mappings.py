@@ -1,0 +1,27 @@
+"""Column mappings chosen on the import page, remembered for the next import of the same table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from renewal_radar.settings import REPO_ROOT
+
+MAPPINGS_PATH = REPO_ROOT / "data" / "column_mappings.json"
+
+
+def load(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """Remembered mappings: table -> {vendor header: our column}."""
+    path = path or MAPPINGS_PATH
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def remember(table: str, mapping: dict[str, str], path: Path | None = None) -> None:
+    """Add (or replace) mappings of one table's headers."""
+    path = path or MAPPINGS_PATH
+    saved = load(path)
+    saved.setdefault(table, {}).update(mapping)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(saved, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8")
