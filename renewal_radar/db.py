@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from renewal_radar import settings
+
 Error = duckdb.Error
 ATTACHED_AS = "data"  # the catalogue name of the database file inside read-only connections
 
@@ -32,7 +34,7 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
         return duckdb.connect(str(path))
     if not Path(path).exists():
         raise FileNotFoundError(f"no database at {path}; run `python -m renewal_radar demo` or import exports")
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config={"memory_limit": str(settings.get("duckdb_memory_limit"))})
     con.execute(f"attach ? as {ATTACHED_AS} (read_only)", [str(path)])
     con.execute(f"use {ATTACHED_AS}")
     return con
@@ -152,7 +154,7 @@ def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     live.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(live)
     temp = live.with_name(f"{live.name}.building-{os.getpid()}")
-    con = duckdb.connect(str(temp))
+    con = duckdb.connect(str(temp), config={"memory_limit": str(settings.get("duckdb_memory_limit"))})
     try:
         yield con
         con.execute("checkpoint")

@@ -298,21 +298,26 @@ def _subscriptions_table(c: _Company) -> pl.DataFrame:
     )
 
 
-def _usage_events(c: _Company, target_events: int) -> pl.DataFrame:
-    rng = np.random.default_rng(2)
-    frames = [pl.DataFrame({"account": np.flatnonzero(m["live"]), "day": m["day"][m["live"]],
-                            "users": np.maximum(1, np.round(m["seats"] * np.clip(
-                                m["engagement"] + 0.05, 0.05, 1.0)))[m["live"]],
-                            "engagement": m["engagement"][m["live"]]}) for m in c.months]
-    months = pl.concat(frames)
-    weight = (months["users"] * (0.3 + months["engagement"])).to_numpy()
-    counts = rng.poisson(weight / weight.sum() * target_events)
+EVENTS_PER_CHUNK = 4_000_000  # bounds the generator's memory whatever the size asked for
+
+
+def _usage_month_rows(c: _Company) -> pl.DataFrame:
+    """One row per live account-month with its active users and engagement."""
+    return pl.concat([pl.DataFrame({
+        "account": np.flatnonzero(m["live"]), "day": m["day"][m["live"]],
+        "users": np.maximum(1, np.round(m["seats"] * np.clip(m["engagement"] + 0.05, 0.05, 1.0)))[m["live"]],
+        "engagement": m["engagement"][m["live"]]}) for m in c.months])
+
+
+def _usage_chunk(c: _Company, months: pl.DataFrame, counts: np.ndarray, rng) -> pl.DataFrame:
+    """The events of some account-months: times spread over the month, features by engagement, users by seats."""
     rows = np.repeat(np.arange(months.height), counts)
     total = len(rows)
     day = months["day"].to_numpy()[rows]
     seconds = rng.integers(0, 30 * 86400, total).astype("timedelta64[s]").astype("timedelta64[ms]")
     when = day.astype("datetime64[ms]") + seconds
     engagement = months["engagement"].to_numpy()[rows]
+    # engaged accounts use more of the product: breadth grows with engagement
     feature = np.minimum((rng.random(total) ** (3.2 - 2.5 * engagement) * len(FEATURES)).astype(int),
                          len(FEATURES) - 1)
     users = months["users"].to_numpy()[rows].astype(np.int64)
@@ -324,6 +329,28 @@ def _usage_events(c: _Company, target_events: int) -> pl.DataFrame:
         "value": np.ones(int(keep.sum())),
     })
     return events.with_columns(pl.format("{}-u{}", "account_id", "user_no").alias("user_id")).drop("user_no")
+
+
+def write_usage_events(c: _Company, target_events: int, path: Path) -> int:
+    """Write about ``target_events`` usage events to Parquet in bounded chunks; returns how many."""
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(2)
+    months = _usage_month_rows(c)
+    weight = (months["users"] * (0.3 + months["engagement"])).to_numpy()
+    counts = rng.poisson(weight / weight.sum() * target_events)
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(EVENTS_PER_CHUNK, counts.sum(), EVENTS_PER_CHUNK))
+    written, writer = 0, None
+    try:
+        for chunk_rows in np.split(np.arange(months.height), bounds):
+            events = _usage_chunk(c, months[chunk_rows], counts[chunk_rows], rng).to_arrow()
+            writer = writer or pq.ParquetWriter(path, events.schema)
+            writer.write_table(events, row_group_size=1_000_000)
+            written += events.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
 
 
 def _tickets_table(c: _Company) -> pl.DataFrame:
@@ -470,9 +497,9 @@ def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int
     _surveys_table(company).write_csv(folder / "surveys.csv")
     _activities_table(company).write_csv(folder / "activities.csv")
     _fx_table(company).write_csv(folder / "fx_rates.csv")
-    usage = _usage_events(company, events if events is not None else accounts * 1000)
-    usage.write_parquet(folder / "usage_events.parquet", row_group_size=1_000_000)
-    return accounts, subscriptions.height, usage.height
+    n_events = write_usage_events(company, events if events is not None else accounts * 1000,
+                                  folder / "usage_events.parquet")
+    return accounts, subscriptions.height, n_events
 
 
 def build_demo(db_path: Path, accounts: int = 2000, seed: int = 42, years: int = 3, events: int | None = None,

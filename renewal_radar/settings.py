@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("p_best_case", 0.6, "Renewal probability of a Best Case opportunity without one."),
     Setting("p_pipeline", 0.3, "Renewal probability of a Pipeline opportunity without one."),
     Setting("p_omitted", 0.0, "Renewal probability of an Omitted or Closed Lost opportunity."),
+    Setting("duckdb_memory_limit", "3GB",
+            "Memory DuckDB may use while importing and querying; beyond it, it spills to disk."),
     Setting("max_messages_per_check", 20,
             "Validation lists at most this many rows per check, then a count of the rest."),
     Setting("arr_like_ratio", 12.0,
