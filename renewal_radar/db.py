@@ -87,6 +87,21 @@ def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cursor
 
 
+def column(name: str) -> duckdb.Expression:
+    """A column reference for the relation API (DuckDB quotes it, so any header works)."""
+    return duckdb.ColumnExpression(name)
+
+
+def constant(value) -> duckdb.Expression:
+    """A constant for the relation API (a bound value, never pasted into SQL)."""
+    return duckdb.ConstantExpression(value)
+
+
+def read_parquet(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> duckdb.DuckDBPyRelation:
+    """A relation streaming a Parquet file, with its 0-based ``file_row_number``."""
+    return con.read_parquet(str(path), file_row_number=True)
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
     """Run one statement with bound parameters and return the rows as polars."""
     cursor = _cursor(con)

@@ -236,3 +236,41 @@ def test_a_killed_import_loses_nothing(tmp_path, live_db):
     folder = write_files(tmp_path / "again", {"subscriptions.csv": SUBS})
     assert import_folder(folder, live_db, today=dt.date(2026, 1, 1)).loaded
     assert not list(live_db.parent.glob("live.duckdb.building-*"))  # and cleaned up by the next import
+
+
+def test_large_parquet_is_validated_and_loaded_in_duckdb(tmp_path, monkeypatch):
+    from renewal_radar.ingest import large_parquet
+
+    monkeypatch.setattr(large_parquet, "LARGE_ROWS", 2)  # treat this small file as large
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "subscriptions.csv").write_text(SUBS)
+    (folder / "accounts.csv").write_text("account_id,name\nK1,A\nK2,B\n")
+    events = pl.DataFrame({"Account_ID": ["K1", "K2", "K9", "K1"], "event_time": ["2024-03-01 10:00:00"] * 3
+                           + ["2027-01-01 00:00:00"], "event_type": ["login"] * 4})
+    events.write_parquet(folder / "usage_events.parquet")
+    path = tmp_path / "x.duckdb"
+    result = import_folder(folder, path, today=dt.date(2026, 1, 1))
+    assert result.loaded, result.report.text()
+    usage = next(f for f in result.report.files if f.table == "usage_events")
+    assert usage.frame is None and usage.rows == 4  # never became a Python frame
+    found = {(m.row, m.column): m.problem for m in result.report.warnings}
+    assert "points to no account" in found[(3, "account_id")]  # Parquet rows count from 1
+    assert "after today" in found[(4, "event_time")]
+    loaded = _table(path, "select * from stg_usage_events order by event_time, account_id")
+    assert loaded["account_id"].to_list() == ["K1", "K2", "K9", "K1"]
+    assert loaded["event_time"][0] == dt.datetime(2024, 3, 1, 10)
+
+
+def test_large_parquet_errors_name_the_row(tmp_path, monkeypatch):
+    from renewal_radar.ingest import large_parquet
+
+    monkeypatch.setattr(large_parquet, "LARGE_ROWS", 2)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "subscriptions.csv").write_text(SUBS)
+    pl.DataFrame({"account_id": ["K1", None, "K2"], "event_time": ["2024-03-01", "2024-03-02", "soon"],
+                  "event_type": ["a", "b", "c"]}).write_parquet(folder / "usage_events.parquet")
+    report = validate_folder(folder)
+    errors = {(m.row, m.column, m.value) for m in report.errors}
+    assert errors == {(2, "account_id", None), (3, "event_time", "soon")}

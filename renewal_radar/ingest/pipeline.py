@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from renewal_radar import db, settings, sql
+from renewal_radar.ingest import large_parquet
 from renewal_radar.ingest import presets as presets_mod
 from renewal_radar.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, ReadError, read_file
 from renewal_radar.ingest.schema import REQUIRED_TABLES, TABLES, Column
@@ -47,6 +48,8 @@ class LoadedFile:
     blank_rows_dropped: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     frame: pl.DataFrame | None = None
+    source: Path | None = None  # a large Parquet file loaded by DuckDB instead of a frame
+    mapping: dict[str, str] | None = None
 
 
 @dataclass
@@ -110,6 +113,8 @@ def read_export(path: Path, preset_name: str | None = None,
         known = ", ".join(TABLES)
         return None, [Message("warning", name, None, None, None, "file name matches no table; skipped",
                               f"name the file after its table ({known})")]
+    if large_parquet.is_large(path):
+        return _read_large_parquet(path, table, preset, extra_columns)
     try:
         raw, _ = read_file(path)
     except ReadError as exc:
@@ -117,15 +122,37 @@ def read_export(path: Path, preset_name: str | None = None,
                               "export the file again as CSV UTF-8, XLSX or Parquet")]
     headers = [c for c in raw.columns if c != ROW_COLUMN]
     preset = preset or presets_mod.detect_preset(table, headers)
-    mapping = presets_mod.header_map(table, headers, preset)
-    for header, column in (extra_columns or {}).items():
-        if header in headers and header not in mapping and column not in mapping.values():
-            mapping[header] = column
+    mapping = _mapping(table, headers, preset, extra_columns)
     frame, ignored = _rename(raw, table, mapping)
     if preset.derive:
         frame = preset.derive(table, frame)
     frame = presets_mod.apply_values(table, frame, preset)
     return _type_frame(frame, table, name, preset.name, ignored)
+
+
+def _mapping(table: str, headers: list[str], preset: presets_mod.Preset,
+             extra_columns: dict[str, str] | None) -> dict[str, str]:
+    mapping = presets_mod.header_map(table, headers, preset)
+    for header, column in (extra_columns or {}).items():
+        if header in headers and header not in mapping and column not in mapping.values():
+            mapping[header] = column
+    return mapping
+
+
+def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | None,
+                        extra_columns: dict[str, str] | None) -> tuple[LoadedFile | None, list[Message]]:
+    headers = large_parquet.headers(path)
+    preset = preset or presets_mod.detect_preset(table, headers)
+    mapping = _mapping(table, headers, preset, extra_columns)
+    mapping = {h: c for h, c in mapping.items() if TABLES[table].column(c) is not None}
+    missing = [c for c in TABLES[table].required if c not in mapping.values()]
+    if missing:
+        return None, [Message("error", path.name, 1, column, None, f"required column {column} is missing",
+                              f"add a {column} column (headers match case-insensitively) or choose a preset")
+                      for column in missing]
+    rows, messages = large_parquet.validate(path, table, mapping)
+    ignored = [h for h in headers if h not in mapping]
+    return LoadedFile(table, path.name, preset.name, rows, 0, ignored, None, path, mapping), messages
 
 
 def _rename(raw: pl.DataFrame, table: str, mapping: dict[str, str]) -> tuple[pl.DataFrame, list[str]]:
@@ -243,7 +270,7 @@ def validate_folder(folder: str | Path, preset: str | None = None, today: dt.dat
             files.append(loaded)
     messages += _missing_required_tables(files, folder)
     if not any(m.level == "error" for m in messages):
-        tables = {f.table: f.frame for f in files}
+        tables = {f.table: f.frame for f in files if f.frame is not None}
         names = {f.table: f.file for f in files}
         messages += cross_table_warnings(tables, names, today or dt.date.today())
         messages += _currency_warnings(tables, names)
@@ -290,10 +317,14 @@ def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
     latest = None
     for f in files:
         column = columns.get(f.table)
-        if column is None or f.frame is None or f.frame.height == 0:
+        if column is None or f.rows == 0:
             continue
-        days = f.frame[column].cast(pl.Date)
-        candidate = days.filter(days <= today).max()
+        if f.frame is None:
+            header = next(h for h, c in f.mapping.items() if c == column)
+            candidate = large_parquet.latest_date(f.source, header, today)
+        else:
+            days = f.frame[column].cast(pl.Date)
+            candidate = days.filter(days <= today).max()
         if candidate is not None and (latest is None or candidate > latest):
             latest = candidate
     return latest or today
@@ -312,6 +343,7 @@ def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = 
     history = _previous_history(Path(db_path))
     with db.building(db_path) as con:
         _write_raw_tables(con, report.files, progress)
+        report.messages += _large_table_warnings(con, report.files, today)
         _write_meta(con, report, as_of, history, Path(folder))
         build_marts(con, progress)
     progress(1.0, "done")
@@ -319,11 +351,21 @@ def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = 
 
 
 def _write_raw_tables(con, files: list[LoadedFile], progress: Progress) -> None:
-    by_table = {f.table: f.frame for f in files}
+    by_table = {f.table: f for f in files}
     for index, table in enumerate(TABLES):
         progress(0.5 + 0.2 * index / len(TABLES), f"loading {table}")
-        frame = by_table.get(table)
-        db.write_table(con, f"raw_{table}", frame if frame is not None else empty_table(table))
+        loaded = by_table.get(table)
+        if loaded is not None and loaded.source is not None:
+            large_parquet.load(con, loaded.source, table, loaded.mapping, f"raw_{table}")
+        else:
+            db.write_table(con, f"raw_{table}", loaded.frame if loaded is not None else empty_table(table))
+
+
+def _large_table_warnings(con, files: list[LoadedFile], today: dt.date) -> list[Message]:
+    """Warnings of files loaded by DuckDB, checked once they are tables."""
+    has_accounts = any(f.table == "accounts" and f.rows for f in files)
+    return [message for f in files if f.source is not None
+            for message in large_parquet.warnings(con, f.table, f.file, has_accounts, today)]
 
 
 def _write_meta(con, report: ValidationReport, as_of: dt.date, history: pl.DataFrame, folder: Path) -> None:
