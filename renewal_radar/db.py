@@ -30,11 +30,12 @@ def connect(path: str | os.PathLike, read_only: bool = True) -> duckdb.DuckDBPyC
     directly: DuckDB shares one instance per path within a process, so after an import
     swapped a new file in, a direct open would keep serving the old one.
     """
+    memory = {"memory_limit": str(settings.get("duckdb_memory_limit"))}
     if not read_only:
-        return duckdb.connect(str(path))
+        return duckdb.connect(str(path), config=memory)
     if not Path(path).exists():
         raise FileNotFoundError(f"no database at {path}; run `python -m renewal_radar demo` or import exports")
-    con = duckdb.connect(":memory:", config={"memory_limit": str(settings.get("duckdb_memory_limit"))})
+    con = duckdb.connect(":memory:", config=memory)
     con.execute(f"attach ? as {ATTACHED_AS} (read_only)", [str(path)])
     con.execute(f"use {ATTACHED_AS}")
     return con

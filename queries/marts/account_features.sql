@@ -8,7 +8,7 @@ with snapshot_days as (
     select distinct unnest(days)::date as as_of
 ),
 
-active as (
+active as materialized (
     select snapshot_days.as_of, intervals.account_id, intervals.mrr
     from snapshot_days
     join account_mrr_intervals as intervals
