@@ -17,14 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from renewal_radar import dates, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
+from renewal_radar.risk import logistic_pipeline
 
 CATEGORY_SETTINGS = {"Closed Won": "p_closed_won", "Commit": "p_commit", "Best Case": "p_best_case",
                      "Pipeline": "p_pipeline", "Omitted": "p_omitted", "Closed Lost": "p_omitted"}
@@ -101,7 +98,7 @@ def fit_model(con, as_of: dt.date) -> RenewalModel:
     training = _with_base_rate(decided, rates, overall).join(signals, on=["as_of", "account_id"], how="left")
     inputs = _model_inputs(training)
     usable = tuple(i for i in range(inputs.shape[1]) if not np.isnan(inputs[:, i]).all())
-    pipeline = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
+    pipeline = logistic_pipeline()
     # weighted by due ARR: the forecast is a sum of ARR, so a large renewal's outcome should count for more
     pipeline.fit(inputs[:, usable], (training["outcome"] == "renewed").to_numpy(),
                  logisticregression__sample_weight=training["due_arr"].to_numpy())

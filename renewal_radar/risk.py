@@ -16,11 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from renewal_radar import dates, health, sql
 from renewal_radar.filters import ALL, Filters
@@ -36,6 +31,20 @@ INPUTS = {
     "signal_nps": (0.0, 10.0), "signal_support_load": (0.0, 10.0), "signal_csm_touch": (0.0, 365.0),
     "signal_days_to_renewal": (0.0, 400.0), "log_mrr": (0.0, 20.0),
 }
+
+
+def logistic_pipeline():
+    """Median imputation, standardisation, logistic regression (shared with the renewal model).
+
+    scikit-learn is imported here, not at the top: it takes about a second to import and
+    most pages (the Overview first) never fit a model.
+    """
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ def fit(training: pl.DataFrame) -> RiskModel | None:
         training = training.sample(MAX_TRAINING_ROWS, seed=0)
     inputs = _inputs(training)
     usable = _usable_inputs(inputs)
-    pipeline = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
+    pipeline = logistic_pipeline()
     pipeline.fit(inputs.select(usable).to_numpy(), training["churned_90d"].to_numpy())
     return RiskModel(pipeline, usable, training.height, float(training["churned_90d"].mean()))
 
@@ -162,6 +171,8 @@ def backtest(con, data_as_of: dt.date, months: int = 12) -> pl.DataFrame:
 
 def backtest_month(con, day: dt.date, settings: health.HealthSettings) -> dict | None:
     """The model fitted as of ``day`` scored on the accounts active that day, against what happened in 90 days."""
+    from sklearn.metrics import roc_auc_score
+
     model = fit(training_frame(con, day))
     sources = health.source_rows(con)
     scored = health.score(health.signals(sql.run(con, "reports/account_features_history", start=day, end=day),
