@@ -59,8 +59,7 @@ if change.is_empty():
     st.info(t("The account was not active on both days."))
 else:
     st.caption(t("Points each component added to (or took from) the score; they sum to the change."))
-    st.dataframe(change, hide_index=True, width="stretch",
-                 column_config={"points": st.column_config.NumberColumn(t("Points"), format="%+.1f")})
+    ui.dataframe(change, column_config={"points": st.column_config.NumberColumn(t("Points"), format="%+.1f")})
 
 st.subheader(t("How well has this score predicted churn here?"))
 st.caption(t("As of each month start of the past year, the model was fitted only on what was known then and scored "
@@ -70,7 +69,7 @@ if backtest.is_empty():
     st.info(t("Not enough history with churn to backtest yet."))
 else:
     st.plotly_chart(charts.backtest_auc_chart(backtest, t("ROC AUC by month")), width="stretch")
-    st.dataframe(backtest, hide_index=True, width="stretch", column_config={
+    ui.dataframe(backtest, column_config={
         c: ui.percent_column(c) for c in ("top_decile_precision", "base_rate", "churned_arr_flagged_share",
                                           "predicted_rate")})
 with st.expander(t("How the score and the risk are made")):

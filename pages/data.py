@@ -22,9 +22,8 @@ st.caption(t("Source: {source}. Reporting currency: {currency}.", source=meta["s
              currency=meta["reporting_currency"]))
 
 st.subheader(t("Tables"))
-st.dataframe(data.profile.select("table_name", "loaded", "file", "preset", "row_count", "first_date", "last_date"),
-             hide_index=True, width="stretch",
-             column_config={"row_count": st.column_config.NumberColumn(t("Rows"), format="localized")})
+ui.dataframe(data.profile.select("table_name", "loaded", "file", "preset", "row_count", "first_date", "last_date"),
+             {"row_count": st.column_config.NumberColumn(t("Rows"), format="localized")})
 
 if data.missing.height:
     st.subheader(t("Missing files and what they would unlock"))
@@ -39,4 +38,4 @@ else:
     st.success(t("The last import raised no warnings."))
 
 st.subheader(t("Import history"))
-st.dataframe(data.history, hide_index=True, width="stretch")
+ui.dataframe(data.history)

@@ -15,7 +15,7 @@ ui.stop_without_data()
 
 with st.expander(t("Tables and columns"), expanded=False):
     tables = ui.compute(explore.schema)
-    st.dataframe(tables.with_columns(pl.col("columns").list.join(", ")), hide_index=True, width="stretch",
+    ui.dataframe(tables.with_columns(pl.col("columns").list.join(", ")),
                  column_config={"row_count": st.column_config.NumberColumn(t("Rows"), format="localized"),
                                 "grain": st.column_config.TextColumn(t("Grain"), width="large")})
 
@@ -43,7 +43,7 @@ if result.error:
 frame = result.frame
 more = t(" (more rows exist; only the first {n:,} are shown)", n=frame.height) if result.truncated else ""
 st.caption(t("{n:,} rows in {s:.2f} s", n=frame.height, s=result.elapsed_s) + more)
-st.dataframe(frame, hide_index=True, width="stretch", height=360)
+ui.dataframe(frame, height=360)
 
 buttons = st.columns([1, 1, 1, 3])
 buttons[0].download_button(t("CSV"), frame.write_csv(), "query.csv", "text/csv", key="explore_csv")

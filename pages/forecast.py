@@ -47,7 +47,7 @@ with right:
     breakdown = due.with_columns(pl.col(by).fill_null("(no CRM call)")).group_by(by).agg(
         pl.len().alias("renewals"), pl.col("due_arr").sum(),
         (pl.col("probability") * pl.col("due_arr")).sum().alias("forecast_arr")).sort("due_arr", descending=True)
-    st.dataframe(breakdown, hide_index=True, width="stretch", column_config={
+    ui.dataframe(breakdown, column_config={
         "due_arr": ui.money_column(t("ARR due"), currency), "forecast_arr": ui.money_column(t("Forecast"), currency)})
 
 st.subheader(t("Renewals in the horizon"))
@@ -75,13 +75,13 @@ else:
                    help=t("Mean of (weighted forecast − actual) / actual: above zero means it ran high."))
     st.plotly_chart(charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
                     width="stretch")
-    st.dataframe(backtest, hide_index=True, width="stretch", column_config={
+    ui.dataframe(backtest, column_config={
         **{c: ui.money_column(c, currency) for c in ("due_arr", "forecast_arr", "projected_arr", "naive_arr",
                                                      "actual_arr")},
         **{c: ui.percent_column(c) for c in ("abs_pct_error", "projected_abs_pct_error", "naive_abs_pct_error",
                                              "bias")}})
     st.markdown(t("**Calibration**: renewals of all backtest days grouped by decile of predicted probability."))
-    st.dataframe(calibration, hide_index=True, width="stretch", column_config={
+    ui.dataframe(calibration, column_config={
         c: ui.percent_column(c) for c in ("predicted_rate", "actual_rate", "from_p", "to_p")})
 
 with st.expander(t("How the probabilities are made")):

@@ -79,12 +79,12 @@ if folder is not None:
         if report.errors:
             st.error(t("{n:,} errors: fix them in the files and upload again. Nothing was loaded.",
                        n=len(report.errors)))
-            st.dataframe(pl.DataFrame([m.as_dict() for m in report.errors]), hide_index=True, width="stretch")
+            ui.dataframe(pl.DataFrame([m.as_dict() for m in report.errors]))
         else:
             st.success(t("No errors. {n:,} warnings (they are loaded and listed on the Data page).",
                          n=len(report.warnings)))
             if report.warnings:
-                st.dataframe(pl.DataFrame([m.as_dict() for m in report.warnings]), hide_index=True, width="stretch")
+                ui.dataframe(pl.DataFrame([m.as_dict() for m in report.warnings]))
             if load.button(t("Load into Renewal Radar"), type="primary", key="import_load"):
                 bar = st.progress(0.0, text=t("Starting…"))
                 result = imports.load(folder, file_presets, column_maps, as_of,
@@ -101,7 +101,7 @@ if st.session_state.get("_import_done"):
 
 st.subheader(t("Import history"))
 if ui.has_data():
-    st.dataframe(ui.compute(datastatus.import_history), hide_index=True, width="stretch")
+    ui.dataframe(ui.compute(datastatus.import_history))
 if imports.can_roll_back():
     sure = st.checkbox(t("I want to go back to the data before the last import"), key="rollback_sure")
     if st.button(t("Roll back the last import"), disabled=not sure, key="rollback"):

@@ -154,13 +154,18 @@ def page_header(title: str, what: str) -> None:
     st.caption(what)
 
 
-def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
-                        height: int | None = None) -> None:
-    """A sortable table with CSV and XLSX downloads of exactly what it shows."""
+def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: int | None = None) -> None:
+    """A sortable table; dates show as dates (not midnight timestamps)."""
     dates = {name: st.column_config.DateColumn(name, format="YYYY-MM-DD")
              for name, dtype in frame.schema.items() if dtype == pl.Date}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=dates | (column_config or {}),
                  **({"height": height} if height else {}))
+
+
+def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
+                        height: int | None = None) -> None:
+    """A sortable table with CSV and XLSX downloads of exactly what it shows."""
+    dataframe(frame, column_config, height)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(t("Download CSV"), frame.write_csv(), f"{name}.csv", "text/csv", key=f"{key}_csv")
     buffer = io.BytesIO()
