@@ -34,15 +34,17 @@ cols[3].metric(t("Green accounts"), f"{count.get('green', 0):,}")
 
 arrow = (pl.when(pl.col("health_change") >= 5).then(pl.lit("↑")).when(pl.col("health_change") <= -5)
          .then(pl.lit("↓")).when(pl.col("health_change").is_not_null()).then(pl.lit("→")).otherwise(pl.lit("")))
-table = accounts.with_columns(arrow.alias("trend")).select(
-    "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr", "arr_at_risk", "top_drivers",
+table = accounts.with_columns(arrow.alias("trend"), ui.account_url()).select(
+    "open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr", "arr_at_risk",
+    "top_drivers",
     "csm_owner", "segment", "next_renewal")
 ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", {
     "health_score": st.column_config.ProgressColumn(t("Health"), min_value=0, max_value=100, format="%.0f"),
     "churn_probability": ui.percent_column(t("Churn risk (90 days)")),
     "arr": ui.money_column(t("ARR"), currency), "arr_at_risk": ui.money_column(t("ARR at risk"), currency),
-    "top_drivers": st.column_config.TextColumn(t("Top drivers"), width="large"),
+    "top_drivers": st.column_config.TextColumn(t("Top drivers"), width="large"), "open": ui.account_link_column(),
 }, height=420)
+ui.open_account_picker(accounts, "at_risk_open")
 
 st.plotly_chart(charts.health_scatter(accounts, currency, t("Health against ARR (bubble size: ARR)")),
                 width="stretch")

@@ -50,13 +50,16 @@ if search:
     shown = shown.filter(pl.col("name").str.to_lowercase().str.contains(needle, literal=True)
                          | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True)
                          | pl.col("csm_owner").str.to_lowercase().str.contains(needle, literal=True))
-table = shown.select("account_id", "name", "csm_owner", "segment", "renewal_date", "decision_date", "notice_overdue",
-                     "due_arr", "health_score", "stage", "category", "probability", "days_left", "products"
-                     ).sort("renewal_date")
+table = shown.with_columns(ui.account_url()).select(
+    "open", "account_id", "name", "csm_owner", "segment", "renewal_date", "decision_date", "notice_overdue",
+    "due_arr", "health_score", "stage", "category", "probability", "days_left", "products").sort("renewal_date")
 ui.table_with_download(table, "renewal_calendar", "renewal_calendar", {
     "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
     "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f"),
-    "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed"))}, height=380)
+    "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed")), "open": ui.account_link_column()},
+    height=380)
+if not shown.is_empty():
+    ui.open_account_picker(shown.unique("account_id", keep="first"), "calendar_open")
 
 if not shown.is_empty():
     st.plotly_chart(charts.renewal_bubbles(shown, currency, t("Renewals by date and probability (size: ARR due)")),

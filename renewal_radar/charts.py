@@ -279,3 +279,55 @@ def quick_chart(frame: pl.DataFrame, x: str, y: str, colour: str | None, kind: s
                          xaxis_title=x, yaxis_title=y, hovermode="closest",
                          barmode="group" if kind == "bar" else None)
     return figure
+
+
+def contract_timeline(lines: pl.DataFrame, as_of, currency: str, title: str) -> go.Figure:
+    """Each contract line as a bar from start to end (open-ended lines run to the as-of day)."""
+    symbol = currency_symbol(currency)
+    figure = go.Figure()
+    ends = [end or as_of for end in lines["end_date"].to_list()]
+    starts = lines["start_date"].to_list()
+    labels = [f"{p} ({int(q) if q == q and q is not None else '–'} seats)"
+              for p, q in zip(lines["product"], lines["quantity"], strict=True)]
+    figure.add_bar(
+        x=[(e - s).days * 86_400_000 for s, e in zip(starts, ends, strict=True)], base=starts, y=labels,
+        orientation="h", marker_color=SEQUENCE[0],
+        customdata=[[str(s), str(e), m] for s, e, m in zip(starts, lines["end_date"].to_list(), lines["mrr"],
+                                                          strict=True)],
+        hovertemplate=(f"%{{y}}<br>%{{customdata[0]}} → %{{customdata[1]}}<br>MRR {symbol}%{{customdata[2]:,.0f}}"
+                       "<extra></extra>"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_type="date", xaxis_title=t("Term"),
+                         yaxis_title="", hovermode="closest", height=max(260, 28 * lines.height + 120))
+    return figure
+
+
+def account_history_chart(months: pl.DataFrame, currency: str, title: str) -> go.Figure:
+    """ARR by month start with active users against seats on a second axis."""
+    symbol = currency_symbol(currency)
+    figure = go.Figure()
+    figure.add_bar(x=months["month_start"].to_list(), y=months["arr"].to_list(), name=t("ARR"),
+                   marker_color=SEQUENCE[0], hovertemplate=f"ARR: {symbol}%{{y:,.0f}}<extra></extra>")
+    for column, label, colour in (("active_users_prior_month", t("Active users (prior month)"), PALETTE["nrr"]),
+                                  ("seats", t("Seats"), PALETTE["contraction"])):
+        figure.add_scatter(x=months["month_start"].to_list(), y=months[column].to_list(), name=label, yaxis="y2",
+                           mode="lines+markers", line_color=colour,
+                           hovertemplate=f"{label}: %{{y:,.0f}}<extra></extra>")
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Month"),
+                         yaxis={"title": t("ARR ({currency})", currency=currency), "tickprefix": symbol,
+                                "tickformat": "~s"},
+                         yaxis2={"title": t("Users / seats"), "overlaying": "y", "side": "right",
+                                 "rangemode": "tozero"},
+                         xaxis_hoverformat="%B %Y")
+    return figure
+
+
+def usage_by_feature_chart(usage: pl.DataFrame, title: str) -> go.Figure:
+    """Monthly events stacked by feature."""
+    figure = go.Figure()
+    for (feature,), part in usage.sort("month_start").group_by("feature", maintain_order=True):
+        figure.add_scatter(x=part["month_start"].to_list(), y=part["events"].to_list(), name=str(feature),
+                           stackgroup="usage", mode="lines",
+                           hovertemplate=f"{feature}: %{{y:,.0f}} events<extra></extra>")
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Month"), yaxis_title=t("Events per month"),
+                         xaxis_hoverformat="%B %Y")
+    return figure

@@ -119,8 +119,10 @@ def model_probability(model: RenewalModel, due: pl.DataFrame, signals: pl.DataFr
 def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters: Filters) -> pl.DataFrame:
     """For each due renewal, the renewal opportunity closing nearest its day (within grace), if known on ``as_of``."""
     opportunities = sql.run(con, "reports/crm_renewal_opportunities", as_of=as_of, **filters.params())
-    if opportunities.is_empty() or due.is_empty():
-        return due.select("account_id", "renewal_date").head(0)
+    if opportunities.is_empty() or due.is_empty():  # no CRM export: no match, but the same columns
+        return due.select("account_id", "renewal_date").head(0).with_columns(
+            pl.lit(None, pl.String).alias("opportunity_id"), pl.lit(None, pl.String).alias("stage"),
+            pl.lit(None, pl.String).alias("category"), pl.lit(None, pl.Float64).alias("crm_probability"))
     pairs = due.select("account_id", "renewal_date").join(opportunities, on="account_id").with_columns(
         (pl.col("close_date") - pl.col("renewal_date")).dt.total_days().abs().alias("gap"))
     nearest = pairs.filter(pl.col("gap") <= grace_days).sort("gap", "opportunity_id").group_by(

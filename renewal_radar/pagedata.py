@@ -139,3 +139,17 @@ def forecast_backtest(con, horizon_days: int, filters: Filters = ALL) -> tuple[p
 def reporting_currency(con) -> str:
     """The reporting currency of the loaded data."""
     return metrics.reporting_currency(con)
+
+
+def account_view(con, account_id: str, as_of: dt.date):
+    """One account in full (the Account page)."""
+    from renewal_radar import account
+
+    return account.view(con, account_id, as_of)
+
+
+def account_choices(con, filters: Filters = ALL) -> pl.DataFrame:
+    """Accounts for the Account page's picker."""
+    from renewal_radar import account
+
+    return account.search(con, filters)

@@ -183,3 +183,23 @@ def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
 def percent_column(label: str) -> st.column_config.NumberColumn:
     """A table column of fractions shown as percentages."""
     return st.column_config.NumberColumn(label, format="percent")
+
+
+def account_link_column() -> st.column_config.LinkColumn:
+    """A table column that opens the account page for the row's account."""
+    return st.column_config.LinkColumn(t("Open"), display_text=t("Open account"))
+
+
+def account_url(account_id_column: str = "account_id") -> pl.Expr:
+    """The account page's address for each row, for :func:`account_link_column`."""
+    return pl.format("account?account_id={}", pl.col(account_id_column)).alias("open")
+
+
+def open_account_picker(accounts: pl.DataFrame, key: str) -> None:
+    """Pick one of the listed accounts and go to its page."""
+    names = dict(zip(accounts["account_id"], accounts["name"], strict=True))
+    left, right = st.columns([3, 1])
+    chosen = left.selectbox(t("Open an account from this list"), list(names), key=key,
+                            format_func=lambda a: f"{names[a]} · {a}")
+    if right.button(t("Open account"), key=f"{key}_go") and chosen:
+        st.switch_page("pages/account.py", query_params={"account_id": chosen})

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/cohorts.py",
+PAGES = ["pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/account.py",
+         "pages/cohorts.py",
          "pages/data.py"]
 
 
@@ -133,3 +134,15 @@ def test_calendar_page_filters_its_table(app):
     app.text_input(key="calendar_search").input("zzz-no-such-account").run()
     assert not app.exception
     assert app.dataframe[0].value.shape[0] == 0
+
+
+def test_account_page_opens_from_the_at_risk_list(app):
+    app.run()
+    app.switch_page("pages/at_risk.py").run()
+    chosen = app.selectbox(key="at_risk_open").value
+    app.switch_page("pages/account.py")
+    app.query_params["account_id"] = chosen
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="account_pick").value == chosen
+    assert [m.label for m in app.metric][:3] == ["ARR", "Health", "Churn risk (90 days)"]

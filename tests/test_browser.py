@@ -23,10 +23,11 @@ from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"overview": "", "forecast": "forecast", "calendar": "calendar", "at_risk": "at_risk", "cohorts": "cohorts",
-         "explore": "explore", "data": "data", "import": "import"}
+PAGES = {"overview": "", "forecast": "forecast", "calendar": "calendar", "at_risk": "at_risk", "account": "account",
+         "cohorts": "cohorts", "explore": "explore", "data": "data", "import": "import"}
 # charts drawn on load (hidden tabs draw later)
-CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "cohorts": 4, "explore": 0, "data": 0, "import": 0}
+CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "account": 2, "cohorts": 4, "explore": 0,
+          "data": 0, "import": 0}
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -236,4 +237,16 @@ def test_upload_validate_load_and_roll_back(import_server, page, tmp_path):
     page.goto(f"{url}/")
     wait_for_app(page)
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() != "$14.4K"
+    assert_clean(page)
+
+
+def test_from_the_at_risk_list_to_an_account(server, page):
+    page.goto(f"{server}/at_risk")
+    wait_for_app(page, CHARTS["at_risk"])
+    page.get_by_role("button", name="Open account", exact=True).click()
+    page.wait_for_url("**/account?account_id=*", timeout=30_000)
+    wait_for_app(page, CHARTS["account"])
+    assert page.locator("h1").first.inner_text() == "Account"
+    assert page.locator('[data-testid="stMetric"]').count() == 5
+    page.screenshot(path=str(SHOTS / "account_from_at_risk.png"), full_page=True)
     assert_clean(page)

@@ -115,3 +115,10 @@ def test_no_look_ahead_forecast(demo_db, tmp_path):
     assert on_full.renewals.select(columns).sort(columns[:2]).equals(on_cut.renewals.select(columns).sort(columns[:2]))
     full.close()
     cut.close()
+
+
+def test_forecast_without_a_crm_export_uses_the_model(hand_con):
+    result = forecast.forecast(hand_con, D(2024, 5, 15), 60)
+    assert result.summary["n_due"] == 3  # C and F on Jun 1, A on Jul 1
+    assert set(result.renewals["source"]) == {"model"}
+    assert result.summary["floor_arr"] == 0

@@ -1,0 +1,93 @@
+"""One account in full, for the CSM preparing a call or a business review."""
+
+import polars as pl
+import streamlit as st
+
+from renewal_radar import charts, health, pagedata, ui
+from renewal_radar.account import ticket_summary
+from renewal_radar.i18n import t
+
+ui.page_header(t("Account"), t("Everything about one customer: contract lines, ARR and usage, support, surveys, "
+                               "CSM activity, health with what moved it, churn risk and the next renewal."))
+ui.stop_without_data()
+
+as_of, filters = ui.current_as_of(), ui.current_filters()
+choices = ui.compute(pagedata.account_choices, filters)
+ids = choices["account_id"].to_list()
+names = dict(zip(choices["account_id"], choices["name"], strict=True))
+wanted = st.query_params.get("account_id")
+index = ids.index(wanted) if wanted in ids else 0
+account_id = st.selectbox(t("Account (type to search by name or id)"), ids, index=index, key="account_pick",
+                          format_func=lambda a: f"{names[a]} · {a}")
+if account_id is None:
+    st.info(t("No account matches the sidebar filters."))
+    st.stop()
+st.query_params["account_id"] = account_id
+with st.spinner(t("Loading the account…")):
+    view = ui.compute(pagedata.account_view, account_id, as_of)
+currency = ui.compute(pagedata.reporting_currency)
+profile = view.profile
+
+st.subheader(f"{profile['name']}")
+facts = {t("Segment"): profile.get("segment"), t("Region"): profile.get("region"),
+         t("Country"): profile.get("country"), t("CSM"): profile.get("csm_owner"), t("AM"): profile.get("am_owner"),
+         t("Industry"): profile.get("industry"), t("Parent account"): profile.get("parent_account_id"),
+         t("Customer since"): profile.get("first_start")}
+st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, "(none)")))
+
+now = view.months.tail(1).row(0, named=True) if view.months.height else {}
+cols = st.columns(5)
+cols[0].metric(t("ARR"), ui.money(now.get("arr"), currency))
+risk_row = view.risk or {}
+cols[1].metric(t("Health"), "–" if risk_row.get("health_score") is None else f"{risk_row['health_score']:.0f}",
+               delta=risk_row.get("band"), delta_color="off", delta_arrow="off")
+cols[2].metric(t("Churn risk (90 days)"), ui.percent(risk_row.get("churn_probability")))
+renewal = view.next_renewal or {}
+cols[3].metric(t("Next renewal"), str(renewal.get("renewal_date") or "–"),
+               delta=ui.money(renewal.get("due_arr"), currency) if renewal else None, delta_color="off",
+               delta_arrow="off")
+cols[4].metric(t("Renewal probability"), ui.percent(renewal.get("probability")),
+               delta=(renewal.get("stage") or renewal.get("source")) if renewal else None, delta_color="off",
+               delta_arrow="off")
+if risk_row.get("top_drivers"):
+    st.warning(t("Risk drivers: {drivers}", drivers=risk_row["top_drivers"]))
+
+st.plotly_chart(charts.account_history_chart(view.months, currency, t("ARR, active users and seats by month")),
+                width="stretch")
+left, right = st.columns(2)
+if view.lines.height:
+    left.plotly_chart(charts.contract_timeline(view.lines, as_of, currency, t("Contract lines")), width="stretch")
+if view.usage_by_feature.height:
+    right.plotly_chart(charts.usage_by_feature_chart(view.usage_by_feature, t("Usage by feature")), width="stretch")
+else:
+    right.info(t("No usage for this account (usage_events or usage_daily would show it)."))
+
+st.subheader(t("Health over time"))
+history = view.health_history
+if history.height >= 2:
+    settings = health.load_settings()
+    components = [f"score_{c.name}" for c in settings.components]
+    st.line_chart(history.select("as_of", "health_score"), x="as_of", y="health_score", x_label=t("Month start"),
+                  y_label=t("Health (0–100)"), height=220)
+    change = health.explain_change(history.row(-2, named=True), history.row(-1, named=True))
+    st.caption(t("What moved the score between {a} and {b}:", a=history["as_of"][-2], b=history["as_of"][-1]))
+    ui.dataframe(change, {"points": st.column_config.NumberColumn(t("Points"), format="%+.1f")})
+    ui.dataframe(history.select("as_of", "health_score", "band", *components))
+
+tickets, surveys, activities = st.tabs([t("Support tickets"), t("NPS and CSAT"), t("Activity timeline")])
+with tickets:
+    summary = ticket_summary(view.tickets)
+    st.caption(t("{tickets:,} tickets · {high:,} high or urgent · {esc:,} escalated · {open:,} open · median {h} h "
+                 "to solve · CSAT good {csat}", tickets=summary["tickets"], high=summary["high_priority"],
+                 esc=summary["escalated"], open=summary["open"],
+                 h="–" if summary["median_hours_to_solve"] is None else f"{summary['median_hours_to_solve']:.0f}",
+                 csat=ui.percent(summary["csat_good_share"])))
+    ui.table_with_download(view.tickets, f"tickets_{account_id}", "account_tickets", height=300)
+with surveys:
+    ui.table_with_download(view.surveys, f"surveys_{account_id}", "account_surveys", height=300)
+with activities:
+    ui.table_with_download(view.activities, f"activities_{account_id}", "account_activities", height=300)
+
+st.subheader(t("Contract lines"))
+ui.table_with_download(view.lines.with_columns(pl.col("mrr").round(2)), f"lines_{account_id}", "account_lines",
+                       {"mrr": ui.money_column(t("MRR"), currency)}, height=260)

@@ -1,0 +1,80 @@
+"""One account in full: profile, contract lines, ARR and usage history, support, surveys, activities, health, risk
+and renewal status — what a CSM needs before a business review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewal_radar import dates, forecast, health, risk, sql
+from renewal_radar.filters import ALL, Filters
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """Everything the account page shows."""
+
+    profile: dict
+    lines: pl.DataFrame
+    months: pl.DataFrame
+    usage_by_feature: pl.DataFrame
+    tickets: pl.DataFrame
+    surveys: pl.DataFrame
+    activities: pl.DataFrame
+    health_history: pl.DataFrame
+    risk: dict | None
+    next_renewal: dict | None
+
+
+def search(con, filters: Filters = ALL) -> pl.DataFrame:
+    """Account ids and names for the picker."""
+    return sql.run(con, "reports/account_search", **filters.params())
+
+
+def ticket_summary(tickets: pl.DataFrame) -> dict:
+    """Volume, escalations, high-priority share, median hours to solve and CSAT of a set of tickets."""
+    rated = tickets.filter(pl.col("satisfaction").is_in(["good", "bad"]))
+    return {
+        "tickets": tickets.height,
+        "escalated": int(tickets["is_escalated"].sum()) if tickets.height else 0,
+        "high_priority": int(tickets["priority"].is_in(["high", "urgent"]).sum()) if tickets.height else 0,
+        "open": int((tickets["solved_at"].is_null()).sum()) if tickets.height else 0,
+        "median_hours_to_solve": tickets["hours_to_solve"].median() if tickets.height else None,
+        "csat_good_share": float((rated["satisfaction"] == "good").mean()) if rated.height else None,
+    }
+
+
+def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
+    """The account as of a day (None when the id is unknown)."""
+    profile = sql.run(con, "reports/account_profile", account_id=account_id)
+    if profile.is_empty():
+        return None
+    params = {"account_id": account_id, "as_of": as_of}
+    start = dates.add_months(dates.month_floor(as_of), -23)
+    sources = health.source_rows(con)
+    history = health.score(health.signals(sql.run(con, "reports/account_features_of", account_id=account_id,
+                                                  start=start, end=as_of), sources))
+    return AccountView(
+        profile=profile.row(0, named=True),
+        lines=sql.run(con, "reports/account_lines", account_id=account_id),
+        months=sql.run(con, "reports/account_months", **params),
+        usage_by_feature=sql.run(con, "reports/account_usage_features", **params),
+        tickets=sql.run(con, "reports/account_tickets", **params),
+        surveys=sql.run(con, "reports/account_surveys", **params),
+        activities=sql.run(con, "reports/account_activities", **params),
+        health_history=history,
+        risk=_risk(con, account_id, as_of),
+        next_renewal=_next_renewal(con, account_id, as_of),
+    )
+
+
+def _risk(con, account_id: str, as_of: dt.date) -> dict | None:
+    scored = risk.risk_on(con, as_of).filter(pl.col("account_id") == account_id)
+    return scored.row(0, named=True) if scored.height else None
+
+
+def _next_renewal(con, account_id: str, as_of: dt.date) -> dict | None:
+    upcoming = forecast.forecast(con, as_of, 400).renewals.filter(pl.col("account_id") == account_id)
+    return upcoming.sort("renewal_date").row(0, named=True) if upcoming.height else None
