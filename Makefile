@@ -10,7 +10,7 @@ DB ?= data/renewal_radar.duckdb
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test setup demo chromium lint bench lock clean
+.PHONY: run test setup demo system-deps lint bench lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,19 +26,24 @@ $(DB): | $(STAMP)
 demo: $(STAMP)
 	$(PY) -m renewal_radar demo --db $(DB)
 
-run: $(STAMP) $(DB)
+run: $(STAMP) system-deps $(DB)
 	RENEWAL_RADAR_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
-# Debian's Chromium for the real-browser tests, and a CJK font so Korean, Japanese and
-# Chinese names render; Playwright's own browser download does not work here.
-chromium:
-	@command -v chromium >/dev/null 2>&1 && fc-list | grep -qi "CJK" || \
-	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+# Debian packages: Chromium for the real-browser tests and the pack's chart images (Playwright's and
+# kaleido's own browser downloads do not work here), Pango for WeasyPrint's PDF, and a CJK font so
+# Korean, Japanese and Chinese names render.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) chromium lint
+test: $(STAMP) system-deps lint
 	$(PY) -m pytest
 
 bench: $(STAMP)

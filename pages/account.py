@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, health, pagedata, ui
+from renewal_radar import charts, health, pagedata, review_pack, ui
 from renewal_radar.account import ticket_summary
 from renewal_radar.i18n import t
 
@@ -91,3 +91,23 @@ with activities:
 st.subheader(t("Contract lines"))
 ui.table_with_download(view.lines.with_columns(pl.col("mrr").round(2)), f"lines_{account_id}", "account_lines",
                        {"mrr": ui.money_column(t("MRR"), currency)}, height=260)
+
+st.subheader(t("Business-review pack"))
+st.caption(t("Highlights, charts, renewal and expansion talking points, risks and asks for a period, as a PDF and "
+             "a PowerPoint to present."))
+default_start, default_end = review_pack.last_quarter(as_of)
+first, last, build = st.columns([1, 1, 1])
+start = first.date_input(t("From"), value=default_start, key="pack_start")
+end = last.date_input(t("Until (exclusive)"), value=default_end, key="pack_end")
+if build.button(t("Build the pack"), type="primary", key="pack_build"):
+    with st.spinner(t("Building the pack: charts, PDF and PowerPoint…")):
+        pack = ui.compute(pagedata.review_pack_files, account_id, start, end, as_of)
+    st.session_state["pack"] = (account_id, pack)
+built = st.session_state.get("pack")
+if built and built[0] == account_id:
+    pdf, pptx = built[1]
+    left, right, _ = st.columns([1, 1, 2])
+    left.download_button(t("Download PDF"), pdf, f"business_review_{account_id}.pdf", "application/pdf",
+                         key="pack_pdf")
+    right.download_button(t("Download PowerPoint"), pptx, f"business_review_{account_id}.pptx", key="pack_pptx",
+                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")

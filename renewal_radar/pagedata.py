@@ -153,3 +153,11 @@ def account_choices(con, filters: Filters = ALL) -> pl.DataFrame:
     from renewal_radar import account
 
     return account.search(con, filters)
+
+
+def review_pack_files(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date) -> tuple[bytes, bytes]:
+    """The business-review pack of one account and period, as PDF and PPTX bytes."""
+    from renewal_radar import review_pack
+
+    pack = review_pack.build(con, account_id, start, end, as_of, metrics.reporting_currency(con))
+    return review_pack.to_pdf(pack), review_pack.to_pptx(pack)

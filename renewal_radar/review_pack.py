@@ -1,0 +1,212 @@
+"""The business-review pack: one account and a period, as a PDF and a PowerPoint a CSM can present.
+
+Highlights (value delivered), charts, renewal and expansion talking points, risks and asks are
+computed from the same account view as the Account page. Every value that comes from the data is
+HTML-escaped before it reaches the PDF's HTML. Charts are rendered to PNG by plotly's kaleido,
+which drives the system's Chromium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import os
+import shutil
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from renewal_radar import account, charts, dates
+
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+FONT_STACK = "'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans CJK JP', 'Noto Sans CJK SC', 'Noto Sans CJK TC', sans-serif"
+
+
+@dataclass
+class Pack:
+    """The content of a review pack, independent of its format."""
+
+    account_name: str
+    account_id: str
+    period_start: dt.date
+    period_end: dt.date
+    highlights: list[str] = field(default_factory=list)
+    renewal_points: list[str] = field(default_factory=list)
+    risks_and_asks: list[str] = field(default_factory=list)
+    charts: dict[str, bytes] = field(default_factory=dict)  # title -> PNG
+
+    @property
+    def title(self) -> str:
+        """The pack's title line."""
+        return f"Business review: {self.account_name}"
+
+    @property
+    def period(self) -> str:
+        """The reviewed period, inclusive of its first day and exclusive of its end."""
+        return f"{self.period_start:%d %b %Y} – {self.period_end - dt.timedelta(days=1):%d %b %Y}"
+
+
+def last_quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The last complete calendar quarter before ``as_of``: [start, end)."""
+    end = dates.quarter_floor(as_of)
+    return dates.add_months(end, -3), end
+
+
+def _percent_change(now: float, before: float) -> str:
+    if not before:
+        return "new this period" if now else "no change"
+    change = now / before - 1
+    return f"{'up' if change >= 0 else 'down'} {abs(change):.0%}"
+
+
+def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str) -> Pack:
+    """Compute the pack's content for one account and period [start, end)."""
+    view = account.view(con, account_id, as_of)
+    if view is None:
+        raise ValueError(f"unknown account {account_id!r}")
+    pack = Pack(view.profile["name"], account_id, start, end)
+    _highlights(pack, view, start, end)
+    _renewal_points(pack, view, currency)
+    _risks_and_asks(pack, view)
+    pack.charts = _chart_images(view, currency)
+    return pack
+
+
+def _highlights(pack: Pack, view: account.AccountView, start: dt.date, end: dt.date) -> None:
+    usage = view.usage_by_feature
+    in_period = usage.filter(pl.col("month_start").is_between(start, end, closed="left"))
+    previous = usage.filter(pl.col("month_start").is_between(dates.add_months(start, -3), start, closed="left"))
+    events_now, events_before = float(in_period["events"].sum()), float(previous["events"].sum())
+    if usage.height:
+        pack.highlights.append(f"Product usage: {events_now:,.0f} events this period, "
+                               f"{_percent_change(events_now, events_before)} on the quarter before.")
+        by_feature = in_period.group_by("feature").agg(pl.col("events").sum()).sort("events", descending=True)
+        lead = f", led by {by_feature['feature'][0]}" if by_feature.height else ""
+        pack.highlights.append(f"Adoption: {by_feature.height} features in use{lead}.")
+    months = view.months.filter(pl.col("month_start").is_between(start, end, closed="both"))
+    if months.height and months["seats"].drop_nulls().len():
+        latest = months.row(-1, named=True)
+        users, seats = latest["active_users_prior_month"] or 0, latest["seats"] or 0
+        if seats:
+            pack.highlights.append(f"Licence use: {users:,.0f} active users on {seats:,.0f} seats "
+                                   f"({users / seats:.0%}).")
+    tickets = view.tickets.filter(pl.col("created_at").is_between(
+        dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()), closed="left"))
+    summary = account.ticket_summary(tickets)
+    if summary["tickets"]:
+        hours = summary["median_hours_to_solve"]
+        pack.highlights.append(f"Support: {summary['tickets']} tickets, {summary['tickets'] - summary['open']} "
+                               f"resolved" + (f", median {hours:.0f} hours to resolve" if hours is not None else "")
+                               + f", {summary['escalated']} escalated.")
+    nps = view.surveys.filter(pl.col("kind") == "NPS")
+    if nps.height:
+        pack.highlights.append(f"Latest NPS response: {nps['score'][0]:.0f} ({nps['responded_at'][0]:%d %b %Y}).")
+    if not pack.highlights:
+        pack.highlights.append("No usage, support or survey data for this period.")
+
+
+def _renewal_points(pack: Pack, view: account.AccountView, currency: str) -> None:
+    renewal = view.next_renewal
+    if renewal:
+        pack.renewal_points.append(
+            f"Next renewal on {renewal['renewal_date']:%d %b %Y}: {currency} {renewal['due_arr']:,.0f} ARR, "
+            f"{renewal['probability']:.0%} likely to renew ({renewal['source']}).")
+        if renewal.get("decision_date"):
+            pack.renewal_points.append(f"Notice deadline: {renewal['decision_date']:%d %b %Y}.")
+    latest = view.months.row(-1, named=True) if view.months.height else {}
+    users, seats = latest.get("active_users_prior_month") or 0, latest.get("seats") or 0
+    if seats and users / seats >= 0.85:
+        pack.renewal_points.append(f"Expansion: {users / seats:.0%} of seats are in use; "
+                                   "propose more seats at renewal.")
+    if not pack.renewal_points:
+        pack.renewal_points.append("No renewal is due in the next year.")
+
+
+def _risks_and_asks(pack: Pack, view: account.AccountView) -> None:
+    risk = view.risk or {}
+    if risk.get("top_drivers"):
+        pack.risks_and_asks.append(f"Watch: {risk['top_drivers']}.")
+    if risk.get("band") == "red":
+        pack.risks_and_asks.append("Ask: an executive sponsor meeting to agree a success plan before the renewal.")
+    if view.activities.filter(pl.col("kind") == "business_review").height == 0:
+        pack.risks_and_asks.append("Ask: a quarterly business review cadence with the account's decision makers.")
+    pack.risks_and_asks.append("Ask: confirm goals for next quarter and the users who should be trained.")
+
+
+def _chart_images(view: account.AccountView, currency: str) -> dict[str, bytes]:
+    if not os.environ.get("BROWSER_PATH"):
+        os.environ["BROWSER_PATH"] = shutil.which("chromium") or SYSTEM_CHROMIUM
+    images = {}
+    if view.months.height:
+        figure = charts.account_history_chart(view.months, currency, "ARR, active users and seats")
+        images["ARR, active users and seats"] = figure.to_image(format="png", width=1000, height=450, scale=2)
+    if view.usage_by_feature.height:
+        figure = charts.usage_by_feature_chart(view.usage_by_feature, "Usage by feature")
+        images["Usage by feature"] = figure.to_image(format="png", width=1000, height=450, scale=2)
+    return images
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _items(lines: list[str]) -> str:
+    return "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+
+
+def to_pdf(pack: Pack) -> bytes:
+    """The pack as a PDF: a title page, highlights, one page per chart, renewal and risks."""
+    import base64
+
+    from weasyprint import HTML
+
+    chart_pages = "".join(
+        f'<section class="page"><h2>{html.escape(title)}</h2>'
+        f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}"></section>'
+        for title, png in pack.charts.items())
+    document = f"""<html><head><meta charset="utf-8"><style>
+        @page {{ size: A4 landscape; margin: 18mm; }}
+        body {{ font-family: {FONT_STACK}; color: #263238; }}
+        h1 {{ font-size: 30pt; margin-top: 40mm; }} h2 {{ font-size: 20pt; color: #1E88E5; }}
+        li {{ font-size: 14pt; margin-bottom: 6pt; }} img {{ width: 100%; }}
+        .page {{ page-break-before: always; }}
+    </style></head><body>
+    <section><h1>{html.escape(pack.title)}</h1><p>{html.escape(pack.period)} · {html.escape(pack.account_id)}</p>
+    </section>
+    <section class="page"><h2>Highlights</h2><ul>{_items(pack.highlights)}</ul></section>
+    {chart_pages}
+    <section class="page"><h2>Renewal and expansion</h2><ul>{_items(pack.renewal_points)}</ul>
+    <h2>Risks and asks</h2><ul>{_items(pack.risks_and_asks)}</ul></section>
+    </body></html>"""
+    return HTML(string=document).write_pdf()
+
+
+def to_pptx(pack: Pack) -> bytes:
+    """The pack as a PowerPoint deck with the same sections as the PDF."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    title = deck.slides.add_slide(deck.slide_layouts[0])
+    title.shapes.title.text = pack.title
+    title.placeholders[1].text = f"{pack.period} · {pack.account_id}"
+    _bullet_slide(deck, "Highlights", pack.highlights)
+    for chart_title, png in pack.charts.items():
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        slide.shapes.title.text = chart_title
+        slide.shapes.add_picture(io.BytesIO(png), Inches(0.7), Inches(1.5), width=Inches(11.9))
+    _bullet_slide(deck, "Renewal and expansion", pack.renewal_points)
+    _bullet_slide(deck, "Risks and asks", pack.risks_and_asks)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def _bullet_slide(deck, heading: str, lines: list[str]) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = heading
+    body = slide.placeholders[1].text_frame
+    body.text = lines[0] if lines else ""
+    for line in lines[1:]:
+        body.add_paragraph().text = line

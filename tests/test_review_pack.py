@@ -1,0 +1,62 @@
+"""The business-review pack builds for a demo account; the PDF and the PPTX hold what they should."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from renewal_radar import db, review_pack
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def pack(demo_db):
+    con = db.connect(demo_db)
+    # a Korean-named account, so the CJK font path is exercised
+    account_id = db.query(con, "select account_id from accounts_dim where regexp_matches(name, '[가-힣]') "
+                               "and first_start < date '2025-01-01' order by account_id limit 1")["account_id"][0]
+    start, end = review_pack.last_quarter(AS_OF)
+    built = review_pack.build(con, account_id, start, end, AS_OF, "USD")
+    con.close()
+    return built
+
+
+def test_last_quarter():
+    assert review_pack.last_quarter(dt.date(2026, 11, 1)) == (dt.date(2026, 7, 1), dt.date(2026, 10, 1))
+    assert review_pack.last_quarter(dt.date(2026, 1, 1)) == (dt.date(2025, 10, 1), dt.date(2026, 1, 1))
+
+
+def test_pack_content(pack):
+    assert pack.period == "01 Jul 2026 – 30 Sep 2026"
+    assert pack.highlights and pack.renewal_points and pack.risks_and_asks
+    assert set(pack.charts) == {"ARR, active users and seats", "Usage by feature"}
+    assert all(png.startswith(b"\x89PNG") for png in pack.charts.values())
+
+
+def test_pdf_pages_and_text(pack):
+    reader = PdfReader(io.BytesIO(review_pack.to_pdf(pack)))
+    assert len(reader.pages) == 5  # title, highlights, two charts, renewal and risks
+    text = [page.extract_text() for page in reader.pages]
+    assert pack.account_name in text[0]  # Korean name rendered with a CJK font, and extractable
+    assert "Highlights" in text[1] and pack.highlights[0][:30] in text[1].replace("\n", " ")
+    assert "Renewal and expansion" in text[4] and "Risks and asks" in text[4]
+
+
+def test_pdf_escapes_data(pack):
+    pack.highlights = ["<script>alert('x')</script> & more"]
+    text = PdfReader(io.BytesIO(review_pack.to_pdf(pack))).pages[1].extract_text()
+    assert "<script>alert('x')</script> & more" in text  # shown as text, never run as markup
+
+
+def test_pptx_slides(pack):
+    deck = Presentation(io.BytesIO(review_pack.to_pptx(pack)))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert titles == [pack.title, "Highlights", "ARR, active users and seats", "Usage by feature",
+                      "Renewal and expansion", "Risks and asks"]
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert len(pictures) == 2
