@@ -16,6 +16,7 @@ PAGES = {
         st.Page("pages/calendar.py", title=t("Renewal calendar"), icon=":material/calendar_month:"),
         st.Page("pages/at_risk.py", title=t("At-risk accounts"), icon=":material/warning:"),
         st.Page("pages/account.py", title=t("Account"), icon=":material/person_search:"),
+        st.Page("pages/expansion.py", title=t("Expansion"), icon=":material/trending_up:"),
     ],
     t("Analysts"): [
         st.Page("pages/cohorts.py", title=t("Cohorts and survival"), icon=":material/grid_on:"),

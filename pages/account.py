@@ -111,3 +111,11 @@ if built and built[0] == account_id:
                          key="pack_pdf")
     right.download_button(t("Download PowerPoint"), pptx, f"business_review_{account_id}.pptx", key="pack_pptx",
                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+
+st.subheader(t("Expansion signals"))
+signals = ui.compute(pagedata.expansion_page, as_of, filters).signals.filter(pl.col("account_id") == account_id)
+if signals.is_empty():
+    st.caption(t("No expansion signal for this account."))
+else:
+    ui.dataframe(signals.select("kind", "reason", "potential_arr"),
+                 {"potential_arr": ui.money_column(t("Potential ARR"), currency)})

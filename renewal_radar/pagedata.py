@@ -161,3 +161,25 @@ def review_pack_files(con, account_id: str, start: dt.date, end: dt.date, as_of:
 
     pack = review_pack.build(con, account_id, start, end, as_of, metrics.reporting_currency(con))
     return review_pack.to_pdf(pack), review_pack.to_pptx(pack)
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The figures of the Expansion page."""
+
+    currency: str
+    signals: pl.DataFrame
+    ranked: pl.DataFrame
+    whitespace: pl.DataFrame
+
+
+def expansion_page(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
+    """Expansion signals across accounts, ranked by potential ARR, and the accounts × products whitespace."""
+    from renewal_radar import expansion, sql
+
+    found = expansion.signals(con, as_of, filters)
+    directory = sql.run(con, "reports/account_directory", **filters.params()).select(
+        "account_id", "name", "segment", "csm_owner")
+    products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
+    return Expansion(metrics.reporting_currency(con), found, expansion.ranked(found, directory),
+                     expansion.whitespace(products))

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 PAGES = ["pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/account.py",
+         "pages/expansion.py",
          "pages/cohorts.py",
          "pages/data.py"]
 

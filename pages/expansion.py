@@ -1,0 +1,56 @@
+"""Expansion: which accounts are ready to buy more, and what — ranked by the ARR it could add."""
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from renewal_radar import charts, expansion, pagedata, ui
+from renewal_radar.i18n import t
+
+ui.page_header(t("Expansion"), t("Accounts showing buying signals — seats nearly full, fast usage growth, heavy use "
+                                 "of what an add-on sells, products their peers own — ranked by potential ARR."))
+ui.stop_without_data()
+
+as_of, filters = ui.current_as_of(), ui.current_filters()
+with st.spinner(t("Looking for expansion signals…")):
+    data = ui.compute(pagedata.expansion_page, as_of, filters)
+currency, ranked = data.currency, data.ranked
+
+cols = st.columns(3)
+cols[0].metric(t("Accounts with a signal"), f"{ranked.height:,}")
+cols[1].metric(t("Potential ARR"), ui.money(float(ranked["potential_arr"].sum() or 0), currency),
+               help=t("Seats: {seat:.0%} of ARR; growth: {growth:.0%} of ARR; add-on and whitespace: the median ARR "
+                      "of that product among the segment's accounts that own it.", seat=expansion.SEAT_UPLIFT,
+                      growth=expansion.GROWTH_UPLIFT))
+kinds = data.signals["kind"].value_counts().sort("kind")
+cols[2].metric(t("Signals"), f"{data.signals.height:,}",
+               delta=", ".join(f"{k} {n}" for k, n in kinds.iter_rows()), delta_color="off", delta_arrow="off")
+
+kind = st.multiselect(t("Signal"), ["seats", "growth", "add-on", "whitespace"], key="expansion_kinds",
+                      placeholder=t("All signals"))
+shown = ranked
+if kind:
+    keep = data.signals.filter(pl.col("kind").is_in(kind))
+    shown = expansion.ranked(keep, ranked.select("account_id", "name", "segment", "csm_owner"))
+ui.table_with_download(shown.with_columns(ui.account_url()).select(
+    "open", "account_id", "name", "segment", "csm_owner", "potential_arr", "n_signals", "signals"),
+    "expansion", "expansion", {"potential_arr": ui.money_column(t("Potential ARR"), currency),
+                               "signals": st.column_config.TextColumn(t("Signals"), width="large"),
+                               "open": ui.account_link_column()}, height=380)
+if shown.height:
+    ui.open_account_picker(shown.head(200), "expansion_open")
+
+st.subheader(t("Whitespace: who owns what"))
+top = shown.head(40)["account_id"].to_list()
+matrix = data.whitespace.filter(pl.col("account_id").is_in(top))
+if matrix.height:
+    products = [c for c in matrix.columns if c != "account_id"]
+    order = {a: i for i, a in enumerate(top)}
+    matrix = matrix.sort(pl.col("account_id").replace_strict(order, return_dtype=pl.Int64))
+    figure = go.Figure(go.Heatmap(z=matrix.select(products).to_numpy(), x=products, y=matrix["account_id"].to_list(),
+                                  colorscale=[[0, "#ECEFF1"], [1, charts.SEQUENCE[0]]], showscale=False,
+                                  hovertemplate="%{y} · %{x}: %{z}<extra>1 = owns</extra>"))
+    figure.update_layout(template=charts.TEMPLATE, title=t("Products owned by the top accounts (blue = owns)"),
+                         xaxis_title=t("Product"), yaxis_title=t("Account"), yaxis_autorange="reversed",
+                         height=max(360, 18 * matrix.height + 160), hovermode="closest")
+    st.plotly_chart(figure, width="stretch")

@@ -1,0 +1,90 @@
+"""Expansion signals: where an account is likely to buy more, ranked by the ARR it could add.
+
+Signals, each from data before the as-of day:
+- seats: active users last month at or above ``SEAT_THRESHOLD`` of seats → 20 % more seats;
+- growth: usage last month at least ``GROWTH_THRESHOLD`` × the monthly average of the two months before;
+- add-on: a feature that an add-on sells (``FEATURE_ADDONS``) takes a large share of usage and the
+  account lacks the add-on → the median ARR of that add-on among accounts of its segment that own it;
+- whitespace: a product at least ``WHITESPACE_SHARE`` of the segment's accounts own and this one does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from renewal_radar import health, sql
+from renewal_radar.filters import ALL, Filters
+
+SEAT_THRESHOLD = 0.85
+SEAT_UPLIFT = 0.2
+GROWTH_THRESHOLD = 1.5
+GROWTH_UPLIFT = 0.1
+HEAVY_FEATURE_SHARE = 0.3
+WHITESPACE_SHARE = 0.3
+# Which add-on sells the depth of which feature; edit for your own catalogue.
+FEATURE_ADDONS = {"reports": "Analytics add-on", "dashboards": "Analytics add-on", "exports": "Analytics add-on"}
+
+
+def whitespace(products: pl.DataFrame) -> pl.DataFrame:
+    """Accounts × products: 1 where the account owns the product, 0 where it does not."""
+    owned = products.select("account_id", "product", pl.lit(1).alias("owned"))
+    return owned.pivot(on="product", index="account_id", values="owned", sort_columns=True).fill_null(0)
+
+
+def _peer_products(products: pl.DataFrame) -> pl.DataFrame:
+    accounts_per_segment = products.group_by("segment").agg(pl.col("account_id").n_unique().alias("peers"))
+    return (products.group_by("segment", "product")
+            .agg(pl.col("account_id").n_unique().alias("owners"), pl.col("arr").median().alias("median_arr"))
+            .join(accounts_per_segment, on="segment")
+            .with_columns((pl.col("owners") / pl.col("peers")).alias("adoption")))
+
+
+def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """One row per expansion signal: account, kind, reason in words, potential ARR."""
+    products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
+    features = health.signals(sql.run(con, "reports/account_features_on", as_of=as_of), health.source_rows(con))
+    mix = sql.run(con, "reports/feature_mix", as_of=as_of)
+    arr = products.group_by("account_id", "segment").agg(pl.col("arr").sum())
+    accounts = arr.join(features.select("account_id", "signal_license_utilisation", "signal_usage_trend"),
+                        on="account_id", how="left")
+    found = [
+        accounts.filter(pl.col("signal_license_utilisation") >= SEAT_THRESHOLD).select(
+            "account_id", pl.lit("seats").alias("kind"),
+            pl.format("{}% of seats in use", (pl.col("signal_license_utilisation") * 100).round(0).cast(pl.Int64))
+            .alias("reason"), (pl.col("arr") * SEAT_UPLIFT).alias("potential_arr")),
+        accounts.filter(pl.col("signal_usage_trend") >= GROWTH_THRESHOLD).select(
+            "account_id", pl.lit("growth").alias("kind"),
+            pl.format("usage up {}% last month", ((pl.col("signal_usage_trend") - 1) * 100).round(0).cast(pl.Int64))
+            .alias("reason"), (pl.col("arr") * GROWTH_UPLIFT).alias("potential_arr")),
+    ]
+    peers = _peer_products(products)
+    owned = products.select("account_id", "product")
+    heavy = mix.filter((pl.col("share") >= HEAVY_FEATURE_SHARE) & pl.col("feature").is_in(list(FEATURE_ADDONS)))
+    addon = (heavy.with_columns(pl.col("feature").replace_strict(FEATURE_ADDONS).alias("product"))
+             .join(owned, on=["account_id", "product"], how="anti")
+             .join(arr.select("account_id", "segment"), on="account_id")
+             .join(peers.select("segment", "product", "median_arr"), on=["segment", "product"])
+             .group_by("account_id", "product").agg(pl.col("feature").first(), pl.col("share").max(),
+                                                    pl.col("median_arr").first()))
+    found.append(addon.select("account_id", pl.lit("add-on").alias("kind"),
+                              pl.format("{} is {}% of usage without the {}", "feature",
+                                        (pl.col("share") * 100).round(0).cast(pl.Int64), "product").alias("reason"),
+                              pl.col("median_arr").alias("potential_arr")))
+    gaps = (arr.select("account_id", "segment").join(peers.filter(pl.col("adoption") >= WHITESPACE_SHARE),
+                                                     on="segment")
+            .join(owned, on=["account_id", "product"], how="anti"))
+    found.append(gaps.select("account_id", pl.lit("whitespace").alias("kind"),
+                             pl.format("{}% of {} accounts own {}", (pl.col("adoption") * 100).round(0)
+                                       .cast(pl.Int64), "segment", "product").alias("reason"),
+                             pl.col("median_arr").alias("potential_arr")))
+    return pl.concat(found).unique(["account_id", "kind", "reason"]).sort("potential_arr", descending=True)
+
+
+def ranked(signals_frame: pl.DataFrame, directory: pl.DataFrame) -> pl.DataFrame:
+    """Accounts ranked by the total potential ARR of their signals, with the signals in words."""
+    return (signals_frame.group_by("account_id")
+            .agg(pl.col("potential_arr").sum(), pl.col("reason").str.join("; ").alias("signals"),
+                 pl.len().alias("n_signals"))
+            .join(directory, on="account_id", how="left").sort("potential_arr", descending=True))

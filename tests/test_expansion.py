@@ -1,0 +1,66 @@
+"""Expansion signals and the whitespace matrix on hand-written rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from renewal_radar import db, expansion
+from tests.conftest import import_files
+
+AS_OF = dt.date(2024, 6, 1)
+SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,product,quantity
+P1,2024-01-01,,100,Core,10
+P1,2024-01-01,,20,Analytics add-on,10
+P2,2024-01-01,,100,Core,10
+P2,2024-01-01,,30,Analytics add-on,10
+P3,2024-01-01,,100,Core,10
+"""
+ACCOUNTS = "account_id,segment\nP1,SMB\nP2,SMB\nP3,SMB\n"
+
+
+def _events() -> str:
+    rows = ["account_id,event_time,event_type,user_id"]
+    # May: P1 has 9 of 10 seats active; P3 spends most of its usage in reports
+    rows += [f"P1,2024-05-{d:02d} 10:00:00,dashboards,u{d}" for d in range(1, 10)]
+    rows += [f"P3,2024-05-{d:02d} 10:00:00,reports,u1" for d in range(1, 8)]
+    rows += ["P3,2024-05-20 10:00:00,admin,u2"]
+    return "\n".join(rows) + "\n"
+
+
+@pytest.fixture()
+def con(tmp_path):
+    path, result = import_files(tmp_path, {"subscriptions.csv": SUBSCRIPTIONS, "accounts.csv": ACCOUNTS,
+                                           "usage_events.csv": _events()}, as_of=AS_OF)
+    assert result.loaded, result.report.text()
+    connection = db.connect(path)
+    yield connection
+    connection.close()
+
+
+def test_signals_by_hand(con):
+    found = expansion.signals(con, AS_OF)
+    by = {(r["account_id"], r["kind"]): r for r in found.iter_rows(named=True)}
+    assert by[("P1", "seats")]["potential_arr"] == pytest.approx(0.2 * 12 * 120)  # 90 % of seats in use
+    assert by[("P1", "seats")]["reason"] == "90% of seats in use"
+    # P3: reports are 7 of 8 events and it lacks the add-on that P1 (240) and P2 (360) own: median 300
+    assert by[("P3", "add-on")]["potential_arr"] == pytest.approx(300)
+    assert by[("P3", "whitespace")]["reason"] == "67% of SMB accounts own Analytics add-on"
+    assert ("P1", "add-on") not in by and ("P2", "whitespace") not in by
+
+
+def test_whitespace_matrix(con):
+    products = db.query(con, "select account_id, 'SMB' as segment, product, 12 * mrr as arr from subscription_lines")
+    matrix = expansion.whitespace(products).sort("account_id")
+    assert matrix.columns == ["account_id", "Analytics add-on", "Core"]
+    assert matrix["Analytics add-on"].to_list() == [1, 1, 0]
+
+
+def test_ranked_sums_signals(con):
+    found = expansion.signals(con, AS_OF)
+    directory = pl.DataFrame({"account_id": ["P1", "P2", "P3"], "name": ["a", "b", "c"]})
+    ranked = expansion.ranked(found, directory)
+    assert ranked["account_id"][0] == "P3"  # add-on 300 + whitespace 300
+    assert ranked["potential_arr"][0] == pytest.approx(600)
