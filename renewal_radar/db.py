@@ -141,12 +141,8 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Create table ``name`` holding ``frame`` (raw tables are tables, not views)."""
-    con.register("_frame_to_write", frame.to_arrow())
-    try:
-        con.execute(f'create or replace table "{name}" as select * from _frame_to_write')
-    finally:
-        con.unregister("_frame_to_write")
+    """Create table ``name`` in a new database, holding ``frame`` (raw tables are tables, not views)."""
+    con.from_arrow(frame.to_arrow()).create(name)
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:

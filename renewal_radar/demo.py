@@ -165,7 +165,6 @@ class _Company:
         escalations_3m = np.zeros(n)
         last_nps = np.full(n, np.nan)
         self.months, self.lines, self.opps = [], [], []
-        age = np.zeros(n, int)
         for step in range(self.horizon + 1):
             day = _months_after(self.first_start, step)
             in_data = day < self.end
@@ -206,7 +205,6 @@ class _Company:
             drift = (0.02 * (touches > 0) - 0.015 * (touches == 0) - 0.03 * escalated + rng.normal(0, 0.04, n)
                      + 0.06 * (self.baseline - self.engagement))
             self.engagement = np.clip(self.engagement + drift - 0.25 * shock, 0.02, 1.0)
-            age += 1
         self.final_state = dict(active=active, term_left=term_left, escalations=escalations_3m,
                                 touch_age=last_touch_age, nps=last_nps)
 

@@ -15,7 +15,6 @@ from renewal_radar import db, sql
 
 ROW_LIMIT = 10_000
 TIME_LIMIT_SECONDS = 30.0
-LAYER_OF_PREFIX = {"stg_": "staging", "raw_": None}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ before the renewal, so it starts from the base rate and moves with risk.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -273,7 +272,3 @@ def calibration(predictions: pl.DataFrame) -> pl.DataFrame:
         pl.col("probability").min().alias("from_p"), pl.col("probability").max().alias("to_p"),
     ).sort("decile").with_columns((pl.col("decile") + 1).alias("decile"))
 
-
-def logit_to_probability(x: float) -> float:
-    """Inverse of the log-odds (used when explaining the model)."""
-    return 1 / (1 + math.exp(-x))

@@ -180,7 +180,7 @@ def window_accounts(con, start: dt.date, end: dt.date, filters: Filters = ALL) -
                .when(pl.col("mrr_end") > pl.col("mrr_start")).then(pl.lit("expanded"))
                .when(pl.col("mrr_end") < pl.col("mrr_start")).then(pl.lit("contracted"))
                .otherwise(pl.lit("flat")))
-    names = sql.run(con, "reports/cohort_members", as_of=end, **filters.params()).select(
+    names = sql.run(con, "reports/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     return (snapshot.with_columns(outcome.alias("outcome"), (pl.col("mrr_end") - pl.col("mrr_start")).alias("change"))
             .join(names, on="account_id", how="left").sort("change"))
