@@ -5,7 +5,9 @@ Signals, each from data before the as-of day:
 - growth: usage last month at least ``GROWTH_THRESHOLD`` × the monthly average of the two months before;
 - add-on: a feature that an add-on sells (``FEATURE_ADDONS``) takes a large share of usage and the
   account lacks the add-on → the median ARR of that add-on among accounts of its segment that own it;
-- whitespace: a product at least ``WHITESPACE_SHARE`` of the segment's accounts own and this one does not.
+- whitespace: a product at least ``WHITESPACE_SHARE`` of the segment's accounts own and this one does not,
+  unless it owns another product of the same family (``product_family``: plan tiers such as "Platform
+  Growth" and "Platform Enterprise" replace each other, so they are not whitespace).
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ HEAVY_FEATURE_SHARE = 0.3
 WHITESPACE_SHARE = 0.3
 # Which add-on sells the depth of which feature; edit for your own catalogue.
 FEATURE_ADDONS = {"reports": "Analytics add-on", "dashboards": "Analytics add-on", "exports": "Analytics add-on"}
+
+
+def product_family(product: pl.Expr) -> pl.Expr:
+    """The family of a product: the first word of its name ("Platform Growth" -> "Platform")."""
+    return product.str.split(" ").list.first()
 
 
 def whitespace(products: pl.DataFrame) -> pl.DataFrame:
@@ -72,9 +79,11 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
                               pl.format("{} is {}% of usage without the {}", "feature",
                                         (pl.col("share") * 100).round(0).cast(pl.Int64), "product").alias("reason"),
                               pl.col("median_arr").alias("potential_arr")))
+    families = owned.select("account_id", product_family(pl.col("product")).alias("family")).unique()
     gaps = (arr.select("account_id", "segment").join(peers.filter(pl.col("adoption") >= WHITESPACE_SHARE),
                                                      on="segment")
-            .join(owned, on=["account_id", "product"], how="anti"))
+            .with_columns(product_family(pl.col("product")).alias("family"))
+            .join(families, on=["account_id", "family"], how="anti"))
     found.append(gaps.select("account_id", pl.lit("whitespace").alias("kind"),
                              pl.format("{}% of {} accounts own {}", (pl.col("adoption") * 100).round(0)
                                        .cast(pl.Int64), "segment", "product").alias("reason"),

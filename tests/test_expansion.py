@@ -64,3 +64,14 @@ def test_ranked_sums_signals(con):
     ranked = expansion.ranked(found, directory)
     assert ranked["account_id"][0] == "P3"  # add-on 300 + whitespace 300
     assert ranked["potential_arr"][0] == pytest.approx(600)
+
+
+def test_plan_tiers_are_not_whitespace(tmp_path):
+    subscriptions = ("account_id,start_date,end_date,mrr,product\n"
+                     "T1,2024-01-01,,100,Platform Enterprise\nT2,2024-01-01,,100,Platform Enterprise\n"
+                     "T3,2024-01-01,,50,Platform Growth\n")
+    path, _ = import_files(tmp_path, {"subscriptions.csv": subscriptions}, as_of=AS_OF)
+    con = db.connect(path)
+    found = expansion.signals(con, AS_OF)
+    con.close()
+    assert found.filter(pl.col("kind") == "whitespace").is_empty()  # T3 owns a Platform tier already
