@@ -133,9 +133,8 @@ def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters
         "account_id", "renewal_date", "opportunity_id", "stage", "category", "crm_probability")
 
 
-def expansion_ratios(con, as_of: dt.date, filters: Filters) -> tuple[float, float]:
-    """Trailing-12-month contraction and expansion of renewed renewals, as shares of their due ARR."""
-    history = renewals.renewal_outcomes(con, dates.add_months(as_of, -12), as_of, as_of, filters=filters)
+def expansion_ratios(history: pl.DataFrame) -> tuple[float, float]:
+    """Contraction and expansion of the renewed renewals in ``history``, as shares of their due ARR."""
     renewed = history.filter(pl.col("outcome") == "renewed")
     due = float(renewed["due_arr"].sum())
     if not due:
@@ -164,8 +163,11 @@ def forecast(con, as_of: dt.date, horizon_days: int | None = None, filters: Filt
         .alias("source"),
         pl.when(booked).then(pl.lit("booked")).otherwise(pl.col("category")).alias("category"),
     ).join(scored.select("account_id", "health_score", "band"), on="account_id", how="left")
-    contraction, expansion = expansion_ratios(con, as_of, filters)
-    return Forecast(summarise(due, as_of, horizon_days, contraction, expansion), due)
+    # the filtered trailing year gives both the expected contraction/expansion and the naive forecast's rate
+    history = renewals.renewal_outcomes(con, dates.add_months(as_of, -12), as_of, as_of, filters=filters)
+    summary = summarise(due, as_of, horizon_days, *expansion_ratios(history))
+    summary["trailing_gross_renewal_rate"] = renewals.renewal_rates(history)["gross_renewal_rate"]
+    return Forecast(summary, due)
 
 
 def summarise(due: pl.DataFrame, as_of: dt.date, horizon_days: int, contraction: float, expansion: float) -> dict:
@@ -211,26 +213,34 @@ def actual_outcomes(con, result: Forecast, filters: Filters = ALL) -> pl.DataFra
     return result.renewals.join(actual, on=["account_id", "renewal_date"], how="left")
 
 
-def naive_rate(con, as_of: dt.date, filters: Filters = ALL) -> float | None:
-    """Trailing-12-month gross renewal rate (ARR) known on ``as_of``: the naive forecast's rate."""
-    history = renewals.renewal_outcomes(con, dates.add_months(as_of, -12), as_of, as_of, filters=filters)
-    return renewals.renewal_rates(history)["gross_renewal_rate"]
+def judge(con, result: Forecast, filters: Filters = ALL) -> tuple[dict, pl.DataFrame]:
+    """A past forecast against what happened: ours, ours net of expected contraction, and the naive forecast
+    (trailing-12-month gross renewal rate × ARR due), each with its absolute % error; and the judged renewals."""
+    judged = actual_outcomes(con, result, filters)
+    actual = float(judged["actual_gross"].fill_null(0).sum())
+    summary = result.summary
+    predicted = summary["forecast_gross_arr"]
+    projected = predicted - summary["expected_contraction_arr"]
+    rate = summary["trailing_gross_renewal_rate"]
+    naive = rate * summary["due_arr"] if rate is not None else None
+
+    def error(value: float | None) -> float | None:
+        return abs(value - actual) / actual if actual and value is not None else None
+
+    figures = {"forecast_arr": predicted, "projected_arr": projected, "naive_arr": naive, "actual_arr": actual,
+               "abs_pct_error": error(predicted), "projected_abs_pct_error": error(projected),
+               "naive_abs_pct_error": error(naive), "bias": (predicted - actual) / actual if actual else None}
+    return figures, judged
 
 
 def backtest_day(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL) -> dict:
     """The forecast as of a past day against what happened (cli.md ``backtest``)."""
     result = forecast(con, as_of, horizon_days, filters)
-    judged = actual_outcomes(con, result, filters)
-    actual = float(judged["actual_gross"].fill_null(0).sum())
-    predicted = result.summary["forecast_gross_arr"]
-    rate = naive_rate(con, as_of, filters)
-    naive = rate * result.summary["due_arr"] if rate is not None else None
+    figures, _ = judge(con, result, filters)
     return forecast_json(result) | {
-        "actual_renewed_arr_gross": actual,
-        "abs_pct_error": abs(predicted - actual) / actual if actual else None,
-        "bias": (predicted - actual) / actual if actual else None,
-        "naive_forecast_arr": naive,
-        "naive_abs_pct_error": abs(naive - actual) / actual if actual and naive is not None else None,
+        "actual_renewed_arr_gross": figures["actual_arr"], "abs_pct_error": figures["abs_pct_error"],
+        "bias": figures["bias"], "naive_forecast_arr": figures["naive_arr"],
+        "naive_abs_pct_error": figures["naive_abs_pct_error"],
     }
 
 
@@ -244,18 +254,8 @@ def backtest(con, horizon_days: int | None = None, months: int = 12, filters: Fi
     for step in range(months - 1, -1, -1):
         day = dates.add_months(latest, -step)
         result = forecast(con, day, horizon_days, filters)
-        judged = actual_outcomes(con, result, filters)
-        actual = float(judged["actual_gross"].fill_null(0).sum())
-        rate = naive_rate(con, day, filters)
-        predicted = result.summary["forecast_gross_arr"]
-        projected = predicted - result.summary["expected_contraction_arr"]
-        naive = rate * result.summary["due_arr"] if rate is not None else None
-        rows.append({"as_of": day, "n_due": result.summary["n_due"], "due_arr": result.summary["due_arr"],
-                     "forecast_arr": predicted, "projected_arr": projected, "naive_arr": naive, "actual_arr": actual,
-                     "abs_pct_error": abs(predicted - actual) / actual if actual else None,
-                     "projected_abs_pct_error": abs(projected - actual) / actual if actual else None,
-                     "naive_abs_pct_error": abs(naive - actual) / actual if actual and naive is not None else None,
-                     "bias": (predicted - actual) / actual if actual else None})
+        figures, judged = judge(con, result, filters)
+        rows.append({"as_of": day, "n_due": result.summary["n_due"], "due_arr": result.summary["due_arr"]} | figures)
         predictions.append(judged.select("probability", "renewed", "source"))
     return pl.DataFrame(rows), calibration(pl.concat(predictions) if predictions else pl.DataFrame())
 
