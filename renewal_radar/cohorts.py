@@ -7,7 +7,7 @@ import math
 
 import polars as pl
 
-from renewal_radar import dates, sql
+from renewal_radar import dates, settings, sql
 from renewal_radar.filters import ALL, Filters
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3}
@@ -63,9 +63,7 @@ def cohort_triangle(members: pl.DataFrame, snapshots: pl.DataFrame, as_of: dt.da
 
 def cohorts(con, as_of: dt.date, grain: str = "month", filters: Filters = ALL) -> pl.DataFrame:
     """The cohort triangle of the filtered accounts as of ``as_of``."""
-    params = {"as_of": as_of, **filters.params()}
-    members = sql.run(con, "reports/cohort_members", **params)
-    snapshots = sql.run(con, "reports/cohort_snapshots", **params)
+    members, snapshots = _members_and_snapshots(con, as_of, filters, grain)
     return cohort_triangle(members, snapshots, as_of, grain)
 
 
@@ -88,7 +86,7 @@ def average_curve(triangle: pl.DataFrame) -> pl.DataFrame:
 
 
 def lifetimes(accounts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Days from first_start to the first day not active; censored at ``as_of`` when still active."""
+    """Days from first_start to the first churned renewal day; censored at ``as_of`` otherwise."""
     observed = pl.col("first_end").is_not_null() & (pl.col("first_end") <= as_of)
     end = pl.when(observed).then(pl.col("first_end")).otherwise(pl.lit(as_of))
     return accounts.with_columns(
@@ -148,8 +146,9 @@ def survival_curves(accounts: pl.DataFrame, as_of: dt.date, by: str | None = Non
 
 
 def account_lifetimes(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Each filtered account's first_start and first_end, with its attributes."""
-    return sql.run(con, "reports/account_lifetimes", as_of=as_of, **filters.params())
+    """Each filtered account's first_start and first_end (its first churned renewal day), with its attributes."""
+    return sql.run(con, "reports/account_lifetimes", as_of=as_of, grace_days=settings.get("grace_days"),
+                   **filters.params())
 
 
 def survival(con, as_of: dt.date, by: str | None = None, filters: Filters = ALL) -> pl.DataFrame:
@@ -177,14 +176,16 @@ def median_lifetime(curve: pl.DataFrame) -> int | None:
 # ---------------------------------------------------------------- page helpers
 
 
-def _members_and_snapshots(con, as_of: dt.date, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
-    params = {"as_of": as_of, **filters.params()}
+def _members_and_snapshots(con, as_of: dt.date, filters: Filters, grain: str = "month"
+                           ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    # money in constant currency: the cohort's first month's rates (metrics.md "Cohorts")
+    params = {"as_of": as_of, "grain_months": GRAIN_MONTHS[grain], **filters.params()}
     return sql.run(con, "reports/cohort_members", **params), sql.run(con, "reports/cohort_snapshots", **params)
 
 
 def cohort_accounts(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, filters: Filters = ALL) -> pl.DataFrame:
     """The accounts of one cohort with their MRR at period k and whether they were retained, grew, shrank or left."""
-    members, snapshots = _members_and_snapshots(con, as_of, filters)
+    members, snapshots = _members_and_snapshots(con, as_of, filters, grain)
     members = members.with_columns(_cohort_start(grain).alias("cohort")).filter(pl.col("cohort") == cohort)
     snapshot_day = dates.add_months(cohort, k * GRAIN_MONTHS[grain])
     at_k = snapshots.filter(pl.col("month_start") == snapshot_day).select("account_id", pl.col("mrr").alias("mrr_k"))
@@ -201,7 +202,7 @@ def cohort_accounts(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, fi
 
 def retention_by_attribute(con, as_of: dt.date, grain: str, attribute: str, filters: Filters = ALL) -> pl.DataFrame:
     """Average retention curve (weighted by cohort size) for each value of an account attribute."""
-    members, snapshots = _members_and_snapshots(con, as_of, filters)
+    members, snapshots = _members_and_snapshots(con, as_of, filters, grain)
     if attribute not in members.columns:
         raise ValueError(f"unknown column {attribute!r}")
     members = members.with_columns(pl.col(attribute).cast(pl.String).fill_null("(none)").alias("group"))

@@ -16,7 +16,7 @@ from renewal_radar.filters import ALL, Filters
 
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
 MOVEMENT_COLUMNS = ("month", "starting_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr",
-                    "contraction_mrr", "churned_mrr", "ending_mrr")
+                    "contraction_mrr", "churned_mrr", "fx_mrr", "ending_mrr")
 
 
 def data_as_of(con) -> dt.date:
@@ -33,8 +33,11 @@ def reporting_currency(con) -> str:
 
 
 def mrr_on_days(con, d0: dt.date, d1: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """MRR(a, d0) and MRR(a, d1) of every filtered account active on either day."""
-    return sql.run(con, "reports/mrr_on_days", d0=d0, d1=d1, **filters.params())
+    """MRR(a, d0) and MRR(a, d1) of every filtered account active on either day, both at d0's rates.
+
+    Constant currency (metrics.md): an exchange-rate move between the two days is not the customer's doing.
+    """
+    return sql.run(con, "reports/mrr_on_days", d0=d0, d1=d1, rate_day=d0, **filters.params())
 
 
 def window_metrics_from_snapshot(snapshot: pl.DataFrame, start: dt.date, end: dt.date) -> dict:
@@ -74,7 +77,7 @@ def window_metrics(con, start: dt.date, end: dt.date, filters: Filters = ALL) ->
 
 
 def mrr_total(con, day: dt.date, filters: Filters = ALL) -> float:
-    """Σ MRR(a, day) over the filtered accounts."""
+    """Σ MRR(a, day) over the filtered accounts, at the rates of day's month."""
     return float(mrr_on_days(con, day, day, filters)["mrr_start"].sum())
 
 
@@ -97,8 +100,9 @@ def trailing_retention_trend(con, as_of: dt.date, months: int = 12, filters: Fil
 def classify_movements(pairs: pl.DataFrame) -> pl.DataFrame:
     """Movement and amount of each account-month (metrics.md "MRR movements per month").
 
-    ``pairs`` has month_start (m0), prev_mrr = MRR(a, m0), cur_mrr = MRR(a, m1)
-    and first_start. Rows without a movement get movement null and amount 0.
+    ``pairs`` has month_start (m0), prev_mrr = MRR(a, m0) and cur_mrr = MRR(a, m1), both at m0's rates,
+    and first_start; with cur_mrr_actual (MRR(a, m1) at m1's rates) it also gets fx = actual − cur_mrr.
+    Rows without a movement get movement null and amount 0.
     """
     prev, cur = pl.col("prev_mrr"), pl.col("cur_mrr")
     movement = (
@@ -115,7 +119,10 @@ def classify_movements(pairs: pl.DataFrame) -> pl.DataFrame:
         .when(movement == "churn").then(prev)
         .otherwise(0.0)
     )
-    return pairs.with_columns(movement.alias("movement"), amount.alias("amount"))
+    classified = pairs.with_columns(movement.alias("movement"), amount.alias("amount"))
+    if "cur_mrr_actual" in pairs.columns:
+        classified = classified.with_columns((pl.col("cur_mrr_actual") - cur).alias("fx"))
+    return classified
 
 
 def movements_by_month(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
@@ -126,7 +133,8 @@ def movements_by_month(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.
         for name, column in zip(MOVEMENTS, ("new", "reactivation", "expansion", "contraction", "churned"), strict=False)
     ]
     totals = classified.group_by("month_start").agg(
-        pl.col("prev_mrr").sum().alias("starting_mrr"), *amounts, pl.col("cur_mrr").sum().alias("ending_mrr"))
+        pl.col("prev_mrr").sum().alias("starting_mrr"), *amounts, pl.col("fx").sum().alias("fx_mrr"),
+        pl.col("cur_mrr_actual").sum().alias("ending_mrr"))
     months = pl.DataFrame({"month_start": pl.date_range(start, dates.add_months(end, -1), "1mo", eager=True)
                            if end > start else pl.Series([], dtype=pl.Date)})
     filled = months.join(totals, on="month_start", how="left").fill_null(0.0)
@@ -154,7 +162,7 @@ def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFra
     """The accounts behind one month's movements, with their movement and amount."""
     pairs = sql.run(con, "reports/mrr_month_pairs", start=month, end=dates.add_months(month, 1),
                     **filters.params())
-    return classify_movements(pairs).filter(pl.col("movement").is_not_null())
+    return classify_movements(pairs).filter(pl.col("movement").is_not_null() | (pl.col("fx").abs() >= 0.005))
 
 
 # ---------------------------------------------------------------- accounts on a day
@@ -175,7 +183,7 @@ def arr_by_attribute(accounts: pl.DataFrame, attribute: str) -> pl.DataFrame:
 
 def window_accounts(con, start: dt.date, end: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """The accounts behind a window's figures: each account of S with its outcome and MRR change."""
-    snapshot = mrr_on_days(con, start, end, filters).filter(pl.col("mrr_start") > 0)
+    snapshot = mrr_on_days(con, start, end, filters).filter(pl.col("mrr_start") > 0)  # at start's rates
     outcome = (pl.when(pl.col("mrr_end") <= 0).then(pl.lit("churned"))
                .when(pl.col("mrr_end") > pl.col("mrr_start")).then(pl.lit("expanded"))
                .when(pl.col("mrr_end") < pl.col("mrr_start")).then(pl.lit("contracted"))

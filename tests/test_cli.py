@@ -35,7 +35,7 @@ def test_metrics_json_keys_and_hand_values(hand_env):
     figures = json.loads(done.stdout)
     assert list(figures) == ["start", "end", "n_start", "n_churned", "logo_churn_rate", "start_mrr", "churned_mrr",
                              "contraction_mrr", "expansion_mrr", "grr", "nrr"]
-    assert figures["n_start"] == 4 and figures["grr"] == pytest.approx(200 / 470)
+    assert figures["n_start"] == 4 and figures["grr"] == pytest.approx(196 / 470)  # constant currency
     assert figures["start"] == "2024-02-01"
 
 
@@ -43,9 +43,10 @@ def test_movements_csv(hand_env):
     done = run_cli(hand_env, "movements", "--start", "2024-01-01", "--end", "2024-07-01", "--csv")
     rows = _rows(done.stdout)
     assert list(rows[0]) == ["month", "starting_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr",
-                             "contraction_mrr", "churned_mrr", "ending_mrr"]
+                             "contraction_mrr", "churned_mrr", "fx_mrr", "ending_mrr"]
     assert [r["month"] for r in rows] == [f"2024-0{m}-01" for m in range(1, 7)]
     assert float(rows[3]["reactivation_mrr"]) == 60.0
+    assert float(rows[4]["fx_mrr"]) == pytest.approx(4.0)  # F's EUR 80 as the rate moves 1.2 -> 1.25
 
 
 def test_cohorts_csv_long_form(hand_env):
@@ -54,7 +55,7 @@ def test_cohorts_csv_long_form(hand_env):
     assert list(rows[0]) == ["cohort", "k", "n", "logo_retention", "net_mrr_retention", "gross_mrr_retention"]
     first = [r for r in rows if r["cohort"] == "2024-Q1"]
     assert [r["k"] for r in first] == ["0", "1", "2", "3"]
-    assert float(first[2]["net_mrr_retention"]) == pytest.approx(250 / 470)
+    assert float(first[2]["net_mrr_retention"]) == pytest.approx(246 / 470)
 
 
 def test_survival_csv(hand_env):

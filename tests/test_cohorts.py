@@ -25,9 +25,10 @@ def test_month_cohorts_by_hand(hand_con):
     apr = _cell(triangle, D(2024, 1, 1), 3)  # s_3 = Apr 1: A 100, F 120
     assert apr["logo_retention"] == pytest.approx(2 / 3)
     assert apr["net_mrr_retention"] == pytest.approx(220 / 420)
-    jul = _cell(triangle, D(2024, 1, 1), 6)  # Jul 1: A 150 (capped at base 100 for gross), F 100
-    assert jul["net_mrr_retention"] == pytest.approx(250 / 420)
-    assert jul["gross_mrr_retention"] == pytest.approx(200 / 420)
+    # Jul 1: A 150 (capped at base 100 for gross), F EUR 80 at the cohort's January rate 1.2 = 96
+    jul = _cell(triangle, D(2024, 1, 1), 6)
+    assert jul["net_mrr_retention"] == pytest.approx(246 / 420)
+    assert jul["gross_mrr_retention"] == pytest.approx(196 / 420)
 
 
 def test_reactivation_shows_in_the_cohort_of_first_start(hand_con):
@@ -51,18 +52,20 @@ def test_quarter_cohorts_by_hand(hand_con):
     assert q1["k"].to_list() == [0, 1, 2, 3]  # s_4 = 2025-01-01 is after the as-of day
     assert q1["n"][0] == 4 and q1["base_mrr"][0] == pytest.approx(470)
     assert q1["logo_retention"][1] == pytest.approx(0.5)  # Apr 1: A, F
-    assert q1["net_mrr_retention"][2] == pytest.approx(250 / 470)
-    assert q1["gross_mrr_retention"][2] == pytest.approx(200 / 470)
+    assert q1["net_mrr_retention"][2] == pytest.approx(246 / 470)  # F at January's rate, as in the month view
+    assert q1["gross_mrr_retention"][2] == pytest.approx(196 / 470)
 
 
 def test_survival_by_hand(hand_con):
     curve = cohorts.survival(hand_con, HAND_AS_OF)
     events = curve.filter(pl.col("events") > 0)
-    # lifetimes: C 29 days, B 77 (Jan 15 -> Apr 1), G 183; A and F censored at 349
-    assert events["day"].to_list() == [29, 77, 183]
-    assert events["survival"].to_list() == pytest.approx([0.8, 0.6, 0.4])
-    assert events["at_risk"].to_list() == [5, 4, 3]
-    assert cohorts.median_lifetime(curve) == 183
+    # lifetimes end at the first churned renewal: C 29 days (Mar 1), B 77 (Jan 15 -> Apr 1); G's Dec 1 renewal
+    # is still inside its grace period on Dec 15 (open), so G is censored at 197 days, A and F at 349
+    assert events["day"].to_list() == [29, 77]
+    assert events["survival"].to_list() == pytest.approx([0.8, 0.6])
+    assert events["at_risk"].to_list() == [5, 4]
+    assert curve.filter(pl.col("day") == 197)["at_risk"].to_list() == [3]
+    assert cohorts.median_lifetime(curve) is None
 
 
 def test_survival_by_attribute_splits_groups(hand_con):

@@ -19,21 +19,21 @@ def test_mrr_respects_exclusive_end_open_lines_zero_mrr_and_same_day_lines(hand_
     assert by_account == {"A": 100.0, "B": 200.0, "F": pytest.approx(120.0)}  # G ended Dec 1: absent
     ends = dict(zip(snapshot["account_id"], snapshot["mrr_end"], strict=True))
     assert ends["A"] == 150.0  # open-ended line still counts on the as-of day
-    assert ends["F"] == pytest.approx(100.0)  # EUR 80 at June's rate 1.25
+    assert ends["F"] == pytest.approx(96.0)  # EUR 80 at D0's (March's) rate 1.2: constant currency
 
 
 def test_window_metrics_by_hand(hand_con):
     figures = metrics.window_metrics(hand_con, D(2024, 2, 1), D(2024, 8, 1))
-    # S = {A 100, B 200, C 50, F 120}; Aug 1: A 150, B 0, C 0, F 100
+    # S = {A 100, B 200, C 50, F 120}; Aug 1 at D0's rates: A 150, B 0, C 0, F EUR 80 x 1.2 = 96
     assert figures["n_start"] == 4
     assert figures["n_churned"] == 2
     assert figures["logo_churn_rate"] == 0.5
     assert figures["start_mrr"] == pytest.approx(470)
     assert figures["churned_mrr"] == pytest.approx(250)
-    assert figures["contraction_mrr"] == pytest.approx(20)
+    assert figures["contraction_mrr"] == pytest.approx(24)
     assert figures["expansion_mrr"] == pytest.approx(50)
-    assert figures["grr"] == pytest.approx(200 / 470)
-    assert figures["nrr"] == pytest.approx(250 / 470)
+    assert figures["grr"] == pytest.approx(196 / 470)
+    assert figures["nrr"] == pytest.approx(246 / 470)
 
 
 def test_new_accounts_after_start_never_enter_the_window(hand_con):
@@ -64,8 +64,10 @@ def test_monthly_movements_by_hand(hand_con):
         "new_mrr": [250.0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0],
         "reactivation_mrr": [0.0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0],
         "expansion_mrr": [0.0, 0, 0, 0, 0, 50, 0, 0, 0, 0, 0],
-        "contraction_mrr": [0.0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0],
+        # May: F EUR 100 -> 80 at May's rate 1.2 is a contraction of 24; June's rate 1.25 adds fx 80 x 0.05 = 4
+        "contraction_mrr": [0.0, 0, 0, 0, 24, 0, 0, 0, 0, 0, 0],
         "churned_mrr": [0.0, 50, 200, 0, 60, 0, 0, 0, 0, 0, 40],
+        "fx_mrr": [0.0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0],
         "ending_mrr": [470.0, 420, 220, 280, 240, 290, 290, 290, 290, 290, 250],
     })
     assert_frame_equal(frame, expected, abs_tol=1e-9)
@@ -91,15 +93,15 @@ def test_classify_movements_on_three_rows():
 
 def test_an_account_inside_one_month_shows_no_movement():
     pairs = pl.DataFrame({"month_start": [D(2024, 3, 1)], "prev_mrr": [0.0], "cur_mrr": [0.0],
-                          "first_start": [D(2024, 3, 5)]})
+                          "cur_mrr_actual": [0.0], "first_start": [D(2024, 3, 5)]})
     out = metrics.movements_by_month(pairs, D(2024, 3, 1), D(2024, 4, 1))
-    assert out.select(pl.exclude("month")).row(0) == (0.0,) * 7
+    assert out.select(pl.exclude("month")).row(0) == (0.0,) * 8
 
 
 def test_movements_identity_holds_on_the_demo(demo_con):
     frame = metrics.monthly_movements(demo_con)
     rebuilt = (frame["starting_mrr"] + frame["new_mrr"] + frame["reactivation_mrr"] + frame["expansion_mrr"]
-               - frame["contraction_mrr"] - frame["churned_mrr"])
+               - frame["contraction_mrr"] - frame["churned_mrr"] + frame["fx_mrr"])
     assert (rebuilt - frame["ending_mrr"]).abs().max() < 1e-6
     # each month's ending MRR is the next month's starting MRR
     assert (frame["ending_mrr"].head(-1) - frame["starting_mrr"].tail(-1)).abs().max() < 1e-6
@@ -122,8 +124,9 @@ def test_trailing_trend_ends_with_the_trailing_window(demo_con):
 
 
 def test_marts_state_their_grain_and_keys_are_unique(demo_con):
-    keys = {"accounts_dim": ["account_id"], "mrr_by_account_month": ["account_id", "month_start"],
-            "renewal_events": ["account_id", "renewal_date"], "account_mrr_intervals": ["account_id", "valid_from"],
+    keys = {"accounts_dim": ["account_id"], "mrr_by_account_month": ["account_id", "currency", "month_start"],
+            "renewal_events": ["account_id", "renewal_date"],
+            "account_mrr_intervals": ["account_id", "currency", "valid_from"], "fx_monthly": ["currency", "month"],
             "usage_monthly": ["account_id", "month_start"],
             "usage_daily_by_feature": ["account_id", "usage_date", "feature"]}
     for table, key in keys.items():

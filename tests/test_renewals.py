@@ -23,7 +23,8 @@ def test_renewal_events_and_outcomes_by_hand(hand_con):
     assert rows[("A", D(2024, 7, 1))]["outcome"] == "renewed"
     assert rows[("A", D(2024, 7, 1))]["renewed_mrr"] == 150
     assert rows[("C", D(2024, 3, 1))]["outcome"] == "churned"  # May 1 return is outside the 30-day grace
-    assert rows[("F", D(2024, 6, 1))]["due_mrr"] == pytest.approx(120)
+    # F's EUR 100 ending Jun 1 and EUR 80 renewing it, both at June's rate 1.25
+    assert rows[("F", D(2024, 6, 1))]["due_mrr"] == pytest.approx(125)
     assert rows[("F", D(2024, 6, 1))]["renewed_mrr"] == pytest.approx(100)
     assert rows[("G", D(2024, 12, 1))]["outcome"] == "open"  # Dec 1 + 30 days is after the as-of day
 
@@ -44,9 +45,9 @@ def test_renewal_rates_by_hand(hand_con):
     rates = renewals.renewal_rates(_outcomes(hand_con))
     assert (rates["n_due"], rates["n_renewed"], rates["n_churned"], rates["n_open"]) == (6, 2, 3, 1)
     assert rates["renewal_rate"] == pytest.approx(2 / 5)
-    # decided due MRR: C 50 + B 200 + C 60 + F 120 + A 100 = 530
-    assert rates["gross_renewal_rate"] == pytest.approx((100 + 100) / 530)  # A min(100, 150), F min(120, 100)
-    assert rates["net_renewal_rate"] == pytest.approx((150 + 100) / 530)
+    # decided due MRR: C 50 + B 200 + C 60 + F 125 + A 100 = 535
+    assert rates["gross_renewal_rate"] == pytest.approx((100 + 100) / 535)  # A min(100, 150), F min(125, 100)
+    assert rates["net_renewal_rate"] == pytest.approx((150 + 100) / 535)
 
 
 def test_rates_by_period(hand_con):
@@ -54,7 +55,7 @@ def test_rates_by_period(hand_con):
     assert table["period"].to_list() == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
     q2 = table.row(1, named=True)
     assert (q2["n_due"], q2["n_renewed"], q2["n_churned"]) == (3, 1, 2)
-    assert q2["due_arr"] == pytest.approx(12 * (200 + 60 + 120))
+    assert q2["due_arr"] == pytest.approx(12 * (200 + 60 + 125))
     assert q2["renewed_arr_gross"] == pytest.approx(12 * 100)
     assert q2["renewed_arr_net"] == pytest.approx(12 * 100)
 

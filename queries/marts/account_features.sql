@@ -8,12 +8,15 @@ with snapshot_days as (
     select distinct unnest(days)::date as as_of
 ),
 
+-- MRR at the day's month rates
 active as materialized (
-    select snapshot_days.as_of, intervals.account_id, intervals.mrr
+    select snapshot_days.as_of, intervals.account_id, sum(intervals.mrr_local * fx.rate) as mrr
     from snapshot_days
     join account_mrr_intervals as intervals
         on intervals.valid_from <= snapshot_days.as_of
         and snapshot_days.as_of < coalesce(intervals.valid_to, date '9999-12-31')
+    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = fx_month(snapshot_days.as_of)
+    group by all
 ),
 
 -- usage by complete calendar months before the day: month -1 against months -2 and -3

@@ -1,5 +1,6 @@
--- mrr_by_account_month: one row per account and month start with MRR > 0 on that day
--- (snapshot at the start of the month; months with MRR 0 are absent, reports add them back).
+-- mrr_by_account_month: one row per account, currency and month start with own-currency MRR > 0 on that day
+-- (months with MRR 0 are absent, reports add them back): mrr_local, mrr at that month's rate, and
+-- mrr_at_prior_rates at the previous month's rate (constant currency for movements, metrics.md).
 create or replace table mrr_by_account_month as
 with bounds as (
     select
@@ -13,12 +14,25 @@ months as (
     from bounds
 ),
 
-final as (
-    select intervals.account_id, months.month_start, intervals.mrr
+local_months as (
+    select intervals.account_id, intervals.currency, months.month_start, intervals.mrr_local
     from months
     join account_mrr_intervals as intervals
         on months.month_start >= intervals.valid_from
         and months.month_start < coalesce(intervals.valid_to, date '9999-12-31')
+),
+
+final as (
+    select
+        local_months.*,
+        local_months.mrr_local * fx.rate as mrr,
+        local_months.mrr_local * prior.rate as mrr_at_prior_rates
+    from local_months
+    join fx_monthly as fx on fx.currency = local_months.currency and fx.month = local_months.month_start
+    join fx_monthly as prior
+        on prior.currency = local_months.currency
+        and prior.month = greatest((local_months.month_start - interval 1 month)::date,
+                                   (select min(month) from fx_monthly))
 )
 
 select * from final order by account_id, month_start

@@ -1,26 +1,61 @@
--- renewal_events: one row per account and renewal day e, the end_date of at least one of its lines
--- with mrr > 0 (metrics.md "Renewals"); due_mrr sums the lines ending on e; decision_date = e - notice_days;
--- known_date is the first day any of its lines was known (booked, else started).
-create or replace table renewal_events as
-with ending_lines as (
-    -- a line that ends the day it starts was never active, so it is no renewal (and cannot renew itself)
-    select * from subscription_lines where mrr > 0 and end_date > start_date
+-- known_renewal_events(known_on, grace): table macro, one row per renewal event (account, e) built only from
+-- lines known on known_on (booked, else started, by then; at the data's own as-of day everything exported is
+-- known): e is the end_date of at least one positive line; due_mrr sums the lines ending on e;
+-- renewal_start e' is the earliest start of a positive line in [e, e + grace]; renewed_mrr sums the
+-- lines starting on e'. Money in the reporting currency at the rates of e's month, so a renewal compares
+-- like with like (metrics.md "Renewals"). The one definition of renewal events: every report reads it.
+create or replace macro known_renewal_events(known_on, grace) as table
+with known_lines as materialized (
+    select lines.*, lines.mrr_local as amount_local
+    from subscription_lines as lines
+    where lines.mrr_local > 0
+      and (lines.end_date is null or lines.end_date > lines.start_date)  -- a same-day line was never active
+      and (lines.known_date <= known_on::date or known_on::date >= (select meta.as_of from import_meta as meta))
 ),
 
-final as (
+ending as (
     select
-        account_id,
-        end_date as renewal_date,
-        sum(mrr) as due_mrr,
-        12 * sum(mrr) as due_arr,
-        max(bill_period_months) as bill_period_months,
-        max(notice_days) as notice_days,
-        end_date - max(notice_days)::integer as decision_date,
-        min(known_date) as known_date,  -- the first day any of its lines was known
-        string_agg(distinct product, ', ' order by product) as products,
+        lines.account_id,
+        lines.end_date as renewal_date,
+        sum(lines.amount_local * fx.rate) as due_mrr,
+        max(lines.bill_period_months) as bill_period_months,
+        max(lines.notice_days) as notice_days,
+        lines.end_date - max(lines.notice_days)::integer as decision_date,
+        min(lines.known_date) as known_date,
+        string_agg(distinct lines.product, ', ' order by lines.product) as products,
         count(*) as n_lines
-    from ending_lines
-    group by account_id, end_date
+    from known_lines as lines
+    join fx_monthly as fx on fx.currency = lines.currency and fx.month = fx_month(lines.end_date)
+    where lines.end_date is not null
+    group by lines.account_id, lines.end_date
+),
+
+renewal_starts as (
+    select ending.account_id, ending.renewal_date, min(lines.start_date) as renewal_start
+    from ending
+    join known_lines as lines
+        on lines.account_id = ending.account_id
+        and lines.start_date between ending.renewal_date and ending.renewal_date + grace::integer
+    group by all
+),
+
+renewed as (
+    select renewal_starts.account_id, renewal_starts.renewal_date, renewal_starts.renewal_start,
+        sum(lines.amount_local * fx.rate) as renewed_mrr
+    from renewal_starts
+    join known_lines as lines
+        on lines.account_id = renewal_starts.account_id and lines.start_date = renewal_starts.renewal_start
+    join fx_monthly as fx on fx.currency = lines.currency and fx.month = fx_month(renewal_starts.renewal_date)
+    group by all
 )
 
-select * from final order by renewal_date, account_id
+select ending.*, renewed.renewal_start, coalesce(renewed.renewed_mrr, 0) as renewed_mrr
+from ending
+left join renewed using (account_id, renewal_date);
+
+-- renewal_events: one row per renewal event of everything exported (as of the data's as-of day); known_date is
+-- the first day any of its lines was known, so point-in-time signals can ask what was known on a day.
+create or replace table renewal_events as
+select * exclude (due_mrr), due_mrr, 12 * due_mrr as due_arr
+from known_renewal_events((select as_of from import_meta), (select grace_days from import_meta))
+order by renewal_date, account_id;

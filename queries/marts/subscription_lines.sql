@@ -1,5 +1,7 @@
--- subscription_lines: one row per contract line; mrr in the reporting currency at the rate of the
--- line's start month (metrics.md "Time and money"); known_date is when the line was known.
+-- subscription_lines: one row per contract line; mrr_local in the line's currency (the line's, else the
+-- account's, else the reporting currency) and mrr in the reporting currency at the rate of the line's start
+-- month (for ranking lines; figures on a day convert at that day's month, metrics.md "Time and money");
+-- known_date is when the line was known (booked, else started).
 create or replace table subscription_lines as
 with lines as (
     select * from stg_subscriptions
@@ -19,41 +21,28 @@ line_currency as (
     cross join settings
 ),
 
--- latest rate at or before the start month; a line older than the table takes its first rate
-rated as (
-    select line_currency.*, fx.rate as month_rate
-    from line_currency
-    asof left join stg_fx_rates as fx
-        on line_currency.line_currency = fx.currency and line_currency.start_month >= fx.month
-),
-
-first_rates as (
-    select currency, arg_min(rate, month) as first_rate from stg_fx_rates group by currency
-),
-
 final as (
     select
-        rated.line_id,
-        rated.account_id,
-        rated.subscription_id,
-        rated.product,
-        rated.start_date,
-        rated.end_date,
-        rated.line_currency as currency,
-        rated.mrr as mrr_local,
-        case when rated.line_currency = settings.reporting_currency then 1.0
-             else coalesce(rated.month_rate, first_rates.first_rate, 1.0) end as fx_rate,
-        rated.mrr * fx_rate as mrr,
-        rated.quantity,
-        rated.bill_period_months,
-        rated.discount,
-        rated.notice_days,
-        rated.auto_renew,
-        rated.booked_date,
-        coalesce(rated.booked_date, rated.start_date) as known_date
-    from rated
-    cross join settings
-    left join first_rates on rated.line_currency = first_rates.currency
+        line_currency.line_id,
+        line_currency.account_id,
+        line_currency.subscription_id,
+        line_currency.product,
+        line_currency.start_date,
+        line_currency.end_date,
+        line_currency.line_currency as currency,
+        line_currency.mrr as mrr_local,
+        fx.rate as fx_rate,
+        line_currency.mrr * fx.rate as mrr,
+        line_currency.quantity,
+        line_currency.bill_period_months,
+        line_currency.discount,
+        line_currency.notice_days,
+        line_currency.auto_renew,
+        line_currency.booked_date,
+        coalesce(line_currency.booked_date, line_currency.start_date) as known_date
+    from line_currency
+    join fx_monthly as fx
+        on fx.currency = line_currency.line_currency and fx.month = fx_month(line_currency.start_month)
 )
 
 select * from final

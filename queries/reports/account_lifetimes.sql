@@ -1,26 +1,18 @@
--- account_lifetimes: one row per filtered account that started by $as_of: first_start and first_end,
--- the first day it is not active (null while its first run of activity continues), with attributes.
--- Survival (metrics.md "Cohorts") censors at $as_of the accounts whose first_end is later or null.
-with intervals as (
-    select
-        account_id,
-        valid_from,
-        valid_to,
-        lead(valid_from) over (partition by account_id order by valid_from) as next_from
-    from account_mrr_intervals
-),
-
-run_ends as (
-    select account_id, min(valid_to) as first_end
-    from intervals
-    where valid_to is not null and (next_from is null or next_from > valid_to)
+-- account_lifetimes: one row per filtered account that started by $as_of, with its attributes and first_end:
+-- the first renewal day e whose outcome was churned as of $as_of (no positive line starts in [e, e + grace],
+-- and the grace period is over), so a late renewal inside grace does not end a lifetime (metrics.md
+-- "Cohorts", survival). first_end is null for accounts censored at $as_of (active, or renewal still open).
+with churned_renewals as (
+    select account_id, min(renewal_date) as first_end
+    from known_renewal_events($as_of::date, $grace_days::integer)
+    where renewed_mrr = 0 and renewal_date + $grace_days::integer <= $as_of::date
     group by account_id
 ),
 
 final as (
-    select accounts.*, run_ends.first_end
+    select accounts.*, churned_renewals.first_end
     from filtered_accounts($segments, $regions, $owners, $bill_periods) as accounts
-    left join run_ends using (account_id)
+    left join churned_renewals using (account_id)
     where accounts.first_start is not null and accounts.first_start <= $as_of::date
 )
 

@@ -8,7 +8,7 @@ with months as (
 ),
 
 mrr as (
-    select month_start, mrr from mrr_by_account_month where account_id = $account_id
+    select month_start, sum(mrr) as mrr from mrr_by_account_month where account_id = $account_id group by all
 ),
 
 usage as (

@@ -1,16 +1,23 @@
 -- cohort_snapshots: one row per filtered account and month start s after its first month, up to
--- $as_of, with MRR(a, s) > 0. Cohort periods read these snapshot days (metrics.md "Cohorts").
+-- $as_of, with MRR(a, s) > 0 at the rates of the cohort's first month (constant currency, metrics.md "Cohorts";
+-- $grain_months is 1 for month cohorts, 3 for quarter cohorts).
 with members as (
-    select account_id, date_trunc('month', first_start)::date as first_month
+    select
+        account_id,
+        date_trunc('month', first_start)::date as first_month,
+        case when $grain_months::integer = 3 then date_trunc('quarter', first_start)::date
+             else date_trunc('month', first_start)::date end as cohort_month
     from filtered_accounts($segments, $regions, $owners, $bill_periods)
     where first_start is not null and first_start <= $as_of::date
 ),
 
 final as (
-    select snapshots.account_id, snapshots.month_start, snapshots.mrr
+    select snapshots.account_id, snapshots.month_start, sum(snapshots.mrr_local * fx.rate) as mrr
     from mrr_by_account_month as snapshots
     join members using (account_id)
+    join fx_monthly as fx on fx.currency = snapshots.currency and fx.month = fx_month(members.cohort_month)
     where snapshots.month_start > members.first_month and snapshots.month_start <= $as_of::date
+    group by all
 )
 
 select * from final order by account_id, month_start

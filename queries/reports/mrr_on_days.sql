@@ -1,12 +1,14 @@
 -- mrr_on_days: one row per filtered account with MRR > 0 on $d0 or on $d1:
--- mrr_start = MRR(a, $d0), mrr_end = MRR(a, $d1) (metrics.md "Window metrics").
+-- mrr_start = MRR(a, $d0), mrr_end = MRR(a, $d1), both at the rates of $rate_day's month (constant currency
+-- for window metrics: $rate_day = $d0; metrics.md "Window metrics").
 with accounts as (
     select account_id from filtered_accounts($segments, $regions, $owners, $bill_periods)
 ),
 
 intervals as (
-    select intervals.*, coalesce(valid_to, date '9999-12-31') as valid_until
+    select intervals.*, intervals.mrr_local * fx.rate as mrr, coalesce(valid_to, date '9999-12-31') as valid_until
     from account_mrr_intervals as intervals
+    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = fx_month($rate_day::date)
     semi join accounts using (account_id)
 ),
 

@@ -27,7 +27,7 @@ from renewal_radar.ingest.validate import (
 
 STAGING_ORDER = tuple(TABLES)
 MART_ORDER = (
-    "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
+    "fx_monthly", "fx_month", "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
     "mrr_by_account_month", "renewal_events", "usage_daily_by_feature", "usage_monthly",
     "usage_monthly_by_feature", "account_features", "account_features_monthly",
 )
@@ -371,7 +371,7 @@ def _large_table_warnings(con, files: list[LoadedFile], today: dt.date) -> list[
 def _write_meta(con, report: ValidationReport, as_of: dt.date, history: pl.DataFrame, folder: Path) -> None:
     now = dt.datetime.now().replace(microsecond=0)
     meta = pl.DataFrame({"as_of": [as_of], "reporting_currency": [settings.get("reporting_currency")],
-                         "imported_at": [now], "source": [str(folder)]})
+                         "imported_at": [now], "source": [str(folder)], "grace_days": [settings.get("grace_days")]})
     db.write_table(con, "import_meta", meta)
     entry = pl.DataFrame({
         "imported_at": [now], "source": [str(folder)], "as_of": [as_of],
