@@ -84,6 +84,23 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--as-of", type=_date, required=True)
         command.add_argument("--horizon-days", type=int, default=None)
         command.add_argument("--json", action="store_true")
+        if name == "forecast":
+            command.add_argument("--save", action="store_true", help="store the forecast as a snapshot")
+            command.add_argument("--name", default=None, help="the snapshot's name")
+
+    front = commands.add_parser("overview", parents=[common], help="the Overview page's figures")
+    front.add_argument("--as-of", type=_date)
+    front.add_argument("--json", action="store_true")
+
+    saved = commands.add_parser("snapshots", parents=[common], help="saved forecast snapshots")
+    saved.add_argument("--json", action="store_true")
+
+    moved = commands.add_parser("moved", parents=[common], help="what changed since a snapshot")
+    moved.add_argument("--since", type=int, required=True, help="snapshot id (see `snapshots`)")
+    moved.add_argument("--as-of", type=_date)
+    moved.add_argument("--json", action="store_true")
+
+    commands.add_parser("score", parents=[common], help="rerun the scoring stage (after a settings edit)")
 
     risky = commands.add_parser("risk", parents=[common], help="health and churn risk of accounts active on D")
     risky.add_argument("--as-of", type=_date)
@@ -194,18 +211,89 @@ def _print_object(figures: dict, as_json: bool) -> None:
 
 
 def cmd_forecast(args) -> None:
-    """The renewal forecast as of a day."""
-    from renewal_radar import forecast
+    """The renewal forecast as of a day; with --save, also stored as a snapshot."""
+    from renewal_radar import book, forecast, snapshots
 
-    result = forecast.forecast(_open(args), args.as_of, args.horizon_days)
+    horizon = args.horizon_days or settings.get("forecast_horizon_days")
+    if args.save:
+        con = db.connect(settings.db_path(args.db), read_only=False) if settings.db_path(args.db).exists() \
+            else _open(args)
+        try:
+            snapshot_id = snapshots.save(con, args.as_of, horizon, args.name)
+        finally:
+            con.close()
+        print(snapshot_id)
+        return
+    result = book.forecast_for(_open(args), args.as_of, horizon)
     _print_object(forecast.forecast_json(result), args.json)
 
 
 def cmd_backtest(args) -> None:
     """The forecast as of a past day against what happened."""
-    from renewal_radar import forecast
+    from renewal_radar import book, forecast
 
-    _print_object(forecast.backtest_day(_open(args), args.as_of, args.horizon_days), args.json)
+    con = _open(args)
+    horizon = args.horizon_days or settings.get("forecast_horizon_days")
+    result = book.forecast_for(con, args.as_of, horizon)
+    actual = forecast.actual_outcomes(con, args.as_of, args.as_of + dt.timedelta(days=horizon))
+    figures, _ = forecast.judge(result.renewals, actual, result.summary)
+    _print_object(forecast.forecast_json(result) | {
+        "actual_renewed_arr_gross": figures["actual_arr"], "abs_pct_error": figures["forecast_error"],
+        "bias": figures["bias"], "naive_forecast_arr": figures["naive_arr"],
+        "naive_abs_pct_error": figures["naive_error"]}, args.json)
+
+
+def cmd_overview(args) -> None:
+    """The Overview page's headline figures."""
+    from renewal_radar import pagedata
+
+    con = _open(args)
+    _print_object(pagedata.overview_json(pagedata.overview(con, args.as_of or metrics.data_as_of(con))), args.json)
+
+
+def cmd_snapshots(args) -> None:
+    """Saved forecast snapshots."""
+    from renewal_radar import snapshots
+
+    frame = snapshots.list_snapshots(_open(args))
+    rows = [{"id": r["id"], "name": r["name"], "saved_at": r["saved_at"].isoformat(), "as_of": r["as_of"].isoformat(),
+             "start": r["start"].isoformat(), "end": r["end"].isoformat(), "n_due": r["n_due"],
+             "due_arr": r["due_arr"], "forecast_gross_arr": r["forecast_gross_arr"]} for r in frame.iter_rows(named=True)]
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        _emit_frame(frame.drop("automatic"), False)
+
+
+def cmd_moved(args) -> None:
+    """What changed in a snapshot's renewal period since it was saved."""
+    from renewal_radar import moved
+
+    con = _open(args)
+    result = moved.what_moved(con, args.since, args.as_of or metrics.data_as_of(con))
+    if args.json:
+        print(json.dumps(result))
+        return
+    for key in ("since", "as_of", "start", "end", "before_forecast_arr", "after_forecast_arr"):
+        print(f"{key:22} {result[key]}")
+    _emit_frame(moved.waterfall(result), False)
+
+
+def cmd_score(args) -> None:
+    """Rerun the scoring stage on the loaded data, in place."""
+    from renewal_radar import scoring
+
+    path = settings.db_path(args.db)
+    if not path.exists():
+        raise CliError(f"no database at {path}; run `python -m renewal_radar demo` or `import DIR` first")
+    con = db.connect(path, read_only=False)
+    try:
+        summary = scoring.run(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    print(f"scored {summary.days} days: {summary.accounts:,} account scores, {summary.renewals:,} renewal scores, "
+          f"settings {summary.fingerprint}, in {summary.seconds:.1f} s")
 
 
 def cmd_risk(args) -> None:
@@ -229,7 +317,8 @@ def cmd_bench(args) -> None:
 COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
             "renewals": cmd_renewals, "forecast": cmd_forecast, "backtest": cmd_backtest, "risk": cmd_risk,
-            "bench": cmd_bench}
+            "bench": cmd_bench, "overview": cmd_overview, "snapshots": cmd_snapshots, "moved": cmd_moved,
+            "score": cmd_score}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import dates, forecast, health, risk, sql
+from renewal_radar import book, dates, health, sql
 from renewal_radar.filters import ALL, Filters
 
 
@@ -53,9 +53,7 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
         return None
     params = {"account_id": account_id, "as_of": as_of}
     start = dates.add_months(dates.month_floor(as_of), -23)
-    sources = health.source_rows(con)
-    history = health.score(health.signals(sql.run(con, "reports/account_features_of", account_id=account_id,
-                                                  start=start, end=as_of), sources))
+    history = _health_history(con, account_id, start, as_of)
     return AccountView(
         profile=profile.row(0, named=True),
         lines=sql.run(con, "reports/account_lines", account_id=account_id),
@@ -70,11 +68,20 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
     )
 
 
+def _health_history(con, account_id: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The account's stored month-start scores (live when the book has no scores yet)."""
+    if book.status(con).stored_days:
+        return sql.run(con, "reports/stored_account_history", account_id=account_id, start=start, end=end)
+    sources = health.source_rows(con)
+    return health.score(health.signals(sql.run(con, "reports/account_features_of", account_id=account_id,
+                                               start=start, end=end), sources))
+
+
 def _risk(con, account_id: str, as_of: dt.date) -> dict | None:
-    scored = risk.risk_on(con, as_of).filter(pl.col("account_id") == account_id)
+    scored = book.account_scores(con, as_of).filter(pl.col("account_id") == account_id)
     return scored.row(0, named=True) if scored.height else None
 
 
 def _next_renewal(con, account_id: str, as_of: dt.date) -> dict | None:
-    upcoming = forecast.forecast(con, as_of, 400).renewals.filter(pl.col("account_id") == account_id)
+    upcoming = book.renewal_rows(con, as_of, 365).filter(pl.col("account_id") == account_id)
     return upcoming.sort("renewal_date").row(0, named=True) if upcoming.height else None

@@ -35,3 +35,8 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a date; write YYYY-MM-DD") from exc
+
+
+def months_between(first: dt.date, last: dt.date) -> int:
+    """Whole calendar months from ``first``'s month to ``last``'s month."""
+    return month_index(last) - month_index(first)

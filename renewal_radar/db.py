@@ -145,6 +145,32 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
     con.from_arrow(frame.to_arrow()).create(name)
 
 
+def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """Every row of table ``name`` (carried tables move between database files this way)."""
+    return query(con, f"select * from {_identifier(name)}")
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Create or replace table ``name`` holding ``frame`` (score tables are rewritten whole)."""
+    con.execute(f"drop table if exists {_identifier(name)}")
+    con.from_arrow(frame.to_arrow()).create(name)
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Append ``frame`` to table ``name``, creating it when missing (snapshots, logs)."""
+    if name not in table_names(con):
+        con.from_arrow(frame.to_arrow()).create(name)
+        return
+    con.from_arrow(frame.to_arrow()).insert_into(name)
+
+
+def _identifier(name: str) -> str:
+    # table names come from our own code, never from users; refuse anything but a plain identifier anyway
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a table name: {name!r}")
+    return name
+
+
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the tables in the main schema."""
     frame = query(con, "select table_name from information_schema.tables where table_schema = 'main'")

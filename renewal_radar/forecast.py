@@ -1,12 +1,17 @@
 """The renewal forecast as of a day, and its backtest (shared/spec/metrics.md "Renewal forecast").
 
-Each renewal due in [D, D + H) gets a probability of renewing: 1.0 when its
-renewal is already booked, the CRM's when a matching renewal opportunity was
-known on D, otherwise the renewal model's. The model is a logistic regression
-(scikit-learn) fitted only on renewals decided by D in the trailing twelve
-months: its inputs are the smoothed historical renewal rate of the account's
-segment and billing period (as log-odds) and the account's health signals
-before the renewal, so it starts from the base rate and moves with risk.
+Each renewal due in [D, D + H) gets a probability of renewing: 1.0 when its renewal is already booked, the
+CRM's when a matching renewal opportunity was known on D, otherwise the renewal model's. The model is a
+logistic regression (scikit-learn) fitted only on renewals decided by D in the trailing twelve months: its
+inputs are the smoothed historical renewal rate of the account's segment and billing period (as log-odds) and
+the account's health signals before the renewal, so it starts from the base rate and moves with risk. Its
+target is the share of each renewal's ARR that renewed gross (1 renewed whole, 0 churned, between for a
+contraction), so Σ p × ARR due estimates the gross renewed ARR the backtest judges it against. Where the
+signals do not help on the latest third of the year, the model is blended back towards the base rate by the
+weight that did best there (the fallback to the naive forecast).
+
+The scoring stage (``renewal_radar.scoring``) runs :func:`score_renewals` for every stored day; this module's
+pure functions turn stored (or live) rows into figures.
 """
 
 from __future__ import annotations
@@ -19,16 +24,21 @@ import polars as pl
 
 from renewal_radar import dates, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.metrics import data_as_of
 from renewal_radar.risk import logistic_pipeline
 
+MODEL_VERSION = 3
 CATEGORY_SETTINGS = {"Closed Won": "p_closed_won", "Commit": "p_commit", "Best Case": "p_best_case",
                      "Pipeline": "p_pipeline", "Omitted": "p_omitted", "Closed Lost": "p_omitted"}
 FLOOR_CATEGORIES = ("Closed Won", "Commit", "booked")
+LOST_CATEGORIES = ("Omitted", "Closed Lost")
 SIGNALS = ("signal_usage_trend", "signal_license_utilisation", "signal_feature_breadth", "signal_nps",
            "signal_support_load", "signal_csm_touch")
 SMOOTHING = 10  # pseudo-renewals pulling a small segment's rate towards the overall rate
 FEATURE_LEAD_DAYS = 45  # history: signals read about half a horizon before each renewal
+MIN_TRAINING = 30
+ROW_COLUMNS = ("as_of", "account_id", "renewal_date", "decision_date", "due_arr", "renewed_arr", "products",
+               "bill_period_months", "notice_days", "opportunity_id", "stage", "crm_category", "crm_probability",
+               "model_probability", "probability", "source", "category", "health_score", "band")
 
 
 @dataclass(frozen=True)
@@ -48,11 +58,14 @@ def _logit(p: pl.Expr) -> pl.Expr:
 
 
 def base_rates(decided: pl.DataFrame) -> tuple[pl.DataFrame, float]:
-    """Renewal rate by segment and billing period, smoothed towards the overall rate."""
-    overall = float((decided["outcome"] == "renewed").mean()) if decided.height else 0.85
+    """Gross renewed share of ARR by segment and billing period, smoothed towards the overall share."""
+    if not decided.height:
+        return pl.DataFrame(schema={"segment": pl.String, "bill_period_months": pl.Int64,
+                                    "base_rate": pl.Float64}), 0.85
+    overall = float(decided["renewed_arr_gross"].sum() / decided["due_arr"].sum())
+    share = pl.col("renewed_arr_gross") / pl.col("due_arr")
     rates = decided.group_by("segment", "bill_period_months").agg(
-        ((pl.col("outcome") == "renewed").sum() + SMOOTHING * overall).truediv(pl.len() + SMOOTHING)
-        .alias("base_rate"))
+        (share.sum() + SMOOTHING * overall).truediv(pl.len() + SMOOTHING).alias("base_rate"))
     return rates, overall
 
 
@@ -69,59 +82,97 @@ def _model_inputs(frame: pl.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RenewalModel:
-    """Base rates plus, when there is enough history, the fitted regression."""
+    """Base rates plus, when there is enough history, the fitted regression and its blend weight."""
 
     rates: pl.DataFrame
     overall: float
     pipeline: object | None
     usable: tuple[int, ...]
     trained_on: int
+    weight: float  # 1: the regression as fitted; 0: the base rate (the naive forecast)
 
 
-def _signals_at(con, days: list[dt.date]) -> pl.DataFrame:
-    sources = health.source_rows(con)
-    start, end = min(days), max(days)
-    return health.signals(sql.run(con, "reports/account_features_history", start=start, end=end), sources)
+def _training_rows(decided: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
+    lead = (pl.col("renewal_date") - pl.duration(days=FEATURE_LEAD_DAYS)).dt.truncate("1mo").alias("as_of")
+    signals = features.select("as_of", "account_id", *SIGNALS)
+    return decided.with_columns(lead).join(signals, on=["as_of", "account_id"], how="left")
 
 
-def fit_model(con, as_of: dt.date) -> RenewalModel:
-    """Fit on renewals in the twelve months before ``as_of`` whose outcome was known on ``as_of``."""
-    history = renewals.renewal_outcomes(con, dates.add_months(as_of, -12), as_of, as_of)
-    decided = history.filter(pl.col("outcome") != "open")
+def _fit_pipeline(training: pl.DataFrame, usable: tuple[int, ...]):
+    """Logistic regression on the gross renewed share: each renewal counts as renewed with weight ARR × share
+    and as lost with weight ARR × (1 − share)."""
+    inputs = _model_inputs(training)[:, usable]
+    share = (training["renewed_arr_gross"] / training["due_arr"]).clip(0, 1).to_numpy()
+    weight = training["due_arr"].to_numpy()
+    stacked = np.vstack([inputs, inputs])
+    labels = np.concatenate([np.ones(len(share)), np.zeros(len(share))])
+    weights = np.concatenate([weight * share, weight * (1 - share)])
+    keep = weights > 0
+    if len(np.unique(labels[keep])) < 2:
+        return None
+    pipeline = logistic_pipeline()
+    pipeline.fit(stacked[keep], labels[keep], logisticregression__sample_weight=weights[keep])
+    return pipeline
+
+
+def _blend_weight(training: pl.DataFrame, usable: tuple[int, ...]) -> float:
+    """The mix of regression and base rate that fitted the latest third of the year best (ARR-weighted squared
+    error, fitted on the earlier two thirds): α = Σw(g−b)(p−b) / Σw(p−b)², clipped to [0, 1]."""
+    ordered = training.sort("renewal_date")
+    cut = int(ordered.height * 2 / 3)
+    early, late = ordered.head(cut), ordered.tail(ordered.height - cut)
+    if early.height < MIN_TRAINING or late.height < 10:
+        return 0.5
+    pipeline = _fit_pipeline(early, usable)
+    if pipeline is None:
+        return 0.0
+    predicted = pipeline.predict_proba(_model_inputs(late)[:, usable])[:, 1]
+    base = late["base_rate"].to_numpy()
+    actual = (late["renewed_arr_gross"] / late["due_arr"]).clip(0, 1).to_numpy()
+    weight = late["due_arr"].to_numpy()
+    spread = float(np.sum(weight * (predicted - base) ** 2))
+    if spread <= 0:
+        return 0.0
+    return float(np.clip(np.sum(weight * (actual - base) * (predicted - base)) / spread, 0.0, 1.0))
+
+
+def fit_model(history: pl.DataFrame, features: pl.DataFrame) -> RenewalModel:
+    """Fit on the trailing year's renewals decided by the forecast day (``history``, as known that day)."""
+    decided = history.filter((pl.col("outcome") != "open") & (pl.col("due_arr") > 0))
     rates, overall = base_rates(decided)
-    if decided.height < 30 or decided["outcome"].n_unique() < 2:
-        return RenewalModel(rates, overall, None, (), decided.height)
-    decided = decided.with_columns(
-        (pl.col("renewal_date") - pl.duration(days=FEATURE_LEAD_DAYS)).dt.truncate("1mo").alias("as_of"))
-    signals = _signals_at(con, decided["as_of"].unique().to_list())
-    training = _with_base_rate(decided, rates, overall).join(signals, on=["as_of", "account_id"], how="left")
+    if decided.height < MIN_TRAINING or decided["outcome"].n_unique() < 2:
+        return RenewalModel(rates, overall, None, (), decided.height, 0.0)
+    training = _with_base_rate(_training_rows(decided, features), rates, overall)
     inputs = _model_inputs(training)
     usable = tuple(i for i in range(inputs.shape[1]) if not np.isnan(inputs[:, i]).all())
-    pipeline = logistic_pipeline()
-    # weighted by due ARR: the forecast is a sum of ARR, so a large renewal's outcome should count for more
-    pipeline.fit(inputs[:, usable], (training["outcome"] == "renewed").to_numpy(),
-                 logisticregression__sample_weight=training["due_arr"].to_numpy())
-    return RenewalModel(rates, overall, pipeline, usable, decided.height)
+    pipeline = _fit_pipeline(training, usable)
+    if pipeline is None:
+        return RenewalModel(rates, overall, None, (), decided.height, 0.0)
+    return RenewalModel(rates, overall, pipeline, usable, decided.height, _blend_weight(training, usable))
 
 
 def model_probability(model: RenewalModel, due: pl.DataFrame, signals: pl.DataFrame) -> np.ndarray:
     """The model's renewal probability for each due renewal, from the signals on the forecast day."""
-    frame = _with_base_rate(due, model.rates, model.overall).join(signals, on="account_id", how="left")
-    if model.pipeline is None:
-        return frame["base_rate"].to_numpy()
-    return model.pipeline.predict_proba(_model_inputs(frame)[:, model.usable])[:, 1]
+    frame = _with_base_rate(due, model.rates, model.overall).join(
+        signals.select("account_id", *SIGNALS), on="account_id", how="left")
+    base = frame["base_rate"].to_numpy()
+    if model.pipeline is None or frame.is_empty():
+        return base
+    fitted = model.pipeline.predict_proba(_model_inputs(frame)[:, model.usable])[:, 1]
+    return model.weight * fitted + (1 - model.weight) * base
 
 
-# ---------------------------------------------------------------- the forecast
+# ---------------------------------------------------------------- scoring one day's renewals
 
 
-def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters: Filters) -> pl.DataFrame:
+def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters: Filters = ALL) -> pl.DataFrame:
     """For each due renewal, the renewal opportunity closing nearest its day (within grace), if known on ``as_of``."""
     opportunities = sql.run(con, "reports/crm_renewal_opportunities", as_of=as_of, **filters.params())
+    empty = due.select("account_id", "renewal_date").head(0).with_columns(
+        pl.lit(None, pl.String).alias("opportunity_id"), pl.lit(None, pl.String).alias("stage"),
+        pl.lit(None, pl.String).alias("crm_category"), pl.lit(None, pl.Float64).alias("crm_probability"))
     if opportunities.is_empty() or due.is_empty():  # no CRM export: no match, but the same columns
-        return due.select("account_id", "renewal_date").head(0).with_columns(
-            pl.lit(None, pl.String).alias("opportunity_id"), pl.lit(None, pl.String).alias("stage"),
-            pl.lit(None, pl.String).alias("category"), pl.lit(None, pl.Float64).alias("crm_probability"))
+        return empty
     pairs = due.select("account_id", "renewal_date").join(opportunities, on="account_id").with_columns(
         (pl.col("close_date") - pl.col("renewal_date")).dt.total_days().abs().alias("gap"))
     nearest = pairs.filter(pl.col("gap") <= grace_days).sort("gap", "opportunity_id").group_by(
@@ -129,31 +180,33 @@ def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters
     defaults = {category: settings.get(name) for category, name in CATEGORY_SETTINGS.items()}
     probability = pl.coalesce(pl.col("probability") / 100,
                               pl.col("category").replace_strict(defaults, default=None, return_dtype=pl.Float64))
-    return nearest.with_columns(probability.alias("crm_probability")).select(
-        "account_id", "renewal_date", "opportunity_id", "stage", "category", "crm_probability")
+    return nearest.with_columns(probability.alias("crm_probability"), pl.col("category").alias("crm_category")
+                                ).select(empty.columns)
 
 
-def expansion_ratios(history: pl.DataFrame) -> tuple[float, float]:
-    """Contraction and expansion of the renewed renewals in ``history``, as shares of their due ARR."""
-    renewed = history.filter(pl.col("outcome") == "renewed")
-    due = float(renewed["due_arr"].sum())
-    if not due:
-        return 0.0, 0.0
-    change = renewed["renewed_arr"] - renewed["due_arr"]
-    return float((-change).clip(lower_bound=0).sum()) / due, float(change.clip(lower_bound=0).sum()) / due
+def _health_for_due(day: dt.date, due: pl.DataFrame, accounts: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
+    """Health of each due account on ``day``; a renewal due on the day itself reads the account's last active
+    day (the day before), since its lines ended at the start of the day."""
+    today = accounts.select("account_id", "health_score", "band")
+    eve = day - dt.timedelta(days=1)
+    missing = due.filter(pl.col("renewal_date") == day).join(today, on="account_id", how="anti")
+    if missing.is_empty():
+        return today
+    before = health.score(features.filter(pl.col("as_of") == eve).join(
+        missing.select("account_id").unique(), on="account_id")).select("account_id", "health_score", "band")
+    return pl.concat([today, before], how="vertical_relaxed").unique("account_id", keep="first")
 
 
-def forecast(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL) -> Forecast:
-    """Renewals due in [as_of, as_of + horizon) with their probabilities, and the forecast's figures."""
-    horizon_days = horizon_days or settings.get("forecast_horizon_days")
+def score_renewals(con, day: dt.date, due: pl.DataFrame, history: pl.DataFrame, accounts: pl.DataFrame,
+                   features: pl.DataFrame) -> pl.DataFrame:
+    """The renewals due from ``day`` with CRM call, model probability, final probability, source and health."""
     grace = settings.get("grace_days")
-    due = renewals.renewal_outcomes(con, as_of, as_of + dt.timedelta(days=horizon_days), as_of, grace, filters)
-    crm = crm_matches(con, due, as_of, grace, filters)
-    model = fit_model(con, as_of)
-    signals = health.signals(sql.run(con, "reports/account_features_on", as_of=as_of), health.source_rows(con))
-    scored = health.score(signals).select("account_id", "health_score", "band", *SIGNALS)
+    crm = crm_matches(con, due, day, grace)
+    model = fit_model(history, features)
+    signals = features.filter(pl.col("as_of") == day)
     due = due.join(crm, on=["account_id", "renewal_date"], how="left")
-    due = due.with_columns(pl.Series("model_probability", model_probability(model, due, scored), dtype=pl.Float64))
+    due = due.with_columns(pl.Series("model_probability", model_probability(model, due, signals),
+                                     dtype=pl.Float64))
     booked = pl.col("renewed_mrr") > 0
     has_crm = pl.col("crm_probability").is_not_null()
     due = due.with_columns(
@@ -161,27 +214,57 @@ def forecast(con, as_of: dt.date, horizon_days: int | None = None, filters: Filt
         .otherwise(pl.col("model_probability")).alias("probability"),
         pl.when(booked).then(pl.lit("booked")).when(has_crm).then(pl.lit("crm")).otherwise(pl.lit("model"))
         .alias("source"),
-        pl.when(booked).then(pl.lit("booked")).otherwise(pl.col("category")).alias("category"),
-    ).join(scored.select("account_id", "health_score", "band"), on="account_id", how="left")
-    # the filtered trailing year gives both the expected contraction/expansion and the naive forecast's rate
-    history = renewals.renewal_outcomes(con, dates.add_months(as_of, -12), as_of, as_of, filters=filters)
-    summary = summarise(due, as_of, horizon_days, *expansion_ratios(history))
-    summary["trailing_gross_renewal_rate"] = renewals.renewal_rates(history)["gross_renewal_rate"]
-    return Forecast(summary, due)
+        pl.when(booked).then(pl.lit("booked")).otherwise(pl.col("crm_category")).alias("category"),
+        pl.lit(day).alias("as_of"),
+    ).join(_health_for_due(day, due, accounts, features), on="account_id", how="left")
+    return due.select(ROW_COLUMNS)
+
+
+def history_rollup(history: pl.DataFrame) -> pl.DataFrame:
+    """The trailing year's decided renewals summed by the filterable account attributes: what the expected
+    contraction / expansion and the naive forecast's rate are read from, for any sidebar filter."""
+    decided = history.filter(pl.col("outcome") != "open")
+    renewed = pl.col("outcome") == "renewed"
+    change = pl.col("renewed_arr") - pl.col("due_arr")
+    return decided.group_by("segment", "region", "csm_owner", pl.col("account_bill_period_months")
+                            .alias("bill_period_months")).agg(
+        pl.col("due_arr").sum().alias("decided_due_arr"),
+        pl.col("renewed_arr_gross").sum().alias("decided_renewed_gross_arr"),
+        pl.col("due_arr").filter(renewed).sum().alias("renewed_due_arr"),
+        (-change).clip(lower_bound=0).filter(renewed).sum().alias("contraction_arr"),
+        change.clip(lower_bound=0).filter(renewed).sum().alias("expansion_arr"),
+    )
+
+
+# ---------------------------------------------------------------- figures from rows
+
+
+def rollup_ratios(rollup: pl.DataFrame) -> tuple[float, float, float | None]:
+    """Contraction and expansion as shares of renewed renewals' due ARR, and the trailing gross renewal rate."""
+    renewed_due = float(rollup["renewed_due_arr"].sum()) if rollup.height else 0.0
+    decided_due = float(rollup["decided_due_arr"].sum()) if rollup.height else 0.0
+    contraction = float(rollup["contraction_arr"].sum()) / renewed_due if renewed_due else 0.0
+    expansion = float(rollup["expansion_arr"].sum()) / renewed_due if renewed_due else 0.0
+    gross = float(rollup["decided_renewed_gross_arr"].sum()) / decided_due if decided_due else None
+    return contraction, expansion, gross
 
 
 def summarise(due: pl.DataFrame, as_of: dt.date, horizon_days: int, contraction: float, expansion: float) -> dict:
-    """The forecast's figures (cli.md keys, plus the waterfall and projected rates)."""
+    """The forecast's figures (cli.md keys, plus the waterfall and projected rates).
+
+    floor = due ARR booked or called Closed Won / Commit; best case = all due ARR except renewals called
+    Omitted or Closed Lost; so floor ≤ weighted ≤ best case ≤ due (metrics.md).
+    """
     due_arr = float(due["due_arr"].sum())
     weighted = float((due["probability"] * due["due_arr"]).sum())
     floor = float(due.filter(pl.col("category").is_in(FLOOR_CATEGORIES))["due_arr"].sum())
-    best_case = floor + float(due.filter(pl.col("category") == "Best Case")["due_arr"].sum())
+    best_case = float(due.filter(~pl.col("category").is_in(LOST_CATEGORIES).fill_null(False))["due_arr"].sum())
     expected_contraction = weighted * contraction
     expected_expansion = weighted * expansion
     return {
         "as_of": as_of.isoformat(), "horizon_days": horizon_days, "n_due": due.height, "due_arr": due_arr,
         "forecast_gross_arr": weighted, "floor_arr": floor, "best_case_arr": best_case,
-        "expected_churn_arr": due_arr - weighted, "expected_contraction_arr": expected_contraction,
+        "expected_renewal_loss_arr": due_arr - weighted, "expected_contraction_arr": expected_contraction,
         "expected_expansion_arr": expected_expansion,
         "projected_gross_renewal_rate": (weighted - expected_contraction) / due_arr if due_arr else None,
         "projected_net_renewal_rate": ((weighted - expected_contraction + expected_expansion) / due_arr
@@ -189,11 +272,18 @@ def summarise(due: pl.DataFrame, as_of: dt.date, horizon_days: int, contraction:
     }
 
 
+def summary_from_rows(due: pl.DataFrame, rollup: pl.DataFrame, as_of: dt.date, horizon_days: int) -> dict:
+    """The forecast figures of stored (or live) renewal rows and the matching history roll-up."""
+    contraction, expansion, gross = rollup_ratios(rollup)
+    return summarise(due, as_of, horizon_days, contraction, expansion) | {"trailing_gross_renewal_rate": gross}
+
+
 def forecast_json(result: Forecast) -> dict:
     """The forecast in the command line's JSON form (cli.md)."""
     keys = ("as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr", "best_case_arr")
     renewals_list = [{"account_id": r["account_id"], "renewal_date": r["renewal_date"].isoformat(),
-                      "due_arr": r["due_arr"], "probability": r["probability"], "source": r["source"]}
+                      "due_arr": r["due_arr"], "probability": r["probability"], "source": r["source"],
+                      "crm_category": r["crm_category"], "model_probability": r["model_probability"]}
                      for r in result.renewals.sort("renewal_date", "account_id").iter_rows(named=True)]
     return {key: result.summary[key] for key in keys} | {"renewals": renewals_list}
 
@@ -201,69 +291,83 @@ def forecast_json(result: Forecast) -> dict:
 # ---------------------------------------------------------------- backtest
 
 
-def actual_outcomes(con, result: Forecast, filters: Filters = ALL) -> pl.DataFrame:
-    """What happened to a past forecast's renewals, judged on everything loaded."""
-    if result.renewals.is_empty():
-        return result.renewals.with_columns(pl.lit(0.0).alias("actual_gross"), pl.lit(False).alias("renewed"))
-    start = result.renewals["renewal_date"].min()
-    end = result.renewals["renewal_date"].max() + dt.timedelta(days=1)
-    actual = renewals.renewal_outcomes(con, start, end, filters=filters).select(
+def actual_outcomes(con, start: dt.date, end: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """What happened to the renewals due in [start, end), judged on everything loaded."""
+    return renewals.renewal_outcomes(con, start, end, filters=filters).select(
         "account_id", "renewal_date", pl.col("renewed_arr_gross").alias("actual_gross"),
         (pl.col("outcome") == "renewed").alias("renewed"), pl.col("outcome").alias("actual_outcome"))
-    return result.renewals.join(actual, on=["account_id", "renewal_date"], how="left")
 
 
-def judge(con, result: Forecast, filters: Filters = ALL) -> tuple[dict, pl.DataFrame]:
-    """A past forecast against what happened: ours, ours net of expected contraction, and the naive forecast
-    (trailing-12-month gross renewal rate × ARR due), each with its absolute % error; and the judged renewals."""
-    judged = actual_outcomes(con, result, filters)
-    actual = float(judged["actual_gross"].fill_null(0).sum())
-    summary = result.summary
+def judge(rows: pl.DataFrame, actual: pl.DataFrame, summary: dict) -> tuple[dict, pl.DataFrame]:
+    """A past forecast against what happened. The one accuracy figure is the forecast error: |weighted forecast
+    − gross renewed ARR| / gross renewed ARR, and beside it the naive forecast's (trailing-12-month gross renewal
+    rate × ARR due) and the bias of the weighted forecast."""
+    judged = rows.join(actual, on=["account_id", "renewal_date"], how="left")
+    actual_arr = float(judged["actual_gross"].fill_null(0).sum())
     predicted = summary["forecast_gross_arr"]
-    projected = predicted - summary["expected_contraction_arr"]
     rate = summary["trailing_gross_renewal_rate"]
     naive = rate * summary["due_arr"] if rate is not None else None
 
     def error(value: float | None) -> float | None:
-        return abs(value - actual) / actual if actual and value is not None else None
+        return abs(value - actual_arr) / actual_arr if actual_arr and value is not None else None
 
-    figures = {"forecast_arr": predicted, "projected_arr": projected, "naive_arr": naive, "actual_arr": actual,
-               "abs_pct_error": error(predicted), "projected_abs_pct_error": error(projected),
-               "naive_abs_pct_error": error(naive), "bias": (predicted - actual) / actual if actual else None}
+    figures = {"forecast_arr": predicted, "naive_arr": naive, "actual_arr": actual_arr,
+               "forecast_error": error(predicted), "naive_error": error(naive),
+               "bias": (predicted - actual_arr) / actual_arr if actual_arr else None}
     return figures, judged
 
 
-def backtest_day(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL) -> dict:
-    """The forecast as of a past day against what happened (cli.md ``backtest``)."""
-    result = forecast(con, as_of, horizon_days, filters)
-    figures, _ = judge(con, result, filters)
-    return forecast_json(result) | {
-        "actual_renewed_arr_gross": figures["actual_arr"], "abs_pct_error": figures["abs_pct_error"],
-        "bias": figures["bias"], "naive_forecast_arr": figures["naive_arr"],
-        "naive_abs_pct_error": figures["naive_abs_pct_error"],
-    }
-
-
-def backtest(con, horizon_days: int | None = None, months: int = 12, filters: Filters = ALL
-             ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The forecast as of each month start of the past year whose outcomes are all known, and a calibration table."""
-    horizon_days = horizon_days or settings.get("forecast_horizon_days")
-    known_until = data_as_of(con) - dt.timedelta(days=horizon_days + settings.get("grace_days"))
+def backtest_days(as_of: dt.date, horizon_days: int, months: int = 12) -> list[dt.date]:
+    """The month starts of the past year whose renewals in the horizon (and their grace) are all decided."""
+    known_until = as_of - dt.timedelta(days=horizon_days + settings.get("grace_days"))
     latest = dates.month_floor(known_until)
+    return [dates.add_months(latest, -step) for step in range(months - 1, -1, -1)]
+
+
+def backtest_from_rows(renewal_rows: pl.DataFrame, rollups: pl.DataFrame, actual: pl.DataFrame,
+                       days: list[dt.date], horizon_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The stored forecasts of ``days`` judged against ``actual``; one row per day, and the calibration table."""
     rows, predictions = [], []
-    for step in range(months - 1, -1, -1):
-        day = dates.add_months(latest, -step)
-        result = forecast(con, day, horizon_days, filters)
-        figures, judged = judge(con, result, filters)
-        rows.append({"as_of": day, "n_due": result.summary["n_due"], "due_arr": result.summary["due_arr"]} | figures)
-        predictions.append(judged.select("probability", "renewed", "source"))
-    return pl.DataFrame(rows), calibration(pl.concat(predictions) if predictions else pl.DataFrame())
+    for day in days:
+        due = renewal_rows.filter((pl.col("as_of") == day)
+                                  & (pl.col("renewal_date") < day + dt.timedelta(days=horizon_days)))
+        summary = summary_from_rows(due, rollups.filter(pl.col("as_of") == day), day, horizon_days)
+        figures, judged = judge(due, actual, summary)
+        rows.append({"as_of": day, "n_due": summary["n_due"], "due_arr": summary["due_arr"]} | figures)
+        predictions.append(judged.select("probability", pl.col("renewed").fill_null(False), "source"))
+    schema = {"as_of": pl.Date, "n_due": pl.Int64, "due_arr": pl.Float64, "forecast_arr": pl.Float64,
+              "naive_arr": pl.Float64, "actual_arr": pl.Float64, "forecast_error": pl.Float64,
+              "naive_error": pl.Float64, "bias": pl.Float64}
+    table = pl.DataFrame(rows, schema=schema)
+    return table, calibration(pl.concat(predictions) if predictions else pl.DataFrame())
+
+
+def backtest_from_scores(con, renewal_scores: pl.DataFrame, rollups: pl.DataFrame, as_of: dt.date,
+                         horizon_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The scoring stage's backtest: the stored forecasts of the past year's month starts, unfiltered."""
+    days = [day for day in backtest_days(as_of, horizon_days) if day in set(renewal_scores["as_of"].to_list())]
+    if not days:
+        return backtest_from_rows(renewal_scores.head(0), rollups, renewal_scores.head(0), [], horizon_days)
+    actual = actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days))
+    return backtest_from_rows(renewal_scores, rollups, actual, days, horizon_days)
+
+
+def accuracy(backtest: pl.DataFrame) -> dict:
+    """The backtest's headline: mean forecast error, the naive forecast's, and the mean bias."""
+    if backtest.is_empty():
+        return {"forecast_error": None, "naive_error": None, "bias": None, "months": 0}
+    return {"forecast_error": backtest["forecast_error"].mean(), "naive_error": backtest["naive_error"].mean(),
+            "bias": backtest["bias"].mean(), "months": backtest.height}
+
+
+CALIBRATION_SCHEMA = {"decile": pl.Int64, "renewals": pl.UInt32, "predicted_rate": pl.Float64,
+                      "actual_rate": pl.Float64, "from_p": pl.Float64, "to_p": pl.Float64}
 
 
 def calibration(predictions: pl.DataFrame) -> pl.DataFrame:
     """Predicted against actual renewal rate by decile of predicted probability."""
     if predictions.is_empty():
-        return pl.DataFrame()
+        return pl.DataFrame(schema=CALIBRATION_SCHEMA)
     ranked = predictions.with_columns(
         (pl.col("probability").rank("ordinal") * 10 / (pl.len() + 1)).floor().cast(pl.Int64).alias("decile"))
     return ranked.group_by("decile").agg(
@@ -271,4 +375,3 @@ def calibration(predictions: pl.DataFrame) -> pl.DataFrame:
         pl.col("renewed").cast(pl.Float64).mean().alias("actual_rate"),
         pl.col("probability").min().alias("from_p"), pl.col("probability").max().alias("to_p"),
     ).sort("decile").with_columns((pl.col("decile") + 1).alias("decile"))
-

@@ -7,7 +7,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from renewal_radar import db, settings
+from renewal_radar import db, settings, snapshots
 from renewal_radar.ingest import ImportResult, ValidationReport, import_folder, mappings, validate_folder
 from renewal_radar.ingest.pipeline import describe_file
 from renewal_radar.ingest.readers import SUPPORTED_SUFFIXES
@@ -68,7 +68,7 @@ def load(folder: Path, file_presets: dict[str, str], column_maps: dict[str, dict
 
 def rollback() -> None:
     """Swap the database of the previous import back in."""
-    db.rollback(settings.db_path())
+    snapshots.rollback(settings.db_path())
 
 
 def can_roll_back() -> bool:

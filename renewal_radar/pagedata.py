@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import datastatus, dates, forecast, health, metrics, renewals, risk
+from renewal_radar import book, datastatus, dates, forecast, health, metrics, settings
 from renewal_radar.filters import ALL, Filters
 
 DUE_WINDOW_DAYS = 90
@@ -29,6 +29,7 @@ class Overview:
     arr_now: float
     arr_year_ago: float
     due: pl.DataFrame
+    arr_growth: float | None
     trend: pl.DataFrame
     by_segment: pl.DataFrame
     movements: pl.DataFrame
@@ -40,20 +41,30 @@ def overview(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
     """ARR now and a year ago, trailing-12-month retention and its trend, renewals due, movements."""
     year_ago = dates.add_months(as_of, -12)
     accounts = metrics.accounts_on_day(con, as_of, filters)
+    arr_now, arr_year_ago = float(accounts["arr"].sum()), 12 * metrics.mrr_total(con, year_ago, filters)
     return Overview(
         as_of=as_of,
         year_ago=year_ago,
         currency=metrics.reporting_currency(con),
         window=metrics.window_metrics(con, year_ago, as_of, filters),
-        arr_now=float(accounts["arr"].sum()),
-        arr_year_ago=12 * metrics.mrr_total(con, year_ago, filters),
-        due=renewals.renewal_outcomes(con, as_of, as_of + dt.timedelta(days=DUE_WINDOW_DAYS), None, None, filters),
+        arr_now=arr_now,
+        arr_year_ago=arr_year_ago,
+        # the forecast's due set as of the day (metrics.md: one due set everywhere)
+        due=book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters),
+        arr_growth=arr_now / arr_year_ago - 1 if arr_year_ago else None,
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
         by_segment=metrics.arr_by_attribute(accounts, "segment"),
         movements=metrics.monthly_movements(con, dates.add_months(as_of, -24), dates.month_floor(as_of), filters),
         accounts=accounts,
         window_accounts=metrics.window_accounts(con, year_ago, as_of, filters),
     )
+
+
+def overview_json(data: Overview) -> dict:
+    """The Overview's headline figures in the command line's form (cli.md ``overview``)."""
+    return {"as_of": data.as_of.isoformat(), "arr": data.arr_now, "arr_year_ago": data.arr_year_ago,
+            "grr": data.window["grr"], "nrr": data.window["nrr"], "logo_churn_rate": data.window["logo_churn_rate"],
+            "due_90_arr": float(data.due["due_arr"].sum()), "n_due_90": data.due.height}
 
 
 @dataclass(frozen=True)
@@ -87,27 +98,62 @@ class AtRisk:
     currency: str
     accounts: pl.DataFrame
     missing_components: list[str]
+    band_rates: pl.DataFrame
+    stale: bool
+
+
+def trend_arrow(change: pl.Expr) -> pl.Expr:
+    """↑ / ↓ when health moved at least the ``health_trend_points`` setting in a month, → otherwise."""
+    points = settings.get("health_trend_points")
+    return (pl.when(change >= points).then(pl.lit("↑")).when(change <= -points).then(pl.lit("↓"))
+            .when(change.is_not_null()).then(pl.lit("→")).otherwise(pl.lit("")))
+
+
+def disagreement(row: dict) -> str:
+    """Why an account's health band and its churn risk disagree: the weakest components against the drivers."""
+    from renewal_radar import health as health_mod
+
+    probability, band = row.get("churn_probability"), row.get("band")
+    if probability is None or band is None:
+        return ""
+    if not ((band == "green" and probability >= 0.3) or (band == "red" and probability < 0.1)):
+        return ""
+    components = [(c.label, row.get(f"score_{c.name}")) for c in health_mod.load_settings().components
+                  if row.get(f"score_{c.name}") is not None]
+    if band == "green":
+        weakest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: x[1])[:2])
+        return (f"Green health but {probability:.0%} churn risk: the model weighs {row.get('top_drivers') or 'size'}"
+                f" more than the score does (weakest components: {weakest}).")
+    strongest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: -x[1])[:2])
+    weakest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: x[1])[:2])
+    return (f"Red health ({weakest}) but only {probability:.0%} churn risk: the model learned these signals "
+            f"matter less here ({strongest} hold it up).")
 
 
 def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
-    """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk and drivers."""
-    scored = risk.risk_on(con, as_of, filters)
+    """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk, drivers and where
+    band and risk disagree; and the churn rate by band from the backtest."""
+    scored = book.account_scores(con, as_of, filters)
     previous = dates.add_months(dates.month_floor(as_of), -1)
-    before = health.health_history(con, previous, previous).select(
+    before = book.account_scores(con, previous, filters).select(
         "account_id", pl.col("health_score").alias("health_month_ago"))
     scored = scored.join(before, on="account_id", how="left").with_columns(
         (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
         (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"))
+    scored = scored.with_columns(trend_arrow(pl.col("health_change")).alias("trend"),
+                                 pl.Series("disagreement", [disagreement(r) for r in scored.iter_rows(named=True)],
+                                           dtype=pl.String))
     sources = health.source_rows(con)
     available = health.available_components(sources)
     missing = [f"{c.label} (needs {health.SOURCE_FILES[health.SOURCES[c.name]]})"
                for c in health.load_settings().components if not available[c.name]]
-    return AtRisk(as_of, metrics.reporting_currency(con), scored, missing)
+    _, band_rates = book.risk_backtest(con)
+    return AtRisk(as_of, metrics.reporting_currency(con), scored, missing, band_rates, book.status(con).stale)
 
 
 def risk_backtest(con) -> pl.DataFrame:
     """The churn-risk and health backtest over the past year (independent of the sidebar filters)."""
-    return risk.backtest(con, metrics.data_as_of(con))
+    return book.risk_backtest(con)[0]
 
 
 def health_change(con, account_id: str, before: dt.date, after: dt.date) -> pl.DataFrame:
@@ -128,12 +174,58 @@ def month_starts(con, as_of: dt.date, months: int = 12) -> list[dt.date]:
 
 def renewal_forecast(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> forecast.Forecast:
     """The forecast of renewals due in [as_of, as_of + horizon) (Forecast and Renewal calendar pages)."""
-    return forecast.forecast(con, as_of, horizon_days, filters)
+    return book.forecast_for(con, as_of, horizon_days, filters)
 
 
-def forecast_backtest(con, horizon_days: int, filters: Filters = ALL) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The forecast's track record over the past year and its calibration table."""
-    return forecast.backtest(con, horizon_days, 12, filters)
+def forecast_backtest(con, horizon_days: int, filters: Filters = ALL) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """The forecast's track record over the past year, its calibration table and its headline accuracy."""
+    backtest, calibration = book.forecast_backtest(con, horizon_days, filters)
+    return backtest, calibration, forecast.accuracy(backtest)
+
+
+def forecast_breakdown(due: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Renewals, ARR due and weighted forecast by a column of the forecast's renewals."""
+    return due.with_columns(pl.col(by).cast(pl.String).fill_null("(no CRM call)")).group_by(by).agg(
+        pl.len().alias("renewals"), pl.col("due_arr").sum(),
+        (pl.col("probability") * pl.col("due_arr")).sum().alias("forecast_arr")).sort("due_arr", descending=True)
+
+
+def disagreement_queue(due: pl.DataFrame, sources: dict | None = None) -> pl.DataFrame:
+    """Renewals where the CRM call and the model disagree strongly, largest ARR at stake first (the forecast
+    meeting's list): Commit or Closed Won with the model below 50 %, Omitted or Pipeline with it above 85 %."""
+    called_high = pl.col("crm_category").is_in(["Commit", "Closed Won"]) & (pl.col("model_probability") < 0.5)
+    called_low = pl.col("crm_category").is_in(["Omitted", "Pipeline"]) & (pl.col("model_probability") > 0.85)
+    flagged = due.filter((called_high | called_low) & (pl.col("source") != "booked"))
+    stake = (pl.col("due_arr") * (pl.col("crm_probability") - pl.col("model_probability")).abs()).alias("arr_at_stake")
+    return flagged.with_columns(stake).sort("arr_at_stake", descending=True)
+
+
+def calendar_rows(due: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The calendar's renewals with days left and whether the notice deadline passed unbooked."""
+    return due.with_columns(
+        (pl.col("renewal_date") - pl.lit(as_of)).dt.total_days().alias("days_left"),
+        ((pl.col("decision_date") < pl.lit(as_of)) & (pl.col("source") != "booked")).fill_null(False)
+        .alias("notice_overdue"),
+        ((1 - pl.col("probability")) * pl.col("due_arr")).alias("expected_loss_arr"))
+
+
+def what_moved(con, snapshot_id: int, as_of: dt.date) -> dict:
+    """The What-moved panel: a snapshot's period then and now."""
+    from renewal_radar import moved
+
+    return moved.what_moved(con, snapshot_id, as_of)
+
+
+def snapshot_list(con) -> pl.DataFrame:
+    """Saved forecast snapshots, newest first."""
+    from renewal_radar import snapshots
+
+    return snapshots.list_snapshots(con)
+
+
+def score_status(con) -> book.ScoreStatus:
+    """Whether the stored scores match the settings."""
+    return book.status(con)
 
 
 def reporting_currency(con) -> str:

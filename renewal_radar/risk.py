@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, health, sql
+from renewal_radar import dates, health
 from renewal_radar.filters import ALL, Filters
 
+MODEL_VERSION = 2
 HORIZON_DAYS = 90
 TRAINING_MONTHS = 24
 # A seeded sample keeps fitting fast on large books; a logistic regression with a handful of
@@ -68,16 +69,6 @@ def _usable_inputs(frame: pl.DataFrame) -> tuple[str, ...]:
     return tuple(c for c in INPUTS if frame[c].null_count() < frame.height)
 
 
-def training_frame(con, as_of: dt.date) -> pl.DataFrame:
-    """Month-start rows whose 90-day outcome was known on ``as_of``, with signals and the label."""
-    end = as_of - dt.timedelta(days=HORIZON_DAYS)
-    start = dates.add_months(end, -TRAINING_MONTHS)
-    sources = health.source_rows(con)
-    features = health.signals(sql.run(con, "reports/account_features_history", start=start, end=end), sources)
-    labels = sql.run(con, "reports/risk_labels", start=start, end=end)
-    return features.join(labels, on=["as_of", "account_id"])
-
-
 def fit(training: pl.DataFrame) -> RiskModel | None:
     """Fit the model; None when the history has too few churns to learn from."""
     if training.height < 50 or training["churned_90d"].sum() < 5:
@@ -124,70 +115,94 @@ def describe(name: str, row: dict, sources: dict) -> str:
     return words[name](value)
 
 
-def top_drivers(model: RiskModel, frame: pl.DataFrame, sources: dict, count: int = 3) -> list[str]:
-    """For each row, its largest risk-raising drivers in plain words, joined by '; '."""
+def driver_names(model: RiskModel, frame: pl.DataFrame, count: int = 3) -> list[list[str]]:
+    """For each row, the inputs that raise its churn log-odds the most (largest push first), at most ``count``."""
     pushes = contributions(model, frame)
-    raw = frame.with_columns(pl.col("mrr").log1p().alias("log_mrr")).select(model.inputs).to_dicts()
-    texts = []
-    for push, row in zip(pushes, raw, strict=True):
-        order = [i for i in np.argsort(-push) if push[i] > 0][:count]
-        texts.append("; ".join(describe(model.inputs[i], row, sources) for i in order))
-    return texts
+    order = np.argsort(-pushes, axis=1)[:, :count]
+    names = np.array(model.inputs)
+    return [[str(names[i]) for i in row if pushes[r, i] > 0] for r, row in enumerate(order)]
+
+
+def drivers_text(row: dict, sources: dict) -> str:
+    """A stored row's drivers in plain words, from its own signals, joined by '; '."""
+    names = row.get("drivers") or []
+    values = dict(row)
+    if "mrr" in values and values["mrr"] is not None:
+        values["log_mrr"] = math.log1p(values["mrr"])
+    return "; ".join(describe(name, values, sources) for name in names)
+
+
+def score_accounts(day: dt.date, features: pl.DataFrame, training: pl.DataFrame, sources: dict) -> pl.DataFrame:
+    """Health components, score, band, churn probability and drivers of every account active on ``day``.
+
+    ``features`` holds the point-in-time signals of every day; ``training`` the month-start rows with their
+    90-day outcome. The model learns only from month starts M with M + 90 days <= ``day`` (known on ``day``)
+    in the 24 months before.
+    """
+    scored = health.score(features.filter(pl.col("as_of") == day))
+    end = day - dt.timedelta(days=HORIZON_DAYS)
+    start = dates.add_months(end, -TRAINING_MONTHS)
+    model = fit(training.filter(pl.col("as_of").is_between(start, end)))
+    if model is None or scored.is_empty():
+        return scored.with_columns(pl.lit(None, pl.Float64).alias("churn_probability"),
+                                   pl.lit([], pl.List(pl.String)).alias("drivers"))
+    return scored.with_columns(pl.Series("churn_probability", predict(model, scored), dtype=pl.Float64),
+                               pl.Series("drivers", driver_names(model, scored), dtype=pl.List(pl.String)))
 
 
 def risk_on(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Health, band, churn probability, ARR at risk and top drivers of each account active on ``as_of``."""
-    sources = health.source_rows(con)
-    scored = health.health_on(con, as_of)
-    directory = sql.run(con, "reports/account_directory", **filters.params())
-    scored = scored.join(directory, on="account_id", how="inner")
-    model = fit(training_frame(con, as_of))
-    if model is None or scored.is_empty():
-        probability = pl.Series("churn_probability", [None] * scored.height, dtype=pl.Float64)
-        drivers = pl.Series("top_drivers", [""] * scored.height, dtype=pl.String)
-    else:
-        probability = pl.Series("churn_probability", predict(model, scored))
-        drivers = pl.Series("top_drivers", top_drivers(model, scored, sources), dtype=pl.String)
-    return scored.with_columns(probability, drivers, (12 * pl.col("mrr")).alias("arr")).with_columns(
-        (pl.col("churn_probability") * pl.col("arr")).alias("arr_at_risk")).sort("arr_at_risk", descending=True,
-                                                                                  nulls_last=True)
+    """Health, band, churn probability, expected churned ARR and top drivers of each account active on
+    ``as_of`` (stored scores when the day is stored, else computed live)."""
+    from renewal_radar import book
+
+    return book.account_scores(con, as_of, filters)
 
 
 # ---------------------------------------------------------------- backtest
 
 
-def backtest(con, data_as_of: dt.date, months: int = 12) -> pl.DataFrame:
-    """How well risk and health predicted churn: as of each month start of the past year, data before it only."""
-    settings = health.load_settings()
+def backtest_days(data_as_of: dt.date, months: int = 12) -> list[dt.date]:
+    """The month starts of the past year whose 90-day outcome is known."""
     last = dates.month_floor(data_as_of - dt.timedelta(days=HORIZON_DAYS))
-    rows = []
-    for step in range(months - 1, -1, -1):
-        day = dates.add_months(last, -step)
-        result = backtest_month(con, day, settings)
-        if result:
-            rows.append(result)
-    return pl.DataFrame(rows)
+    return [dates.add_months(last, -step) for step in range(months - 1, -1, -1)]
 
 
-def backtest_month(con, day: dt.date, settings: health.HealthSettings) -> dict | None:
-    """The model fitted as of ``day`` scored on the accounts active that day, against what happened in 90 days."""
+def backtest_from_scores(account_scores: pl.DataFrame, training: pl.DataFrame, data_as_of: dt.date,
+                         months: int = 12) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """How well the stored churn risk and health predicted churn on each month start of the past year, and the
+    churn rate by health band over all of them (does red churn more than green here?)."""
+    days = backtest_days(data_as_of, months)
+    labels = training.select("as_of", "account_id", "churned_90d")
+    judged = account_scores.filter(pl.col("as_of").is_in(days)).join(labels, on=["as_of", "account_id"])
+    rows = [row for day in days if (row := backtest_month(judged.filter(pl.col("as_of") == day), day))]
+    bands = judged.filter(pl.col("band").is_not_null()).group_by("band").agg(
+        pl.len().alias("accounts"), pl.col("churned_90d").sum().alias("churned"),
+        pl.col("churned_90d").mean().alias("churn_rate"),
+        pl.col("churn_probability").mean().alias("predicted_rate"))
+    order = pl.col("band").replace_strict({"red": 0, "yellow": 1, "green": 2}, default=3)
+    return pl.DataFrame(rows, schema=BACKTEST_SCHEMA), bands.sort(order)
+
+
+BACKTEST_SCHEMA = {"as_of": pl.Date, "accounts": pl.Int64, "churned": pl.Int64, "auc_model": pl.Float64,
+                   "auc_health": pl.Float64, "top_decile_precision": pl.Float64, "base_rate": pl.Float64,
+                   "churned_arr_flagged_share": pl.Float64, "red_accounts": pl.Int64, "red_churned": pl.Int64,
+                   "predicted_rate": pl.Float64}
+
+
+def backtest_month(scored: pl.DataFrame, day: dt.date) -> dict | None:
+    """One month start's stored scores against what happened in the next 90 days."""
     from sklearn.metrics import roc_auc_score
 
-    model = fit(training_frame(con, day))
-    sources = health.source_rows(con)
-    scored = health.score(health.signals(sql.run(con, "reports/account_features_history", start=day, end=day),
-                                         sources), settings)
-    labels = sql.run(con, "reports/risk_labels", start=day, end=day)
-    scored = scored.join(labels, on=["as_of", "account_id"])
-    if model is None or scored["churned_90d"].sum() == 0 or scored.height < 20:
+    scored = scored.filter(pl.col("churn_probability").is_not_null())
+    if scored.height < 20 or scored["churned_90d"].sum() == 0 or scored["churned_90d"].all():
         return None
-    probability = predict(model, scored)
+    probability = scored["churn_probability"].to_numpy()
     churned = scored["churned_90d"].to_numpy()
     health_risk = 100 - scored["health_score"].fill_null(50).to_numpy()
     top = probability >= np.quantile(probability, 0.9)
     arr = 12 * scored["mrr"].to_numpy()
-    flagged = top | (scored["band"] == "red").to_numpy()
     red = (scored["band"] == "red").to_numpy()
+    flagged = top | red
     return {
         "as_of": day, "accounts": scored.height, "churned": int(churned.sum()),
         "auc_model": float(roc_auc_score(churned, probability)),

@@ -2,7 +2,7 @@
 -- known at $as_of (known_renewal_events: lines known then, renewal lines within $grace_days), with the
 -- account's attributes. Outcomes are classified in renewals.classify_outcomes.
 with accounts as (
-    select account_id, name, segment, region, csm_owner, am_owner
+    select account_id, name, segment, region, csm_owner, am_owner, bill_period_months as account_bill_period_months
     from filtered_accounts($segments, $regions, $owners, $bill_periods)
 ),
 
@@ -14,7 +14,7 @@ events as (
 
 final as (
     select events.* exclude (known_date, n_lines), accounts.name, accounts.segment, accounts.region,
-        accounts.csm_owner, accounts.am_owner
+        accounts.csm_owner, accounts.am_owner, accounts.account_bill_period_months
     from events
     join accounts using (account_id)
 )

@@ -340,12 +340,17 @@ def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = 
     if not report.ok:
         return ImportResult(report, None, False)
     as_of = as_of or default_as_of(report.files, today)
+    from renewal_radar import snapshots
+
     history = _previous_history(Path(db_path))
+    carried = snapshots.read_carried(db_path)  # snapshots survive every import
     with db.building(db_path) as con:
+        snapshots.write_carried(con, carried)
         _write_raw_tables(con, report.files, progress)
         report.messages += _large_table_warnings(con, report.files, today)
         _write_meta(con, report, as_of, history, Path(folder))
         build_marts(con, progress)
+        score_book(con, progress)
     progress(1.0, "done")
     return ImportResult(report, as_of, True)
 
@@ -406,9 +411,17 @@ def _previous_history(live: Path) -> pl.DataFrame:
         con.close()
 
 
+def score_book(con, progress: Progress = _noop) -> None:
+    """The scoring stage after the marts (models run here, once per import), then the automatic snapshot."""
+    from renewal_radar import scoring, snapshots
+
+    scoring.run(con, lambda fraction, text: progress(0.85 + 0.14 * fraction, text))
+    snapshots.save_automatic(con)
+
+
 def build_marts(con, progress: Progress = _noop) -> None:
     """Run every staging and mart query, in dependency order."""
     steps = [f"staging/{t}" for t in STAGING_ORDER] + [f"marts/{m}" for m in MART_ORDER]
     for index, step in enumerate(steps):
-        progress(0.7 + 0.3 * index / len(steps), f"building {step}")
+        progress(0.7 + 0.15 * index / len(steps), f"building {step}")
         sql.execute(con, step)

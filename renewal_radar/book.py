@@ -1,0 +1,166 @@
+"""The book of record: the scoring stage's stored rows, read the same way by every page, pack and command.
+
+A day the scoring stage stored is read from its tables; any other day is scored live with the same
+functions (``scoring.score_day``), so a stored and a live figure never differ. Callers in Streamlit cache
+the results by their parameters (``ui.compute``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewal_radar import db, forecast, health, risk, scoring, settings, sql
+from renewal_radar.filters import ALL, Filters
+from renewal_radar.metrics import data_as_of
+
+
+@dataclass(frozen=True)
+class ScoreStatus:
+    """Which days are stored, and whether they were made with today's settings."""
+
+    stored_days: frozenset
+    fingerprint: str | None
+    current_fingerprint: str
+    made_at: dt.datetime | None
+
+    @property
+    def stale(self) -> bool:
+        """True when the stored scores were made with other settings (health.toml or forecast settings)."""
+        return self.fingerprint is not None and self.fingerprint != self.current_fingerprint
+
+
+def status(con) -> ScoreStatus:
+    """The stored scores' days and settings fingerprint (no scores: nothing stored)."""
+    current = scoring.settings_fingerprint()
+    if "score_runs" not in db.table_names(con):
+        return ScoreStatus(frozenset(), None, current, None)
+    row = sql.run(con, "reports/score_status").row(0, named=True)
+    return ScoreStatus(frozenset(row["stored_days"] or ()), row["fingerprint"], current, row["made_at"])
+
+
+def _is_stored(con, day: dt.date) -> bool:
+    found = status(con)
+    return day in found.stored_days and not found.stale
+
+
+# ---------------------------------------------------------------- live scoring of a day that is not stored
+
+
+@functools.lru_cache(maxsize=8)
+def _live_day_cached(path_key: str, imported_at, day: dt.date, con_holder) -> scoring.DayScores:
+    con = con_holder.con
+    return scoring.score_day(con, day, scoring.load_context(con, [day]))
+
+
+class _Holder:
+    """Carries a connection through the cache without making it part of the key."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Holder)
+
+
+def live_day(con, day: dt.date) -> scoring.DayScores:
+    """Score one day that is not stored (cached per database import and day)."""
+    meta = sql.run(con, "reports/data_as_of").row(0, named=True)
+    return _live_day_cached(str(meta.get("source")), meta.get("imported_at"), day, _Holder(con))
+
+
+def _directory(con, filters: Filters) -> pl.DataFrame:
+    return sql.run(con, "reports/account_directory", **filters.params())
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def account_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """Health, band, components, churn probability, ARR, expected churned ARR and top drivers of each filtered
+    account active on ``as_of``, largest expected churned ARR first."""
+    if _is_stored(con, as_of):
+        scored = sql.run(con, "reports/stored_account_scores", as_of=as_of, **filters.params())
+    else:
+        scored = live_day(con, as_of).accounts.join(
+            _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
+                                            "bill_period_months", "main_product"), on="account_id")
+    sources = health.source_rows(con)
+    texts = [risk.drivers_text(row, sources) for row in scored.select(
+        "drivers", "mrr", *[c for c in scored.columns if c.startswith("signal_")]).iter_rows(named=True)]
+    return scored.with_columns(
+        pl.Series("top_drivers", texts, dtype=pl.String), (12 * pl.col("mrr")).alias("arr"),
+    ).with_columns((pl.col("churn_probability") * pl.col("arr")).alias("expected_churn_arr")).sort(
+        "expected_churn_arr", descending=True, nulls_last=True)
+
+
+# ---------------------------------------------------------------- renewals and the forecast
+
+
+def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:
+    """The renewals of filtered accounts due in [as_of, as_of + horizon) with their probabilities (≤ 365 days)."""
+    horizon_days = min(horizon_days, scoring.MAX_HORIZON_DAYS)
+    if _is_stored(con, as_of):
+        return sql.run(con, "reports/stored_renewal_scores", days=[as_of], horizon_days=horizon_days,
+                       **filters.params())
+    rows = live_day(con, as_of).renewals.filter(pl.col("renewal_date") < as_of + dt.timedelta(days=horizon_days))
+    directory = _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner", "am_owner")
+    return rows.join(directory, on="account_id").sort("renewal_date", "account_id")
+
+
+def history_rollup(con, days: list[dt.date], filters: Filters = ALL) -> pl.DataFrame:
+    """The trailing-year renewal sums of ``days`` for the filtered accounts."""
+    stored = [day for day in days if _is_stored(con, day)]
+    frames = []
+    if stored:
+        frames.append(sql.run(con, "reports/stored_history_rollup", days=stored, **filters.params()))
+    for day in days:
+        if day not in stored:
+            frames.append(_filter_rollup(live_day(con, day).history_rollup, filters))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _filter_rollup(rollup: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    conditions = [pl.col(column).is_in(list(values)) for column, values in (
+        ("segment", filters.segments), ("region", filters.regions), ("csm_owner", filters.owners),
+        ("bill_period_months", filters.bill_periods)) if values]
+    return rollup.filter(*conditions) if conditions else rollup
+
+
+def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL) -> forecast.Forecast:
+    """The forecast of renewals due in [as_of, as_of + horizon): the one due set every page and command uses."""
+    horizon_days = horizon_days or settings.get("forecast_horizon_days")
+    rows = renewal_rows(con, as_of, horizon_days, filters)
+    summary = forecast.summary_from_rows(rows, history_rollup(con, [as_of], filters), as_of, horizon_days)
+    return forecast.Forecast(summary, rows)
+
+
+def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = ALL
+                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The forecast of each month start of the past year against what happened, and its calibration table.
+
+    Read from the stored backtest for the default horizon and no filter, else judged from the stored
+    forecasts of those days (days that are not stored are scored live).
+    """
+    horizon_days = horizon_days or settings.get("forecast_horizon_days")
+    found = status(con)
+    if filters.is_empty and horizon_days == settings.get("forecast_horizon_days") and found.stored_days \
+            and not found.stale:
+        return sql.run(con, "reports/stored_forecast_backtest"), sql.run(con, "reports/stored_forecast_calibration")
+    days = forecast.backtest_days(data_as_of(con), horizon_days)
+    rows = pl.concat([renewal_rows(con, day, horizon_days, filters) for day in days], how="diagonal_relaxed")
+    actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
+    return forecast.backtest_from_rows(rows, history_rollup(con, days, filters), actual, days, horizon_days)
+
+
+def risk_backtest(con) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The stored churn-risk backtest by month and the churn rate by health band (empty when not stored)."""
+    if "risk_backtest" not in db.table_names(con):
+        return pl.DataFrame(), pl.DataFrame()
+    return sql.run(con, "reports/stored_risk_backtest"), sql.run(con, "reports/stored_risk_band_rates")

@@ -1,0 +1,170 @@
+"""The scoring stage: the one place where point-in-time models run (shared/spec/architecture.md).
+
+After the marts, for the data's as-of day and every month start of the history, it scores every account
+(health components and score, churn probability and its drivers) and every renewal due within a year
+(CRM call, model probability, final probability), keeps the trailing-year renewal history the forecast's
+ratios come from, the forecast summary for the standard horizons, and both 12-month backtests. Everything
+lands in tables stamped with a fingerprint of the settings it was made with; pages, packs and the command
+line read them (``renewal_radar.book``) and compute live only a day that is not stored.
+
+A day is scored by :func:`score_day`, which the live path calls too, so a stored row and a live one are
+the same computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewal_radar import dates, db, forecast, health, renewals, risk, settings, sql
+from renewal_radar.metrics import data_as_of
+
+STANDARD_HORIZONS = (30, 60, 90, 120, 365)
+MAX_HORIZON_DAYS = 365
+BACKTEST_MONTHS = 12
+FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_commit", "p_best_case",
+                     "p_pipeline", "p_omitted", "health_trend_points")
+SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_history_rollup", "forecast_summaries",
+                "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates")
+
+Progress = Callable[[float, str], None]
+
+
+def _noop(fraction: float, text: str) -> None:
+    return None
+
+
+def settings_fingerprint() -> str:
+    """A short hash of health.toml and the forecast settings: stored scores carry it, pages compare it."""
+    digest = hashlib.sha256(health.SETTINGS_PATH.read_bytes())
+    digest.update(json.dumps({name: settings.get(name) for name in FORECAST_SETTINGS}, sort_keys=True).encode())
+    digest.update(json.dumps({"model": forecast.MODEL_VERSION, "risk": risk.MODEL_VERSION}).encode())
+    return digest.hexdigest()[:12]
+
+
+def score_days(con) -> list[dt.date]:
+    """Every month start after the first month with MRR up to the as-of day, and the as-of day itself."""
+    as_of = data_as_of(con)
+    first = sql.run(con, "reports/mrr_months")["first_month"][0]
+    if first is None:
+        return [as_of]
+    days = [dates.add_months(first, step) for step in range(1, dates.months_between(first, as_of) + 1)]
+    days = [day for day in days if day <= as_of]
+    return days + ([as_of] if as_of not in days else [])
+
+
+# ---------------------------------------------------------------- what every day's scoring reads once
+
+
+@dataclass(frozen=True)
+class Context:
+    """Inputs shared by the days of one scoring run, read once."""
+
+    sources: dict
+    features: pl.DataFrame          # account_features of every scored day (and month start) with signals
+    training: pl.DataFrame          # month-start rows with their 90-day outcome (churned_90d)
+
+
+def load_context(con, days: list[dt.date]) -> Context:
+    """Read the point-in-time signals of ``days`` and every month start, the churn labels and the directory."""
+    sources = health.source_rows(con)
+    monthly = sql.run(con, "reports/account_features_history", start=dt.date(1900, 1, 1), end=dt.date(9999, 1, 1))
+    extra = [day for day in days if day not in set(monthly["as_of"].unique().to_list())]
+    # the day before each day: an account whose renewal falls on the day itself was last active then
+    extra += [day - dt.timedelta(days=1) for day in days]
+    frames = [monthly]
+    if extra:
+        frames.append(sql.run(con, "reports/account_features_days", days=sorted(set(extra))))
+    features = health.signals(pl.concat(frames, how="vertical_relaxed").unique(["as_of", "account_id"],
+                                                                                 keep="first"), sources)
+    labels = sql.run(con, "reports/risk_labels", start=dt.date(1900, 1, 1), end=dt.date(9999, 1, 1))
+    return Context(sources, features, features.join(labels, on=["as_of", "account_id"]))
+
+
+# ---------------------------------------------------------------- one day
+
+
+@dataclass(frozen=True)
+class DayScores:
+    """What one day's scoring produces."""
+
+    accounts: pl.DataFrame
+    renewals: pl.DataFrame
+    history_rollup: pl.DataFrame
+
+
+def score_day(con, day: dt.date, context: Context) -> DayScores:
+    """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it."""
+    accounts = risk.score_accounts(day, context.features, context.training, context.sources)
+    history = renewals.renewal_outcomes(con, dates.add_months(day, -12), day, day)
+    due = renewals.renewal_outcomes(con, day, day + dt.timedelta(days=MAX_HORIZON_DAYS), day)
+    scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
+    rollup = forecast.history_rollup(history).with_columns(pl.lit(day).alias("as_of"))
+    return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, rollup)
+
+
+# ---------------------------------------------------------------- the whole stage
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What a scoring run did."""
+
+    days: int
+    accounts: int
+    renewals: int
+    fingerprint: str
+    seconds: float
+
+
+def run(con, progress: Progress = _noop) -> ScoreSummary:
+    """Score every day and write the score tables into ``con`` (a writable connection), replacing old ones."""
+    started = time.perf_counter()
+    days = score_days(con)
+    context = load_context(con, days)
+    account_parts, renewal_parts, rollup_parts = [], [], []
+    for index, day in enumerate(days):
+        progress(index / len(days) * 0.85, f"scoring {day:%Y-%m-%d}")
+        scores = score_day(con, day, context)
+        account_parts.append(scores.accounts)
+        renewal_parts.append(scores.renewals)
+        rollup_parts.append(scores.history_rollup)
+    account_scores = pl.concat(account_parts, how="diagonal_relaxed")
+    renewal_scores = pl.concat(renewal_parts, how="diagonal_relaxed")
+    rollups = pl.concat(rollup_parts, how="diagonal_relaxed")
+    progress(0.9, "backtesting")
+    as_of = data_as_of(con)
+    horizon = settings.get("forecast_horizon_days")
+    backtest, calibration = forecast.backtest_from_scores(con, renewal_scores, rollups, as_of, horizon)
+    risk_rows, band_rates = risk.backtest_from_scores(account_scores, context.training, as_of)
+    summaries = forecast_summaries(renewal_scores, rollups, days)
+    fingerprint = settings_fingerprint()
+    run_row = pl.DataFrame({"fingerprint": [fingerprint], "made_at": [dt.datetime.now().replace(microsecond=0)],
+                            "as_of": [as_of], "days": [len(days)], "horizon_days": [horizon],
+                            "health_version": [health.load_settings().version]})
+    tables = {"score_runs": run_row, "account_scores": account_scores, "renewal_scores": renewal_scores,
+              "renewal_history_rollup": rollups, "forecast_summaries": summaries, "forecast_backtest": backtest,
+              "forecast_calibration": calibration, "risk_backtest": risk_rows, "risk_band_rates": band_rates}
+    for name, frame in tables.items():
+        db.replace_table(con, name, frame)
+    progress(1.0, "scored")
+    return ScoreSummary(len(days), account_scores.height, renewal_scores.height, fingerprint,
+                        time.perf_counter() - started)
+
+
+def forecast_summaries(renewal_scores: pl.DataFrame, rollups: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
+    """The unfiltered forecast figures of every scored day and standard horizon."""
+    rows = []
+    for day in days:
+        due_year = renewal_scores.filter(pl.col("as_of") == day)
+        rollup = rollups.filter(pl.col("as_of") == day)
+        for horizon in STANDARD_HORIZONS:
+            due = due_year.filter(pl.col("renewal_date") < day + dt.timedelta(days=horizon))
+            rows.append(forecast.summary_from_rows(due, rollup, day, horizon))
+    return pl.DataFrame(rows)
