@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from renewal_radar import cohorts, dates, db, explore, forecast, metrics, pagedata, renewals, risk, sql
+from renewal_radar import book, cohorts, dates, db, explore, forecast, metrics, pagedata, renewals, risk, sql
 from renewal_radar.demo import DEMO_END, write_exports
 from renewal_radar.ingest import import_folder
 from renewal_radar.settings import REPO_ROOT
@@ -78,21 +78,25 @@ def build(accounts: int, events: int, rows: list[Row]) -> Path:
     return path
 
 
+def _largest_account(con, as_of: dt.date) -> str:
+    return metrics.accounts_on_day(con, as_of)["account_id"][0]
+
+
 def workloads(as_of: dt.date) -> dict[str, Callable]:
     """The work behind each page and each CLI command, with their default parameters."""
     start = dt.date(as_of.year - 1, as_of.month, 1)
-    def cohorts_page(con):
-        return (cohorts.cohorts(con, as_of, "month"), cohorts.survival(con, as_of),
-                cohorts.retention_by_attribute(con, as_of, "month", "segment"), metrics.monthly_movements(con))
-
     return {
         "page: Overview": lambda con: pagedata.overview(con, as_of),
-        "page: Renewal forecast (forecast)": lambda con: pagedata.renewal_forecast(con, as_of, 91),
-        "page: Renewal forecast (12-month backtest)": lambda con: pagedata.forecast_backtest(con, 91),
+        "page: Renewal forecast (forecast)": lambda con: pagedata.renewal_forecast(con, as_of, 90),
+        "page: Renewal forecast (12-month backtest)": lambda con: pagedata.forecast_backtest(con, 90),
         "page: Renewal calendar": lambda con: pagedata.renewal_forecast(con, as_of, 365),
         "page: At-risk accounts (scores)": lambda con: pagedata.at_risk(con, as_of),
         "page: At-risk accounts (12-month backtest)": lambda con: pagedata.risk_backtest(con),
-        "page: Cohorts and survival": cohorts_page,
+        "page: Cohorts and survival": lambda con: pagedata.cohorts_page(con, as_of),
+        "page: Account": lambda con: pagedata.account_view(con, _largest_account(con, as_of), as_of),
+        "page: Expansion": lambda con: pagedata.expansion_page(con, as_of),
+        "review pack (PDF and PPTX)": lambda con: pagedata.review_pack_files(
+            con, _largest_account(con, as_of), dates.add_months(as_of, -3), as_of, as_of),
         "page: Explore (schema)": lambda con: explore.schema(con),
         "page: Data": lambda con: pagedata.data_status(con),
         "cli: metrics": lambda con: metrics.window_metrics(con, start, as_of),
@@ -100,8 +104,9 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
         "cli: cohorts": lambda con: cohorts.cohorts(con, as_of, "month"),
         "cli: survival": lambda con: cohorts.survival(con, as_of),
         "cli: renewals": lambda con: renewals.rates_by_period(renewals.renewal_outcomes(con), "month"),
-        "cli: forecast": lambda con: forecast.forecast(con, as_of, 91),
-        "cli: backtest": lambda con: forecast.backtest_day(con, dates.add_months(as_of, -6), 91),
+        "cli: overview": lambda con: pagedata.overview_json(pagedata.overview(con, as_of)),
+        "cli: forecast": lambda con: forecast.forecast_json(book.forecast_for(con, as_of, 90)),
+        "cli: backtest": lambda con: book.forecast_for(con, dates.add_months(as_of, -6), 90),
         "cli: risk": lambda con: risk.risk_on(con, as_of),
     }
 

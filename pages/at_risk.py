@@ -12,6 +12,7 @@ ui.page_header(t("At-risk accounts"), t("Which customers need help now: health s
 ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
+ui.warn_if_scores_stale()
 with st.spinner(t("Scoring accounts…")):
     data = ui.compute(pagedata.at_risk, as_of, filters)
 accounts, currency = data.accounts, data.currency
@@ -24,25 +25,26 @@ if accounts.is_empty():
 bands = accounts["band"].value_counts()
 count = dict(zip(bands["band"], bands["count"], strict=True))
 cols = st.columns(4)
-cols[0].metric(t("ARR at risk"), ui.money(float(accounts["arr_at_risk"].sum() or 0), currency),
-               help=t("Σ churn probability × ARR over the accounts shown: the ARR expected to leave within 90 "
-                      "days if nothing changes."))
+cols[0].metric(t("Expected churned ARR (90 days)"), ui.money(float(accounts["expected_churn_arr"].sum() or 0),
+                                                              currency),
+               help=t("Σ churn probability × ARR over the active accounts shown: the ARR expected to leave within "
+                      "90 days if nothing changes. Not the calendar's expected renewal loss, which covers only "
+                      "renewals due."))
 cols[1].metric(t("Red accounts"), f"{count.get('red', 0):,}", help=t("Health below {n:.0f}.",
                                                                      n=health.load_settings().red_below))
 cols[2].metric(t("Yellow accounts"), f"{count.get('yellow', 0):,}")
 cols[3].metric(t("Green accounts"), f"{count.get('green', 0):,}")
 
-arrow = (pl.when(pl.col("health_change") >= 5).then(pl.lit("↑")).when(pl.col("health_change") <= -5)
-         .then(pl.lit("↓")).when(pl.col("health_change").is_not_null()).then(pl.lit("→")).otherwise(pl.lit("")))
-table = accounts.with_columns(arrow.alias("trend"), ui.account_url()).select(
-    "open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr", "arr_at_risk",
-    "top_drivers",
-    "csm_owner", "segment", "next_renewal")
+table = accounts.with_columns(ui.account_url()).select(
+    "open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr", "expected_churn_arr",
+    "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal")
 ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", {
     "health_score": st.column_config.ProgressColumn(t("Health"), min_value=0, max_value=100, format="%.0f"),
     "churn_probability": ui.percent_column(t("Churn risk (90 days)")),
-    "arr": ui.money_column(t("ARR"), currency), "arr_at_risk": ui.money_column(t("ARR at risk"), currency),
+    "arr": ui.money_column(t("ARR"), currency),
+    "expected_churn_arr": ui.money_column(t("Expected churned ARR (90 days)"), currency),
     "top_drivers": st.column_config.TextColumn(t("Top drivers"), width="large"), "open": ui.account_link_column(),
+    "disagreement": st.column_config.TextColumn(t("Where health and risk disagree"), width="large"),
 }, height=420)
 ui.open_account_picker(accounts, "at_risk_open")
 
@@ -66,6 +68,12 @@ else:
 st.subheader(t("How well has this score predicted churn here?"))
 st.caption(t("As of each month start of the past year, the model was fitted only on what was known then and scored "
              "the accounts active that day; the outcome is whether each was still paying 90 days later."))
+if data.band_rates.height:
+    st.markdown(t("**Churn within 90 days by health band**, over the accounts scored on each month start of the "
+                  "past year: does red churn more than green here?"))
+    ui.dataframe(data.band_rates, column_config={
+        "churn_rate": ui.percent_column(t("Churned within 90 days")),
+        "predicted_rate": ui.percent_column(t("Mean churn risk predicted"))})
 backtest = ui.compute(pagedata.risk_backtest)
 if backtest.is_empty():
     st.info(t("Not enough history with churn to backtest yet."))

@@ -13,15 +13,13 @@ ui.page_header(t("Renewal calendar"), t("Renewals due in the next days and month
 ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
+ui.warn_if_scores_stale()
 with st.spinner(t("Loading renewals…")):
     year = ui.compute(pagedata.renewal_forecast, as_of, 365, filters)
 currency = ui.compute(pagedata.reporting_currency)
-due = year.renewals.with_columns(
-    (pl.col("renewal_date") - pl.lit(as_of)).dt.total_days().alias("days_left"),
-    ((pl.col("decision_date") < pl.lit(as_of)) & (pl.col("source") != "booked")).fill_null(False)
-    .alias("notice_overdue"))
+due = pagedata.calendar_rows(year.renewals, as_of)
 
-cols = st.columns(5)
+cols = st.columns(6)
 for col, days in zip(cols, (30, 60, 90, 120), strict=False):
     window = due.filter(pl.col("days_left") < days)
     col.metric(t("Due in {d} days", d=days), ui.money(float(window["due_arr"].sum()), currency),
@@ -31,6 +29,11 @@ cols[4].metric(t("Notice deadline passed"), f"{overdue.height:,}",
                help=t("Renewals in the next 120 days whose decision date (renewal date − notice days) is before the "
                       "as-of day and that are not booked yet: the customer may already be unable to cancel, or may "
                       "have cancelled."))
+
+in_90 = due.filter(pl.col("days_left") < 90)
+cols[5].metric(t("Expected renewal loss (90 days)"), ui.money(float(in_90["expected_loss_arr"].sum()), currency),
+               help=t("Σ (1 − probability of renewing) × ARR due over the renewals due in 90 days. Not the At-risk "
+                      "page's expected churned ARR, which covers every active account's churn risk."))
 
 st.plotly_chart(charts.due_by_month_chart(due, currency, t("ARR due by month, next 12 months")), width="stretch")
 
@@ -52,9 +55,11 @@ if search:
                          | pl.col("csm_owner").str.to_lowercase().str.contains(needle, literal=True))
 table = shown.with_columns(ui.account_url()).select(
     "open", "account_id", "name", "csm_owner", "segment", "renewal_date", "decision_date", "notice_overdue",
-    "due_arr", "health_score", "stage", "category", "probability", "days_left", "products").sort("renewal_date")
+    "due_arr", "health_score", "stage", "category", "probability", "expected_loss_arr", "days_left", "products"
+).sort("renewal_date")
 ui.table_with_download(table, "renewal_calendar", "renewal_calendar", {
     "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
+    "expected_loss_arr": ui.money_column(t("Expected renewal loss"), currency),
     "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f"),
     "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed")), "open": ui.account_link_column()},
     height=380)

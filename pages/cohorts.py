@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, cohorts, metrics, ui
+from renewal_radar import charts, cohorts, metrics, pagedata, ui
 from renewal_radar.definitions import help_text
 from renewal_radar.i18n import t
 
@@ -21,12 +21,14 @@ grain = left.radio(t("Cohort by"), ["month", "quarter"], horizontal=True, key="c
                    format_func=lambda g: t(g.capitalize()))
 measure = right.radio(t("Measure"), list(MEASURES), horizontal=True, key="cohort_measure", format_func=MEASURES.get)
 
+by = st.session_state.get("survival_by")
 with st.spinner(t("Building the cohort triangle…")):
-    triangle = ui.compute(cohorts.cohorts, as_of, grain, filters)
+    page = ui.compute(pagedata.cohorts_page, as_of, grain, by, filters)
+triangle = page.triangle
 if triangle.is_empty():
     st.info(t("No account started by {day} among the filtered accounts.", day=as_of))
     st.stop()
-labels = [cohorts.cohort_label(c, grain) for c in triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"]]
+labels = page.labels
 st.plotly_chart(charts.cohort_heatmap(triangle, measure, labels, currency,
                                       t("{measure} by cohort", measure=MEASURES[measure])), width="stretch")
 st.caption(t("Period k is read on the cohort's first day plus k months (or quarters); period 0 is 100 % by "
@@ -72,19 +74,19 @@ with by_attribute:
 st.subheader(t("Survival"))
 by = st.selectbox(t("Split survival by"), [None, *ui.compute(cohorts.account_attributes)], key="survival_by",
                   format_func=lambda a: t("No split") if a is None else a)
-curves = ui.compute(cohorts.survival, as_of, by, filters)
+curves = page.survival
 st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
 medians = [(group, cohorts.median_lifetime(part)) for (group,), part in curves.group_by("group", maintain_order=True)]
 st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
                         days=t("{d:,} days", d=m) if m is not None else t("not reached")) for g, m in medians))
 st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
-st.dataframe(ui.compute(cohorts.numbers_at_risk, as_of, by, (0, 90, 180, 365, 540, 730, 1095), filters),
+st.dataframe(page.numbers_at_risk,
              hide_index=True, width="stretch")
 st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "
              "as-of day are censored there. Bands: Greenwood variance on the log(−log) scale."))
 
 st.subheader(t("MRR movements of these accounts"))
-movements = ui.compute(metrics.monthly_movements, None, None, filters)
+movements = page.movements
 st.plotly_chart(charts.movements_chart(movements, currency), width="stretch")
 ui.table_with_download(movements, "mrr_movements", "mrr_movements",
                        {c: ui.money_column(c, currency) for c in movements.columns if c != "month"}, height=300)

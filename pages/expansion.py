@@ -1,6 +1,5 @@
 """Expansion: which accounts are ready to buy more, and what — ranked by the ARR it could add."""
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -44,13 +43,8 @@ st.subheader(t("Whitespace: who owns what"))
 top = shown.head(40)["account_id"].to_list()
 matrix = data.whitespace.filter(pl.col("account_id").is_in(top))
 if matrix.height:
-    products = [c for c in matrix.columns if c != "account_id"]
     order = {a: i for i, a in enumerate(top)}
     matrix = matrix.sort(pl.col("account_id").replace_strict(order, return_dtype=pl.Int64))
-    figure = go.Figure(go.Heatmap(z=matrix.select(products).to_numpy(), x=products, y=matrix["account_id"].to_list(),
-                                  colorscale=[[0, "#ECEFF1"], [1, charts.SEQUENCE[0]]], showscale=False,
-                                  hovertemplate="%{y} · %{x}: %{z}<extra>1 = owns</extra>"))
-    figure.update_layout(template=charts.TEMPLATE, title=t("Products owned by the top accounts (blue = owns)"),
-                         xaxis_title=t("Product"), yaxis_title=t("Account"), yaxis_autorange="reversed",
-                         height=max(360, 18 * matrix.height + 160), hovermode="closest")
-    st.plotly_chart(figure, width="stretch")
+    names = dict(zip(shown["account_id"], shown["name"], strict=False))
+    st.plotly_chart(charts.whitespace_heatmap(matrix, names, t("Products owned by the top accounts (blue = owns)")),
+                    width="stretch")

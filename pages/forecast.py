@@ -1,6 +1,5 @@
 """Renewal forecast for leadership: what is due, what will probably renew, and how far to trust it."""
 
-import polars as pl
 import streamlit as st
 
 from renewal_radar import charts, pagedata, settings, ui
@@ -11,8 +10,8 @@ ui.page_header(t("Renewal forecast"), t("ARR up for renewal in the horizon, the 
 ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
-HORIZONS = {30: t("30 days"), 60: t("60 days"), 91: t("A quarter (91 days)"), 182: t("Half a year"),
-            365: t("A year")}
+ui.warn_if_scores_stale()
+HORIZONS = {30: t("30 days"), 60: t("60 days"), 90: t("90 days"), 120: t("120 days"), 365: t("A year")}
 horizon = st.radio(t("Horizon"), list(HORIZONS), index=2, horizontal=True, key="forecast_horizon",
                    format_func=HORIZONS.get)
 with st.spinner(t("Forecasting…")):
@@ -25,10 +24,14 @@ cols[0].metric(t("ARR due"), ui.money(summary["due_arr"], currency), delta=t("{n
                delta_color="off", delta_arrow="off", help=t("Σ 12 × due MRR of the renewals due in the horizon, "
                                                              "from lines known on the as-of day."))
 cols[1].metric(t("Floor"), ui.money(summary["floor_arr"], currency),
-               help=t("ARR due on renewals already booked, Closed Won or Commit in the CRM."))
+               help=t("ARR due on renewals already booked, or called Closed Won or Commit in the CRM, counted in "
+                      "full. The floor can sit above the weighted forecast, which counts a Commit at 90 %."))
 cols[2].metric(t("Weighted forecast"), ui.money(summary["forecast_gross_arr"], currency),
-               help=t("Σ probability × ARR due (metrics.md: forecast_gross_arr)."))
-cols[3].metric(t("Best case"), ui.money(summary["best_case_arr"], currency), help=t("The floor plus Best Case."))
+               help=t("Each renewal's probability of renewing times its ARR due, added up. It never exceeds the "
+                      "best case."))
+cols[3].metric(t("Best case"), ui.money(summary["best_case_arr"], currency),
+               help=t("All ARR due except renewals the CRM calls Omitted or Closed Lost; a renewal without a CRM "
+                      "call counts. Floor ≤ best case ≤ ARR due."))
 cols[4].metric(t("Projected gross renewal"), ui.percent(summary["projected_gross_renewal_rate"]),
                help=t("(weighted forecast − expected contraction) / ARR due; contraction at the trailing-12-month "
                       "share of renewed renewals."))
@@ -44,42 +47,93 @@ left.plotly_chart(charts.forecast_waterfall(summary, currency, t("From ARR due t
                   width="stretch")
 with right:
     by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by")
-    breakdown = due.with_columns(pl.col(by).fill_null("(no CRM call)")).group_by(by).agg(
-        pl.len().alias("renewals"), pl.col("due_arr").sum(),
-        (pl.col("probability") * pl.col("due_arr")).sum().alias("forecast_arr")).sort("due_arr", descending=True)
+    breakdown = pagedata.forecast_breakdown(due, by)
     ui.dataframe(breakdown, column_config={
         "due_arr": ui.money_column(t("ARR due"), currency), "forecast_arr": ui.money_column(t("Forecast"), currency)})
 
 st.subheader(t("Renewals in the horizon"))
-table = due.select("account_id", "name", "segment", "csm_owner", "renewal_date", "due_arr", "probability", "source",
-                   "category", "stage", "health_score").sort("renewal_date")
+table = due.with_columns(ui.account_url()).select(
+    "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "due_arr", "probability", "source",
+    "category", "model_probability", "stage", "health_score").sort("renewal_date")
 ui.table_with_download(table, "forecast_renewals", "forecast_renewals", {
     "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
+    "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
     "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f")}, height=320)
+
+st.subheader(t("The CSM's call against the model"))
+st.caption(t("Renewals where the CRM category and the model disagree strongly: called Commit or Closed Won while "
+             "the model gives them under 50 %, or Omitted or Pipeline while it gives them over 85 %. Largest ARR "
+             "at stake first; bring them to the forecast meeting."))
+queue = pagedata.disagreement_queue(due)
+if queue.is_empty():
+    st.success(t("No strong disagreement between the CRM and the model in this horizon."))
+else:
+    drivers = ui.compute(pagedata.account_drivers, as_of, filters)
+    queue = queue.join(drivers, on="account_id", how="left").with_columns(ui.account_url())
+    ui.table_with_download(queue.select(
+        "open", "account_id", "name", "csm_owner", "renewal_date", "due_arr", "crm_category", "crm_probability",
+        "model_probability", "arr_at_stake", "top_drivers"), "forecast_disagreements", "forecast_disagreements", {
+        "due_arr": ui.money_column(t("ARR due"), currency),
+        "arr_at_stake": ui.money_column(t("ARR at stake"), currency),
+        "crm_probability": ui.percent_column(t("CRM probability")),
+        "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
+        "top_drivers": st.column_config.TextColumn(t("Model's drivers"), width="large")}, height=260)
+
+st.subheader(t("What moved since a snapshot"))
+snaps = ui.compute(pagedata.snapshot_list)
+left, right = st.columns([3, 2])
+with right:
+    name = st.text_input(t("Save today's forecast as"), key="snapshot_name",
+                         placeholder=t("e.g. Monday forecast review"))
+    if st.button(t("Save snapshot"), key="snapshot_save"):
+        saved = ui.save_snapshot(as_of, horizon, name)
+        st.success(t("Saved snapshot {id}.", id=saved))
+        snaps = ui.compute(pagedata.snapshot_list)
+if snaps.is_empty():
+    left.info(t("No snapshot yet: every import saves one, or save one here."))
+else:
+    labels = {r["id"]: f"#{r['id']} {r['name']} ({r['saved_at']:%Y-%m-%d %H:%M})" for r in snaps.iter_rows(named=True)}
+    picked = left.selectbox(t("Compare with"), list(labels), format_func=labels.get, key="moved_since")
+    result = ui.compute(pagedata.what_moved, picked, as_of)
+    cols = st.columns(3)
+    cols[0].metric(t("Forecast then"), ui.money(result["before_forecast_arr"], currency))
+    cols[1].metric(t("Forecast now"), ui.money(result["after_forecast_arr"], currency),
+                   delta=ui.money(result["after_forecast_arr"] - result["before_forecast_arr"], currency))
+    cols[2].metric(t("Renewals that changed"), f"{len(result['changes']):,}")
+    st.caption(t("Renewals due from {start} to {end} (the snapshot's period), forecast then and now.",
+                 start=result["start"], end=result["end"]))
+    steps = ui.compute(pagedata.moved_steps, picked, as_of)
+    st.plotly_chart(charts.moved_waterfall(result["before_forecast_arr"], steps, result["after_forecast_arr"],
+                                           currency, t("From the snapshot's forecast to today's")), width="stretch")
+    changed = ui.compute(pagedata.moved_changes, picked, as_of)
+    if changed.height:
+        ui.table_with_download(changed.with_columns(ui.account_url()), "what_moved", "what_moved", {
+            **{c: ui.money_column(c, currency) for c in ("due_arr_before", "due_arr_after", "forecast_arr_delta")},
+            **{c: ui.percent_column(c) for c in ("probability_before", "probability_after")},
+            "open": ui.account_link_column()}, height=300)
 
 st.subheader(t("How accurate has this forecast been?"))
 st.caption(t("The same forecast made on each month start of the past year, from what was known that day only "
              "(CRM stages count only once closed, since the export holds today's stage), against the ARR that "
              "actually renewed. The naive forecast multiplies ARR due by the trailing-12-month gross renewal rate."))
 with st.spinner(t("Backtesting the forecast over the past year…")):
-    backtest, calibration = ui.compute(pagedata.forecast_backtest, horizon, filters)
+    backtest, calibration, accuracy = ui.compute(pagedata.forecast_backtest, horizon, filters)
 if backtest.is_empty():
     st.info(t("Not enough history to backtest this horizon yet."))
 else:
-    ours = backtest["projected_abs_pct_error"].mean()
-    naive = backtest["naive_abs_pct_error"].mean()
     cols = st.columns(3)
-    cols[0].metric(t("Mean absolute % error, ours"), ui.percent(ours))
-    cols[1].metric(t("Mean absolute % error, naive"), ui.percent(naive))
-    cols[2].metric(t("Bias of the weighted forecast"), ui.percent(backtest["bias"].mean()),
+    cols[0].metric(t("Forecast error"), ui.percent(accuracy["forecast_error"]),
+                   help=t("Mean over the past year of |weighted forecast − gross renewed ARR| / gross renewed ARR. "
+                          "The command line's backtest reports the same figure as abs_pct_error."))
+    cols[1].metric(t("Naive forecast's error"), ui.percent(accuracy["naive_error"]),
+                   help=t("The same error for ARR due × the trailing-12-month gross renewal rate."))
+    cols[2].metric(t("Bias of the weighted forecast"), ui.percent(accuracy["bias"]),
                    help=t("Mean of (weighted forecast − actual) / actual: above zero means it ran high."))
     st.plotly_chart(charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
                     width="stretch")
     ui.dataframe(backtest, column_config={
-        **{c: ui.money_column(c, currency) for c in ("due_arr", "forecast_arr", "projected_arr", "naive_arr",
-                                                     "actual_arr")},
-        **{c: ui.percent_column(c) for c in ("abs_pct_error", "projected_abs_pct_error", "naive_abs_pct_error",
-                                             "bias")}})
+        **{c: ui.money_column(c, currency) for c in ("due_arr", "forecast_arr", "naive_arr", "actual_arr")},
+        **{c: ui.percent_column(c) for c in ("forecast_error", "naive_error", "bias")}})
     st.markdown(t("**Calibration**: renewals of all backtest days grouped by decile of predicted probability."))
     ui.dataframe(calibration, column_config={
         c: ui.percent_column(c) for c in ("predicted_rate", "actual_rate", "from_p", "to_p")})

@@ -19,7 +19,7 @@ with st.spinner(t("Computing the overview…")):
 currency, window = data.currency, data.window
 
 cols = st.columns(6)
-growth = data.arr_now / data.arr_year_ago - 1 if data.arr_year_ago else None
+growth = data.arr_growth
 cols[0].metric(t("ARR now"), ui.money(data.arr_now, currency), delta=ui.percent(growth) if growth is not None else None,
                help=help_text("arr", "mrr") + "\n\n" + t("Change against {day}.", day=data.year_ago))
 cols[1].metric(t("ARR a year ago"), ui.money(data.arr_year_ago, currency), help=help_text("arr"))
@@ -29,7 +29,9 @@ cols[4].metric(t("Logo churn (12 months)"), ui.percent(window["logo_churn_rate"]
                help=help_text("logo_churn_rate", "n_churned", "start_set"))
 cols[5].metric(t("Due in 90 days"), ui.money(float(data.due["due_arr"].sum()), currency),
                delta=t("{n:,} renewals", n=data.due.height), delta_color="off", delta_arrow="off",
-               help=help_text("renewal_event", "due") + "\n\n" + t("Renewal days from {start} to {end}.",
+               help=help_text("renewal_event", "due") + "\n\n" + t("The Forecast and Calendar pages' due set: renewal "
+                                                                     "days from {start} to {end}, from the contract "
+                                                                     "lines known that day.",
                                                                      start=data.as_of,
                                                                      end=data.as_of + dt.timedelta(days=89)))
 st.caption(t("Retention window: {start} to {end}. Money in {currency}.", start=data.year_ago, end=data.as_of,
@@ -54,15 +56,17 @@ with behind_window:
         "retention_accounts", "retention_accounts", {c: ui.money_column(c, currency) for c in money_columns},
         height=320)
 with behind_due:
-    table = data.due.select("account_id", "name", "segment", "csm_owner", "renewal_date", "decision_date",
-                            "due_arr", "products")
-    ui.table_with_download(table, "renewals_due", "renewals_due", {"due_arr": ui.money_column(t("Due ARR"), currency)},
-                           height=320)
+    table = data.due.with_columns(ui.account_url()).select(
+        "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "decision_date", "due_arr",
+        "probability", "products")
+    ui.table_with_download(table, "renewals_due", "renewals_due", {
+        "due_arr": ui.money_column(t("Due ARR"), currency), "probability": ui.percent_column(t("Probability")),
+        "open": ui.account_link_column()}, height=320)
 with behind_moves:
     month = st.selectbox(t("Month"), data.movements["month"].to_list()[::-1], format_func=lambda d: f"{d:%B %Y}",
                          key="movement_month")
     moved = ui.compute(metrics.movement_accounts, month, filters)
-    money_columns = ("prev_mrr", "cur_mrr", "amount")
+    money_columns = ("prev_mrr", "cur_mrr", "amount", "fx")
     ui.table_with_download(moved.select("account_id", "movement", *money_columns).sort(pl.col("amount"),
                                                                                        descending=True),
                            "movement_accounts", "movement_accounts",

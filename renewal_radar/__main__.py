@@ -256,9 +256,10 @@ def cmd_snapshots(args) -> None:
     from renewal_radar import snapshots
 
     frame = snapshots.list_snapshots(_open(args))
-    rows = [{"id": r["id"], "name": r["name"], "saved_at": r["saved_at"].isoformat(), "as_of": r["as_of"].isoformat(),
-             "start": r["start"].isoformat(), "end": r["end"].isoformat(), "n_due": r["n_due"],
-             "due_arr": r["due_arr"], "forecast_gross_arr": r["forecast_gross_arr"]} for r in frame.iter_rows(named=True)]
+    rows = [{"id": r["id"], "name": r["name"], "saved_at": r["saved_at"].isoformat(),
+             "as_of": r["as_of"].isoformat(), "start": r["start"].isoformat(), "end": r["end"].isoformat(),
+             "n_due": r["n_due"], "due_arr": r["due_arr"], "forecast_gross_arr": r["forecast_gross_arr"]}
+            for r in frame.iter_rows(named=True)]
     if args.json:
         print(json.dumps(rows))
     else:

@@ -13,7 +13,8 @@ import polars as pl
 from renewal_radar.i18n import t
 
 PALETTE = {"new": "#2E7D32", "reactivation": "#66BB6A", "expansion": "#1E88E5", "contraction": "#FB8C00",
-           "churn": "#E53935", "net": "#263238", "grr": "#5E35B1", "nrr": "#00897B"}
+           "churn": "#E53935", "net": "#263238", "grr": "#5E35B1", "nrr": "#00897B",
+           "fx": "#8D6E63"}
 SEQUENCE = ["#1E88E5", "#00897B", "#5E35B1", "#FB8C00", "#E53935", "#6D4C41", "#3949AB", "#C0CA33"]
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩"}
 
@@ -38,10 +39,11 @@ def movements_chart(movements: pl.DataFrame, currency: str) -> go.Figure:
     symbol = currency_symbol(currency)
     months = movements["month"].to_list()
     series = [("new", "new_mrr", 1), ("reactivation", "reactivation_mrr", 1), ("expansion", "expansion_mrr", 1),
-              ("contraction", "contraction_mrr", -1), ("churn", "churned_mrr", -1)]
+              ("contraction", "contraction_mrr", -1), ("churn", "churned_mrr", -1), ("fx", "fx_mrr", 1)]
     figure = go.Figure()
     for name, column, sign in series:
-        figure.add_bar(x=months, y=(movements[column] * sign).to_list(), name=t(name.capitalize()),
+        label = t("Exchange rates (fx)") if name == "fx" else t(name.capitalize())
+        figure.add_bar(x=months, y=(movements[column] * sign).to_list(), name=label,
                        marker_color=PALETTE[name],
                        hovertemplate=f"%{{fullData.name}}: {symbol}%{{y:,.0f}}<extra></extra>")
     net = (movements["ending_mrr"] - movements["starting_mrr"]).to_list()
@@ -185,7 +187,7 @@ def forecast_waterfall(summary: dict, currency: str, title: str) -> go.Figure:
     """From ARR due to the projected renewed ARR: expected churn, contraction and expansion."""
     symbol = currency_symbol(currency)
     steps = [(t("ARR due"), summary["due_arr"], "absolute"),
-             (t("Expected churn"), -summary["expected_churn_arr"], "relative"),
+             (t("Expected renewal loss"), -summary["expected_renewal_loss_arr"], "relative"),
              (t("Expected contraction"), -summary["expected_contraction_arr"], "relative"),
              (t("Expected expansion"), summary["expected_expansion_arr"], "relative"),
              (t("Projected renewed ARR"), 0, "total")]
@@ -204,7 +206,7 @@ def forecast_backtest_chart(backtest: pl.DataFrame, currency: str, title: str) -
     symbol = currency_symbol(currency)
     figure = go.Figure()
     for column, label, colour, dash in (("actual_arr", t("Actual renewed ARR"), PALETTE["net"], "solid"),
-                                        ("projected_arr", t("Our forecast (net of expected contraction)"),
+                                        ("forecast_arr", t("Weighted forecast (Σ probability × ARR due)"),
                                          PALETTE["nrr"], "solid"),
                                         ("naive_arr", t("Naive: trailing gross renewal rate × ARR due"),
                                          "#90A4AE", "dot")):
@@ -214,6 +216,36 @@ def forecast_backtest_chart(backtest: pl.DataFrame, currency: str, title: str) -
     figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Forecast made on"),
                          yaxis_title=t("Renewed ARR in the horizon ({currency})", currency=currency),
                          yaxis_tickprefix=symbol, yaxis_tickformat="~s", xaxis_hoverformat="%d %b %Y")
+    return figure
+
+
+def whitespace_heatmap(matrix: pl.DataFrame, names: dict[str, str], title: str) -> go.Figure:
+    """Accounts (rows, by name) × products (columns): 1 where the account owns the product."""
+    products = [c for c in matrix.columns if c != "account_id"]
+    labels = [f"{names.get(a) or a} ({a})" for a in matrix["account_id"].to_list()]
+    figure = go.Figure(go.Heatmap(z=matrix.select(products).to_numpy(), x=products, y=labels,
+                                  colorscale=[[0, "#ECEFF1"], [1, SEQUENCE[0]]], showscale=False,
+                                  hovertemplate="%{y} · %{x}: %{z}<extra>1 = owns</extra>"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Product"), yaxis_title=t("Account"),
+                         yaxis_autorange="reversed", height=max(360, 18 * matrix.height + 160), hovermode="closest")
+    return figure
+
+
+def moved_waterfall(before: float, steps: pl.DataFrame, after: float, currency: str, title: str) -> go.Figure:
+    """From the snapshot's forecast to today's, one bar per kind of change."""
+    symbol = currency_symbol(currency)
+    labels = {"new": t("New"), "removed": t("Removed"), "slipped": t("Slipped out"), "pulled_in": t("Pulled in"),
+              "arr": t("ARR changed"), "category": t("CRM call changed"), "probability": t("Probability changed")}
+    x = [t("Then")] + [labels[k] for k in steps["kind"]] + [t("Now")]
+    y = [before, *steps["forecast_arr_delta"].to_list(), after]
+    measure = ["absolute"] + ["relative"] * steps.height + ["total"]
+    figure = go.Figure(go.Waterfall(
+        x=x, y=y, measure=measure, decreasing={"marker": {"color": PALETTE["churn"]}},
+        increasing={"marker": {"color": PALETTE["new"]}}, totals={"marker": {"color": PALETTE["net"]}},
+        connector={"line": {"color": "#B0BEC5"}}, hovertemplate=f"%{{x}}: {symbol}%{{y:,.0f}}<extra></extra>"))
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title="", hovermode="closest",
+                         yaxis_title=t("Weighted forecast ARR ({currency})", currency=currency),
+                         yaxis_tickprefix=symbol, yaxis_tickformat="~s")
     return figure
 
 

@@ -55,8 +55,7 @@ def _pair(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
     rank = pl.col("renewal_date").rank("ordinal").over("account_id").alias("nth")
     left = before.with_columns(rank).rename({c: f"{c}_before" for c in before.columns if c != "account_id"})
     right = after.with_columns(rank).rename({c: f"{c}_after" for c in after.columns if c != "account_id"})
-    return left.join(right, left_on=["account_id", "nth_before"], right_on=["account_id", "nth_after"],
-                     how="full", coalesce=True)
+    return left.join(right, on=["account_id", "nth"], how="full", coalesce=True)
 
 
 def classify(paired: pl.DataFrame, later_dates: pl.DataFrame, earlier_dates: pl.DataFrame) -> pl.DataFrame:

@@ -275,3 +275,65 @@ def expansion_page(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
     products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
     return Expansion(metrics.reporting_currency(con), found, expansion.ranked(found, directory),
                      expansion.whitespace(products))
+
+
+@dataclass(frozen=True)
+class CohortsPage:
+    """The default figures of the Cohorts and survival page."""
+
+    currency: str
+    triangle: pl.DataFrame
+    labels: list[str]
+    survival: pl.DataFrame
+    numbers_at_risk: pl.DataFrame
+    movements: pl.DataFrame
+
+
+SURVIVAL_DAYS = (0, 90, 180, 365, 540, 730, 1095)
+
+
+def cohorts_page(con, as_of: dt.date, grain: str = "month", by: str | None = None,
+                 filters: Filters = ALL) -> CohortsPage:
+    """Cohort triangle, survival curves with numbers at risk, and movements (Cohorts page; bench times it)."""
+    from renewal_radar import cohorts
+
+    triangle = cohorts.cohorts(con, as_of, grain, filters)
+    labels = [cohorts.cohort_label(c, grain) for c in triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"]]
+    return CohortsPage(metrics.reporting_currency(con), triangle, labels, cohorts.survival(con, as_of, by, filters),
+                       cohorts.numbers_at_risk(con, as_of, by, SURVIVAL_DAYS, filters),
+                       metrics.monthly_movements(con, None, None, filters))
+
+
+def account_drivers(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """Each account's churn-risk drivers in words (the disagreement queue shows them)."""
+    return book.account_scores(con, as_of, filters).select("account_id", "top_drivers")
+
+
+def moved_steps(con, snapshot_id: int, as_of: dt.date) -> pl.DataFrame:
+    """The what-moved waterfall's bars: forecast ARR delta by kind."""
+    from renewal_radar import moved
+
+    return moved.waterfall(moved.what_moved(con, snapshot_id, as_of))
+
+
+def moved_changes(con, snapshot_id: int, as_of: dt.date) -> pl.DataFrame:
+    """The renewals behind each what-moved bar, with names."""
+    from renewal_radar import moved
+
+    result = moved.what_moved(con, snapshot_id, as_of)
+    rows = [{"account_id": c["account_id"], "kind": c["kind"], "renewal_date_before": c["renewal_date_before"],
+             "renewal_date_after": c["renewal_date_after"],
+             "due_arr_before": (c["before"] or {}).get("due_arr"), "due_arr_after": (c["after"] or {}).get("due_arr"),
+             "probability_before": (c["before"] or {}).get("probability"),
+             "probability_after": (c["after"] or {}).get("probability"),
+             "forecast_arr_delta": c["forecast_arr_delta"]} for c in result["changes"]]
+    schema = {"account_id": pl.String, "kind": pl.String, "renewal_date_before": pl.String,
+              "renewal_date_after": pl.String, "due_arr_before": pl.Float64, "due_arr_after": pl.Float64,
+              "probability_before": pl.Float64, "probability_after": pl.Float64, "forecast_arr_delta": pl.Float64}
+    frame = pl.DataFrame(rows, schema=schema)
+    from renewal_radar import sql
+
+    names = sql.run(con, "reports/account_directory", **ALL.params()).select("account_id", "name")
+    columns = [c for c in schema if c != "account_id"]
+    return frame.join(names, on="account_id", how="left").select("account_id", "name", *columns).sort(
+        pl.col("forecast_arr_delta").abs(), descending=True)

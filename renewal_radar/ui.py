@@ -53,6 +53,37 @@ def compute(function: Callable, *args, **kwargs):
     return _compute(database_key(), f"{function.__module__}.{function.__name__}", args, tuple(sorted(kwargs.items())))
 
 
+def warn_if_scores_stale() -> None:
+    """Say so when the stored scores were made with other settings than today's (rerun `score`)."""
+    from renewal_radar import pagedata
+
+    found = compute(pagedata.score_status)
+    if found.stale:
+        st.warning(t("The stored scores were made with other settings (health.toml or forecast settings) than the "
+                     "ones in use now; figures for stored days are computed live until an administrator runs "
+                     "`python -m renewal_radar score`."))
+
+
+def save_snapshot(as_of: dt.date, horizon_days: int, name: str) -> int:
+    """Store the forecast as a snapshot in the live database; returns its id.
+
+    The read-only connection this process holds is closed first (DuckDB lets one process write a file only
+    while no other connection has it open); the write changes the file, so every cached figure refreshes.
+    """
+    from renewal_radar import snapshots
+
+    key = database_key()
+    _connection(*key).close()
+    _connection.clear()
+    con = db.connect(key[0], read_only=False)
+    try:
+        snapshot_id = snapshots.save(con, as_of, horizon_days, name)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return snapshot_id
+
+
 def has_data() -> bool:
     """True when a database has been built or imported."""
     return database_key()[1] != 0
