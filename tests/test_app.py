@@ -109,7 +109,9 @@ def test_at_risk_page_lists_accounts_and_explains_changes(app):
     app.run()
     app.switch_page("pages/at_risk.py").run()
     assert not app.exception
-    assert [m.label for m in app.metric] == ["ARR at risk", "Red accounts", "Yellow accounts", "Green accounts"]
+    assert [m.label for m in app.metric] == ["Expected churned ARR (90 days)", "Red accounts", "Yellow accounts",
+                                             "Green accounts"]
+    assert any("by health band" in m.value for m in app.markdown)
     assert app.metric[0].value.startswith("$")
     app.selectbox(key="explain_from").set_value(app.selectbox(key="explain_from").options[-1]).run()
     assert not app.exception
@@ -124,7 +126,12 @@ def test_forecast_page_horizon_changes_the_figures(app):
     app.radio(key="forecast_horizon").set_value(30).run()
     assert not app.exception
     assert app.metric[0].value != due_quarter
-    assert [m.label for m in app.metric][6:8] == ["Mean absolute % error, ours", "Mean absolute % error, naive"]
+    labels = [m.label for m in app.metric]
+    assert labels[:4] == ["ARR due", "Floor", "Weighted forecast", "Best case"]
+    assert {"Forecast then", "Forecast now", "Forecast error", "Naive forecast's error"} <= set(labels)
+    headers = [h.value for h in app.subheader]
+    assert "The CSM's call against the model" in headers and "What moved since a snapshot" in headers
+    assert app.selectbox(key="moved_since").options  # the import's automatic snapshot
 
 
 def test_calendar_page_filters_its_table(app):

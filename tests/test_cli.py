@@ -138,8 +138,10 @@ def test_forecast_and_backtest_json(cli_env):
     assert list(payload) == ["as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr",
                              "best_case_arr", "renewals"]
     assert payload["horizon_days"] == 60 and payload["n_due"] == len(payload["renewals"])
-    assert set(payload["renewals"][0]) == {"account_id", "renewal_date", "due_arr", "probability", "source"}
+    assert list(payload["renewals"][0]) == ["account_id", "renewal_date", "due_arr", "probability", "source",
+                                            "crm_category", "model_probability"]
     assert payload["floor_arr"] <= payload["best_case_arr"] <= payload["due_arr"]
+    assert payload["forecast_gross_arr"] <= payload["best_case_arr"]
     done = run_cli(cli_env, "backtest", "--as-of", "2026-05-01", "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)

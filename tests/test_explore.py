@@ -65,5 +65,5 @@ def test_saved_queries_all_run_as_starting_points(demo_db):
 def test_schema_lists_tables_with_grain(demo_con):
     schema = explore.schema(demo_con)
     row = schema.filter(schema["table_name"] == "mrr_by_account_month").row(0, named=True)
-    assert row["grain"].startswith("one row per account and month start")
+    assert row["grain"].startswith("one row per account, currency and month start")
     assert row["row_count"] > 0 and "mrr DOUBLE" in row["columns"]
