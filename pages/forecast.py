@@ -94,7 +94,8 @@ if snaps.is_empty():
 else:
     labels = {r["id"]: f"#{r['id']} {r['name']} ({r['saved_at']:%Y-%m-%d %H:%M})" for r in snaps.iter_rows(named=True)}
     picked = left.selectbox(t("Compare with"), list(labels), format_func=labels.get, key="moved_since")
-    result = ui.compute(pagedata.what_moved, picked, as_of)
+    panel = ui.compute(pagedata.what_moved, picked, as_of)
+    result = panel.result
     cols = st.columns(3)
     cols[0].metric(t("Forecast then"), ui.money(result["before_forecast_arr"], currency))
     cols[1].metric(t("Forecast now"), ui.money(result["after_forecast_arr"], currency),
@@ -102,10 +103,9 @@ else:
     cols[2].metric(t("Renewals that changed"), f"{len(result['changes']):,}")
     st.caption(t("Renewals due from {start} to {end} (the snapshot's period), forecast then and now.",
                  start=result["start"], end=result["end"]))
-    steps = ui.compute(pagedata.moved_steps, picked, as_of)
-    st.plotly_chart(charts.moved_waterfall(result["before_forecast_arr"], steps, result["after_forecast_arr"],
+    st.plotly_chart(charts.moved_waterfall(result["before_forecast_arr"], panel.steps, result["after_forecast_arr"],
                                            currency, t("From the snapshot's forecast to today's")), width="stretch")
-    changed = ui.compute(pagedata.moved_changes, picked, as_of)
+    changed = panel.changes
     if changed.height:
         ui.table_with_download(changed.with_columns(ui.account_url()), "what_moved", "what_moved", {
             **{c: ui.money_column(c, currency) for c in ("due_arr_before", "due_arr_after", "forecast_arr_delta")},

@@ -42,9 +42,14 @@ def status(con) -> ScoreStatus:
     return ScoreStatus(frozenset(row["stored_days"] or ()), row["fingerprint"], current, row["made_at"])
 
 
-def _is_stored(con, day: dt.date) -> bool:
+def usable_days(con) -> frozenset:
+    """The stored days a reader may use: none when the scores were made with other settings."""
     found = status(con)
-    return day in found.stored_days and not found.stale
+    return frozenset() if found.stale else found.stored_days
+
+
+def _is_stored(con, day: dt.date) -> bool:
+    return day in usable_days(con)
 
 
 # ---------------------------------------------------------------- live scoring of a day that is not stored
@@ -116,7 +121,8 @@ def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL)
 
 def history_rollup(con, days: list[dt.date], filters: Filters = ALL) -> pl.DataFrame:
     """The trailing-year renewal sums of ``days`` for the filtered accounts."""
-    stored = [day for day in days if _is_stored(con, day)]
+    usable = usable_days(con)  # read once: each check costs a query and a settings hash
+    stored = [day for day in days if day in usable]
     frames = []
     if stored:
         frames.append(sql.run(con, "reports/stored_history_rollup", days=stored, **filters.params()))

@@ -147,11 +147,16 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
 
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     """Every row of table ``name`` (carried tables move between database files this way)."""
-    return query(con, f"select * from {_identifier(name)}")
+    cursor = _cursor(con)
+    try:
+        return cursor.table(_identifier(name)).pl()  # the relation API quotes the name; no SQL text
+    finally:
+        cursor.close()
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Create or replace table ``name`` holding ``frame`` (score tables are rewritten whole)."""
+    # DuckDB cannot bind an identifier; the name is checked to be a plain identifier of our own code
     con.execute(f"drop table if exists {_identifier(name)}")
     con.from_arrow(frame.to_arrow()).create(name)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, datastatus, dates, forecast, health, metrics, settings
+from renewal_radar import book, datastatus, dates, forecast, health, metrics, settings, sql
 from renewal_radar.filters import ALL, Filters
 
 DUE_WINDOW_DAYS = 90
@@ -209,11 +209,21 @@ def calendar_rows(due: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         ((1 - pl.col("probability")) * pl.col("due_arr")).alias("expected_loss_arr"))
 
 
-def what_moved(con, snapshot_id: int, as_of: dt.date) -> dict:
-    """The What-moved panel: a snapshot's period then and now."""
+@dataclass(frozen=True)
+class WhatMoved:
+    """The What-moved panel: totals, the waterfall's bars and the renewals behind them, computed once."""
+
+    result: dict
+    steps: pl.DataFrame
+    changes: pl.DataFrame
+
+
+def what_moved(con, snapshot_id: int, as_of: dt.date) -> WhatMoved:
+    """A snapshot's period then and now."""
     from renewal_radar import moved
 
-    return moved.what_moved(con, snapshot_id, as_of)
+    result = moved.what_moved(con, snapshot_id, as_of)
+    return WhatMoved(result, moved.waterfall(result), _moved_changes(con, result))
 
 
 def snapshot_list(con) -> pl.DataFrame:
@@ -267,7 +277,7 @@ class Expansion:
 
 def expansion_page(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
     """Expansion signals across accounts, ranked by potential ARR, and the accounts × products whitespace."""
-    from renewal_radar import expansion, sql
+    from renewal_radar import expansion
 
     found = expansion.signals(con, as_of, filters)
     directory = sql.run(con, "reports/account_directory", **filters.params()).select(
@@ -309,18 +319,8 @@ def account_drivers(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame
     return book.account_scores(con, as_of, filters).select("account_id", "top_drivers")
 
 
-def moved_steps(con, snapshot_id: int, as_of: dt.date) -> pl.DataFrame:
-    """The what-moved waterfall's bars: forecast ARR delta by kind."""
-    from renewal_radar import moved
-
-    return moved.waterfall(moved.what_moved(con, snapshot_id, as_of))
-
-
-def moved_changes(con, snapshot_id: int, as_of: dt.date) -> pl.DataFrame:
+def _moved_changes(con, result: dict) -> pl.DataFrame:
     """The renewals behind each what-moved bar, with names."""
-    from renewal_radar import moved
-
-    result = moved.what_moved(con, snapshot_id, as_of)
     rows = [{"account_id": c["account_id"], "kind": c["kind"], "renewal_date_before": c["renewal_date_before"],
              "renewal_date_after": c["renewal_date_after"],
              "due_arr_before": (c["before"] or {}).get("due_arr"), "due_arr_after": (c["after"] or {}).get("due_arr"),
@@ -331,8 +331,6 @@ def moved_changes(con, snapshot_id: int, as_of: dt.date) -> pl.DataFrame:
               "renewal_date_after": pl.String, "due_arr_before": pl.Float64, "due_arr_after": pl.Float64,
               "probability_before": pl.Float64, "probability_after": pl.Float64, "forecast_arr_delta": pl.Float64}
     frame = pl.DataFrame(rows, schema=schema)
-    from renewal_radar import sql
-
     names = sql.run(con, "reports/account_directory", **ALL.params()).select("account_id", "name")
     columns = [c for c in schema if c != "account_id"]
     return frame.join(names, on="account_id", how="left").select("account_id", "name", *columns).sort(
