@@ -65,6 +65,8 @@ def build(accounts: int, events: int, rows: list[Row]) -> Path:
             marks["load"] = time.perf_counter()
         if text.startswith("building") and "marts" not in marks:
             marks["marts"] = time.perf_counter()
+        if text.startswith("scoring") and "scoring" not in marks:
+            marks["scoring"] = time.perf_counter()
 
     started = time.perf_counter()
     result = import_folder(folder, path, as_of=DEMO_END, today=max(DEMO_END, dt.date.today()), progress=progress)
@@ -73,7 +75,8 @@ def build(accounts: int, events: int, rows: list[Row]) -> Path:
         raise RuntimeError(result.report.text())
     rows.append(Row("import: read + validate", marks["load"] - started, peak_rss_mb=peak_rss_mb()))
     rows.append(Row("import: load raw tables", marks["marts"] - marks["load"], peak_rss_mb=peak_rss_mb()))
-    rows.append(Row("import: staging + marts", finished - marks["marts"], peak_rss_mb=peak_rss_mb()))
+    rows.append(Row("import: staging + marts", marks["scoring"] - marks["marts"], peak_rss_mb=peak_rss_mb()))
+    rows.append(Row("import: scoring stage", finished - marks["scoring"], peak_rss_mb=peak_rss_mb()))
     rows.append(Row("import: total", finished - started, peak_rss_mb=peak_rss_mb()))
     return path
 

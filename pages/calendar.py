@@ -1,6 +1,5 @@
 """Renewal calendar for renewal managers and CSMs: what comes up, when the notice deadline falls, how likely."""
 
-import datetime as dt
 
 import polars as pl
 import streamlit as st
@@ -69,5 +68,5 @@ if not shown.is_empty():
 if not shown.is_empty():
     st.plotly_chart(charts.renewal_bubbles(shown, currency, t("Renewals by date and probability (size: ARR due)")),
                     width="stretch")
-st.caption(t("As of {day}. Decision date = renewal date − notice days. Probability: booked renewals 100 %, else the "
-             "CRM's, else the renewal model's (see the Forecast page).", day=as_of - dt.timedelta(days=0)))
+st.caption(t("As of {day}. Decision date = renewal date − notice days. Probability: booked renewals the share of "
+             "ARR booked again, else the CRM's, else the renewal model's (see the Forecast page).", day=as_of))

@@ -1,5 +1,6 @@
 """Renewal forecast for leadership: what is due, what will probably renew, and how far to trust it."""
 
+import polars as pl
 import streamlit as st
 
 from renewal_radar import charts, pagedata, settings, ui
@@ -107,9 +108,21 @@ else:
                                            currency, t("From the snapshot's forecast to today's")), width="stretch")
     changed = panel.changes
     if changed.height:
-        ui.table_with_download(changed.with_columns(ui.account_url()), "what_moved", "what_moved", {
-            **{c: ui.money_column(c, currency) for c in ("due_arr_before", "due_arr_after", "forecast_arr_delta")},
-            **{c: ui.percent_column(c) for c in ("probability_before", "probability_after")},
+        labels = charts.moved_kind_labels()
+        counts = dict(changed["kind"].value_counts().iter_rows())
+        kind = st.pills(t("Show the renewals behind"), [k for k in labels if k in counts], key="moved_kind",
+                        format_func=lambda k: f"{labels[k]} ({counts[k]:,})")
+        shown = changed.filter(pl.col("kind") == kind) if kind else changed
+        ui.table_with_download(shown.with_columns(ui.account_url(), pl.col("kind").replace_strict(labels)),
+                               "what_moved", "what_moved", {
+            "kind": st.column_config.TextColumn(t("Change")), "name": st.column_config.TextColumn(t("Account")),
+            "renewal_date_before": st.column_config.TextColumn(t("Renewal date then")),
+            "renewal_date_after": st.column_config.TextColumn(t("Renewal date now")),
+            "due_arr_before": ui.money_column(t("ARR due then"), currency),
+            "due_arr_after": ui.money_column(t("ARR due now"), currency),
+            "forecast_arr_delta": ui.money_column(t("Change in forecast"), currency),
+            "probability_before": ui.percent_column(t("Probability then")),
+            "probability_after": ui.percent_column(t("Probability now")),
             "open": ui.account_link_column()}, height=300)
 
 st.subheader(t("How accurate has this forecast been?"))
@@ -140,7 +153,8 @@ else:
 
 with st.expander(t("How the probabilities are made")):
     st.markdown(t(
-        "1. **Booked**: a renewal line already known on the as-of day → 1.0.\n"
+        "1. **Booked**: renewal lines already known on the as-of day → the share of the due ARR they renew "
+        "(1.0, or less when the renewal was booked smaller).\n"
         "2. **CRM**: a renewal opportunity of the account closing within {grace} days of the renewal → its "
         "probability, else its category's default (Closed Won {won:.0%}, Commit {commit:.0%}, Best Case {best:.0%}, "
         "Pipeline {pipe:.0%}, Omitted and Closed Lost {lost:.0%}).\n"

@@ -231,11 +231,16 @@ def whitespace_heatmap(matrix: pl.DataFrame, names: dict[str, str], title: str) 
     return figure
 
 
+def moved_kind_labels() -> dict[str, str]:
+    """The name of each kind of forecast change, as the waterfall and the table beneath it show it."""
+    return {"new": t("New"), "removed": t("Removed"), "slipped": t("Slipped out"), "pulled_in": t("Pulled in"),
+            "arr": t("ARR changed"), "category": t("CRM call changed"), "probability": t("Probability changed")}
+
+
 def moved_waterfall(before: float, steps: pl.DataFrame, after: float, currency: str, title: str) -> go.Figure:
     """From the snapshot's forecast to today's, one bar per kind of change."""
     symbol = currency_symbol(currency)
-    labels = {"new": t("New"), "removed": t("Removed"), "slipped": t("Slipped out"), "pulled_in": t("Pulled in"),
-              "arr": t("ARR changed"), "category": t("CRM call changed"), "probability": t("Probability changed")}
+    labels = moved_kind_labels()
     x = [t("Then")] + [labels[k] for k in steps["kind"]] + [t("Now")]
     y = [before, *steps["forecast_arr_delta"].to_list(), after]
     measure = ["absolute"] + ["relative"] * steps.height + ["total"]

@@ -5,8 +5,14 @@ latent engagement that drifts with CSM attention, support pain and random
 shocks (a champion leaves). Engagement drives active users, product usage,
 feature breadth and survey scores; at each renewal the churn probability
 rises with low engagement, low seat utilisation, escalations, bad NPS and
-no recent CSM touch, and high utilisation leads to seat expansion. Health
-scores and forecasts built on the exports therefore have real signal.
+no recent CSM touch, and high utilisation leads to seat expansion (heavy
+users also move up a plan tier at renewal, light users down). Health scores
+and forecasts built on the exports therefore have real signal.
+
+Money is realistic too: accounts in Europe and Asia pay in EUR, GBP, JPY and
+KRW from a price list fixed in their own currency, while the monthly
+exchange rates drift, so the fx movement is visible beside real expansion.
+Surveys are NPS (0-10) and CSAT (1-5, after support tickets).
 
 The demo is written as export files (CSV, and Parquet for usage) and loaded
 through the normal import path, so every demo build exercises it.
@@ -35,6 +41,8 @@ REGIONS = {
     "LATAM": (0.05, ["Brazil", "Mexico"], ["USD", "USD"]),
 }
 FX_START = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0068, "KRW": 0.00074}
+WHOLE_UNIT_CURRENCIES = ("JPY", "KRW")  # priced and billed without minor units
+ADDON_SEAT_PRICE_USD = 6.0
 INDUSTRIES = ["Software", "Financial Services", "Healthcare", "Retail", "Manufacturing", "Media", "Education",
               "Logistics"]
 CHANNELS = ["Inbound", "Outbound", "Partner", "Self-serve"]
@@ -140,15 +148,17 @@ class _Company:
         return {cur: base * np.exp(np.cumsum(rng.normal(0, 0.012, months))) if cur != "USD" else np.ones(months)
                 for cur, base in FX_START.items()}
 
-    def rate_at(self, currency: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """USD per unit of ``currency`` in the month of ``day``."""
-        first = (self.start.astype("datetime64[M]") - np.timedelta64(12, "M"))
-        index = np.clip((day.astype("datetime64[M]") - first).astype(int), 0, self.horizon + 12)
-        out = np.ones(len(currency))
-        for cur, series in self.fx.items():
-            mask = currency == cur
-            out[mask] = series[index[mask]]
-        return out
+    def local_price(self, usd_price: np.ndarray, currency: np.ndarray) -> np.ndarray:
+        """A seat price in each account's own currency from the price list, fixed when the list was set.
+
+        Prices are set once per currency (at the rates of the list's date) and do not follow the exchange
+        rate: a EUR customer pays the same euros every month, and the rate's moves show as fx, not as
+        customer expansion or contraction.
+        """
+        start_rate = np.array([FX_START[c] for c in currency.tolist()])
+        local = usd_price / start_rate
+        whole = np.isin(currency, WHOLE_UNIT_CURRENCIES)
+        return np.where(whole, np.round(local, -1), np.round(local, 2))
 
     # ------------------------------------------------------------ simulation
 
@@ -182,6 +192,7 @@ class _Company:
             new_term &= ~churns
             active |= new_term
             self._adjust_seats(deciding & ~churns)
+            self._change_plan(deciding & ~churns)
             self._emit_terms(new_term, day, step, addon)
             addon_now = active & in_data & ~addon & (self.term == 12) & (self.engagement > 0.7) & (term_left > 2) \
                 & (rng.random(n) < 0.04)
@@ -232,13 +243,22 @@ class _Company:
         self.seats = np.where(shrink, np.maximum(1, np.floor(self.seats * rng.uniform(0.6, 0.9, self.n))),
                               self.seats)
 
+    def _change_plan(self, renewing: np.ndarray) -> None:
+        """Plan-tier moves at renewal: heavy users upgrade, light users downgrade (about yearly chances)."""
+        rng = self.rng
+        chance = self.term / 12
+        upgrade = renewing & (self.engagement > 0.8) & (self.plan < 2) & (rng.random(self.n) < 0.25 * chance)
+        downgrade = renewing & (self.engagement < 0.4) & (self.plan > 0) & (rng.random(self.n) < 0.25 * chance)
+        self.plan = self.plan + upgrade - downgrade
+
     def _emit_terms(self, starting: np.ndarray, day: np.ndarray, step: int, addon: np.ndarray) -> None:
         idx = np.flatnonzero(starting)
         if not len(idx):
             return
         end = _months_after(self.first_start[idx], step + self.term[idx])
-        price = SEAT_PRICE_USD[self.plan[idx]] * (1 - 0.1 * (self.term[idx] == 12))
-        local = self.seats[idx] * price / self.rate_at(self.currency[idx], day[idx])
+        price = self.local_price(SEAT_PRICE_USD[self.plan[idx]] * (1 - 0.1 * (self.term[idx] == 12)),
+                                 self.currency[idx])
+        local = self.seats[idx] * price
         self.lines.append(pl.DataFrame({
             "account_id": self.ids[idx], "product": np.char.add("Platform ", PLANS[self.plan[idx]]),
             "start_date": day[idx], "end_date": end, "mrr": np.round(local, 2), "quantity": self.seats[idx],
@@ -260,10 +280,10 @@ class _Company:
             self._addon_lines(idx, day[idx], end)
 
     def _addon_lines(self, idx: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
-        usd = self.seats[idx] * 6.0
+        price = self.local_price(np.full(len(idx), ADDON_SEAT_PRICE_USD), self.currency[idx])
         self.lines.append(pl.DataFrame({
             "account_id": self.ids[idx], "product": "Analytics add-on", "start_date": start, "end_date": end,
-            "mrr": np.round(usd / self.rate_at(self.currency[idx], start), 2), "quantity": self.seats[idx],
+            "mrr": np.round(self.seats[idx] * price, 2), "quantity": self.seats[idx],
             "bill_period_months": self.term[idx], "currency": self.currency[idx],
         }))
 
@@ -405,7 +425,26 @@ def _surveys_table(c: _Company) -> pl.DataFrame:
                 "comment": _text(np.where(rng.random(len(idx)) < 0.4,
                                           np.array([NPS_COMMENTS[k] for k in comment_key], dtype=object), None)),
             }))
+        frames.append(_csat_rows(c, m, rng))
     return pl.concat(frames).filter(pl.col("responded_at") < c.end_time).sort("responded_at")
+
+
+CSAT_COMMENTS = {1: "The ticket took a week to solve.", 3: "Fixed in the end.", 5: "Quick and friendly support."}
+
+
+def _csat_rows(c: _Company, month: dict, rng) -> pl.DataFrame:
+    """CSAT (1-5) sent after support tickets: about a third of the accounts with tickets answer each month."""
+    idx = np.flatnonzero((month["tickets"] > 0) & (rng.random(c.n) < 0.35))
+    score = np.clip(np.round(1 + 4 * month["engagement"][idx] + rng.normal(0, 0.8, len(idx))), 1, 5)
+    comment_key = np.select([score <= 2, score <= 3], [1, 3], 5)
+    return pl.DataFrame({
+        "account_id": c.ids[idx], "kind": "CSAT", "score": score,
+        "responded_at": month["day"][idx].astype("datetime64[ms]") + rng.integers(0, 28 * 86400, len(idx))
+        .astype("timedelta64[s]").astype("timedelta64[ms]"),
+        "respondent": [f"user{rng.integers(1, 50)}@{c.ids[i].lower()}.example" for i in idx],
+        "comment": _text(np.where(rng.random(len(idx)) < 0.3,
+                                  np.array([CSAT_COMMENTS[k] for k in comment_key], dtype=object), None)),
+    }, schema_overrides={"score": pl.Float64})
 
 
 def _activities_table(c: _Company) -> pl.DataFrame:

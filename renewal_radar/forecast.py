@@ -1,6 +1,7 @@
 """The renewal forecast as of a day, and its backtest (shared/spec/metrics.md "Renewal forecast").
 
-Each renewal due in [D, D + H) gets a probability of renewing: 1.0 when its renewal is already booked, the
+Each renewal due in [D, D + H) gets a probability of renewing: when its renewal is already booked, the share of
+its ARR booked again (1.0 unless it was booked smaller: a known contraction counts as lost), else the
 CRM's when a matching renewal opportunity was known on D, otherwise the renewal model's. The model is a
 logistic regression (scikit-learn) fitted only on renewals decided by D in the trailing twelve months: its
 inputs are the smoothed historical renewal rate of the account's segment and billing period (as log-odds) and
@@ -26,7 +27,7 @@ from renewal_radar import dates, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.risk import logistic_pipeline
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 CATEGORY_SETTINGS = {"Closed Won": "p_closed_won", "Commit": "p_commit", "Best Case": "p_best_case",
                      "Pipeline": "p_pipeline", "Omitted": "p_omitted", "Closed Lost": "p_omitted"}
 FLOOR_CATEGORIES = ("Closed Won", "Commit", "booked")
@@ -136,9 +137,15 @@ def _blend_weight(training: pl.DataFrame, usable: tuple[int, ...]) -> float:
     return float(np.clip(np.sum(weight * (actual - base) * (predicted - base)) / spread, 0.0, 1.0))
 
 
-def fit_model(history: pl.DataFrame, features: pl.DataFrame) -> RenewalModel:
-    """Fit on the trailing year's renewals decided by the forecast day (``history``, as known that day)."""
-    decided = history.filter((pl.col("outcome") != "open") & (pl.col("due_arr") > 0))
+def fit_model(history: pl.DataFrame, features: pl.DataFrame, day: dt.date) -> RenewalModel:
+    """Fit on the trailing year's renewals decided by the forecast day (``history``, as known that day).
+
+    Only renewals whose grace period had ended by ``day`` train it: among the latest ones, those renewed
+    early are already decided while those about to churn are still open, and keeping them would teach the
+    model an optimism the future does not have.
+    """
+    grace_over = pl.col("renewal_date") + pl.duration(days=settings.get("grace_days")) <= pl.lit(day)
+    decided = history.filter((pl.col("outcome") != "open") & (pl.col("due_arr") > 0) & grace_over)
     rates, overall = base_rates(decided)
     if decided.height < MIN_TRAINING or decided["outcome"].n_unique() < 2:
         return RenewalModel(rates, overall, None, (), decided.height, 0.0)
@@ -202,7 +209,7 @@ def score_renewals(con, day: dt.date, due: pl.DataFrame, history: pl.DataFrame, 
     """The renewals due from ``day`` with CRM call, model probability, final probability, source and health."""
     grace = settings.get("grace_days")
     crm = crm_matches(con, due, day, grace)
-    model = fit_model(history, features)
+    model = fit_model(history, features, day)
     signals = features.filter(pl.col("as_of") == day)
     due = due.join(crm, on=["account_id", "renewal_date"], how="left")
     due = due.with_columns(pl.Series("model_probability", model_probability(model, due, signals),
@@ -210,7 +217,7 @@ def score_renewals(con, day: dt.date, due: pl.DataFrame, history: pl.DataFrame, 
     booked = pl.col("renewed_mrr") > 0
     has_crm = pl.col("crm_probability").is_not_null()
     due = due.with_columns(
-        pl.when(booked).then(1.0).when(has_crm).then(pl.col("crm_probability"))
+        pl.when(booked).then(renewals.booked_share()).when(has_crm).then(pl.col("crm_probability"))
         .otherwise(pl.col("model_probability")).alias("probability"),
         pl.when(booked).then(pl.lit("booked")).when(has_crm).then(pl.lit("crm")).otherwise(pl.lit("model"))
         .alias("source"),

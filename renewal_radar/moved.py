@@ -1,9 +1,9 @@
 """What moved: a snapshot's renewal period then and now, one change per renewal (shared/spec/cli.md ``moved``).
 
 The period is the snapshot's [start, end). Before: the snapshot's rows. After: the forecast as of D of the
-renewals due in the period from D on, plus the period's renewals before D as they stand (booked 100 %,
-churned 0 %, open at their probability). Renewals of one account pair up in date order; each pair gets the
-first kind that applies of ``new, removed, slipped, pulled_in, arr, category, probability``, and its
+renewals due in the period from D on, plus the period's renewals before D as they stand (booked at the
+share booked again, churned 0 %, open at their probability). Renewals of one account pair up in date order;
+each pair gets the first kind that applies of ``new, removed, slipped, pulled_in, arr, category, probability``, and its
 forecast ARR delta, so the deltas add up to the whole difference.
 """
 
@@ -27,7 +27,7 @@ def period_rows_now(con, start: dt.date, end: dt.date, as_of: dt.date) -> pl.Dat
     frames = [due.select(columns)] if due.height else []
     if start < as_of:
         past = renewals.renewal_outcomes(con, start, min(end, as_of), as_of)
-        probability = (pl.when(pl.col("outcome") == "renewed").then(1.0)
+        probability = (pl.when(pl.col("outcome") == "renewed").then(renewals.booked_share())
                        .when(pl.col("outcome") == "churned").then(0.0))
         past = past.with_columns(probability.alias("probability"), pl.col("outcome").alias("category"))
         open_past = past.filter(pl.col("probability").is_null())

@@ -29,6 +29,12 @@ def classify_outcomes(events: pl.DataFrame, as_of: dt.date, grace_days: int) -> 
     )
 
 
+def booked_share() -> pl.Expr:
+    """The share of the due ARR a booked renewal renews gross: min(renewed, due) / due (1 unless it renewed
+    smaller). A renewal already booked is not a guess; a downgrade booked at renewal is a known loss."""
+    return (pl.min_horizontal("due_mrr", "renewed_mrr") / pl.col("due_mrr")).fill_nan(1.0)
+
+
 def renewal_outcomes(con, start: dt.date | None = None, end: dt.date | None = None, as_of: dt.date | None = None,
                      grace_days: int | None = None, filters: Filters = ALL) -> pl.DataFrame:
     """Renewal events with start <= e < end of the filtered accounts, with their outcomes as of ``as_of``."""

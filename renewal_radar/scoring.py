@@ -126,6 +126,7 @@ class ScoreSummary:
 def run(con, progress: Progress = _noop) -> ScoreSummary:
     """Score every day and write the score tables into ``con`` (a writable connection), replacing old ones."""
     started = time.perf_counter()
+    progress(0.0, "scoring: reading the features")
     days = score_days(con)
     context = load_context(con, days)
     account_parts, renewal_parts, rollup_parts = [], [], []

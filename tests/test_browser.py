@@ -258,3 +258,50 @@ def test_from_the_at_risk_list_to_an_account(server, page):
         assert download.value.suggested_filename.endswith(suffix)
         assert Path(download.value.path()).stat().st_size > 10_000
     assert_clean(page)
+
+
+@pytest.fixture()
+def snapshot_server(demo_db, tmp_path):
+    """A copy of the demo with a snapshot saved a month before the data's as-of day, served."""
+    database = tmp_path / "snapshots.duckdb"
+    shutil.copy(demo_db, database)
+    subprocess.run([sys.executable, "-m", "renewal_radar", "forecast", "--db", str(database), "--as-of",
+                    "2026-10-01", "--save", "--name", "October review"], cwd=ROOT, check=True, capture_output=True)
+    with streamlit_server(database, tmp_path) as url:
+        yield url
+
+
+def test_forecast_what_moved_queue_and_saving_a_snapshot(snapshot_server, page):
+    page.goto(f"{snapshot_server}/forecast")
+    wait_for_app(page, CHARTS["forecast"])
+    page.get_by_role("heading", name="The CSM's call against the model").wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with").click()
+    page.get_by_role("option", name="October review").click()
+    page.get_by_text("From the snapshot's forecast to today's").wait_for(timeout=30_000)
+    wait_for_app(page)
+    changed = page.locator('[data-testid="stMetric"]').filter(has_text="Renewals that changed")
+    assert int(changed.locator('[data-testid="stMetricValue"]').inner_text().replace(",", "")) > 0
+    pills = page.locator('[data-testid="stButtonGroup"] button')
+    assert pills.count() >= 2  # several kinds of change behind the bars
+    pills.first.click()
+    wait_for_app(page)
+    page.screenshot(path=str(SHOTS / "forecast_what_moved.png"), full_page=True)
+    page.get_by_label("Save today's forecast as").fill("Monday review")
+    page.get_by_role("button", name="Save snapshot").click()
+    page.get_by_text("Saved snapshot").wait_for(timeout=30_000)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with").click()
+    assert page.get_by_role("option", name="Monday review").count() == 1
+    page.keyboard.press("Escape")
+    assert_clean(page)
+
+
+def test_overview_fx_bar_and_at_risk_band_table(server, page):
+    page.goto(server)
+    wait_for_app(page, CHARTS["overview"])
+    assert page.locator(".js-plotly-plot .legendtext", has_text="Exchange rates (fx)").count() == 1
+    page.goto(f"{server}/at_risk")
+    wait_for_app(page, CHARTS["at_risk"])
+    band_table = page.get_by_text("by health band")
+    band_table.first.wait_for()
+    page.screenshot(path=str(SHOTS / "at_risk_band_rates.png"), full_page=True)
+    assert_clean(page)

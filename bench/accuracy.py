@@ -1,0 +1,54 @@
+"""Forecast accuracy on demos of several seeds: the model's backtest error against the naive forecast's.
+
+``python -m bench.accuracy [--accounts N] [--seeds 42 7 2026]`` builds one demo per seed under
+``data/bench/`` (through the normal import, which runs the scoring stage), reads the stored 12-month
+backtest for the default horizon, and prints per seed the mean absolute error of the weighted forecast
+and of the naive forecast (trailing-year gross renewal rate × ARR due), both as a share of the gross
+renewed ARR, and how many of the twelve months the model beat naive. Nothing here asserts a figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+
+from renewal_radar import book, db, forecast
+from renewal_radar.demo import build_demo
+from renewal_radar.settings import REPO_ROOT
+
+BENCH_DIR = REPO_ROOT / "data" / "bench"
+DEFAULT_SEEDS = (42, 7, 2026)
+
+
+def seed_accuracy(accounts: int, seed: int) -> dict:
+    """Build the demo of ``seed`` and return its stored backtest's headline figures."""
+    path = BENCH_DIR / f"accuracy-{accounts}-{seed}.duckdb"
+    folder = BENCH_DIR / f"accuracy-exports-{accounts}-{seed}"
+    path.unlink(missing_ok=True)
+    build_demo(path, accounts=accounts, seed=seed, folder=folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    con = db.connect(path, read_only=True)
+    try:
+        table, _ = book.forecast_backtest(con)
+    finally:
+        con.close()
+    wins = int((table["forecast_error"] < table["naive_error"]).sum())
+    return {"seed": seed, **forecast.accuracy(table), "months_model_better": wins}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print one row per seed: model error, naive error, bias and months won."""
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy")
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
+    args = parser.parse_args(argv)
+    print("| seed | model error | naive error | bias | months model better |")
+    print("|---:|---:|---:|---:|---:|")
+    for seed in args.seeds:
+        row = seed_accuracy(args.accounts, seed)
+        print(f"| {row['seed']} | {row['forecast_error']:.2%} | {row['naive_error']:.2%} | {row['bias']:+.2%} "
+              f"| {row['months_model_better']} of {row['months']} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
