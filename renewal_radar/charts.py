@@ -160,7 +160,8 @@ def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figu
                            "<extra></extra>"))
     figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Health score (0–100)"),
                          yaxis_title=t("ARR ({currency}, log scale)", currency=currency), yaxis_type="log",
-                         yaxis_tickprefix=symbol, hovermode="closest", xaxis_range=[0, 100])
+                         yaxis_tickprefix=symbol, yaxis_dtick=1, yaxis_tickformat="~s", hovermode="closest",
+                         xaxis_range=[0, 100])
     return figure
 
 
