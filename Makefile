@@ -30,13 +30,14 @@ run: $(STAMP) system-deps $(DB)
 	RENEWAL_RADAR_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Debian packages: Chromium for the real-browser tests and the pack's chart images (Playwright's and
-# kaleido's own browser downloads do not work here), Pango for WeasyPrint's PDF, and a CJK font so
-# Korean, Japanese and Chinese names render.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+# kaleido's own browser downloads do not work here), Pango for WeasyPrint's PDF, a CJK font so
+# Korean, Japanese and Chinese names render, and Java 17 for the local Spark of `rollup-usage`'s tests.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing $$missing"; \
+	  $(SUDO) mkdir -p /usr/share/man/man1; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 

@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "import":
             command.add_argument("--as-of", type=_date, default=None)
 
+    rollup = commands.add_parser("rollup-usage", help="roll raw usage events up to usage_daily Parquet files")
+    rollup.add_argument("source", help="folder (or cluster path) holding usage event Parquet or CSV files")
+    rollup.add_argument("--out", required=True, help="folder to write usage_daily/ and usage_monthly_users/ into")
+    rollup.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    rollup.add_argument("--master", default="local[*]", help="Spark master URL (with --engine spark)")
+    rollup.add_argument("--since", type=_date, default=None, help="roll up only the days from D on (incremental)")
+
     window = commands.add_parser("metrics", parents=[common], help="window metrics between two days")
     window.add_argument("--start", type=_date, required=True)
     window.add_argument("--end", type=_date, required=True)
@@ -308,6 +315,17 @@ def cmd_risk(args) -> None:
     _emit_frame(frame, args.csv)
 
 
+def cmd_rollup_usage(args) -> None:
+    """Roll raw usage events up to usage_daily Parquet files on DuckDB or Spark."""
+    from renewal_radar.usage_rollup import RollupError, rollup_usage
+
+    try:
+        summary = rollup_usage(args.source, args.out, args.engine, args.master, args.since)
+    except RollupError as exc:
+        raise CliError(str(exc)) from exc
+    print(summary.line())
+
+
 def cmd_bench(args) -> None:
     """Benchmarks (bench/run.py)."""
     from bench.run import run
@@ -319,7 +337,7 @@ COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "m
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
             "renewals": cmd_renewals, "forecast": cmd_forecast, "backtest": cmd_backtest, "risk": cmd_risk,
             "bench": cmd_bench, "overview": cmd_overview, "snapshots": cmd_snapshots, "moved": cmd_moved,
-            "score": cmd_score}
+            "score": cmd_score, "rollup-usage": cmd_rollup_usage}
 
 
 def main(argv: list[str] | None = None) -> int:

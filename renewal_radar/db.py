@@ -8,6 +8,7 @@ between Streamlit's script threads.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import tempfile
@@ -99,7 +100,11 @@ def constant(value) -> duckdb.Expression:
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> duckdb.DuckDBPyRelation:
-    """A relation streaming a Parquet file, with its 0-based ``file_row_number``."""
+    """A relation streaming a Parquet file, with its 0-based ``file_row_number``; a folder is read as one
+    dataset of every Parquet file below it, hive partition folders (``date=2026-11-01/``) giving columns."""
+    if Path(path).is_dir():
+        return con.read_parquet(str(Path(path) / "**" / "*.parquet"), file_row_number=True, hive_partitioning=True,
+                                union_by_name=True)
     return con.read_parquet(str(path), file_row_number=True)
 
 
@@ -167,6 +172,60 @@ def append_rows(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
         con.from_arrow(frame.to_arrow()).create(name)
         return
     con.from_arrow(frame.to_arrow()).insert_into(name)
+
+
+EVENT_COLUMNS = {"account_id": "VARCHAR", "event_time": "TIMESTAMP", "event_type": "VARCHAR", "user_id": "VARCHAR"}
+
+
+def event_source_view(con: duckdb.DuckDBPyConnection, parquet: list[str], csv: list[str], name: str) -> None:
+    """View ``name`` over raw usage event files: the four columns the roll-up reads, typed alike from Parquet
+    (hive partitions included) and CSV; a column no file has is null. Times are read in UTC."""
+    con.execute("set TimeZone = 'UTC'")
+    parts = []
+    if parquet:
+        parts.append(con.read_parquet(parquet, union_by_name=True, hive_partitioning=True))
+    if csv:
+        parts.append(con.read_csv(csv, union_by_name=True, header=True, all_varchar=True))
+    typed = [_event_columns(part) for part in parts]
+    relation = typed[0]
+    for other in typed[1:]:
+        relation = relation.union(other)
+    relation.create_view(_identifier(name))
+
+
+def _event_columns(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    present = {c.lower(): c for c in relation.columns}
+    return relation.select(*[
+        (column(present[name]) if name in present else constant(None)).cast(kind).alias(name)
+        for name, kind in EVENT_COLUMNS.items()])
+
+
+def create_table(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict | None = None,
+                 temporary: bool = False) -> None:
+    """Materialise a query of ours (a select from ``queries/``) as table ``name``."""
+    kind = "temp table" if temporary else "table"
+    con.execute(f"create or replace {kind} {_identifier(name)} as {sql}", params or None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Written:
+    """Rows written to a partitioned dataset and its first and last partition value."""
+
+    rows: int
+    first: object
+    last: object
+
+
+def write_partitioned(con: duckdb.DuckDBPyConnection, sql: str, params: dict, folder: str, key: str) -> Written:
+    """Write a query's rows as Parquet under ``folder``, one hive partition per value of ``key``."""
+    create_table(con, "_partitioned_out", sql, params, temporary=True)
+    out = con.table("_partitioned_out")
+    rows, first, last = out.aggregate(f"count(*), min({_identifier(key)}), max({_identifier(key)})").fetchall()[0]
+    if rows:
+        out.order(", ".join(c for c in out.columns if c != key)).write_parquet(
+            folder, partition_by=[key], overwrite=True)
+    con.execute("drop table _partitioned_out")
+    return Written(rows, first, last)
 
 
 def _identifier(name: str) -> str:

@@ -1,15 +1,10 @@
--- usage_daily_by_feature: one row per account, day and feature: events and distinct active users,
--- from usage_events and from pre-aggregated usage_daily alike.
+-- usage_daily_by_feature: one row per account, day and feature: events and distinct active users, from raw
+-- usage events (rolled up in the import by the roll-up's own statements, table events_daily) and from
+-- pre-aggregated usage_daily files (a vendor's export or the output of `rollup-usage`) alike.
 create or replace table usage_daily_by_feature as
 with from_events as (
-    select
-        account_id,
-        event_time::date as usage_date,
-        event_type as feature,
-        count(*)::double as events,
-        count(distinct user_id) as active_users
-    from stg_usage_events
-    group by all
+    select account_id, date as usage_date, feature, events::double as events, active_users
+    from events_daily
 ),
 
 from_daily as (

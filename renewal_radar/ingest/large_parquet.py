@@ -24,13 +24,22 @@ ROW = "file_row_number"
 
 
 def is_large(path: Path) -> bool:
-    """True for a Parquet file big enough to validate in DuckDB."""
+    """True for a Parquet file big enough to validate in DuckDB, and for a folder of Parquet files (a dataset
+    such as the ``usage_daily/`` that ``rollup-usage`` writes)."""
+    if path.is_dir():
+        return True
     return path.suffix.lower() == ".parquet" and pq.ParquetFile(path).metadata.num_rows > LARGE_ROWS
 
 
 def headers(path: Path) -> list[str]:
-    """The column names of a Parquet file."""
-    return list(pq.read_schema(path).names)
+    """The column names of a Parquet file or dataset folder (hive partition keys included)."""
+    if not path.is_dir():
+        return list(pq.read_schema(path).names)
+    con = db.connect_memory()
+    try:
+        return [c for c in _relation(con, path).columns if c != ROW]
+    finally:
+        con.close()
 
 
 _column = db.column

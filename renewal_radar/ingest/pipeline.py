@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import db, settings, sql
+from renewal_radar import db, settings, sql, usage_rollup
 from renewal_radar.ingest import large_parquet
 from renewal_radar.ingest import presets as presets_mod
 from renewal_radar.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, ReadError, read_file
@@ -26,9 +26,10 @@ from renewal_radar.ingest.validate import (
 )
 
 STAGING_ORDER = tuple(TABLES)
+USAGE_ROLLUP = "usage roll-up"  # a Python step: the roll-up statements of queries/rollup, run in the database
 MART_ORDER = (
     "fx_monthly", "fx_month", "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
-    "mrr_by_account_month", "renewal_events", "usage_daily_by_feature", "usage_monthly",
+    "mrr_by_account_month", "renewal_events", USAGE_ROLLUP, "usage_daily_by_feature", "usage_monthly",
     "usage_monthly_by_feature", "account_features", "account_features_monthly",
 )
 POLARS_TYPES = {"str": pl.String, "date": pl.Date, "datetime": pl.Datetime("us"), "float": pl.Float64,
@@ -239,8 +240,14 @@ def describe_file(path: Path, preset_name: str | None = None) -> dict:
 
 
 def export_files(folder: Path) -> list[Path]:
-    """The export files of a folder, in name order."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    """The export files of a folder, in name order, and its dataset folders: a sub-folder named after a table
+    holding Parquet files (``usage_daily/`` and ``usage_monthly_users/`` as ``rollup-usage`` writes them)."""
+    return sorted(p for p in folder.iterdir()
+                  if (p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES) or _is_dataset(p))
+
+
+def _is_dataset(path: Path) -> bool:
+    return path.is_dir() and path.name.lower() in TABLES and next(path.rglob("*.parquet"), None) is not None
 
 
 def validate_folder(folder: str | Path, preset: str | None = None, today: dt.date | None = None,
@@ -424,4 +431,7 @@ def build_marts(con, progress: Progress = _noop) -> None:
     steps = [f"staging/{t}" for t in STAGING_ORDER] + [f"marts/{m}" for m in MART_ORDER]
     for index, step in enumerate(steps):
         progress(0.7 + 0.15 * index / len(steps), f"building {step}")
-        sql.execute(con, step)
+        if step == f"marts/{USAGE_ROLLUP}":
+            usage_rollup.roll_up_in_database(con)
+        else:
+            sql.execute(con, step)

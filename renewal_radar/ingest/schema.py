@@ -64,6 +64,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("account_id", required=True), _c("date", "date", True), _c("feature", required=True),
         _c("events", "float", True), _c("active_users", "int"),
     )),
+    Table("usage_monthly_users", "account and month (written by rollup-usage beside usage_daily)", (
+        _c("account_id", required=True), _c("month", "date", True), _c("active_users", "int", True),
+    )),
     Table("tickets", "support ticket", (
         _c("ticket_id", required=True), _c("account_id", required=True),
         _c("created_at", "datetime", True), _c("solved_at", "datetime"), _c("priority"),
@@ -90,6 +93,7 @@ UNLOCKS: dict[str, str] = {
     "renewal_opportunities": "CRM stages, forecast categories and probabilities in the forecast",
     "usage_events": "usage trend, adoption and licence utilisation in health scores",
     "usage_daily": "usage trend and adoption from pre-aggregated usage",
+    "usage_monthly_users": "exact monthly active users beside pre-aggregated usage (from rollup-usage)",
     "tickets": "support load and escalations in health scores",
     "surveys": "NPS and CSAT in health scores",
     "activities": "days since the last CSM touch and business reviews",

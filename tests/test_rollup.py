@@ -1,0 +1,180 @@
+"""`rollup-usage`: hand-counted roll-ups, DuckDB and a real local Spark row for row, incremental equals full,
+and an import of the rolled-up folder builds the same marts as an import of the raw events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from renewal_radar.demo import write_exports
+from renewal_radar.ingest import import_folder
+from renewal_radar.usage_rollup import RollupError, rollup_usage
+from tests.conftest import ROOT
+
+T = dt.datetime
+
+
+def _events(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"account_id": pl.String, "event_time": pl.Datetime("ms"),
+                                      "event_type": pl.String, "user_id": pl.String}, orient="row")
+
+
+# Users active on several features and days, an event without a user, no events on 2026-01-03, an event of
+# 2026-01-02 that arrived in the file of 2026-01-04 (late), one day written as CSV, hive partition folders.
+FILES = {
+    "day=2026-01-01/part-0.parquet": [("A", T(2026, 1, 1, 10), "x", "u1"), ("A", T(2026, 1, 1, 11), "x", "u2"),
+                                      ("A", T(2026, 1, 1, 12), "x", "u1"), ("A", T(2026, 1, 1, 13), "y", "u1"),
+                                      ("B", T(2026, 1, 1, 9), "x", None)],
+    "day=2026-01-02/part-0.parquet": [("A", T(2026, 1, 2, 8), "x", "u1")],
+    "day=2026-01-04/part-0.csv": [("A", T(2026, 1, 4, 23, 59), "x", "u3"), ("A", T(2026, 1, 2, 22), "y", "u2")],
+    "day=2026-02-01/part-0.parquet": [("A", T(2026, 2, 1, 0, 0), "y", "u2"), ("B", T(2026, 2, 1, 5), "x", "b1")],
+}
+
+
+def write_source(folder: Path, files: dict[str, list[tuple]]) -> Path:
+    """Write the event files under ``folder`` (CSV or Parquet by suffix)."""
+    for name, rows in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame = _events(rows)
+        if path.suffix == ".csv":
+            frame.write_csv(path)
+        else:
+            frame.write_parquet(path)
+    return folder
+
+
+def expected(files: dict[str, list[tuple]]) -> tuple[set, set]:
+    """The roll-up counted by hand in Python: daily (account, day, feature, events, users) and monthly users."""
+    events, users, month_users = defaultdict(int), defaultdict(set), defaultdict(set)
+    for rows in files.values():
+        for account, when, feature, user in rows:
+            key = (account, when.date(), feature)
+            events[key] += 1
+            month_key = (account, when.date().replace(day=1))
+            month_users[month_key]
+            if user is not None:
+                users[key].add(user)
+                month_users[month_key].add(user)
+    daily = {(*key, n, len(users[key])) for key, n in events.items()}
+    return daily, {(*key, len(found)) for key, found in month_users.items()}
+
+
+def read_output(out: Path) -> tuple[set, set]:
+    """What a roll-up wrote, as sets of rows (the partition folder gives the day or month)."""
+    con = duckdb.connect()
+    daily = con.sql(f"select account_id, date::date, feature, events, active_users from read_parquet("
+                    f"'{out}/usage_daily/**/*.parquet', hive_partitioning = true)").fetchall()
+    monthly = con.sql(f"select account_id, month::date, active_users from read_parquet("
+                      f"'{out}/usage_monthly_users/**/*.parquet', hive_partitioning = true)").fetchall()
+    return set(daily), set(monthly)
+
+
+def test_duckdb_rollup_counts_events_and_distinct_users_by_hand(tmp_path):
+    source = write_source(tmp_path / "events", FILES)
+    summary = rollup_usage(source, tmp_path / "out")
+    daily, monthly = read_output(tmp_path / "out")
+    assert (daily, monthly) == expected(FILES)
+    assert ("A", dt.date(2026, 1, 1), "x", 3, 2) in daily  # u1 twice and u2: three events, two users
+    assert ("A", dt.date(2026, 1, 1), 3) in monthly  # u1, u2, u3 over January, not 1 + 1 + 2 + 1 daily
+    assert ("B", dt.date(2026, 1, 1), "x", 1, 0) in daily  # an event without a user counts no user
+    assert not (tmp_path / "out" / "usage_daily" / "date=2026-01-03").exists()
+    assert (summary.daily_rows, summary.first_day, summary.last_day) == (len(daily), dt.date(2026, 1, 1),
+                                                                           dt.date(2026, 2, 1))
+
+
+def test_incremental_since_equals_a_full_rollup(tmp_path):
+    first = {k: v for k, v in FILES.items() if "2026-02" not in k}
+    source = write_source(tmp_path / "events", first)
+    out = tmp_path / "out"
+    rollup_usage(source, out)
+    # the next export: February's file with one more late January event, and 2026-01-04's events withdrawn
+    # (the file keeps only its late event of 2026-01-02, a day before --since that stays as it was)
+    write_source(source, {"day=2026-01-04/part-0.csv": [("A", T(2026, 1, 2, 22), "y", "u2")],
+                          "day=2026-02-01/part-0.parquet": FILES["day=2026-02-01/part-0.parquet"]
+                          + [("A", T(2026, 1, 31, 12), "x", "u9")]})
+    rollup_usage(source, out, since=dt.date(2026, 1, 3))
+    full = tmp_path / "full"
+    rollup_usage(source, full)
+    assert read_output(out) == read_output(full)
+    assert not (out / "usage_daily" / "date=2026-01-04").exists()  # the day that became empty is gone
+    daily, monthly = read_output(out)
+    assert ("A", dt.date(2026, 1, 31), "x", 1, 1) in daily  # the late event of the new file
+    assert ("A", dt.date(2026, 1, 1), 3) in monthly  # January recounted: u1, u2 and u9 (u3's day withdrawn)
+
+
+def test_a_folder_without_event_files_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RollupError, match="no Parquet or CSV files"):
+        rollup_usage(tmp_path / "empty", tmp_path / "out")
+    result = subprocess.run([sys.executable, "-m", "renewal_radar", "rollup-usage", str(tmp_path / "missing"),
+                             "--out", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1 and "is not a folder" in result.stderr
+
+
+# ---------------------------------------------------------------- a real local Spark
+
+
+@pytest.fixture(scope="module")
+def spark_engine():
+    """The Spark engine on a local master (Java from Debian's openjdk package, pyspark from PyPI)."""
+    assert shutil.which("java"), "make test installs Debian's openjdk-17-jre-headless"
+    yield "spark"
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+
+
+def test_spark_and_duckdb_give_identical_rows(tmp_path, spark_engine):
+    source = write_source(tmp_path / "events", FILES)
+    rollup_usage(source, tmp_path / "duck", engine="duckdb")
+    summary = rollup_usage(source, tmp_path / "spark", engine=spark_engine, master="local[2]")
+    assert read_output(tmp_path / "spark") == read_output(tmp_path / "duck") == expected(FILES)
+    assert summary.engine == "spark" and summary.daily_rows == len(expected(FILES)[0])
+
+
+def test_spark_incremental_since_equals_its_full_rollup(tmp_path, spark_engine):
+    first = {k: v for k, v in FILES.items() if "2026-02" not in k}
+    source = write_source(tmp_path / "events", first)
+    rollup_usage(source, tmp_path / "out", engine=spark_engine, master="local[2]")
+    write_source(source, {k: v for k, v in FILES.items() if "2026-02" in k})
+    rollup_usage(source, tmp_path / "out", engine=spark_engine, master="local[2]", since=dt.date(2026, 2, 1))
+    assert read_output(tmp_path / "out") == expected(FILES)
+
+
+# ---------------------------------------------------------------- import of the rolled-up folder
+
+
+def _same_rows(first: Path, second: Path, table: str) -> bool:
+    con = duckdb.connect()
+    con.execute(f"attach '{first}' as a (read_only)")
+    con.execute(f"attach '{second}' as b (read_only)")
+    only = con.sql(f"select count(*) from (select * from a.{table} except all select * from b.{table}) "
+                   f"union all select count(*) from (select * from b.{table} except all select * from a.{table})")
+    return only.fetchall() == [(0,), (0,)]
+
+
+def test_import_of_the_rolled_up_folder_builds_the_same_marts_as_the_raw_events(tmp_path):
+    raw = tmp_path / "raw"
+    write_exports(raw, 120, seed=5, events=40_000)
+    as_of = dt.date(2026, 11, 1)
+    assert import_folder(raw, tmp_path / "from_events.duckdb", as_of=as_of).loaded
+    events = tmp_path / "events"
+    events.mkdir()
+    shutil.move(raw / "usage_events.parquet", events / "usage_events.parquet")
+    rollup_usage(events, raw)  # usage_daily/ and usage_monthly_users/ land beside the other exports
+    result = import_folder(raw, tmp_path / "from_rollup.duckdb", as_of=as_of)
+    assert result.loaded, result.report.text()
+    assert {f.table for f in result.report.files} >= {"usage_daily", "usage_monthly_users"}
+    for table in ("usage_daily_by_feature", "usage_monthly", "usage_monthly_by_feature", "account_features_monthly"):
+        assert _same_rows(tmp_path / "from_events.duckdb", tmp_path / "from_rollup.duckdb", table), table
