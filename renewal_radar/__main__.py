@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--preset", default=None, help="generic, salesforce, hubspot, zendesk or stripe")
         if name == "import":
             command.add_argument("--as-of", type=_date, default=None)
+            command.add_argument("--full", action="store_true",
+                                 help="rebuild everything even when only some usage files are new")
 
     rollup = commands.add_parser("rollup-usage", help="roll raw usage events up to usage_daily Parquet files")
     rollup.add_argument("source", help="folder (or cluster path) holding usage event Parquet or CSV files")
@@ -158,12 +160,13 @@ def cmd_import(args) -> int:
     """Validate and load a folder of exports."""
     from renewal_radar.ingest import import_folder
 
-    result = import_folder(args.dir, settings.db_path(args.db), args.preset, args.as_of)
+    result = import_folder(args.dir, settings.db_path(args.db), args.preset, args.as_of, full=args.full)
     print(result.report.text())
     if not result.loaded:
         print("import refused: the database is unchanged", file=sys.stderr)
         return 1
-    print(f"imported into {settings.db_path(args.db)}, as of {result.as_of}")
+    kind = "refreshed (only what changed)" if result.refreshed else "imported"
+    print(f"{kind} into {settings.db_path(args.db)}, as of {result.as_of}")
     return 0
 
 

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,13 +100,21 @@ def constant(value) -> duckdb.Expression:
     return duckdb.ConstantExpression(value)
 
 
-def read_parquet(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> duckdb.DuckDBPyRelation:
-    """A relation streaming a Parquet file, with its 0-based ``file_row_number``; a folder is read as one
-    dataset of every Parquet file below it, hive partition folders (``date=2026-11-01/``) giving columns."""
-    if Path(path).is_dir():
-        return con.read_parquet(str(Path(path) / "**" / "*.parquet"), file_row_number=True, hive_partitioning=True,
-                                union_by_name=True)
-    return con.read_parquet(str(path), file_row_number=True)
+def function(name: str, *arguments: duckdb.Expression) -> duckdb.Expression:
+    """A SQL function call as a relation expression."""
+    return duckdb.FunctionExpression(name, *arguments)
+
+
+def drop_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop table ``name`` if it exists."""
+    con.execute(f"drop table if exists {_identifier(name)}")
+
+
+def read_parquet(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | list[str]) -> duckdb.DuckDBPyRelation:
+    """A relation streaming Parquet, with each row's 0-based ``file_row_number`` and its ``filename``: one file,
+    or a list of files read as one dataset (hive partition folders such as ``date=2026-11-01/`` give columns)."""
+    files = [str(f) for f in source] if isinstance(source, list) else str(source)
+    return con.read_parquet(files, file_row_number=True, filename=True, hive_partitioning=True, union_by_name=True)
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
@@ -207,6 +216,19 @@ def create_table(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: di
     con.execute(f"create or replace {kind} {_identifier(name)} as {sql}", params or None)
 
 
+def delete_file_rows(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> None:
+    """Delete the rows of ``table`` that were loaded from ``files`` (its ``_file`` column)."""
+    con.execute(f"delete from {_identifier(table)} where _file in (select unnest($files))", {"files": files})
+
+
+def replace_months(con: duckdb.DuckDBPyConnection, table: str, month_column: str, sql: str,
+                   params: dict | None = None) -> None:
+    """Replace the rows of ``table`` in the months listed in ``refresh_months`` by a query's rows for them."""
+    month = f"date_trunc('month', {_identifier(month_column)})::date"
+    con.execute(f"delete from {_identifier(table)} where {month} in (select month from refresh_months)")
+    con.execute(f"insert into {_identifier(table)} {sql}", params or None)
+
+
 @dataclasses.dataclass(frozen=True)
 class Written:
     """Rows written to a partitioned dataset and its first and last partition value."""
@@ -242,7 +264,7 @@ def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextlib.contextmanager
-def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
+def building(path: str | os.PathLike, from_live: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Build a new database next to ``path`` and swap it in atomically on success.
 
     The new file is written as ``<path>.building-<pid>``; only after every
@@ -250,12 +272,15 @@ def building(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     over the live file (``os.replace`` is atomic on POSIX). The previous file
     is kept as ``<path>.prev`` for rollback. A failure or a kill leaves the
     live file untouched; the half-built file is removed or, after a kill,
-    cleaned up by the next build.
+    cleaned up by the next build. ``from_live`` starts the new file as a copy
+    of the live one (the daily refresh).
     """
     live = Path(path)
     live.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(live)
     temp = live.with_name(f"{live.name}.building-{os.getpid()}")
+    if from_live:  # a daily refresh starts from a copy of the live file and changes only what changed
+        shutil.copyfile(live, temp)
     con = duckdb.connect(str(temp), config={"memory_limit": str(settings.get("duckdb_memory_limit"))})
     try:
         yield con

@@ -20,7 +20,7 @@ import polars as pl
 from renewal_radar import dates, health
 from renewal_radar.filters import ALL, Filters
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 HORIZON_DAYS = 90
 TRAINING_MONTHS = 24
 # A seeded sample keeps fitting fast on large books; a logistic regression with a handful of
@@ -73,6 +73,8 @@ def fit(training: pl.DataFrame) -> RiskModel | None:
     """Fit the model; None when the history has too few churns to learn from."""
     if training.height < 50 or training["churned_90d"].sum() < 5:
         return None
+    # a fixed row order: the same history gives the same model whichever import (full or refresh) read it
+    training = training.sort("as_of", "account_id")
     if training.height > MAX_TRAINING_ROWS:
         training = training.sample(MAX_TRAINING_ROWS, seed=0)
     inputs = _inputs(training)

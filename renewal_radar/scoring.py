@@ -123,13 +123,33 @@ class ScoreSummary:
     seconds: float
 
 
-def run(con, progress: Progress = _noop) -> ScoreSummary:
-    """Score every day and write the score tables into ``con`` (a writable connection), replacing old ones."""
+def _kept_scores(con, days: list[dt.date], keep_until: dt.date | None) -> tuple[list[dt.date], list, list, list]:
+    """The stored days a daily refresh may keep: made with today's settings and not after ``keep_until`` (the
+    first day whose data changed; a day's scores read only data dated before it). Returns the days still to
+    score and the kept account, renewal and roll-up rows."""
+    if keep_until is None or "score_runs" not in db.table_names(con):
+        return days, [], [], []
+    runs = db.read_table(con, "score_runs")
+    if runs.is_empty() or runs["fingerprint"][0] != settings_fingerprint():
+        return days, [], [], []
+    kept_rows = {name: db.read_table(con, name).filter(pl.col("as_of") <= keep_until)
+                 for name in ("account_scores", "renewal_scores", "renewal_history_rollup")}
+    kept = set(kept_rows["account_scores"]["as_of"].unique().to_list())
+    keep = [day for day in days if day in kept]
+    frames = [[frame.filter(pl.col("as_of").is_in(keep))] for frame in kept_rows.values()]
+    return [day for day in days if day not in set(keep)], *frames
+
+
+def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> ScoreSummary:
+    """Score every day and write the score tables into ``con`` (a writable connection), replacing old ones.
+
+    A daily refresh passes ``keep_until``: stored days up to it are kept, later ones scored again.
+    """
     started = time.perf_counter()
     progress(0.0, "scoring: reading the features")
-    days = score_days(con)
+    all_days = score_days(con)
+    days, account_parts, renewal_parts, rollup_parts = _kept_scores(con, all_days, keep_until)
     context = load_context(con, days)
-    account_parts, renewal_parts, rollup_parts = [], [], []
     for index, day in enumerate(days):
         progress(index / len(days) * 0.85, f"scoring {day:%Y-%m-%d}")
         scores = score_day(con, day, context)
@@ -144,10 +164,10 @@ def run(con, progress: Progress = _noop) -> ScoreSummary:
     horizon = settings.get("forecast_horizon_days")
     backtest, calibration = forecast.backtest_from_scores(con, renewal_scores, rollups, as_of, horizon)
     risk_rows, band_rates = risk.backtest_from_scores(account_scores, context.training, as_of)
-    summaries = forecast_summaries(renewal_scores, rollups, days)
+    summaries = forecast_summaries(renewal_scores, rollups, all_days)
     fingerprint = settings_fingerprint()
     run_row = pl.DataFrame({"fingerprint": [fingerprint], "made_at": [dt.datetime.now().replace(microsecond=0)],
-                            "as_of": [as_of], "days": [len(days)], "horizon_days": [horizon],
+                            "as_of": [as_of], "days": [len(all_days)], "horizon_days": [horizon],
                             "health_version": [health.load_settings().version]})
     tables = {"score_runs": run_row, "account_scores": account_scores, "renewal_scores": renewal_scores,
               "renewal_history_rollup": rollups, "forecast_summaries": summaries, "forecast_backtest": backtest,
@@ -155,7 +175,7 @@ def run(con, progress: Progress = _noop) -> ScoreSummary:
     for name, frame in tables.items():
         db.replace_table(con, name, frame)
     progress(1.0, "scored")
-    return ScoreSummary(len(days), account_scores.height, renewal_scores.height, fingerprint,
+    return ScoreSummary(len(all_days), account_scores.height, renewal_scores.height, fingerprint,
                         time.perf_counter() - started)
 
 

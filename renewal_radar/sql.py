@@ -41,6 +41,11 @@ def _bind(name: str, params: dict) -> dict:
     return {key: params[key] for key in needed}
 
 
+def bound(name: str, **params) -> tuple[str, dict]:
+    """A query file's text and the parameters it uses (for statements that wrap a query, e.g. inserts)."""
+    return load(name), _bind(name, params)
+
+
 def run(con, name: str, **params) -> pl.DataFrame:
     """Run a query file and return its rows."""
     return db.query(con, load(name), _bind(name, params))

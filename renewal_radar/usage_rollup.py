@@ -126,14 +126,37 @@ def _duckdb_rollup(source: Path, out: Path, since: dt.date | None) -> RollupSumm
                          daily.first, daily.last, since, str(out), time.perf_counter() - started)
 
 
-def roll_up_in_database(con) -> None:
-    """The import's raw usage events rolled up with the same statements: tables events_daily and
-    events_monthly_users, from which the usage marts are built."""
+IMPORT_ROLLUPS = (("events_daily", DAILY, "date"), ("events_monthly_users", MONTHLY_USERS, "month"))
+USAGE_MARTS = (("usage_daily_by_feature", "usage_date"), ("usage_monthly", "month_start"),
+               ("usage_monthly_by_feature", "month_start"))
+
+
+def build_usage_tables(con, every_month: bool = True) -> None:
+    """The import's usage tables: raw events rolled up with the roll-up's own statements (events_daily,
+    events_monthly_users), then the usage marts over them and over pre-aggregated usage files.
+
+    A full import builds every month; a daily refresh (``every_month=False``) rebuilds only the months listed
+    in ``refresh_months`` and keeps the others' rows.
+    """
+    if every_month:
+        sql.execute(con, "rollup/refresh_months")
+    elif sql.run(con, "rollup/refresh_month_count")["months"][0] == 0:
+        return  # a refresh whose usage files did not change: the usage tables stand
     sql.execute(con, "rollup/import_source")
     db.create_table(con, "usage_pairs", sql.load(PAIRS), {"read_from": FAR_PAST}, temporary=True)
-    db.create_table(con, "events_daily", sql.load(DAILY), {"since": FAR_PAST})
-    db.create_table(con, "events_monthly_users", sql.load(MONTHLY_USERS))
+    for table, query, month_column in IMPORT_ROLLUPS:
+        _build(con, table, query, {"since": FAR_PAST}, month_column, every_month)
     db.execute(con, "drop table usage_pairs")
+    for table, month_column in USAGE_MARTS:
+        _build(con, table, f"marts/{table}", {"every_month": every_month}, month_column, every_month)
+
+
+def _build(con, table: str, query: str, params: dict, month_column: str, every_month: bool) -> None:
+    text, bound = sql.bound(query, **params)
+    if every_month:
+        db.create_table(con, table, text, bound)
+    else:
+        db.replace_months(con, table, month_column, text, bound)
 
 
 # ---------------------------------------------------------------- publishing the output

@@ -1,7 +1,9 @@
--- usage_monthly_by_feature: one row per account, month and feature: events and the peak daily users.
-create or replace table usage_monthly_by_feature as
+-- usage_monthly_by_feature: one row per account, month and feature: events and the peak daily users. A select
+-- over the months being built ($every_month, else those in refresh_months).
 with daily as (
-    select * from usage_daily_by_feature
+    select *
+    from usage_daily_by_feature
+    where $every_month or date_trunc('month', usage_date)::date in (select month from refresh_months)
 ),
 
 final as (

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from renewal_radar import db, settings, sql, usage_rollup
-from renewal_radar.ingest import large_parquet
+from renewal_radar.ingest import large_parquet, refresh
 from renewal_radar.ingest import presets as presets_mod
 from renewal_radar.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, ReadError, read_file
 from renewal_radar.ingest.schema import REQUIRED_TABLES, TABLES, Column
@@ -26,11 +26,10 @@ from renewal_radar.ingest.validate import (
 )
 
 STAGING_ORDER = tuple(TABLES)
-USAGE_ROLLUP = "usage roll-up"  # a Python step: the roll-up statements of queries/rollup, run in the database
+USAGE = "usage"  # a Python step: the roll-up statements of queries/rollup and the usage marts over them
 MART_ORDER = (
     "fx_monthly", "fx_month", "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
-    "mrr_by_account_month", "renewal_events", USAGE_ROLLUP, "usage_daily_by_feature", "usage_monthly",
-    "usage_monthly_by_feature", "account_features", "account_features_monthly",
+    "mrr_by_account_month", "renewal_events", USAGE, "account_features", "account_features_monthly",
 )
 POLARS_TYPES = {"str": pl.String, "date": pl.Date, "datetime": pl.Datetime("us"), "float": pl.Float64,
                 "int": pl.Int64, "bool": pl.Boolean}
@@ -49,8 +48,9 @@ class LoadedFile:
     blank_rows_dropped: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     frame: pl.DataFrame | None = None
-    source: Path | None = None  # a large Parquet file loaded by DuckDB instead of a frame
+    source: Path | None = None  # a large Parquet file or dataset folder loaded by DuckDB instead of a frame
     mapping: dict[str, str] | None = None
+    members: list[str] | None = None  # the source's Parquet files to read (a daily refresh: only new ones)
 
 
 @dataclass
@@ -92,6 +92,7 @@ class ImportResult:
     report: ValidationReport
     as_of: dt.date | None
     loaded: bool
+    refreshed: bool = False  # a daily refresh: only what changed was read and recomputed
 
 
 def _noop(fraction: float, text: str) -> None:
@@ -101,11 +102,12 @@ def _noop(fraction: float, text: str) -> None:
 # ---------------------------------------------------------------- reading one file
 
 
-def read_export(path: Path, preset_name: str | None = None,
-                extra_columns: dict[str, str] | None = None) -> tuple[LoadedFile | None, list[Message]]:
+def read_export(path: Path, preset_name: str | None = None, extra_columns: dict[str, str] | None = None,
+                members: list[str] | None = None) -> tuple[LoadedFile | None, list[Message]]:
     """Read, map and type one export file; returns the file (None when unusable) and messages.
 
-    ``extra_columns`` maps headers no preset knows to our columns (the import page's mapping).
+    ``extra_columns`` maps headers no preset knows to our columns (the import page's mapping); ``members``
+    limits a large Parquet source to those of its files (a daily refresh reads only the new ones).
     """
     name = path.name
     preset = presets_mod.PRESETS[preset_name] if preset_name else None
@@ -115,7 +117,7 @@ def read_export(path: Path, preset_name: str | None = None,
         return None, [Message("warning", name, None, None, None, "file name matches no table; skipped",
                               f"name the file after its table ({known})")]
     if large_parquet.is_large(path):
-        return _read_large_parquet(path, table, preset, extra_columns)
+        return _read_large_parquet(path, table, preset, extra_columns, members)
     try:
         raw, _ = read_file(path)
     except ReadError as exc:
@@ -141,7 +143,8 @@ def _mapping(table: str, headers: list[str], preset: presets_mod.Preset,
 
 
 def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | None,
-                        extra_columns: dict[str, str] | None) -> tuple[LoadedFile | None, list[Message]]:
+                        extra_columns: dict[str, str] | None,
+                        members: list[str] | None = None) -> tuple[LoadedFile | None, list[Message]]:
     headers = large_parquet.headers(path)
     preset = preset or presets_mod.detect_preset(table, headers)
     mapping = _mapping(table, headers, preset, extra_columns)
@@ -151,9 +154,10 @@ def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | Non
         return None, [Message("error", path.name, 1, column, None, f"required column {column} is missing",
                               f"add a {column} column (headers match case-insensitively) or choose a preset")
                       for column in missing]
-    rows, messages = large_parquet.validate(path, table, mapping)
+    members = large_parquet.member_files(path) if members is None else members
+    rows, messages = large_parquet.validate(members, table, mapping, path.name)
     ignored = [h for h in headers if h not in mapping]
-    return LoadedFile(table, path.name, preset.name, rows, 0, ignored, None, path, mapping), messages
+    return LoadedFile(table, path.name, preset.name, rows, 0, ignored, None, path, mapping, members), messages
 
 
 def _rename(raw: pl.DataFrame, table: str, mapping: dict[str, str]) -> tuple[pl.DataFrame, list[str]]:
@@ -252,10 +256,12 @@ def _is_dataset(path: Path) -> bool:
 
 def validate_folder(folder: str | Path, preset: str | None = None, today: dt.date | None = None,
                     progress: Progress = _noop, file_presets: dict[str, str] | None = None,
-                    column_maps: dict[str, dict[str, str]] | None = None) -> ValidationReport:
+                    column_maps: dict[str, dict[str, str]] | None = None,
+                    members: dict[str, list[str]] | None = None) -> ValidationReport:
     """Read and validate every export file in ``folder``; nothing is written.
 
-    ``file_presets`` and ``column_maps`` (by file name) override the preset and add header mappings per file.
+    ``file_presets`` and ``column_maps`` (by file name) override the preset and add header mappings per file;
+    ``members`` (by file name) limits large Parquet sources to the files a daily refresh adds.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -270,7 +276,7 @@ def validate_folder(folder: str | Path, preset: str | None = None, today: dt.dat
     for index, path in enumerate(paths):
         progress(index / max(len(paths), 1) * 0.5, f"reading {path.name}")
         loaded, found = read_export(path, (file_presets or {}).get(path.name) or preset,
-                                    (column_maps or {}).get(path.name))
+                                    (column_maps or {}).get(path.name), (members or {}).get(path.name))
         messages += found
         if loaded is not None:
             messages += _duplicate_table(files, loaded)
@@ -328,7 +334,7 @@ def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
             continue
         if f.frame is None:
             header = next(h for h, c in f.mapping.items() if c == column)
-            candidate = large_parquet.latest_date(f.source, header, today)
+            candidate = large_parquet.latest_date(f.members, header, today)
         else:
             days = f.frame[column].cast(pl.Date)
             candidate = days.filter(days <= today).max()
@@ -340,26 +346,66 @@ def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
 def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = None,
                   as_of: dt.date | None = None, today: dt.date | None = None,
                   progress: Progress = _noop, file_presets: dict[str, str] | None = None,
-                  column_maps: dict[str, dict[str, str]] | None = None) -> ImportResult:
-    """Validate ``folder`` and, when it has no errors, load it into a new database swapped in atomically."""
+                  column_maps: dict[str, dict[str, str]] | None = None, full: bool = False) -> ImportResult:
+    """Validate ``folder`` and, when it has no errors, load it into a new database swapped in atomically.
+
+    When the live database can be refreshed (usage events come as folders of files and only some are new,
+    see ``renewal_radar.ingest.refresh``) only what changed is read and recomputed; ``full`` forces a full
+    import.
+    """
     today = today or dt.date.today()
-    report = validate_folder(folder, preset, today, progress, file_presets, column_maps)
+    plan = None if full else refresh.plan(folder, db_path, preset)
+    report = validate_folder(folder, preset, today, progress, file_presets, column_maps,
+                             plan.members if plan else None)
     if not report.ok:
         return ImportResult(report, None, False)
-    as_of = as_of or default_as_of(report.files, today)
+    history = _previous_history(Path(db_path))
+    if plan is not None:
+        previous = history["as_of"].max() if history.height else None
+        as_of = as_of or max(d for d in (default_as_of(report.files, today), previous) if d is not None)
+        _refresh(folder, db_path, plan, report, as_of, today, history, progress)
+    else:
+        as_of = as_of or default_as_of(report.files, today)
+        _full_import(folder, db_path, report, as_of, today, history, progress)
+    progress(1.0, "done")
+    return ImportResult(report, as_of, True, plan is not None)
+
+
+def _full_import(folder, db_path, report: ValidationReport, as_of: dt.date, today: dt.date,
+                 history: pl.DataFrame, progress: Progress) -> None:
     from renewal_radar import snapshots
 
-    history = _previous_history(Path(db_path))
     carried = snapshots.read_carried(db_path)  # snapshots survive every import
     with db.building(db_path) as con:
         snapshots.write_carried(con, carried)
         _write_raw_tables(con, report.files, progress)
         report.messages += _large_table_warnings(con, report.files, today)
-        _write_meta(con, report, as_of, history, Path(folder))
+        _write_meta(con, report, as_of, history, Path(folder), _usage_stamps(report.files))
         build_marts(con, progress)
         score_book(con, progress)
-    progress(1.0, "done")
-    return ImportResult(report, as_of, True)
+
+
+def _refresh(folder, db_path, plan: refresh.RefreshPlan, report: ValidationReport, as_of: dt.date,
+             today: dt.date, history: pl.DataFrame, progress: Progress) -> None:
+    """The daily refresh in a copy of the live database (carried tables come with it)."""
+    with db.building(db_path, from_live=True) as con:
+        progress(0.5, "refreshing the small tables")
+        earliest = refresh.reload_small_tables(con, report.files)
+        progress(0.6, "refreshing usage")
+        months = refresh.apply_usage_changes(con, plan, report.files)
+        db.replace_table(con, "refresh_months", pl.DataFrame({"month": sorted(months)}, schema={"month": pl.Date}))
+        report.messages += _large_table_warnings(con, report.files, today, plan.added)
+        _write_meta(con, report, as_of, history, Path(folder), plan.stamps)
+        build_marts(con, progress, every_month=False)
+        changed = [day for day in (earliest, min(months) if months else None) if day is not None]
+        score_book(con, progress, keep_until=min([*changed, as_of]))
+
+
+def _usage_stamps(files: list[LoadedFile]) -> pl.DataFrame:
+    """The usage files a full import read, for the next refresh to compare with."""
+    frames = [refresh.stamps(f.table, f.members, f.source) for f in files
+              if f.table in refresh.USAGE_TABLES and f.members]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=refresh.STAMP_SCHEMA)
 
 
 def _write_raw_tables(con, files: list[LoadedFile], progress: Progress) -> None:
@@ -367,40 +413,46 @@ def _write_raw_tables(con, files: list[LoadedFile], progress: Progress) -> None:
     for index, table in enumerate(TABLES):
         progress(0.5 + 0.2 * index / len(TABLES), f"loading {table}")
         loaded = by_table.get(table)
-        if loaded is not None and loaded.source is not None:
-            large_parquet.load(con, loaded.source, table, loaded.mapping, f"raw_{table}")
+        if loaded is not None and loaded.source is not None and loaded.members:
+            large_parquet.load(con, loaded.members, table, loaded.mapping, f"raw_{table}")
         else:
-            db.write_table(con, f"raw_{table}", loaded.frame if loaded is not None else empty_table(table))
+            db.write_table(con, f"raw_{table}", loaded.frame if loaded is not None and loaded.frame is not None
+                           else empty_table(table))
 
 
-def _large_table_warnings(con, files: list[LoadedFile], today: dt.date) -> list[Message]:
-    """Warnings of files loaded by DuckDB, checked once they are tables."""
+def _large_table_warnings(con, files: list[LoadedFile], today: dt.date,
+                          only_files: dict[str, list[str]] | None = None) -> list[Message]:
+    """Warnings of files loaded by DuckDB, checked once they are tables (a refresh: only its new files)."""
     has_accounts = any(f.table == "accounts" and f.rows for f in files)
     return [message for f in files if f.source is not None
-            for message in large_parquet.warnings(con, f.table, f.file, has_accounts, today)]
+            for message in large_parquet.warnings(con, f.table, f.file, has_accounts, today,
+                                                  None if only_files is None else only_files.get(f.table, []))]
 
 
-def _write_meta(con, report: ValidationReport, as_of: dt.date, history: pl.DataFrame, folder: Path) -> None:
+def _write_meta(con, report: ValidationReport, as_of: dt.date, history: pl.DataFrame, folder: Path,
+                usage_stamps: pl.DataFrame) -> None:
     now = dt.datetime.now().replace(microsecond=0)
     meta = pl.DataFrame({"as_of": [as_of], "reporting_currency": [settings.get("reporting_currency")],
-                         "imported_at": [now], "source": [str(folder)], "grace_days": [settings.get("grace_days")]})
-    db.write_table(con, "import_meta", meta)
+                         "imported_at": [now], "source": [str(folder)], "grace_days": [settings.get("grace_days")],
+                         "refresh_format": [refresh.REFRESH_FORMAT]})
+    db.replace_table(con, "import_meta", meta)
+    db.replace_table(con, "import_usage_files", usage_stamps)
     entry = pl.DataFrame({
         "imported_at": [now], "source": [str(folder)], "as_of": [as_of],
         "files": [json.dumps({f.file: {"table": f.table, "rows": f.rows, "preset": f.preset} for f in report.files})],
         "n_warnings": [len(report.warnings)],
     })
-    db.write_table(con, "import_history", pl.concat([history, entry], how="diagonal_relaxed"))
+    db.replace_table(con, "import_history", pl.concat([history, entry], how="diagonal_relaxed"))
     messages = pl.DataFrame([m.as_dict() for m in report.warnings],
                             schema={"level": pl.String, "file": pl.String, "row": pl.Int64, "column": pl.String,
                                     "value": pl.String, "problem": pl.String, "fix": pl.String})
-    db.write_table(con, "import_messages", messages)
+    db.replace_table(con, "import_messages", messages)
     loaded = pl.DataFrame({"table_name": [f.table for f in report.files], "file": [f.file for f in report.files],
                            "preset": [f.preset for f in report.files], "rows": [f.rows for f in report.files],
                            "blank_rows_dropped": [f.blank_rows_dropped for f in report.files]},
                           schema={"table_name": pl.String, "file": pl.String, "preset": pl.String,
                                   "rows": pl.Int64, "blank_rows_dropped": pl.Int64})
-    db.write_table(con, "import_files", loaded)
+    db.replace_table(con, "import_files", loaded)
 
 
 def _previous_history(live: Path) -> pl.DataFrame:
@@ -418,20 +470,22 @@ def _previous_history(live: Path) -> pl.DataFrame:
         con.close()
 
 
-def score_book(con, progress: Progress = _noop) -> None:
-    """The scoring stage after the marts (models run here, once per import), then the automatic snapshot."""
+def score_book(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> None:
+    """The scoring stage after the marts (models run here, once per import), then the automatic snapshot; a
+    daily refresh keeps the stored days up to ``keep_until``."""
     from renewal_radar import scoring, snapshots
 
-    scoring.run(con, lambda fraction, text: progress(0.85 + 0.14 * fraction, text))
+    scoring.run(con, lambda fraction, text: progress(0.85 + 0.14 * fraction, text), keep_until)
     snapshots.save_automatic(con)
 
 
-def build_marts(con, progress: Progress = _noop) -> None:
-    """Run every staging and mart query, in dependency order."""
+def build_marts(con, progress: Progress = _noop, every_month: bool = True) -> None:
+    """Run every staging and mart query, in dependency order; the usage tables for every month, or (a daily
+    refresh) only for the months in refresh_months."""
     steps = [f"staging/{t}" for t in STAGING_ORDER] + [f"marts/{m}" for m in MART_ORDER]
     for index, step in enumerate(steps):
         progress(0.7 + 0.15 * index / len(steps), f"building {step}")
-        if step == f"marts/{USAGE_ROLLUP}":
-            usage_rollup.roll_up_in_database(con)
+        if step == f"marts/{USAGE}":
+            usage_rollup.build_usage_tables(con, every_month)
         else:
             sql.execute(con, step)

@@ -1,0 +1,131 @@
+"""The daily refresh: the same exports plus one more day of usage (and today's CRM and ticket files) give,
+by recomputing only what changed, exactly the book a full import gives; refused input changes nothing; the
+refresh rolls back like any import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from renewal_radar import db
+from renewal_radar.demo import write_exports
+from renewal_radar.ingest import import_folder
+
+LAST_DAY = dt.date(2026, 10, 31)
+COMPARED = ("usage_daily_by_feature", "usage_monthly", "usage_monthly_by_feature", "account_features_monthly",
+            "mrr_by_account_month", "renewal_events", "account_scores", "renewal_scores", "renewal_history_rollup",
+            "forecast_summaries", "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates")
+
+
+def _write_days(events: pl.DataFrame, folder: Path) -> None:
+    """One Parquet file per day, in hive folders, as an event pipeline exports them."""
+    events.with_columns(pl.col("event_time").dt.date().alias("day")).write_parquet(folder, partition_by="day")
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> tuple[Path, Path]:
+    """Yesterday's exports (usage up to the day before LAST_DAY) and today's (one more day, a late event of
+    mid-October in today's file, one more ticket, an opportunity whose stage moved)."""
+    root = tmp_path_factory.mktemp("refresh")
+    raw = root / "raw"
+    write_exports(raw, 150, seed=11, events=60_000)
+    events = pl.read_parquet(raw / "usage_events.parquet")
+    (raw / "usage_events.parquet").unlink()
+    yesterday, today = root / "yesterday", root / "today"
+    shutil.copytree(raw, yesterday)
+    _write_days(events.filter(pl.col("event_time").dt.date() < LAST_DAY), yesterday / "usage_events")
+    shutil.copytree(yesterday, today)
+    late = events.head(1).with_columns(pl.lit(dt.datetime(2026, 10, 15, 9)).cast(events["event_time"].dtype)
+                                       .alias("event_time"))
+    new_day = pl.concat([events.filter(pl.col("event_time").dt.date() == LAST_DAY), late])
+    new_day.write_parquet(today / "usage_events" / f"day={LAST_DAY}" / "late-and-new.parquet", mkdir=True)
+    tickets = pl.read_csv(today / "tickets.csv")
+    extra = tickets.tail(1).with_columns(pl.lit("T-NEW").alias("ticket_id"),
+                                         pl.lit("2026-10-31T10:00:00.000000").alias("created_at"),
+                                         pl.lit(None, pl.String).alias("solved_at"), pl.lit("open").alias("status"))
+    pl.concat([tickets, extra], how="vertical_relaxed").write_csv(today / "tickets.csv")
+    opportunities = pl.read_csv(today / "renewal_opportunities.csv")
+    first_open = opportunities["is_closed"].arg_min()
+    opportunities.with_columns(pl.when(pl.int_range(pl.len()) == first_open).then(pl.lit("Commit"))
+                               .otherwise(pl.col("forecast_category")).alias("forecast_category")) \
+        .write_csv(today / "renewal_opportunities.csv")
+    return yesterday, today
+
+
+def _differences(first: Path, second: Path, table: str) -> int:
+    """Rows of ``table`` in one database and not the other; doubles compared to 1e-6 (sums and matrix products may
+    differ in their last bits with the order of the rows)."""
+    con = duckdb.connect()
+    con.execute(f"attach '{first}' as a (read_only)")
+    con.execute(f"attach '{second}' as b (read_only)")
+    columns = ", ".join(f"round({name}, 6)" if kind == "DOUBLE" else name
+                        for name, kind, *_ in con.sql(f"describe a.{table}").fetchall())
+    rows = con.sql(f"select count(*) from (select {columns} from a.{table} except all select {columns} from b.{table})"
+                   f" union all select count(*) from (select {columns} from b.{table} except all "
+                   f"select {columns} from a.{table})")
+    return sum(n for (n,) in rows.fetchall())
+
+
+@pytest.fixture(scope="module")
+def refreshed(exports, tmp_path_factory) -> tuple[Path, Path, object]:
+    yesterday, today = exports
+    root = tmp_path_factory.mktemp("books")
+    live, full = root / "live.duckdb", root / "full.duckdb"
+    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
+    result = import_folder(today, live, as_of=LAST_DAY + dt.timedelta(days=1))
+    assert import_folder(today, full, as_of=LAST_DAY + dt.timedelta(days=1), full=True).loaded
+    return live, full, result
+
+
+def test_the_second_import_is_a_refresh_that_reads_only_the_new_usage_file(refreshed):
+    _, _, result = refreshed
+    assert result.loaded and result.refreshed, result.report.text()
+    usage = next(f for f in result.report.files if f.table == "usage_events")
+    assert len(usage.members) == 1 and usage.members[0].endswith("late-and-new.parquet")
+
+
+@pytest.mark.parametrize("table", COMPARED)
+def test_a_refresh_builds_the_same_book_as_a_full_import(refreshed, table):
+    live, full, _ = refreshed
+    assert _differences(live, full, table) == 0
+
+
+def test_the_refreshed_usage_counts_the_late_event_and_the_new_day(refreshed):
+    live, _, _ = refreshed
+    con = db.connect(live)
+    try:
+        days = db.query(con, "select max(usage_date) as last, count(*) as n from usage_daily_by_feature "
+                             "where usage_date = $day", {"day": LAST_DAY})
+        assert days["last"][0] == LAST_DAY and days["n"][0] > 0
+        meta = db.read_table(con, "import_meta")
+        assert meta["as_of"][0] == LAST_DAY + dt.timedelta(days=1)
+    finally:
+        con.close()
+
+
+def test_a_refused_refresh_changes_nothing_and_a_refresh_rolls_back(exports, tmp_path):
+    yesterday, today = exports
+    live = tmp_path / "live.duckdb"
+    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
+    broken = tmp_path / "broken"
+    shutil.copytree(today, broken)
+    bad = pl.DataFrame({"account_id": [None], "event_time": [dt.datetime(2026, 10, 31, 8)],
+                        "event_type": ["x"], "user_id": ["u"]})
+    bad.write_parquet(broken / "usage_events" / f"day={LAST_DAY}" / "bad.parquet")
+    before = live.stat().st_mtime_ns
+    result = import_folder(broken, live)
+    assert not result.loaded
+    assert any("account_id" in str(m) and "bad.parquet" in str(m) for m in result.report.errors)
+    assert live.stat().st_mtime_ns == before
+    assert import_folder(today, live).refreshed
+    db.rollback(live)
+    con = db.connect(live)
+    try:
+        assert db.read_table(con, "import_meta")["as_of"][0] == LAST_DAY
+    finally:
+        con.close()
