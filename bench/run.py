@@ -10,6 +10,7 @@ and prints roll-up / scan. Nothing here asserts a time.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import resource
 import shutil
 import sys
@@ -191,6 +192,49 @@ def measure_rollup_command(accounts: int, events: int, rows: list[Row], engines:
     shutil.rmtree(source, ignore_errors=True)
 
 
+def split_usage_by_day(exports: Path, folder: Path, last_day: dt.date) -> tuple[Path, Path]:
+    """Copies of the demo exports for a refresh: usage as one Parquet file per day in hive folders (as event
+    pipelines export it), ``before`` without the events of ``last_day`` and ``after`` with them."""
+    before, after = folder / "before", folder / "after"
+    shutil.rmtree(folder, ignore_errors=True)
+    before.mkdir(parents=True)
+    for path in exports.iterdir():
+        if path.name != "usage_events.parquet":
+            shutil.copy2(path, before / path.name)
+    con = db.connect_memory()
+    try:
+        sql.execute(con, "bench/split_usage_by_day", source=str(exports / "usage_events.parquet"),
+                    target=str(before / "usage_events"), last_day=last_day)
+    finally:
+        con.close()
+    shutil.copytree(before, after, copy_function=os.link)
+    (after / "usage_events" / f"day={last_day}").mkdir()
+    con = db.connect_memory()
+    try:
+        sql.execute(con, "bench/last_usage_day", source=str(exports / "usage_events.parquet"),
+                    target=str(after / "usage_events" / f"day={last_day}" / "new.parquet"), last_day=last_day)
+    finally:
+        con.close()
+    return before, after
+
+
+def measure_refresh(accounts: int, events: int, rows: list[Row]) -> None:
+    """The daily refresh: yesterday's exports imported in full, then today's (one more day of usage events in
+    a new file, the same small files) imported as a refresh; the refresh's end-to-end time is the figure."""
+    exports = BENCH_DIR / f"exports-{accounts}-{events}"
+    if not (exports / "usage_events.parquet").exists():
+        return
+    last_day = DEMO_END - dt.timedelta(days=1)
+    before, after = split_usage_by_day(exports, BENCH_DIR / "refresh-exports", last_day)
+    path = BENCH_DIR / "refresh.duckdb"
+    path.unlink(missing_ok=True)
+    seconds, _ = _timed(lambda: import_folder(before, path, as_of=last_day, today=DEMO_END))
+    rows.append(Row("refresh: full import of yesterday (usage in daily files)", seconds, peak_rss_mb=peak_rss_mb()))
+    seconds, result = _timed(lambda: import_folder(after, path, as_of=DEMO_END, today=DEMO_END))
+    rows.append(Row("refresh: today's import (one more day of usage)", seconds, peak_rss_mb=peak_rss_mb(),
+                    note="refresh" if result.refreshed else "fell back to a full import"))
+
+
 def render(rows: list[Row], accounts: int, events: int) -> str:
     """The results as a Markdown table."""
     lines = [f"accounts={accounts:,} events={events:,}", "",
@@ -203,7 +247,7 @@ def render(rows: list[Row], accounts: int, events: int) -> str:
 
 
 def run(accounts: int = 2000, events: int | None = None, reuse: bool = True, out=sys.stdout,
-        engines: tuple[str, ...] = ("duckdb", "spark")) -> list[Row]:
+        engines: tuple[str, ...] = ("duckdb", "spark"), only: str | None = None) -> list[Row]:
     """Build or reuse the database of this size, measure every stage, print the table."""
     events = events if events is not None else accounts * 1000
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -211,8 +255,12 @@ def run(accounts: int = 2000, events: int | None = None, reuse: bool = True, out
     path = BENCH_DIR / f"bench-{accounts}-{events}.duckdb"
     if not (reuse and path.exists()):
         path = build(accounts, events, rows)
-    measure_rollups(path, rows)
-    measure_rollup_command(accounts, events, rows, engines)
-    measure_workloads(path, rows)
+    stages = {"rollups": lambda: measure_rollups(path, rows),
+              "rollup-usage": lambda: measure_rollup_command(accounts, events, rows, engines),
+              "refresh": lambda: measure_refresh(accounts, events, rows),
+              "pages": lambda: measure_workloads(path, rows)}
+    for name, stage in stages.items():
+        if only is None or only == name:
+            stage()
     print(render(rows, accounts, events), file=out)
     return rows

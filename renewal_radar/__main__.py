@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
     bench.add_argument("--rebuild", action="store_true", help="rebuild the benchmark database even if it exists")
+    bench.add_argument("--only", choices=("rollups", "rollup-usage", "refresh", "pages"), default=None,
+                       help="measure one stage only")
     return parser
 
 
@@ -333,7 +335,7 @@ def cmd_bench(args) -> None:
     """Benchmarks (bench/run.py)."""
     from bench.run import run
 
-    run(args.accounts, args.events, reuse=not args.rebuild)
+    run(args.accounts, args.events, reuse=not args.rebuild, only=args.only)
 
 
 COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
