@@ -87,20 +87,23 @@ def _directory(con, filters: Filters) -> pl.DataFrame:
 # ---------------------------------------------------------------- accounts
 
 
-def account_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Health, band, components, churn probability, ARR, expected churned ARR and top drivers of each filtered
-    account active on ``as_of``, largest expected churned ARR first."""
+def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bool = True) -> pl.DataFrame:
+    """Health, band, components, churn probability, ARR, expected churned ARR and top drivers (in words, unless
+    ``with_drivers`` is False) of each filtered account active on ``as_of``, largest expected churned ARR first."""
     if _is_stored(con, as_of):
         scored = sql.run(con, "reports/stored_account_scores", as_of=as_of, **filters.params())
     else:
         scored = live_day(con, as_of).accounts.join(
             _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
                                             "bill_period_months", "main_product"), on="account_id")
-    sources = health.source_rows(con)
-    texts = [risk.drivers_text(row, sources) for row in scored.select(
-        "drivers", "mrr", *[c for c in scored.columns if c.startswith("signal_")]).iter_rows(named=True)]
+    texts = None
+    if with_drivers:
+        sources = health.source_rows(con)
+        texts = [risk.drivers_text(row, sources) for row in scored.select(
+            "drivers", "mrr", *[c for c in scored.columns if c.startswith("signal_")]).iter_rows(named=True)]
     return scored.with_columns(
-        pl.Series("top_drivers", texts, dtype=pl.String), (12 * pl.col("mrr")).alias("arr"),
+        pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
+        .alias("top_drivers"), (12 * pl.col("mrr")).alias("arr"),
     ).with_columns((pl.col("churn_probability") * pl.col("arr")).alias("expected_churn_arr")).sort(
         "expected_churn_arr", descending=True, nulls_last=True)
 

@@ -7,8 +7,9 @@ import math
 
 import polars as pl
 
-from renewal_radar import dates, settings, sql
+from renewal_radar import dates, db, settings, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.metrics import data_as_of
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3}
 Z_95 = 1.959963984540054
@@ -146,9 +147,24 @@ def survival_curves(accounts: pl.DataFrame, as_of: dt.date, by: str | None = Non
 
 
 def account_lifetimes(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Each filtered account's first_start and first_end (its first churned renewal day), with its attributes."""
-    return sql.run(con, "reports/account_lifetimes", as_of=as_of, grace_days=settings.get("grace_days"),
-                   **filters.params())
+    """Each filtered account's first_start and first_end (its first churned renewal day), with its attributes;
+    on the data's as-of day the first churned renewals stored at import are read instead of recomputed."""
+    grace = settings.get("grace_days")
+    if as_of == data_as_of(con) and stored_first_churn(con, grace):
+        return sql.run(con, "reports/stored_account_lifetimes", as_of=as_of, **filters.params())
+    return sql.run(con, "reports/account_lifetimes", as_of=as_of, grace_days=grace, **filters.params())
+
+
+def first_churn(con, as_of: dt.date) -> pl.DataFrame:
+    """Each account's first churned renewal day as of ``as_of`` (the scoring stage stores the data's as-of day's)."""
+    return sql.run(con, "reports/account_first_churn", as_of=as_of, grace_days=settings.get("grace_days"))
+
+
+def stored_first_churn(con, grace_days: int) -> bool:
+    """Whether book_first_churn is stored for the data's as-of day with this grace period."""
+    if "book_first_churn" not in db.table_names(con):
+        return False
+    return sql.run(con, "reports/import_grace")["grace_days"][0] == grace_days
 
 
 def survival(con, as_of: dt.date, by: str | None = None, filters: Filters = ALL) -> pl.DataFrame:
@@ -216,7 +232,13 @@ def retention_by_attribute(con, as_of: dt.date, grain: str, attribute: str, filt
 def numbers_at_risk(con, as_of: dt.date, by: str | None, days: tuple[int, ...],
                     filters: Filters = ALL) -> pl.DataFrame:
     """Accounts still at risk (not churned, not censored) at each of ``days``, per group."""
-    lives = lifetimes(account_lifetimes(con, as_of, filters), as_of)
+    return numbers_at_risk_of(account_lifetimes(con, as_of, filters), as_of, by, days)
+
+
+def numbers_at_risk_of(accounts: pl.DataFrame, as_of: dt.date, by: str | None, days: tuple[int, ...]
+                       ) -> pl.DataFrame:
+    """Accounts still at risk at each of ``days``, per group, from their lifetimes (account_lifetimes rows)."""
+    lives = lifetimes(accounts, as_of)
     group = pl.col(by).cast(pl.String).fill_null("(none)") if by else pl.lit("all")
     lives = lives.with_columns(group.alias("group"))
     return lives.group_by("group").agg(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import sql
+from renewal_radar import db, sql
 
 SETTINGS_PATH = Path(__file__).resolve().parent / "health.toml"
 # The export each component's signal comes from (None: always available from subscriptions).
@@ -60,7 +60,8 @@ def load_settings(path: Path = SETTINGS_PATH) -> HealthSettings:
 
 def source_rows(con) -> dict[str, int]:
     """Rows each signal source holds; zero means the export is missing."""
-    row = sql.run(con, "reports/feature_tables").row(0, named=True)
+    stored = "signal_sources" in db.table_names(con)
+    row = sql.run(con, "reports/feature_tables" if stored else "reports/feature_tables_live").row(0, named=True)
     return {"usage": row["usage_rows"], "surveys": row["survey_rows"], "tickets": row["ticket_rows"],
             "activities": row["activity_rows"], "feature_count": row["feature_count"]}
 

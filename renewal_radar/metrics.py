@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import dates, sql
+from renewal_radar import dates, db, sql
 from renewal_radar.filters import ALL, Filters
 
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
@@ -81,8 +81,27 @@ def mrr_total(con, day: dt.date, filters: Filters = ALL) -> float:
     return float(mrr_on_days(con, day, day, filters)["mrr_start"].sum())
 
 
-def trailing_retention_trend(con, as_of: dt.date, months: int = 12, filters: Filters = ALL) -> pl.DataFrame:
-    """Trailing-12-month GRR and NRR measured at each of the last ``months`` month starts."""
+STORED_FIGURES = ("book_movements", "book_retention_trend")
+
+
+def book_figures(con, as_of: dt.date) -> dict[str, pl.DataFrame]:
+    """The unfiltered movements of every month and the retention trend as of the data's as-of day, stored by the
+    scoring stage so the Overview and Cohorts pages read rows instead of recomputing them."""
+    return {"book_movements": monthly_movements(con, stored=False),
+            "book_retention_trend": trailing_retention_trend(con, as_of, 12, stored=False)}
+
+
+def _stored(con, name: str) -> bool:
+    return name in db.table_names(con)
+
+
+def trailing_retention_trend(con, as_of: dt.date, months: int = 12, filters: Filters = ALL,
+                             stored: bool = True) -> pl.DataFrame:
+    """Trailing-12-month GRR and NRR measured at each of the last ``months`` month starts (read from the stored
+    trend when it is the data's as-of day, no filter and twelve months)."""
+    if stored and filters.is_empty and months == 12 and as_of == data_as_of(con) \
+            and _stored(con, "book_retention_trend"):
+        return sql.run(con, "reports/stored_retention_trend")
     rows = []
     end = dates.month_floor(as_of)
     for step in range(months - 1, -1, -1):
@@ -149,11 +168,13 @@ def default_movement_range(con) -> tuple[dt.date, dt.date]:
 
 
 def monthly_movements(con, start: dt.date | None = None, end: dt.date | None = None,
-                      filters: Filters = ALL) -> pl.DataFrame:
-    """MRR movements per month for months starting in [start, end)."""
+                      filters: Filters = ALL, stored: bool = True) -> pl.DataFrame:
+    """MRR movements per month for months starting in [start, end) (unfiltered: read from the stored table)."""
     default_start, default_end = default_movement_range(con)
     start = dates.month_floor(start or default_start)
     end = dates.month_floor(end or default_end)
+    if stored and filters.is_empty and _stored(con, "book_movements"):
+        return sql.run(con, "reports/stored_movements", start=start, end=end)
     pairs = sql.run(con, "reports/mrr_month_pairs", start=start, end=end, **filters.params())
     return movements_by_month(pairs, start, end)
 

@@ -135,14 +135,20 @@ def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
     band and risk disagree; and the churn rate by band from the backtest."""
     scored = book.account_scores(con, as_of, filters)
     previous = dates.add_months(dates.month_floor(as_of), -1)
-    before = book.account_scores(con, previous, filters).select(
+    before = book.account_scores(con, previous, filters, with_drivers=False).select(
         "account_id", pl.col("health_score").alias("health_month_ago"))
     scored = scored.join(before, on="account_id", how="left").with_columns(
         (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
         (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"))
-    scored = scored.with_columns(trend_arrow(pl.col("health_change")).alias("trend"),
-                                 pl.Series("disagreement", [disagreement(r) for r in scored.iter_rows(named=True)],
-                                           dtype=pl.String))
+    # only accounts whose band and risk disagree need the words (a few in a thousand)
+    disagree = ((pl.col("band") == "green") & (pl.col("churn_probability") >= 0.3)) | (
+        (pl.col("band") == "red") & (pl.col("churn_probability") < 0.1))
+    scored = scored.with_row_index("_order")
+    flagged = scored.filter(disagree.fill_null(False))
+    words = flagged.select("_order", pl.Series("disagreement", [disagreement(r) for r in flagged.iter_rows(named=True)],
+                                               dtype=pl.String))
+    scored = scored.join(words, on="_order", how="left").sort("_order").drop("_order").with_columns(
+        trend_arrow(pl.col("health_change")).alias("trend"), pl.col("disagreement").fill_null(""))
     sources = health.source_rows(con)
     available = health.available_components(sources)
     missing = [f"{c.label} (needs {health.SOURCE_FILES[health.SOURCES[c.name]]})"
@@ -309,8 +315,9 @@ def cohorts_page(con, as_of: dt.date, grain: str = "month", by: str | None = Non
 
     triangle = cohorts.cohorts(con, as_of, grain, filters)
     labels = [cohorts.cohort_label(c, grain) for c in triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"]]
-    return CohortsPage(metrics.reporting_currency(con), triangle, labels, cohorts.survival(con, as_of, by, filters),
-                       cohorts.numbers_at_risk(con, as_of, by, SURVIVAL_DAYS, filters),
+    lives = cohorts.account_lifetimes(con, as_of, filters)  # read once for the curves and the numbers at risk
+    return CohortsPage(metrics.reporting_currency(con), triangle, labels, cohorts.survival_curves(lives, as_of, by),
+                       cohorts.numbers_at_risk_of(lives, as_of, by, SURVIVAL_DAYS),
                        metrics.monthly_movements(con, None, None, filters))
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import dates, db, forecast, health, renewals, risk, settings, sql
+from renewal_radar import cohorts, dates, db, forecast, health, metrics, renewals, risk, settings, sql
 from renewal_radar.metrics import data_as_of
 
 STANDARD_HORIZONS = (30, 60, 90, 120, 365)
@@ -31,7 +31,8 @@ BACKTEST_MONTHS = 12
 FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_commit", "p_best_case",
                      "p_pipeline", "p_omitted", "health_trend_points")
 SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_history_rollup", "forecast_summaries",
-                "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates")
+                "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates", "book_movements",
+                "book_retention_trend", "book_first_churn")
 
 Progress = Callable[[float, str], None]
 
@@ -171,7 +172,9 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
                             "health_version": [health.load_settings().version]})
     tables = {"score_runs": run_row, "account_scores": account_scores, "renewal_scores": renewal_scores,
               "renewal_history_rollup": rollups, "forecast_summaries": summaries, "forecast_backtest": backtest,
-              "forecast_calibration": calibration, "risk_backtest": risk_rows, "risk_band_rates": band_rates}
+              "forecast_calibration": calibration, "risk_backtest": risk_rows, "risk_band_rates": band_rates,
+              # figures that are not models but cost seconds on every view: computed once here too
+              **metrics.book_figures(con, as_of), "book_first_churn": cohorts.first_churn(con, as_of)}
     for name, frame in tables.items():
         db.replace_table(con, name, frame)
     progress(1.0, "scored")

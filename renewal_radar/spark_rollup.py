@@ -24,11 +24,13 @@ def spark_sql(name: str) -> str:
     return re.sub(r"\$([A-Za-z_]\w*)", r":\1", sql.load(name))
 
 
-def session(master: str):
-    """A Spark session on ``master`` that reads and writes times in UTC, as the DuckDB engine does."""
+def session(master: str | None):
+    """A Spark session on ``master`` (None: the one ``spark-submit`` set) that reads and writes times in UTC,
+    as the DuckDB engine does."""
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(master).appName("renewal-radar rollup-usage")
+    builder = SparkSession.builder.master(master) if master else SparkSession.builder
+    return (builder.appName("renewal-radar rollup-usage")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
@@ -124,7 +126,8 @@ def _write(frame, folder: str, key: str) -> tuple[int, object, object]:
     return rows, first, last
 
 
-def rollup(source: str, out: str, master: str = "local[*]", since: dt.date | None = None) -> common.RollupSummary:
+def rollup(source: str, out: str, master: str | None = "local[*]", since: dt.date | None = None
+           ) -> common.RollupSummary:
     """Roll raw usage events up on Spark; the same output, partition for partition, as the DuckDB engine."""
     started = time.perf_counter()
     spark = session(master)

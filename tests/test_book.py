@@ -163,3 +163,23 @@ def test_survival_keeps_a_late_renewal_inside_grace_alive(tmp_path):
     assert by_account["L"]["churned"] is False  # renewed 19 days late, inside the 30-day grace
     assert by_account["X"]["churned"] is True and by_account["X"]["duration"] == 121
     con.close()
+
+
+def test_stored_book_figures_equal_their_live_computation(demo_con):
+    from polars.testing import assert_frame_equal
+
+    from renewal_radar import cohorts, settings, sql
+    from renewal_radar.filters import Filters
+
+    as_of = metrics.data_as_of(demo_con)
+    assert "book_movements" in db.table_names(demo_con)
+    assert_frame_equal(metrics.monthly_movements(demo_con), metrics.monthly_movements(demo_con, stored=False))
+    assert_frame_equal(metrics.trailing_retention_trend(demo_con, as_of),
+                       metrics.trailing_retention_trend(demo_con, as_of, stored=False))
+    enterprise = Filters(segments=("Enterprise",))
+    for filters in (Filters(), enterprise):
+        live = sql.run(demo_con, "reports/account_lifetimes", as_of=as_of, grace_days=settings.get("grace_days"),
+                       **filters.params())
+        assert_frame_equal(cohorts.account_lifetimes(demo_con, as_of, filters), live)
+    assert cohorts.account_lifetimes(demo_con, as_of, enterprise).height < \
+        cohorts.account_lifetimes(demo_con, as_of).height

@@ -152,6 +152,16 @@ def test_spark_incremental_since_equals_its_full_rollup(tmp_path, spark_engine):
     assert read_output(tmp_path / "out") == expected(FILES)
 
 
+def test_the_spark_submit_job_writes_the_same_rows(tmp_path, spark_engine):
+    source = write_source(tmp_path / "events", FILES)
+    submit = Path(sys.executable).parent / "spark-submit"  # installed with pyspark
+    result = subprocess.run([str(submit), "--master", "local[2]", "tools/spark_rollup_job.py", str(source),
+                             str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "with spark into" in result.stdout
+    assert read_output(tmp_path / "out") == expected(FILES)
+
+
 # ---------------------------------------------------------------- import of the rolled-up folder
 
 

@@ -489,3 +489,5 @@ def build_marts(con, progress: Progress = _noop, every_month: bool = True) -> No
             usage_rollup.build_usage_tables(con, every_month)
         else:
             sql.execute(con, step)
+    # counted once per import: how many rows each health signal source holds (every page reads it)
+    db.create_table(con, "signal_sources", *sql.bound("reports/feature_tables_live"))
