@@ -13,6 +13,7 @@ the same computation.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
 import json
@@ -27,6 +28,7 @@ from renewal_radar.metrics import data_as_of
 
 STANDARD_HORIZONS = (30, 60, 90, 120, 365)
 MAX_HORIZON_DAYS = 365
+SCORING_THREADS = 2
 BACKTEST_MONTHS = 12
 FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_commit", "p_best_case",
                      "p_pipeline", "p_omitted", "health_trend_points")
@@ -151,12 +153,13 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
     all_days = score_days(con)
     days, account_parts, renewal_parts, rollup_parts = _kept_scores(con, all_days, keep_until)
     context = load_context(con, days)
-    for index, day in enumerate(days):
-        progress(index / len(days) * 0.85, f"scoring {day:%Y-%m-%d}")
-        scores = score_day(con, day, context)
-        account_parts.append(scores.accounts)
-        renewal_parts.append(scores.renewals)
-        rollup_parts.append(scores.history_rollup)
+    # days are independent: two at a time keep both cores busy (DuckDB, polars and the solvers release the GIL)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=SCORING_THREADS) as pool:
+        for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context), days)):
+            progress((index + 1) / len(days) * 0.85, f"scoring {days[index]:%Y-%m-%d}")
+            account_parts.append(scores.accounts)
+            renewal_parts.append(scores.renewals)
+            rollup_parts.append(scores.history_rollup)
     account_scores = pl.concat(account_parts, how="diagonal_relaxed")
     renewal_scores = pl.concat(renewal_parts, how="diagonal_relaxed")
     rollups = pl.concat(rollup_parts, how="diagonal_relaxed")
