@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from renewal_radar.settings import REPO_ROOT
 
-PAGES = ("pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/cohorts.py",
-         "pages/explore.py", "pages/data.py")
+PAGES = ("pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/account.py",
+         "pages/expansion.py", "pages/cohorts.py", "pages/explore.py", "pages/data.py")
 
 
 def render_times(page: str) -> tuple[float, float]:
@@ -25,7 +25,7 @@ def render_times(page: str) -> tuple[float, float]:
     app.run()  # the entrypoint renders the Overview
     if page != "pages/overview.py":
         started = time.perf_counter()
-        app.switch_page(page).run()
+        app.switch_page(page).run()  # the Account page opens the largest account at risk when none is given
     first = time.perf_counter() - started
     if app.exception:
         raise RuntimeError(f"{page}: {app.exception}")
