@@ -148,15 +148,20 @@ def measure_rollups(path: Path, rows: list[Row]) -> None:
     work = BENCH_DIR / "rollup-work.duckdb"
     shutil.copyfile(path, work)
     con = db.connect(work, read_only=False)
+    def build(table: str, query: str, **params):
+        return lambda: db.create_table(con, table, *sql.bound(query, **params))
+
     steps = {
-        "usage pairs (one distinct pass)": lambda: (sql.execute(con, "rollup/import_source"), db.create_table(
-            con, "usage_pairs", sql.load(usage_rollup.PAIRS), {"read_from": usage_rollup.FAR_PAST})),
-        "events_daily (from the pairs)": lambda: db.create_table(
-            con, "events_daily", sql.load(usage_rollup.DAILY), {"since": usage_rollup.FAR_PAST}),
-        "events_monthly_users (from the pairs)": lambda: db.create_table(
-            con, "events_monthly_users", sql.load(usage_rollup.MONTHLY_USERS)),
-        "mart usage_daily_by_feature": lambda: sql.execute(con, "marts/usage_daily_by_feature"),
-        "mart usage_monthly": lambda: sql.execute(con, "marts/usage_monthly"),
+        "usage pairs (one distinct pass)": lambda: (
+            sql.execute(con, "rollup/refresh_months"), sql.execute(con, "rollup/import_source"),
+            db.create_table(con, "usage_pairs", *sql.bound(usage_rollup.PAIRS, read_from=usage_rollup.FAR_PAST))),
+        "events_daily (from the pairs)": build("events_daily", usage_rollup.DAILY, since=usage_rollup.FAR_PAST),
+        "events_monthly_users (from the pairs)": build("events_monthly_users", usage_rollup.MONTHLY_USERS),
+        "mart usage_daily_by_feature": build("usage_daily_by_feature", "marts/usage_daily_by_feature",
+                                             every_month=True),
+        "mart usage_monthly": build("usage_monthly", "marts/usage_monthly", every_month=True),
+        "mart usage_monthly_by_feature": build("usage_monthly_by_feature", "marts/usage_monthly_by_feature",
+                                               every_month=True),
     }
     try:
         scan, _ = _timed(lambda: sql.run(con, "bench/usage_scan_floor"))

@@ -1,6 +1,5 @@
 """Explore: SQL over the same clean tables the dashboards use, in a sandbox that can only read them."""
 
-import io
 
 import polars as pl
 import streamlit as st
@@ -46,14 +45,13 @@ st.caption(t("{n:,} rows in {s:.2f} s", n=frame.height, s=result.elapsed_s) + mo
 ui.dataframe(frame, height=360)
 
 buttons = st.columns([1, 1, 1, 3])
-buttons[0].download_button(t("CSV"), frame.write_csv(), "query.csv", "text/csv", key="explore_csv")
-excel, parquet = io.BytesIO(), io.BytesIO()
-frame.write_excel(excel)
-frame.write_parquet(parquet)
-buttons[1].download_button(t("XLSX"), excel.getvalue(), "query.xlsx", key="explore_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-buttons[2].download_button(t("Parquet"), parquet.getvalue(), "query.parquet", "application/octet-stream",
-                           key="explore_parquet")
+# the files are written on click, not on every run
+buttons[0].download_button(t("CSV"), lambda: frame.write_csv(), "query.csv", "text/csv", key="explore_csv",
+                           on_click="ignore")
+buttons[1].download_button(t("XLSX"), lambda: ui.xlsx_bytes(frame), "query.xlsx", key="explore_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+buttons[2].download_button(t("Parquet"), lambda: ui.parquet_bytes(frame), "query.parquet", "application/octet-stream",
+                           key="explore_parquet", on_click="ignore")
 
 if frame.width >= 2 and frame.height:
     st.subheader(t("Chart the result"))

@@ -62,10 +62,21 @@ def cohort_triangle(members: pl.DataFrame, snapshots: pl.DataFrame, as_of: dt.da
     ).select(TRIANGLE_COLUMNS).sort("cohort", "k")
 
 
-def cohorts(con, as_of: dt.date, grain: str = "month", filters: Filters = ALL) -> pl.DataFrame:
-    """The cohort triangle of the filtered accounts as of ``as_of``."""
+def cohorts(con, as_of: dt.date, grain: str = "month", filters: Filters = ALL, stored: bool = True) -> pl.DataFrame:
+    """The cohort triangle of the filtered accounts as of ``as_of`` (the whole book on the data's as-of day is
+    read from the triangle the scoring stage stored)."""
+    table = f"book_cohorts_{grain}"
+    if stored and filters.is_empty and as_of == data_as_of(con) and table in db.table_names(con):
+        return db.read_table(con, table).sort("cohort", "k")
     members, snapshots = _members_and_snapshots(con, as_of, filters, grain)
     return cohort_triangle(members, snapshots, as_of, grain)
+
+
+def book_figures(con, as_of: dt.date) -> dict[str, pl.DataFrame]:
+    """What the scoring stage stores for the Cohorts page: the whole book's triangles and first churned
+    renewals as of the data's as-of day."""
+    return {"book_cohorts_month": cohorts(con, as_of, "month", stored=False),  # the page's default grain
+            "book_first_churn": first_churn(con, as_of)}
 
 
 def cohort_label(cohort: dt.date, grain: str) -> str:

@@ -34,7 +34,7 @@ FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_c
                      "p_pipeline", "p_omitted", "health_trend_points")
 SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_history_rollup", "forecast_summaries",
                 "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates", "book_movements",
-                "book_retention_trend", "book_first_churn")
+                "book_retention_trend", "book_first_churn", "book_cohorts_month")
 
 Progress = Callable[[float, str], None]
 
@@ -177,7 +177,7 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
               "renewal_history_rollup": rollups, "forecast_summaries": summaries, "forecast_backtest": backtest,
               "forecast_calibration": calibration, "risk_backtest": risk_rows, "risk_band_rates": band_rates,
               # figures that are not models but cost seconds on every view: computed once here too
-              **metrics.book_figures(con, as_of), "book_first_churn": cohorts.first_churn(con, as_of)}
+              **metrics.book_figures(con, as_of), **cohorts.book_figures(con, as_of)}
     for name, frame in tables.items():
         db.replace_table(con, name, frame)
     progress(1.0, "scored")

@@ -140,9 +140,13 @@ def build_usage_tables(con, every_month: bool = True) -> None:
     """
     if every_month:
         sql.execute(con, "rollup/refresh_months")
-    elif sql.run(con, "rollup/refresh_month_count")["months"][0] == 0:
-        return  # a refresh whose usage files did not change: the usage tables stand
-    sql.execute(con, "rollup/import_source")
+        sql.execute(con, "rollup/import_source")
+    else:
+        months = sql.run(con, "rollup/refresh_month_count").row(0, named=True)
+        if months["months"] == 0:
+            return  # a refresh whose usage files did not change: the usage tables stand
+        sql.execute(con, "rollup/import_source_months", first_month=months["first_month"],
+                    end_month=months["end_month"])
     db.create_table(con, "usage_pairs", sql.load(PAIRS), {"read_from": FAR_PAST}, temporary=True)
     for table, query, month_column in IMPORT_ROLLUPS:
         _build(con, table, query, {"since": FAR_PAST}, month_column, every_month)

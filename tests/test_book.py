@@ -176,6 +176,9 @@ def test_stored_book_figures_equal_their_live_computation(demo_con):
     assert_frame_equal(metrics.monthly_movements(demo_con), metrics.monthly_movements(demo_con, stored=False))
     assert_frame_equal(metrics.trailing_retention_trend(demo_con, as_of),
                        metrics.trailing_retention_trend(demo_con, as_of, stored=False))
+    for grain in ("month", "quarter"):
+        assert_frame_equal(cohorts.cohorts(demo_con, as_of, grain), cohorts.cohorts(demo_con, as_of, grain,
+                                                                                      stored=False))
     enterprise = Filters(segments=("Enterprise",))
     for filters in (Filters(), enterprise):
         live = sql.run(demo_con, "reports/account_lifetimes", as_of=as_of, grace_days=settings.get("grace_days"),

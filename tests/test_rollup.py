@@ -4,6 +4,7 @@ and an import of the rolled-up folder builds the same marts as an import of the 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -154,9 +155,12 @@ def test_spark_incremental_since_equals_its_full_rollup(tmp_path, spark_engine):
 
 def test_the_spark_submit_job_writes_the_same_rows(tmp_path, spark_engine):
     source = write_source(tmp_path / "events", FILES)
-    submit = Path(sys.executable).parent / "spark-submit"  # installed with pyspark
-    result = subprocess.run([str(submit), "--master", "local[2]", "tools/spark_rollup_job.py", str(source),
-                             str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    venv = Path(sys.executable).parent  # spark-submit comes with pyspark; it finds Spark with this Python
+    env = {**os.environ, "PATH": f"{venv}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    result = subprocess.run([str(venv / "spark-submit"), "--master", "local[2]", "tools/spark_rollup_job.py",
+                             str(source), str(tmp_path / "out")], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "with spark into" in result.stdout
     assert read_output(tmp_path / "out") == expected(FILES)

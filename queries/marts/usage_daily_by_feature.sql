@@ -2,7 +2,8 @@
 -- usage events (rolled up in the import by the roll-up's own statements, table events_daily) and from
 -- pre-aggregated usage_daily files (a vendor's export or the output of `rollup-usage`) alike. A select over
 -- the months being built ($every_month, else those in refresh_months); the import creates the table or
--- replaces those months' rows.
+-- replaces those months' rows. Not sorted: ordering 26 M rows cost ten times the build itself, and readers
+-- aggregate it anyway.
 with months as (
     select month from refresh_months
 ),
@@ -26,4 +27,4 @@ final as (
     select * from from_daily
 )
 
-select * from final order by account_id, usage_date, feature
+select * from final
