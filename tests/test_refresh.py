@@ -129,3 +129,22 @@ def test_a_refused_refresh_changes_nothing_and_a_refresh_rolls_back(exports, tmp
         assert db.read_table(con, "import_meta")["as_of"][0] == LAST_DAY
     finally:
         con.close()
+
+
+def test_an_export_without_usage_withdraws_the_usage_of_the_last_one(exports, tmp_path):
+    yesterday, _ = exports
+    live = tmp_path / "live.duckdb"
+    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy2(yesterday / "subscriptions.csv", other / "subscriptions.csv")
+    result = import_folder(other, live)
+    assert result.loaded and result.refreshed
+    con = db.connect(live)
+    try:
+        assert db.query(con, "select count(*) as n from usage_monthly")["n"][0] == 0
+        assert db.query(con, "select count(*) as n from raw_usage_events")["n"][0] == 0
+        assert result.as_of == db.query(con, "select max(start_date) as d from raw_subscriptions "
+                                             "where start_date <= current_date")["d"][0]
+    finally:
+        con.close()

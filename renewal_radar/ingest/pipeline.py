@@ -325,6 +325,11 @@ def _currency_warnings(tables: dict[str, pl.DataFrame], names: dict[str, str]) -
 
 def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
     """Latest date in the data not after today (data-model.md "The data's as-of day")."""
+    return latest_day(files, today) or today
+
+
+def latest_day(files: list[LoadedFile], today: dt.date) -> dt.date | None:
+    """Latest date in the files read not after today (None when they hold none)."""
     columns = {"subscriptions": "start_date", "usage_events": "event_time", "usage_daily": "date",
                "tickets": "created_at", "surveys": "responded_at", "activities": "occurred_at"}
     latest = None
@@ -340,7 +345,7 @@ def default_as_of(files: list[LoadedFile], today: dt.date) -> dt.date:
             candidate = days.filter(days <= today).max()
         if candidate is not None and (latest is None or candidate > latest):
             latest = candidate
-    return latest or today
+    return latest
 
 
 def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = None,
@@ -361,9 +366,7 @@ def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = 
         return ImportResult(report, None, False)
     history = _previous_history(Path(db_path))
     if plan is not None:
-        previous = history["as_of"].max() if history.height else None
-        as_of = as_of or max(d for d in (default_as_of(report.files, today), previous) if d is not None)
-        _refresh(folder, db_path, plan, report, as_of, today, history, progress)
+        as_of = _refresh(folder, db_path, plan, report, as_of, today, history, progress)
     else:
         as_of = as_of or default_as_of(report.files, today)
         _full_import(folder, db_path, report, as_of, today, history, progress)
@@ -385,20 +388,24 @@ def _full_import(folder, db_path, report: ValidationReport, as_of: dt.date, toda
         score_book(con, progress)
 
 
-def _refresh(folder, db_path, plan: refresh.RefreshPlan, report: ValidationReport, as_of: dt.date,
-             today: dt.date, history: pl.DataFrame, progress: Progress) -> None:
-    """The daily refresh in a copy of the live database (carried tables come with it)."""
+def _refresh(folder, db_path, plan: refresh.RefreshPlan, report: ValidationReport, as_of: dt.date | None,
+             today: dt.date, history: pl.DataFrame, progress: Progress) -> dt.date:
+    """The daily refresh in a copy of the live database (carried tables come with it); returns its as-of day."""
     with db.building(db_path, from_live=True) as con:
         progress(0.5, "refreshing the small tables")
         earliest = refresh.reload_small_tables(con, report.files)
         progress(0.6, "refreshing usage")
         months = refresh.apply_usage_changes(con, plan, report.files)
+        # the files read and the usage kept from earlier files: the same default a full import would take
+        found = [day for day in (latest_day(report.files, today), refresh.latest_usage_day(con, today)) if day]
+        as_of = as_of or max(found, default=today)
         db.replace_table(con, "refresh_months", pl.DataFrame({"month": sorted(months)}, schema={"month": pl.Date}))
         report.messages += _large_table_warnings(con, report.files, today, plan.added)
         _write_meta(con, report, as_of, history, Path(folder), plan.stamps)
         build_marts(con, progress, every_month=False)
         changed = [day for day in (earliest, min(months) if months else None) if day is not None]
         score_book(con, progress, keep_until=min([*changed, as_of]))
+    return as_of
 
 
 def _usage_stamps(files: list[LoadedFile]) -> pl.DataFrame:

@@ -100,7 +100,10 @@ def _live_state(live: Path) -> tuple[pl.DataFrame, dict] | None:
             return None
         meta = db.read_table(con, "import_meta").row(0, named=True)
         fingerprint = db.read_table(con, "score_runs")["fingerprint"][0]
-        usage_loaded = {t: "_file" in con.table(f"raw_{t}").columns for t in USAGE_TABLES if f"raw_{t}" in tables}
+        # usage rows loaded without their file (a small usage file read as a frame) cannot be withdrawn by file
+        usage_loaded = {t: "_file" in con.table(f"raw_{t}").columns
+                        or not con.table(f"raw_{t}").count("*").fetchall()[0][0]
+                        for t in USAGE_TABLES if f"raw_{t}" in tables}
         state = {"meta": meta, "fingerprint": fingerprint, "scoring": scoring.settings_fingerprint(),
                  "usage_loaded": usage_loaded}
         return db.read_table(con, "import_usage_files"), state
@@ -133,7 +136,7 @@ def plan(folder: str | Path, db_path: str | Path, preset: str | None = None) -> 
         now = stamps(table, large_parquet.member_files(sources[table]), sources[table]) if table in sources \
             else pl.DataFrame(schema=STAMP_SCHEMA)
         before = previous.filter(pl.col("table_name") == table)
-        if before.height and not state["usage_loaded"].get(table):
+        if not state["usage_loaded"].get(table, True):
             return None
         key = ["path", "size", "mtime_ns"]
         added[table] = now.join(before, on=key, how="anti")["file"].to_list()
@@ -183,6 +186,16 @@ def reload_small_tables(con, files: list) -> dt.date | None:
             earliest = change if earliest is None else min(earliest, change)
         db.replace_table(con, f"raw_{table}", frame)
     return earliest
+
+
+def latest_usage_day(con, today: dt.date) -> dt.date | None:
+    """The latest usage day not after ``today`` in the refreshed raw usage tables (kept and new rows alike)."""
+    found = []
+    for table in USAGE_TABLES:
+        day = db.column(USAGE_DAY[table]).cast("DATE")
+        rows = con.table(f"raw_{table}").filter(day <= db.constant(today)).aggregate([day.max()]).fetchall()
+        found += [value for (value,) in rows if value is not None]
+    return max(found, default=None)
 
 
 def _months_of(con, table: str, files: list[str]) -> set[dt.date]:
