@@ -203,16 +203,16 @@ def median_lifetime(curve: pl.DataFrame) -> int | None:
 # ---------------------------------------------------------------- page helpers
 
 
-def _members_and_snapshots(con, as_of: dt.date, filters: Filters, grain: str = "month"
-                           ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    # money in constant currency: the cohort's first month's rates (metrics.md "Cohorts")
-    params = {"as_of": as_of, "grain_months": GRAIN_MONTHS[grain], **filters.params()}
+def _members_and_snapshots(con, as_of: dt.date, filters: Filters, grain: str = "month",
+                           cohort: dt.date | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    # money in constant currency: the cohort's first month's rates (metrics.md "Cohorts"); one cohort or all
+    params = {"as_of": as_of, "grain_months": GRAIN_MONTHS[grain], "cohort": cohort, **filters.params()}
     return sql.run(con, "reports/cohort_members", **params), sql.run(con, "reports/cohort_snapshots", **params)
 
 
 def cohort_accounts(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, filters: Filters = ALL) -> pl.DataFrame:
     """The accounts of one cohort with their MRR at period k and whether they were retained, grew, shrank or left."""
-    members, snapshots = _members_and_snapshots(con, as_of, filters, grain)
+    members, snapshots = _members_and_snapshots(con, as_of, filters, grain, cohort)
     members = members.with_columns(_cohort_start(grain).alias("cohort")).filter(pl.col("cohort") == cohort)
     snapshot_day = dates.add_months(cohort, k * GRAIN_MONTHS[grain])
     at_k = snapshots.filter(pl.col("month_start") == snapshot_day).select("account_id", pl.col("mrr").alias("mrr_k"))

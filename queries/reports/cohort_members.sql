@@ -1,13 +1,17 @@
 -- cohort_members: one row per filtered account that started by $as_of, with first_start, every account
 -- attribute and base_mrr = MRR(a, first_start) at the rates of the cohort's first month (metrics.md "Cohorts";
--- $grain_months is 1 for month cohorts, 3 for quarter cohorts).
-with members as (
+-- $grain_months is 1 for month cohorts, 3 for quarter cohorts; $cohort, when not null, keeps that cohort only).
+with all_members as (
     select
         *,
         case when $grain_months::integer = 3 then date_trunc('quarter', first_start)::date
              else date_trunc('month', first_start)::date end as cohort_month
     from filtered_accounts($segments, $regions, $owners, $bill_periods)
     where first_start is not null and first_start <= $as_of::date
+),
+
+members as (
+    select * from all_members where $cohort::date is null or cohort_month = $cohort::date
 ),
 
 base as (

@@ -1,7 +1,7 @@
 -- cohort_snapshots: one row per filtered account and month start s after its first month, up to
 -- $as_of, with MRR(a, s) > 0 at the rates of the cohort's first month (constant currency, metrics.md "Cohorts";
--- $grain_months is 1 for month cohorts, 3 for quarter cohorts).
-with members as (
+-- $grain_months is 1 for month cohorts, 3 for quarter cohorts; $cohort, when not null, keeps that cohort only).
+with all_members as (
     select
         account_id,
         date_trunc('month', first_start)::date as first_month,
@@ -9,6 +9,10 @@ with members as (
              else date_trunc('month', first_start)::date end as cohort_month
     from filtered_accounts($segments, $regions, $owners, $bill_periods)
     where first_start is not null and first_start <= $as_of::date
+),
+
+members as (
+    select * from all_members where $cohort::date is null or cohort_month = $cohort::date
 ),
 
 final as (
