@@ -417,14 +417,8 @@ def _surveys_table(c: _Company) -> pl.DataFrame:
         if len(idx):
             score = m["nps"][idx]
             comment_key = np.select([score <= 4, score <= 6, score <= 8], [0, 5, 8], 10)
-            frames.append(pl.DataFrame({
-                "account_id": c.ids[idx], "kind": "NPS", "score": score,
-                "responded_at": m["day"][idx].astype("datetime64[ms]") + rng.integers(0, 28 * 86400, len(idx))
-                .astype("timedelta64[s]").astype("timedelta64[ms]"),
-                "respondent": [f"user{rng.integers(1, 50)}@{c.ids[i].lower()}.example" for i in idx],
-                "comment": _text(np.where(rng.random(len(idx)) < 0.4,
-                                          np.array([NPS_COMMENTS[k] for k in comment_key], dtype=object), None)),
-            }))
+            frames.append(_responses(c, idx, m["day"], "NPS", score, [NPS_COMMENTS[k] for k in comment_key], 0.4,
+                                     rng))
         frames.append(_csat_rows(c, m, rng))
     return pl.concat(frames).filter(pl.col("responded_at") < c.end_time).sort("responded_at")
 
@@ -437,13 +431,18 @@ def _csat_rows(c: _Company, month: dict, rng) -> pl.DataFrame:
     idx = np.flatnonzero((month["tickets"] > 0) & (rng.random(c.n) < 0.35))
     score = np.clip(np.round(1 + 4 * month["engagement"][idx] + rng.normal(0, 0.8, len(idx))), 1, 5)
     comment_key = np.select([score <= 2, score <= 3], [1, 3], 5)
+    return _responses(c, idx, month["day"], "CSAT", score, [CSAT_COMMENTS[k] for k in comment_key], 0.3, rng)
+
+
+def _responses(c: _Company, idx: np.ndarray, days: np.ndarray, kind: str, score: np.ndarray, comments: list[str],
+               comment_share: float, rng) -> pl.DataFrame:
+    """Survey responses of accounts ``idx`` during the month starting on their ``days``; some leave a comment."""
     return pl.DataFrame({
-        "account_id": c.ids[idx], "kind": "CSAT", "score": score,
-        "responded_at": month["day"][idx].astype("datetime64[ms]") + rng.integers(0, 28 * 86400, len(idx))
+        "account_id": c.ids[idx], "kind": kind, "score": score,
+        "responded_at": days[idx].astype("datetime64[ms]") + rng.integers(0, 28 * 86400, len(idx))
         .astype("timedelta64[s]").astype("timedelta64[ms]"),
         "respondent": [f"user{rng.integers(1, 50)}@{c.ids[i].lower()}.example" for i in idx],
-        "comment": _text(np.where(rng.random(len(idx)) < 0.3,
-                                  np.array([CSAT_COMMENTS[k] for k in comment_key], dtype=object), None)),
+        "comment": _text(np.where(rng.random(len(idx)) < comment_share, np.array(comments, dtype=object), None)),
     }, schema_overrides={"score": pl.Float64})
 
 

@@ -108,10 +108,15 @@ def test_the_refreshed_usage_counts_the_late_event_and_the_new_day(refreshed):
         con.close()
 
 
+def _yesterdays_book(yesterday: Path, folder: Path) -> Path:
+    live = folder / "live.duckdb"
+    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
+    return live
+
+
 def test_a_refused_refresh_changes_nothing_and_a_refresh_rolls_back(exports, tmp_path):
     yesterday, today = exports
-    live = tmp_path / "live.duckdb"
-    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
+    live = _yesterdays_book(yesterday, tmp_path)
     broken = tmp_path / "broken"
     shutil.copytree(today, broken)
     bad = pl.DataFrame({"account_id": [None], "event_time": [dt.datetime(2026, 10, 31, 8)],
@@ -133,8 +138,7 @@ def test_a_refused_refresh_changes_nothing_and_a_refresh_rolls_back(exports, tmp
 
 def test_an_export_without_usage_withdraws_the_usage_of_the_last_one(exports, tmp_path):
     yesterday, _ = exports
-    live = tmp_path / "live.duckdb"
-    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
+    live = _yesterdays_book(yesterday, tmp_path)
     other = tmp_path / "other"
     other.mkdir()
     shutil.copy2(yesterday / "subscriptions.csv", other / "subscriptions.csv")
