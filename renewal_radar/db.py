@@ -90,6 +90,14 @@ def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cursor
 
 
+StarExpression = duckdb.StarExpression
+
+
+def column_of(name: str) -> duckdb.Expression:
+    """A column reference (the name :func:`column` gives, for callers that shadow it)."""
+    return duckdb.ColumnExpression(name)
+
+
 def column(name: str) -> duckdb.Expression:
     """A column reference for the relation API (DuckDB quotes it, so any header works)."""
     return duckdb.ColumnExpression(name)
@@ -112,7 +120,7 @@ def drop_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def read_parquet(con: duckdb.DuckDBPyConnection, source: str | os.PathLike | list[str]) -> duckdb.DuckDBPyRelation:
     """A relation streaming Parquet, with each row's 0-based ``file_row_number`` and its ``filename``: one file,
-    or a list of files read as one dataset (hive partition folders such as ``date=2026-11-01/`` give columns)."""
+    or a list of files read as one dataset (hive partition folders such as ``day=2026-11-01/`` give columns)."""
     files = [str(f) for f in source] if isinstance(source, list) else str(source)
     return con.read_parquet(files, file_row_number=True, filename=True, hive_partitioning=True, union_by_name=True)
 
@@ -238,13 +246,16 @@ class Written:
     last: object
 
 
-def write_partitioned(con: duckdb.DuckDBPyConnection, sql: str, params: dict, folder: str, key: str) -> Written:
-    """Write a query's rows as Parquet under ``folder``, one hive partition per value of ``key``."""
+def write_partitioned(con: duckdb.DuckDBPyConnection, sql: str, params: dict, folder: str, column: str,
+                      key: str) -> Written:
+    """Write a query's rows as Parquet under ``folder``, one hive partition ``key=value`` per value of ``column``
+    (which stays in the files, so a file read alone has every column)."""
     create_table(con, "_partitioned_out", sql, params, temporary=True)
     out = con.table("_partitioned_out")
-    rows, first, last = out.aggregate(f"count(*), min({_identifier(key)}), max({_identifier(key)})").fetchall()[0]
+    rows, first, last = out.aggregate(f"count(*), min({_identifier(column)}), max({_identifier(column)})"
+                                      ).fetchall()[0]
     if rows:
-        out.order(", ".join(c for c in out.columns if c != key)).write_parquet(
+        out.select(StarExpression(), column_of(column).alias(key)).order(", ".join(out.columns)).write_parquet(
             folder, partition_by=[key], overwrite=True)
     con.execute("drop table _partitioned_out")
     return Written(rows, first, last)

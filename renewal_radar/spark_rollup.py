@@ -114,13 +114,13 @@ def _events(spark, source: str, files: dict[str, list[str]]):
     return events
 
 
-def _write(frame, folder: str, key: str) -> tuple[int, object, object]:
+def _write(frame, folder: str, column: str, key: str) -> tuple[int, object, object]:
     from pyspark.sql import functions as F
 
     frame = frame.cache()
-    rows, first, last = frame.agg(F.count("*"), F.min(key), F.max(key)).collect()[0]
+    rows, first, last = frame.agg(F.count("*"), F.min(column), F.max(column)).collect()[0]
     if rows:  # one task per partition value: one file per day, as the DuckDB engine writes
-        frame.repartition(key).sortWithinPartitions(*[c for c in frame.columns if c != key]) \
+        frame.withColumn(key, F.col(column)).repartition(key).sortWithinPartitions(*frame.columns) \
             .write.mode("overwrite").partitionBy(key).parquet(folder)
     frame.unpersist()
     return rows, first, last
@@ -146,9 +146,9 @@ def rollup(source: str, out: str, master: str | None = "local[*]", since: dt.dat
     out_fs = HadoopFiles(spark, out)
     staging = out_fs.staging(out)
     daily = _write(spark.sql(spark_sql(common.DAILY), args={"since": first_written}),
-                   f"{staging}/{common.DAILY_DIR}", common.DAILY_KEY)
+                   f"{staging}/{common.DAILY_DIR}", common.DAILY_COLUMN, common.DAILY_KEY)
     monthly = _write(spark.sql(spark_sql(common.MONTHLY_USERS)), f"{staging}/{common.MONTHLY_DIR}",
-                     common.MONTHLY_KEY)
+                     common.MONTHLY_COLUMN, common.MONTHLY_KEY)
     pairs.unpersist()
     common.publish(out_fs, staging, out, since)
     return common.RollupSummary("spark", len(files["parquet"]) + len(files["csv"]), daily[0], monthly[0],

@@ -4,9 +4,9 @@ Usage events are the one input that grows without bound; everything else a team 
 roll-up reads raw events (Parquet or CSV files anywhere under a folder, hive partitions allowed) and writes
 two Parquet datasets under the output folder, partitioned so a day can be replaced on its own:
 
-- ``usage_daily/date=YYYY-MM-DD/``: ``account_id, feature, events, active_users`` (exact distinct users) per
-  account, day and feature; the ``usage_daily`` table of the data model.
-- ``usage_monthly_users/month=YYYY-MM-01/``: ``account_id, active_users`` per account and calendar month,
+- ``usage_daily/day=YYYY-MM-DD/``: ``account_id, date, feature, events, active_users`` (exact distinct users)
+  per account, day and feature; the ``usage_daily`` table of the data model, every column in the files.
+- ``usage_monthly_users/month_start=YYYY-MM-01/``: ``account_id, month, active_users`` per account and month,
   exact distinct users over the month. Daily counts cannot give it (a user active on two days is one user),
   and licence utilisation needs it; ``import`` reads it beside ``usage_daily``.
 
@@ -35,7 +35,9 @@ from renewal_radar import dates, db, sql
 
 PAIRS, DAILY, MONTHLY_USERS = "rollup/usage_pairs", "rollup/usage_daily", "rollup/usage_monthly_users"
 DAILY_DIR, MONTHLY_DIR = "usage_daily", "usage_monthly_users"
-DAILY_KEY, MONTHLY_KEY = "date", "month"
+# partition folders are named by a key of their own, so the files keep every column of the data model
+DAILY_KEY, MONTHLY_KEY = "day", "month_start"
+DAILY_COLUMN, MONTHLY_COLUMN = "date", "month"
 EVENT_SUFFIXES = {".parquet": "parquet", ".csv": "csv"}
 FAR_PAST = dt.date(1900, 1, 1)
 
@@ -117,8 +119,9 @@ def _duckdb_rollup(source: Path, out: Path, since: dt.date | None) -> RollupSumm
         db.create_table(con, "usage_pairs", sql.load(PAIRS), {"read_from": read_from}, temporary=True)
         staging = LocalFiles().staging(str(out))
         daily = db.write_partitioned(con, sql.load(DAILY), {"since": first_written}, f"{staging}/{DAILY_DIR}",
-                                     DAILY_KEY)
-        monthly = db.write_partitioned(con, sql.load(MONTHLY_USERS), {}, f"{staging}/{MONTHLY_DIR}", MONTHLY_KEY)
+                                     DAILY_COLUMN, DAILY_KEY)
+        monthly = db.write_partitioned(con, sql.load(MONTHLY_USERS), {}, f"{staging}/{MONTHLY_DIR}", MONTHLY_COLUMN,
+                                       MONTHLY_KEY)
     finally:
         con.close()
     publish(LocalFiles(), staging, str(out), since)

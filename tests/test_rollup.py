@@ -87,7 +87,9 @@ def test_duckdb_rollup_counts_events_and_distinct_users_by_hand(tmp_path):
     assert ("A", dt.date(2026, 1, 1), "x", 3, 2) in daily  # u1 twice and u2: three events, two users
     assert ("A", dt.date(2026, 1, 1), 3) in monthly  # u1, u2, u3 over January, not 1 + 1 + 2 + 1 daily
     assert ("B", dt.date(2026, 1, 1), "x", 1, 0) in daily  # an event without a user counts no user
-    assert not (tmp_path / "out" / "usage_daily" / "date=2026-01-03").exists()
+    assert not (tmp_path / "out" / "usage_daily" / "day=2026-01-03").exists()
+    single = pl.read_parquet(next((tmp_path / "out" / "usage_daily" / "day=2026-01-01").glob("*.parquet")))
+    assert single.columns == ["account_id", "date", "feature", "events", "active_users"]  # a file alone is whole
     assert (summary.daily_rows, summary.first_day, summary.last_day) == (len(daily), dt.date(2026, 1, 1),
                                                                            dt.date(2026, 2, 1))
 
@@ -106,7 +108,7 @@ def test_incremental_since_equals_a_full_rollup(tmp_path):
     full = tmp_path / "full"
     rollup_usage(source, full)
     assert read_output(out) == read_output(full)
-    assert not (out / "usage_daily" / "date=2026-01-04").exists()  # the day that became empty is gone
+    assert not (out / "usage_daily" / "day=2026-01-04").exists()  # the day that became empty is gone
     daily, monthly = read_output(out)
     assert ("A", dt.date(2026, 1, 31), "x", 1, 1) in daily  # the late event of the new file
     assert ("A", dt.date(2026, 1, 1), 3) in monthly  # January recounted: u1, u2 and u9 (u3's day withdrawn)

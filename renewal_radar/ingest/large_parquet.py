@@ -107,7 +107,7 @@ def _messages(bad, header: str, column: str, problem: str, fix: str, file: str,
 
 
 def _member_label(label: str, member: str) -> str:
-    """``usage_daily/date=2026-11-01/data_0.parquet`` for a dataset's file, the export's name for a file."""
+    """``usage_daily/day=2026-11-01/data_0.parquet`` for a dataset's file, the export's name for a file."""
     if not label.endswith(".parquet") and "/" + label + "/" in member:
         return label + "/" + member.split("/" + label + "/", 1)[1]
     return label
