@@ -99,13 +99,19 @@ def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bo
     texts = None
     if with_drivers:
         sources = health.source_rows(con)
-        texts = [risk.drivers_text(row, sources) for row in scored.select(
-            "drivers", "mrr", *[c for c in scored.columns if c.startswith("signal_")]).iter_rows(named=True)]
+        texts = risk.drivers_texts(scored, sources)
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
         .alias("top_drivers"), (12 * pl.col("mrr")).alias("arr"),
     ).with_columns((pl.col("churn_probability") * pl.col("arr")).alias("expected_churn_arr")).sort(
         "expected_churn_arr", descending=True, nulls_last=True)
+
+
+def health_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """The health score of each filtered account active on ``as_of`` (account_id, health_score)."""
+    if _is_stored(con, as_of):
+        return sql.run(con, "reports/stored_health_scores", as_of=as_of, **filters.params())
+    return account_scores(con, as_of, filters, with_drivers=False).select("account_id", "health_score")
 
 
 # ---------------------------------------------------------------- renewals and the forecast

@@ -135,8 +135,7 @@ def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
     band and risk disagree; and the churn rate by band from the backtest."""
     scored = book.account_scores(con, as_of, filters)
     previous = dates.add_months(dates.month_floor(as_of), -1)
-    before = book.account_scores(con, previous, filters, with_drivers=False).select(
-        "account_id", pl.col("health_score").alias("health_month_ago"))
+    before = book.health_scores(con, previous, filters).rename({"health_score": "health_month_ago"})
     scored = scored.join(before, on="account_id", how="left").with_columns(
         (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
         (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"))

@@ -96,25 +96,39 @@ def contributions(model: RiskModel, frame: pl.DataFrame) -> np.ndarray:
     return standardised * regression.coef_[0]
 
 
+# each driver in plain words from the account's own value (``sources``: rows per signal source, for the
+# feature count); built once here, not for every account
+DRIVER_WORDS = {
+    "signal_usage_trend": lambda v, s: (f"usage down {1 - v:.0%} last month vs the two before" if v < 1
+                                        else f"usage up {v - 1:.0%} last month"),
+    "signal_license_utilisation": lambda v, s: f"only {v:.0%} of seats active last month",
+    "signal_feature_breadth": lambda v, s: f"uses {round(v * max(s.get('feature_count') or 1, 1))} of "
+                                           f"{s.get('feature_count')} features",
+    "signal_nps": lambda v, s: f"latest NPS {v:.0f}",
+    "signal_support_load": lambda v, s: f"{v:.0f} open high-priority tickets or escalations in 90 days",
+    "signal_csm_touch": lambda v, s: ("no CSM touch on record" if v >= 10_000 else f"no CSM touch in {v:.0f} days"),
+    "signal_days_to_renewal": lambda v, s: f"renewal in {v:.0f} days",
+    "log_mrr": lambda v, s: f"a large account (MRR {math.expm1(v):,.0f})",
+}
+
+
 def describe(name: str, row: dict, sources: dict) -> str:
     """A driver in plain words, from the account's own signal."""
     value = row.get(name)
-    words = {
-        "signal_usage_trend": lambda v: (f"usage down {1 - v:.0%} last month vs the two before" if v < 1
-                                         else f"usage up {v - 1:.0%} last month"),
-        "signal_license_utilisation": lambda v: f"only {v:.0%} of seats active last month",
-        "signal_feature_breadth": lambda v: f"uses {round(v * max(sources.get('feature_count') or 1, 1))} of "
-                                            f"{sources.get('feature_count')} features",
-        "signal_nps": lambda v: f"latest NPS {v:.0f}",
-        "signal_support_load": lambda v: f"{v:.0f} open high-priority tickets or escalations in 90 days",
-        "signal_csm_touch": lambda v: ("no CSM touch on record" if v >= 10_000
-                                       else f"no CSM touch in {v:.0f} days"),
-        "signal_days_to_renewal": lambda v: f"renewal in {v:.0f} days",
-        "log_mrr": lambda v: f"a large account (MRR {math.expm1(v):,.0f})",
-    }
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return f"no data for {name.removeprefix('signal_').replace('_', ' ')}"
-    return words[name](value)
+    return DRIVER_WORDS[name](value, sources)
+
+
+def drivers_texts(frame: pl.DataFrame, sources: dict) -> list[str]:
+    """Each row's drivers in plain words, joined by '; ' (the rows of a whole book: columns read once)."""
+    values = {name: frame[name].to_list() for name in frame.columns if name.startswith("signal_")}
+    values["log_mrr"] = [math.log1p(m) if m is not None else None for m in frame["mrr"].to_list()]
+    texts = []
+    for index, names in enumerate(frame["drivers"].to_list()):
+        row = {name: values[name][index] for name in names or ()}
+        texts.append("; ".join(describe(name, row, sources) for name in names or ()))
+    return texts
 
 
 def driver_names(model: RiskModel, frame: pl.DataFrame, count: int = 3) -> list[list[str]]:
@@ -123,15 +137,6 @@ def driver_names(model: RiskModel, frame: pl.DataFrame, count: int = 3) -> list[
     order = np.argsort(-pushes, axis=1)[:, :count]
     names = np.array(model.inputs)
     return [[str(names[i]) for i in row if pushes[r, i] > 0] for r, row in enumerate(order)]
-
-
-def drivers_text(row: dict, sources: dict) -> str:
-    """A stored row's drivers in plain words, from its own signals, joined by '; '."""
-    names = row.get("drivers") or []
-    values = dict(row)
-    if "mrr" in values and values["mrr"] is not None:
-        values["log_mrr"] = math.log1p(values["mrr"])
-    return "; ".join(describe(name, values, sources) for name in names)
 
 
 def score_accounts(day: dt.date, features: pl.DataFrame, training: pl.DataFrame, sources: dict) -> pl.DataFrame:
