@@ -169,7 +169,12 @@ def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = A
             and not found.stale:
         return sql.run(con, "reports/stored_forecast_backtest"), sql.run(con, "reports/stored_forecast_calibration")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
-    rows = pl.concat([renewal_rows(con, day, horizon_days, filters) for day in days], how="diagonal_relaxed")
+    usable = usable_days(con)
+    stored = [day for day in days if day in usable]  # one read for every stored day, live for the rest
+    parts = [sql.run(con, "reports/stored_renewal_scores", days=stored, horizon_days=min(
+        horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params())] if stored else []
+    parts += [renewal_rows(con, day, horizon_days, filters) for day in days if day not in usable]
+    rows = pl.concat(parts, how="diagonal_relaxed")
     actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
     return forecast.backtest_from_rows(rows, history_rollup(con, days, filters), actual, days, horizon_days)
 

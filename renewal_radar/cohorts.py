@@ -175,7 +175,7 @@ def stored_first_churn(con, grace_days: int) -> bool:
     """Whether book_first_churn is stored for the data's as-of day with this grace period."""
     if "book_first_churn" not in db.table_names(con):
         return False
-    return sql.run(con, "reports/import_grace")["grace_days"][0] == grace_days
+    return sql.run(con, "reports/import_grace_as_of")["grace_days"][0] == grace_days
 
 
 def survival(con, as_of: dt.date, by: str | None = None, filters: Filters = ALL) -> pl.DataFrame:

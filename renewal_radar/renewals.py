@@ -35,13 +35,22 @@ def booked_share() -> pl.Expr:
     return (pl.min_horizontal("due_mrr", "renewed_mrr") / pl.col("due_mrr")).fill_nan(1.0)
 
 
+def _events_stored(con, as_of: dt.date, grace_days: int) -> bool:
+    """Whether the renewal_events table is what the macro would give for ``as_of`` and ``grace_days``."""
+    meta = sql.run(con, "reports/import_grace_as_of").row(0, named=True)
+    return as_of >= meta["as_of"] and grace_days == meta["grace_days"]
+
+
 def renewal_outcomes(con, start: dt.date | None = None, end: dt.date | None = None, as_of: dt.date | None = None,
                      grace_days: int | None = None, filters: Filters = ALL) -> pl.DataFrame:
     """Renewal events with start <= e < end of the filtered accounts, with their outcomes as of ``as_of``."""
     as_of = as_of or data_as_of(con)
     grace_days = settings.get("grace_days") if grace_days is None else grace_days
-    events = sql.run(con, "reports/renewal_outcomes", start=start or FAR_PAST, end=end or FAR_FUTURE,
-                     as_of=as_of, grace_days=grace_days, **filters.params())
+    window = {"start": start or FAR_PAST, "end": end or FAR_FUTURE, **filters.params()}
+    if _events_stored(con, as_of, grace_days):  # everything exported is known: the import's table holds them
+        events = sql.run(con, "reports/renewal_outcomes_known", **window)
+    else:
+        events = sql.run(con, "reports/renewal_outcomes", as_of=as_of, grace_days=grace_days, **window)
     return classify_outcomes(events, as_of, grace_days)
 
 

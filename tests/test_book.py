@@ -186,3 +186,20 @@ def test_stored_book_figures_equal_their_live_computation(demo_con):
         assert_frame_equal(cohorts.account_lifetimes(demo_con, as_of, filters), live)
     assert cohorts.account_lifetimes(demo_con, as_of, enterprise).height < \
         cohorts.account_lifetimes(demo_con, as_of).height
+
+
+def test_renewal_outcomes_read_from_the_import_table_equal_the_macro(demo_con):
+    from polars.testing import assert_frame_equal
+
+    from renewal_radar import renewals, settings, sql
+    from renewal_radar.filters import Filters
+
+    as_of = metrics.data_as_of(demo_con)
+    grace = settings.get("grace_days")
+    for filters, start, end in ((Filters(), dt.date(2025, 1, 1), dt.date(2027, 1, 1)),
+                                (Filters(segments=("Enterprise",)), dt.date(2026, 1, 1), dt.date(2026, 12, 1))):
+        fast = renewals.renewal_outcomes(demo_con, start, end, as_of, filters=filters)
+        slow = renewals.classify_outcomes(sql.run(demo_con, "reports/renewal_outcomes", start=start, end=end,
+                                                  as_of=as_of, grace_days=grace, **filters.params()), as_of, grace)
+        assert fast.height > 0
+        assert_frame_equal(fast, slow)
