@@ -78,8 +78,7 @@ def _health_history(con, account_id: str, start: dt.date, end: dt.date) -> pl.Da
 
 
 def _risk(con, account_id: str, as_of: dt.date) -> dict | None:
-    scored = book.account_scores(con, as_of).filter(pl.col("account_id") == account_id)
-    return scored.row(0, named=True) if scored.height else None
+    return book.account_score(con, as_of, account_id)
 
 
 def _next_renewal(con, account_id: str, as_of: dt.date) -> dict | None:

@@ -87,6 +87,16 @@ def _directory(con, filters: Filters) -> pl.DataFrame:
 # ---------------------------------------------------------------- accounts
 
 
+def account_score(con, as_of: dt.date, account_id: str) -> dict | None:
+    """One account's row of :func:`account_scores` (None when it was not active on ``as_of``)."""
+    if not _is_stored(con, as_of):
+        scored = account_scores(con, as_of).filter(pl.col("account_id") == account_id)
+        return scored.row(0, named=True) if scored.height else None
+    scored = _with_drivers_and_arr(con, sql.run(con, "reports/stored_account_score", as_of=as_of,
+                                                account_id=account_id), True)
+    return scored.row(0, named=True) if scored.height else None
+
+
 def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bool = True) -> pl.DataFrame:
     """Health, band, components, churn probability, ARR, expected churned ARR and top drivers (in words, unless
     ``with_drivers`` is False) of each filtered account active on ``as_of``, largest expected churned ARR first."""
@@ -96,10 +106,11 @@ def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bo
         scored = live_day(con, as_of).accounts.join(
             _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
                                             "bill_period_months", "main_product"), on="account_id")
-    texts = None
-    if with_drivers:
-        sources = health.source_rows(con)
-        texts = risk.drivers_texts(scored, sources)
+    return _with_drivers_and_arr(con, scored, with_drivers)
+
+
+def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool) -> pl.DataFrame:
+    texts = risk.drivers_texts(scored, health.source_rows(con)) if with_drivers else None
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
         .alias("top_drivers"), (12 * pl.col("mrr")).alias("arr"),

@@ -203,3 +203,14 @@ def test_renewal_outcomes_read_from_the_import_table_equal_the_macro(demo_con):
                                                   as_of=as_of, grace_days=grace, **filters.params()), as_of, grace)
         assert fast.height > 0
         assert_frame_equal(fast, slow)
+
+
+def test_one_account_score_equals_its_row_in_the_book(demo_con):
+    from renewal_radar import book
+
+    as_of = metrics.data_as_of(demo_con)
+    scored = book.account_scores(demo_con, as_of)
+    for row in scored.head(3).iter_rows(named=True):
+        one = book.account_score(demo_con, as_of, row["account_id"])
+        assert {k: one[k] for k in row} == row
+    assert book.account_score(demo_con, as_of, "NO-SUCH-ACCOUNT") is None
