@@ -152,3 +152,40 @@ def test_an_export_without_usage_withdraws_the_usage_of_the_last_one(exports, tm
                                              "where start_date <= current_date")["d"][0]
     finally:
         con.close()
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_killed_refresh_loses_nothing(exports, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    yesterday, today = exports
+    live = _yesterdays_book(yesterday, tmp_path)
+    before = _digest(live)
+    process = subprocess.Popen([sys.executable, "-m", "renewal_radar", "import", str(today), "--db", str(live)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("live.duckdb.building-*")) and time.monotonic() < deadline:
+        assert process.poll() is None, "the refresh ended before it could be killed"
+        time.sleep(0.02)
+    time.sleep(0.3)  # well inside the build: the copy of the live file is being changed
+    os.kill(process.pid, signal.SIGKILL)
+    assert process.wait() == -9
+    assert _digest(live) == before  # readers still see yesterday's book, whole
+    con = db.connect(live)
+    try:
+        assert db.read_table(con, "import_meta")["as_of"][0] == LAST_DAY
+    finally:
+        con.close()
+    assert import_folder(today, live).refreshed  # the next refresh runs and cleans the half-built copy up
+    assert not list(tmp_path.glob("live.duckdb.building-*"))
