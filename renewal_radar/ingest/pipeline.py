@@ -51,6 +51,7 @@ class LoadedFile:
     source: Path | None = None  # a large Parquet file or dataset folder loaded by DuckDB instead of a frame
     mapping: dict[str, str] | None = None
     members: list[str] | None = None  # the source's Parquet files to read (a daily refresh: only new ones)
+    unchanged: bool = False  # a daily refresh did not read it: the same file as last time, already loaded
 
 
 @dataclass
@@ -257,11 +258,13 @@ def _is_dataset(path: Path) -> bool:
 def validate_folder(folder: str | Path, preset: str | None = None, today: dt.date | None = None,
                     progress: Progress = _noop, file_presets: dict[str, str] | None = None,
                     column_maps: dict[str, dict[str, str]] | None = None,
-                    members: dict[str, list[str]] | None = None) -> ValidationReport:
+                    members: dict[str, list[str]] | None = None,
+                    unchanged: dict | None = None) -> ValidationReport:
     """Read and validate every export file in ``folder``; nothing is written.
 
     ``file_presets`` and ``column_maps`` (by file name) override the preset and add header mappings per file;
-    ``members`` (by file name) limits large Parquet sources to the files a daily refresh adds.
+    ``members`` (by file name) limits large Parquet sources to the files a daily refresh adds; ``unchanged``
+    (by file name) are files a refresh does not read again.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -275,6 +278,10 @@ def validate_folder(folder: str | Path, preset: str | None = None, today: dt.dat
     paths = export_files(folder)
     for index, path in enumerate(paths):
         progress(index / max(len(paths), 1) * 0.5, f"reading {path.name}")
+        if path.name in (unchanged or {}):
+            same = unchanged[path.name]
+            files.append(LoadedFile(same.table, path.name, same.preset, same.rows, unchanged=True))
+            continue
         loaded, found = read_export(path, (file_presets or {}).get(path.name) or preset,
                                     (column_maps or {}).get(path.name), (members or {}).get(path.name))
         messages += found
@@ -335,7 +342,7 @@ def latest_day(files: list[LoadedFile], today: dt.date) -> dt.date | None:
     latest = None
     for f in files:
         column = columns.get(f.table)
-        if column is None or f.rows == 0:
+        if column is None or f.rows == 0 or f.unchanged:
             continue
         if f.frame is None:
             header = next(h for h, c in f.mapping.items() if c == column)
@@ -359,9 +366,10 @@ def import_folder(folder: str | Path, db_path: str | Path, preset: str | None = 
     import.
     """
     today = today or dt.date.today()
-    plan = None if full else refresh.plan(folder, db_path, preset)
+    remapped = set(file_presets or {}) | set(column_maps or {})
+    plan = None if full else refresh.plan(folder, db_path, preset, remapped)
     report = validate_folder(folder, preset, today, progress, file_presets, column_maps,
-                             plan.members if plan else None)
+                             plan.members if plan else None, plan.unchanged if plan else None)
     if not report.ok:
         return ImportResult(report, None, False)
     history = _previous_history(Path(db_path))
@@ -383,7 +391,8 @@ def _full_import(folder, db_path, report: ValidationReport, as_of: dt.date, toda
         snapshots.write_carried(con, carried)
         _write_raw_tables(con, report.files, progress)
         report.messages += _large_table_warnings(con, report.files, today)
-        _write_meta(con, report, as_of, history, Path(folder), _usage_stamps(report.files))
+        _write_meta(con, report, as_of, history, Path(folder),
+                    pl.concat([_usage_stamps(report.files), _small_stamps(report.files, Path(folder))]))
         build_marts(con, progress)
         score_book(con, progress)
 
@@ -396,16 +405,26 @@ def _refresh(folder, db_path, plan: refresh.RefreshPlan, report: ValidationRepor
         earliest = refresh.reload_small_tables(con, report.files)
         progress(0.6, "refreshing usage")
         months = refresh.apply_usage_changes(con, plan, report.files)
-        # the files read and the usage kept from earlier files: the same default a full import would take
-        found = [day for day in (latest_day(report.files, today), refresh.latest_usage_day(con, today)) if day]
+        # the files read and the rows kept from earlier files: the same default a full import would take
+        kept = [*refresh.USAGE_TABLES, *(f.table for f in report.files if f.unchanged)]
+        found = [day for day in (latest_day(report.files, today), refresh.latest_day_in(con, kept, today)) if day]
         as_of = as_of or max(found, default=today)
+        report.messages += refresh.previous_messages(con, {f.file for f in report.files if f.unchanged})
         db.replace_table(con, "refresh_months", pl.DataFrame({"month": sorted(months)}, schema={"month": pl.Date}))
         report.messages += _large_table_warnings(con, report.files, today, plan.added)
-        _write_meta(con, report, as_of, history, Path(folder), plan.stamps)
+        _write_meta(con, report, as_of, history, Path(folder),
+                    pl.concat([plan.stamps, _small_stamps(report.files, Path(folder))]))
         build_marts(con, progress, every_month=False)
         changed = [day for day in (earliest, min(months) if months else None) if day is not None]
         score_book(con, progress, keep_until=min([*changed, as_of]))
     return as_of
+
+
+def _small_stamps(files: list[LoadedFile], folder: Path) -> pl.DataFrame:
+    """The small files an import read (or kept), for the next refresh to tell unchanged ones."""
+    frames = [refresh.stamps(f.table, [str(folder / f.file)], folder / f.file) for f in files
+              if f.source is None and (folder / f.file).is_file()]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=refresh.STAMP_SCHEMA)
 
 
 def _usage_stamps(files: list[LoadedFile]) -> pl.DataFrame:

@@ -5,14 +5,15 @@ CRM, ticket and survey files. Usage events are the one input that grows without 
 small. So the refresh:
 
 1. plans from the file listing alone: each usage source (a folder of Parquet files, e.g. one per day as
-   event pipelines and ``rollup-usage`` write them) is compared with the files the live database was built
-   from (path, size, modification time, in ``import_usage_files``); unchanged files are not read again,
-   not even to validate;
-2. validates the small files in full and only the new usage files, like any import (errors refuse it);
+   event pipelines and ``rollup-usage`` write them) and each small file is compared with the files the live
+   database was built from (path, size, modification time, in ``import_usage_files``); unchanged files are
+   not read again, not even to validate (their rows and warnings stand);
+2. validates the changed small files in full and only the new usage files, like any import (errors refuse
+   it);
 3. builds the new database as a **copy of the live file** inside the same atomic build as a full import
    (``db.building``): a killed refresh leaves the live file untouched, readers never see a half-refreshed
    book, and the live file becomes ``.prev`` for rollback;
-4. in the copy, reloads the small raw tables whole, withdraws the rows of usage files that changed or went
+4. in the copy, reloads the changed small raw tables whole, withdraws the rows of usage files that changed or went
    (each usage row keeps its ``_file``) and appends the new files' rows, then rebuilds the usage tables of
    the calendar months those files touch (``refresh_months``) and every other mart in full;
 5. rescoring keeps the stored scores of the days up to the earliest date any changed row carries: a day's
@@ -48,13 +49,23 @@ STAMP_SCHEMA = {"table_name": pl.String, "path": pl.String, "file": pl.String, "
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """A small export file identical to the one the live database was built from: not read again."""
+
+    table: str
+    rows: int
+    preset: str
+
+
+@dataclass(frozen=True)
 class RefreshPlan:
-    """What a daily refresh reads and withdraws, by usage table."""
+    """What a daily refresh reads and withdraws, by usage table, and the small files it need not read."""
 
     added: dict[str, list[str]]
     withdrawn: dict[str, list[str]]
     stamps: pl.DataFrame
     sources: dict[str, str]  # usage table -> the export's name in the folder
+    unchanged: dict[str, Unchanged]  # file name -> what the live database holds of it
 
     @property
     def members(self) -> dict[str, list[str]]:
@@ -99,6 +110,7 @@ def _live_state(live: Path) -> tuple[pl.DataFrame, dict] | None:
         if not {"import_usage_files", "import_meta", "score_runs"} <= tables:
             return None
         meta = db.read_table(con, "import_meta").row(0, named=True)
+        meta["files"] = db.read_table(con, "import_files") if "import_files" in tables else None
         fingerprint = db.read_table(con, "score_runs")["fingerprint"][0]
         # usage rows loaded without their file (a small usage file read as a frame) cannot be withdrawn by file
         usage_loaded = {t: "_file" in con.table(f"raw_{t}").columns
@@ -119,8 +131,33 @@ def _refreshable(state: dict) -> bool:
             and state["fingerprint"] == state["scoring"])
 
 
-def plan(folder: str | Path, db_path: str | Path, preset: str | None = None) -> RefreshPlan | None:
-    """The refresh of ``db_path`` by the exports in ``folder``, or None when only a full import will do."""
+def _unchanged_small_files(folder: Path, previous: pl.DataFrame, files: pl.DataFrame | None, preset: str | None,
+                           remapped: set[str]) -> dict[str, Unchanged]:
+    """Small export files with the same name, size and modification time as the live database's, read with
+    the same preset and no new column mapping: their rows are already loaded and validated."""
+    from renewal_radar.ingest.pipeline import export_files
+
+    if files is None:
+        return {}
+    chosen = presets_mod.PRESETS[preset] if preset else None
+    found = {}
+    for path in export_files(folder):
+        table = presets_mod.table_for_file(path.stem, chosen)
+        if path.is_dir() or table is None or table in USAGE_TABLES or path.name in remapped:
+            continue
+        stamp = stamps(table, [str(path)], path).row(0, named=True)
+        same = previous.filter((pl.col("table_name") == table) & (pl.col("path") == path.name)
+                               & (pl.col("size") == stamp["size"]) & (pl.col("mtime_ns") == stamp["mtime_ns"]))
+        loaded = files.filter((pl.col("file") == path.name) & (pl.col("table_name") == table))
+        if same.height and loaded.height and preset in (None, loaded["preset"][0]):
+            found[path.name] = Unchanged(table, int(loaded["rows"][0]), loaded["preset"][0])
+    return found
+
+
+def plan(folder: str | Path, db_path: str | Path, preset: str | None = None,
+         remapped: set[str] = frozenset()) -> RefreshPlan | None:
+    """The refresh of ``db_path`` by the exports in ``folder``, or None when only a full import will do;
+    ``remapped`` names files given a preset or column mapping of their own (they are read again)."""
     live = Path(db_path)
     if not live.exists():
         return None
@@ -144,7 +181,8 @@ def plan(folder: str | Path, db_path: str | Path, preset: str | None = None) -> 
         # unchanged files keep the name their rows were loaded under
         kept = now.join(before.select(*key, pl.col("file").alias("loaded_as")), on=key, how="left")
         current.append(kept.with_columns(pl.coalesce("loaded_as", "file").alias("file")).drop("loaded_as"))
-    return RefreshPlan(added, withdrawn, pl.concat(current), {t: p.name for t, p in sources.items()})
+    unchanged = _unchanged_small_files(Path(folder), previous, state["meta"]["files"], preset, remapped)
+    return RefreshPlan(added, withdrawn, pl.concat(current), {t: p.name for t, p in sources.items()}, unchanged)
 
 
 # ---------------------------------------------------------------- applying it to the copy
@@ -180,6 +218,8 @@ def reload_small_tables(con, files: list) -> dt.date | None:
         if table in USAGE_TABLES:
             continue
         loaded = by_table.get(table)
+        if loaded is not None and loaded.unchanged:
+            continue  # the same file as last time: its raw table stands
         frame = loaded.frame if loaded is not None and loaded.frame is not None else empty_table(table)
         change = earliest_change(con, table, frame)
         if change is not None:
@@ -188,14 +228,30 @@ def reload_small_tables(con, files: list) -> dt.date | None:
     return earliest
 
 
-def latest_usage_day(con, today: dt.date) -> dt.date | None:
-    """The latest usage day not after ``today`` in the refreshed raw usage tables (kept and new rows alike)."""
+DATED = {"subscriptions": "start_date", "tickets": "created_at", "surveys": "responded_at",
+         "activities": "occurred_at", **USAGE_DAY}  # the columns that set the data's as-of day
+
+
+def latest_day_in(con, tables: list[str], today: dt.date) -> dt.date | None:
+    """The latest day not after ``today`` in the dated column of these raw tables (rows kept by a refresh)."""
     found = []
-    for table in USAGE_TABLES:
-        day = db.column(USAGE_DAY[table]).cast("DATE")
+    for table in tables:
+        if table not in DATED:
+            continue
+        day = db.column(DATED[table]).cast("DATE")
         rows = con.table(f"raw_{table}").filter(day <= db.constant(today)).aggregate([day.max()]).fetchall()
         found += [value for (value,) in rows if value is not None]
     return max(found, default=None)
+
+
+def previous_messages(con, files: set[str]) -> list:
+    """The warnings the last import found in files a refresh does not read again (they still hold)."""
+    from renewal_radar.ingest.validate import Message
+
+    if not files or "import_messages" not in db.table_names(con):
+        return []
+    rows = db.read_table(con, "import_messages").filter(pl.col("file").is_in(list(files)))
+    return [Message(**row) for row in rows.iter_rows(named=True)]
 
 
 def _months_of(con, table: str, files: list[str]) -> set[dt.date]:
