@@ -149,21 +149,9 @@ def measure_rollups(path: Path, rows: list[Row]) -> None:
     work = BENCH_DIR / "rollup-work.duckdb"
     shutil.copyfile(path, work)
     con = db.connect(work, read_only=False)
-    def build(table: str, query: str, **params):
-        return lambda: db.create_table(con, table, *sql.bound(query, **params))
-
-    steps = {
-        "usage pairs (one distinct pass)": lambda: (
-            sql.execute(con, "rollup/refresh_months"), sql.execute(con, "rollup/import_source"),
-            db.create_table(con, "usage_pairs", *sql.bound(usage_rollup.PAIRS, read_from=usage_rollup.FAR_PAST))),
-        "events_daily (from the pairs)": build("events_daily", usage_rollup.DAILY, since=usage_rollup.FAR_PAST),
-        "events_monthly_users (from the pairs)": build("events_monthly_users", usage_rollup.MONTHLY_USERS),
-        "mart usage_daily_by_feature": build("usage_daily_by_feature", "marts/usage_daily_by_feature",
-                                             every_month=True),
-        "mart usage_monthly": build("usage_monthly", "marts/usage_monthly", every_month=True),
-        "mart usage_monthly_by_feature": build("usage_monthly_by_feature", "marts/usage_monthly_by_feature",
-                                               every_month=True),
-    }
+    usage_rollup.prepare_usage_source(con, every_month=True)
+    steps = {name: step for name, step in usage_rollup.usage_steps(con, every_month=True).items()
+             if name != "drop the pairs"}  # the import's own steps, so the bench cannot drift from them
     try:
         scan, _ = _timed(lambda: sql.run(con, "bench/usage_scan_floor"))
         total = 0.0

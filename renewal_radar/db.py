@@ -115,6 +115,7 @@ def function(name: str, *arguments: duckdb.Expression) -> duckdb.Expression:
 
 def drop_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop table ``name`` if it exists."""
+    # DuckDB cannot bind an identifier; the name is checked to be a plain identifier of our own code
     con.execute(f"drop table if exists {_identifier(name)}")
 
 
@@ -178,8 +179,7 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Create or replace table ``name`` holding ``frame`` (score tables are rewritten whole)."""
-    # DuckDB cannot bind an identifier; the name is checked to be a plain identifier of our own code
-    con.execute(f"drop table if exists {_identifier(name)}")
+    drop_table(con, name)
     con.from_arrow(frame.to_arrow()).create(name)
 
 
@@ -252,12 +252,13 @@ def write_partitioned(con: duckdb.DuckDBPyConnection, sql: str, params: dict, fo
     (which stays in the files, so a file read alone has every column)."""
     create_table(con, "_partitioned_out", sql, params, temporary=True)
     out = con.table("_partitioned_out")
-    rows, first, last = out.aggregate(f"count(*), min({_identifier(column)}), max({_identifier(column)})"
+    value = column_of(column)
+    rows, first, last = out.aggregate([function("count_star"), function("min", value), function("max", value)]
                                       ).fetchall()[0]
     if rows:
-        out.select(StarExpression(), column_of(column).alias(key)).order(", ".join(out.columns)).write_parquet(
+        out.select(StarExpression(), value.alias(key)).sort(*[column_of(c) for c in out.columns]).write_parquet(
             folder, partition_by=[key], overwrite=True)
-    con.execute("drop table _partitioned_out")
+    drop_table(con, "_partitioned_out")
     return Written(rows, first, last)
 
 
