@@ -109,3 +109,19 @@ def demo_con(demo_db):
 def cli_env(demo_db):
     """Environment for running the real command line against the demo database."""
     return {**os.environ, "RENEWAL_RADAR_DB": str(demo_db), "PYTHONPATH": str(ROOT)}
+
+
+def table_differences(first: Path, second: Path, table: str, round_doubles: int | None = None) -> int:
+    """Rows of ``table`` in one database file and not the other (EXCEPT ALL both ways); doubles rounded to
+    ``round_doubles`` decimals when given. The files are bound; ``table`` is a name from the test itself."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("attach ? as a (read_only)", [str(first)])
+    con.execute("attach ? as b (read_only)", [str(second)])
+    columns = ", ".join(f"round({name}, {round_doubles})" if kind == "DOUBLE" and round_doubles is not None
+                        else name for name, kind, *_ in con.sql(f"describe a.{table}").fetchall())
+    rows = con.sql(f"select count(*) from (select {columns} from a.{table} except all select {columns} "
+                   f"from b.{table}) union all select count(*) from (select {columns} from b.{table} except all "
+                   f"select {columns} from a.{table})")
+    return sum(n for (n,) in rows.fetchall())

@@ -8,13 +8,13 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from renewal_radar import db
 from renewal_radar.demo import write_exports
 from renewal_radar.ingest import import_folder
+from tests.conftest import table_differences
 
 LAST_DAY = dt.date(2026, 10, 31)
 COMPARED = ("usage_daily_by_feature", "usage_monthly", "usage_monthly_by_feature", "account_features_monthly",
@@ -57,20 +57,6 @@ def exports(tmp_path_factory) -> tuple[Path, Path]:
     return yesterday, today
 
 
-def _differences(first: Path, second: Path, table: str) -> int:
-    """Rows of ``table`` in one database and not the other; doubles compared to 1e-6 (sums and matrix products may
-    differ in their last bits with the order of the rows)."""
-    con = duckdb.connect()
-    con.execute(f"attach '{first}' as a (read_only)")
-    con.execute(f"attach '{second}' as b (read_only)")
-    columns = ", ".join(f"round({name}, 6)" if kind == "DOUBLE" else name
-                        for name, kind, *_ in con.sql(f"describe a.{table}").fetchall())
-    rows = con.sql(f"select count(*) from (select {columns} from a.{table} except all select {columns} from b.{table})"
-                   f" union all select count(*) from (select {columns} from b.{table} except all "
-                   f"select {columns} from a.{table})")
-    return sum(n for (n,) in rows.fetchall())
-
-
 @pytest.fixture(scope="module")
 def refreshed(exports, tmp_path_factory) -> tuple[Path, Path, object]:
     yesterday, today = exports
@@ -96,7 +82,8 @@ def test_the_second_import_is_a_refresh_that_reads_only_the_new_usage_file(refre
 @pytest.mark.parametrize("table", COMPARED)
 def test_a_refresh_builds_the_same_book_as_a_full_import(refreshed, table):
     live, full, _ = refreshed
-    assert _differences(live, full, table) == 0
+    # doubles to 1e-6: sums and matrix products may differ in their last bits with the order of the rows
+    assert table_differences(live, full, table, round_doubles=6) == 0
 
 
 def test_the_refreshed_usage_counts_the_late_event_and_the_new_day(refreshed):
