@@ -198,13 +198,13 @@ def earliest_change(con, table: str, frame: pl.DataFrame) -> dt.date | None:
     new = con.from_arrow(frame.select(columns).to_arrow())
     old = old.select(*[db.column(c) for c in columns])
     changed = new.except_(old).union(old.except_(new))
-    if not changed.count("*").fetchall()[0][0]:
-        return None
     dated = [c.name for c in TABLES[table].columns if c.kind in ("date", "datetime") and c.name in columns]
-    if not dated:
-        return FAR_PAST
-    first = changed.aggregate(", ".join(f"min({c})::date" for c in dated)).fetchall()[0]  # our schema's names
-    found = [value for value in first if value is not None]
+    # one pass over the difference: how many rows changed and the first date each dated column carries
+    count, *firsts = changed.aggregate([db.function("count_star"), *[
+        db.function("min", db.column(c)).cast("DATE") for c in dated]]).fetchall()[0]
+    if not count:
+        return None
+    found = [value for value in firsts if value is not None]
     return min(found) if found else FAR_PAST
 
 
