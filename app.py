@@ -1,32 +1,35 @@
-"""Renewal Radar: page config, navigation and the shared sidebar filters. No SQL, no polars here."""
+"""Renewal Radar: page config, sign-in, navigation for the person's role, the shared sidebar. No SQL, no polars."""
 
 import streamlit as st
 
-from renewal_radar import ui
+from renewal_radar import audit, ui
 from renewal_radar.i18n import t
 
+stopwatch = audit.Stopwatch()
 st.set_page_config(page_title="Renewal Radar", page_icon="📡", layout="wide")
+person = ui.sign_in()
 
-PAGES = {
-    t("Leadership"): [
-        st.Page("pages/overview.py", title=t("Overview"), icon=":material/monitoring:", default=True),
-        st.Page("pages/forecast.py", title=t("Renewal forecast"), icon=":material/query_stats:"),
-    ],
-    t("CS team"): [
-        st.Page("pages/calendar.py", title=t("Renewal calendar"), icon=":material/calendar_month:"),
-        st.Page("pages/at_risk.py", title=t("At-risk accounts"), icon=":material/warning:"),
-        st.Page("pages/account.py", title=t("Account"), icon=":material/person_search:"),
-        st.Page("pages/expansion.py", title=t("Expansion"), icon=":material/trending_up:"),
-    ],
-    t("Analysts"): [
-        st.Page("pages/cohorts.py", title=t("Cohorts and survival"), icon=":material/grid_on:"),
-        st.Page("pages/explore.py", title=t("Explore (SQL)"), icon=":material/terminal:"),
-        st.Page("pages/data.py", title=t("Data"), icon=":material/dataset:"),
-        st.Page("pages/import.py", title=t("Import"), icon=":material/upload_file:"),
-    ],
+# (file stem, title, icon) per section. Pages outside the person's role stay routable but hidden, so a typed
+# address reaches the page's refusal instead of Streamlit's "page not found".
+SECTIONS = {
+    t("Leadership"): [("overview", t("Overview"), "monitoring"), ("forecast", t("Renewal forecast"), "query_stats")],
+    t("CS team"): [("calendar", t("Renewal calendar"), "calendar_month"), ("at_risk", t("At-risk accounts"), "warning"),
+                   ("account", t("Account"), "person_search"), ("expansion", t("Expansion"), "trending_up")],
+    t("Analysts"): [("cohorts", t("Cohorts and survival"), "grid_on"), ("explore", t("Explore (SQL)"), "terminal"),
+                    ("data", t("Data"), "dataset"), ("import", t("Import"), "upload_file")],
 }
+names = {}
+pages = {}
+for section, entries in SECTIONS.items():
+    pages[section] = []
+    for stem, title, icon in entries:
+        page = st.Page(f"pages/{stem}.py", title=title, icon=f":material/{icon}:", default=stem == "overview",
+                       visibility="visible" if person.can_open(stem) else "hidden")
+        names[page.url_path] = stem
+        pages[section].append(page)
 
-page = st.navigation(PAGES)
+page = st.navigation(pages)
 ui.mark_navigation_ready()
+ui.sidebar_identity(person)
 ui.sidebar_filters()
-page.run()
+ui.run_page(page, names.get(page.url_path, "unknown"), person, stopwatch)

@@ -16,6 +16,8 @@ choices = ui.compute(pagedata.account_choices, filters)
 ids = choices["account_id"].to_list()
 names = dict(zip(choices["account_id"], choices["name"], strict=True))
 wanted = st.query_params.get("account_id")
+if wanted and wanted not in ids:
+    ui.require_account(wanted)  # a typed address outside the person's book ends here, before any read
 index = ids.index(wanted) if wanted in ids else 0
 account_id = st.selectbox(t("Account (type to search by name or id)"), ids, index=index, key="account_pick",
                           format_func=lambda a: f"{names[a]} · {a}")
@@ -107,9 +109,11 @@ built = st.session_state.get("pack")
 if built and built[0] == account_id:
     pdf, pptx = built[1]
     left, right, _ = st.columns([1, 1, 2])
-    left.download_button(t("Download PDF"), pdf, f"business_review_{account_id}.pdf", "application/pdf",
-                         key="pack_pdf")
-    right.download_button(t("Download PowerPoint"), pptx, f"business_review_{account_id}.pptx", key="pack_pptx",
+    left.download_button(t("Download PDF"), ui.audited(pdf, "pack_download", account=account_id, format="pdf"),
+                         f"business_review_{account_id}.pdf", "application/pdf", key="pack_pdf", on_click="ignore")
+    right.download_button(t("Download PowerPoint"),
+                          ui.audited(pptx, "pack_download", account=account_id, format="pptx"),
+                          f"business_review_{account_id}.pptx", key="pack_pptx", on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
 st.subheader(t("Expansion signals"))

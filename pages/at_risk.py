@@ -6,6 +6,28 @@ import streamlit as st
 from renewal_radar import charts, health, pagedata, ui
 from renewal_radar.i18n import t
 
+
+def show_track_record(band_rates: pl.DataFrame) -> None:
+    """The score's and the risk's backtest over the whole book (not shown to people who see one book)."""
+    st.subheader(t("How well has this score predicted churn here?"))
+    st.caption(t("As of each month start of the past year, the model was fitted only on what was known then and "
+                 "scored the accounts active that day; the outcome is whether each was still paying 90 days later."))
+    if band_rates.height:
+        st.markdown(t("**Churn within 90 days by health band**, over the accounts scored on each month start of "
+                      "the past year: does red churn more than green here?"))
+        ui.dataframe(band_rates, column_config={
+            "churn_rate": ui.percent_column(t("Churned within 90 days")),
+            "predicted_rate": ui.percent_column(t("Mean churn risk predicted"))})
+    backtest = ui.compute(pagedata.risk_backtest)
+    if backtest.is_empty():
+        st.info(t("Not enough history with churn to backtest yet."))
+    else:
+        st.plotly_chart(charts.backtest_auc_chart(backtest, t("ROC AUC by month")), width="stretch")
+        ui.dataframe(backtest, column_config={
+            c: ui.percent_column(c) for c in ("top_decile_precision", "base_rate", "churned_arr_flagged_share",
+                                              "predicted_rate")})
+
+
 ui.page_header(t("At-risk accounts"), t("Which customers need help now: health score with its components, the "
                                         "chance each account stops paying within 90 days, and why. Use the CSM "
                                         "owner filter to see your own book."))
@@ -65,23 +87,11 @@ else:
     st.caption(t("Points each component added to (or took from) the score; they sum to the change."))
     ui.dataframe(change, column_config={"points": st.column_config.NumberColumn(t("Points"), format="%+.1f")})
 
-st.subheader(t("How well has this score predicted churn here?"))
-st.caption(t("As of each month start of the past year, the model was fitted only on what was known then and scored "
-             "the accounts active that day; the outcome is whether each was still paying 90 days later."))
-if data.band_rates.height:
-    st.markdown(t("**Churn within 90 days by health band**, over the accounts scored on each month start of the "
-                  "past year: does red churn more than green here?"))
-    ui.dataframe(data.band_rates, column_config={
-        "churn_rate": ui.percent_column(t("Churned within 90 days")),
-        "predicted_rate": ui.percent_column(t("Mean churn risk predicted"))})
-backtest = ui.compute(pagedata.risk_backtest)
-if backtest.is_empty():
-    st.info(t("Not enough history with churn to backtest yet."))
+if ui.person().book_only:
+    st.caption(t("How well the score predicted churn is measured over the whole book; leaders and analysts see it "
+                 "here."))
 else:
-    st.plotly_chart(charts.backtest_auc_chart(backtest, t("ROC AUC by month")), width="stretch")
-    ui.dataframe(backtest, column_config={
-        c: ui.percent_column(c) for c in ("top_decile_precision", "base_rate", "churned_arr_flagged_share",
-                                          "predicted_rate")})
+    show_track_record(data.band_rates)
 with st.expander(t("How the score and the risk are made")):
     settings = health.load_settings()
     st.markdown(t("Health (settings version {v}) is the weighted average of the components with data; red below "

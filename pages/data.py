@@ -1,8 +1,11 @@
 """Data: what is loaded, how fresh it is, what the last import warned about, and what is missing."""
 
+import datetime as dt
+
+import polars as pl
 import streamlit as st
 
-from renewal_radar import pagedata, ui
+from renewal_radar import audit, pagedata, ui
 from renewal_radar.i18n import t
 
 ui.page_header(t("Data"), t("The tables behind every page: rows, date ranges, freshness, the warnings of the "
@@ -39,3 +42,32 @@ else:
 
 st.subheader(t("Import history"))
 ui.dataframe(data.history)
+
+if not ui.person().is_admin:
+    st.stop()
+
+st.subheader(t("Page times"))
+days = st.segmented_control(t("Over the last"), [1, 7, 30], default=7, key="page_times_days",
+                            format_func=lambda n: t("{n} days", n=n)) or 7
+times = audit.page_times(dt.datetime.now() - dt.timedelta(days=days))
+if times.is_empty():
+    st.info(t("No page has run in that time."))
+else:
+    st.caption(t("Each script run of a page: wall-clock seconds from the request to the last element, and the CPU "
+                 "seconds of the run's own thread (Streamlit's sending of the page comes on top)."))
+    seconds = {c: st.column_config.NumberColumn(label, format="%.2f s") for c, label in (
+        ("p50_seconds", t("p50 (s)")), ("p95_seconds", t("p95 (s)")), ("p50_cpu_seconds", t("p50 CPU (s)")),
+        ("p95_cpu_seconds", t("p95 CPU (s)")))}
+    ui.dataframe(times, {"page": t("Page"), "role": t("Role"), "runs": t("Runs")} | seconds)
+
+st.subheader(t("Audit log"))
+log = audit.events()
+actions = st.multiselect(t("Actions"), audit.ACTIONS, key="audit_actions", placeholder=t("All actions"))
+who = st.text_input(t("Email contains"), key="audit_email")
+if actions:
+    log = log.filter(pl.col("action").is_in(actions))
+if who:
+    log = log.filter(pl.col("email").str.contains(who, literal=True))
+ui.table_with_download(log, "audit_log", "audit_log", {"detail": st.column_config.TextColumn(t("Detail"),
+                                                                                             width="large")},
+                       height=360)

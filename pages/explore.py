@@ -31,7 +31,9 @@ text = st.text_area(t("SQL"), key="explore_sql", height=220)
 right.caption(t("At most {rows:,} rows are shown; a query is stopped after {secs:.0f} s.", rows=explore.ROW_LIMIT,
                 secs=explore.TIME_LIMIT_SECONDS))
 if st.button(t("Run"), type="primary", key="explore_run"):
-    st.session_state["explore_result"] = explore.run_sandboxed(settings.db_path(), text)
+    ran = explore.run_sandboxed(settings.db_path(), text)
+    st.session_state["explore_result"] = ran
+    ui.record("sql_query", sql=text, rows=ran.total_rows, seconds=round(ran.elapsed_s, 3), error=ran.error)
 
 result = st.session_state.get("explore_result")
 if result is None:

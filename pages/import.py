@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import datastatus, imports, ui
+from renewal_radar import audit, datastatus, imports, ui
 from renewal_radar.i18n import t
 from renewal_radar.ingest.presets import PRESETS
 from renewal_radar.ingest.schema import TABLES
@@ -87,8 +87,12 @@ if folder is not None:
                 ui.dataframe(pl.DataFrame([m.as_dict() for m in report.warnings]))
             if load.button(t("Load into Renewal Radar"), type="primary", key="import_load"):
                 bar = st.progress(0.0, text=t("Starting…"))
+                stopwatch = audit.Stopwatch()
                 result = imports.load(folder, file_presets, column_maps, as_of,
                                       lambda fraction, text: bar.progress(min(fraction, 1.0), text=text))
+                ui.record("import", files=sorted(p.name for p in folder.iterdir()), loaded=result.loaded,
+                          as_of=result.as_of, seconds=round(stopwatch.elapsed()[0], 1),
+                          errors=len(result.report.errors))
                 if result.loaded:
                     st.session_state.pop("_import_report", None)
                     st.session_state["_import_done"] = t("Loaded, as of {day}. Every page now shows the new data.",
@@ -106,5 +110,6 @@ if imports.can_roll_back():
     sure = st.checkbox(t("I want to go back to the data before the last import"), key="rollback_sure")
     if st.button(t("Roll back the last import"), disabled=not sure, key="rollback"):
         imports.rollback()
+        ui.record("rollback")
         st.session_state["_import_done"] = t("Rolled back: the previous data is live again.")
         st.rerun()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import cohorts, db, metrics, renewals, settings
+from renewal_radar import audit, cohorts, db, metrics, renewals, settings
 from renewal_radar.dates import parse_date
 
 
@@ -162,7 +162,11 @@ def cmd_import(args) -> int:
     """Validate and load a folder of exports."""
     from renewal_radar.ingest import import_folder
 
+    stopwatch = audit.Stopwatch()
     result = import_folder(args.dir, settings.db_path(args.db), args.preset, args.as_of, full=args.full)
+    audit.record_cli("import", args.db, folder=str(args.dir), loaded=result.loaded, as_of=result.as_of,
+                     refreshed=result.refreshed, errors=len(result.report.errors),
+                     seconds=round(stopwatch.elapsed()[0], 1))
     print(result.report.text())
     if not result.loaded:
         print("import refused: the database is unchanged", file=sys.stderr)
@@ -234,6 +238,8 @@ def cmd_forecast(args) -> None:
             snapshot_id = snapshots.save(con, args.as_of, horizon, args.name)
         finally:
             con.close()
+        audit.record_cli("snapshot_save", args.db, snapshot=snapshot_id, name=args.name, as_of=args.as_of,
+                         horizon_days=horizon)
         print(snapshot_id)
         return
     result = book.forecast_for(_open(args), args.as_of, horizon)
@@ -305,6 +311,8 @@ def cmd_score(args) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
+    audit.record_cli("score", args.db, days=summary.days, fingerprint=summary.fingerprint,
+                     seconds=round(summary.seconds, 1))
     print(f"scored {summary.days} days: {summary.accounts:,} account scores, {summary.renewals:,} renewal scores, "
           f"settings {summary.fingerprint}, in {summary.seconds:.1f} s")
 

@@ -255,6 +255,12 @@ def account_view(con, account_id: str, as_of: dt.date):
     return account.view(con, account_id, as_of)
 
 
+def account_owner(con, account_id: str) -> tuple[bool, str | None]:
+    """Whether the account exists, and its CSM owner (the access check of every one-account read)."""
+    found = sql.run(con, "reports/account_owner", account_id=account_id)
+    return (True, found["csm_owner"][0]) if found.height else (False, None)
+
+
 def account_choices(con, filters: Filters = ALL) -> pl.DataFrame:
     """Accounts for the Account page's picker."""
     from renewal_radar import account

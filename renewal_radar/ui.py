@@ -12,13 +12,14 @@ import datetime as dt
 import importlib
 import inspect
 import io
+import ipaddress
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from renewal_radar import db, metrics, settings
+from renewal_radar import access, audit, db, metrics, settings
 from renewal_radar import filters as filters_mod
 from renewal_radar.charts import currency_symbol
 from renewal_radar.filters import Filters
@@ -49,8 +50,50 @@ def _compute(key: tuple[str, int], function_path: str, args: tuple, kwargs: tupl
 
 
 def compute(function: Callable, *args, **kwargs):
-    """Run ``function(connection, *args, **kwargs)`` on the live database, cached by its arguments."""
-    return _compute(database_key(), f"{function.__module__}.{function.__name__}", args, tuple(sorted(kwargs.items())))
+    """Run ``function(connection, *args, **kwargs)`` on the live database, cached by its arguments.
+
+    This is where access is enforced (shared/spec/access.md): every :class:`Filters` argument is narrowed to
+    the signed-in person's book, a one-account read checks the account's owner first, and a CSM cannot run a
+    whole-book read that takes neither filters nor an account.
+    """
+    args, kwargs = _scoped_arguments(function, args, kwargs)
+    return _compute(database_key(), _function_path(function), args, tuple(sorted(kwargs.items())))
+
+
+def _function_path(function: Callable) -> str:
+    return f"{function.__module__}.{function.__name__}"
+
+
+def _scoped_arguments(function: Callable, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    who = person()
+    args = tuple(who.scope(a) if isinstance(a, Filters) else a for a in args)
+    kwargs = {k: who.scope(v) if isinstance(v, Filters) else v for k, v in kwargs.items()}
+    if not who.book_only:
+        return args, kwargs
+    bound = inspect.signature(function).bind_partial(None, *args, **kwargs).arguments
+    if "account_id" in bound:
+        require_account(bound["account_id"])
+    elif not any(isinstance(v, Filters) for v in bound.values()) and _function_path(function) not in BOOK_FREE:
+        raise access.Refused(t("This figure covers the whole book; your role sees only your own accounts."))
+    return args, kwargs
+
+
+# Reads that carry no account data, allowed to people who see only their own book.
+BOOK_FREE = frozenset({"renewal_radar.metrics.data_as_of", "renewal_radar.metrics.reporting_currency",
+                       "renewal_radar.pagedata.reporting_currency", "renewal_radar.pagedata.month_starts",
+                       "renewal_radar.pagedata.score_status", "renewal_radar.filters.options"})
+
+
+def require_account(account_id: str) -> None:
+    """Refuse (:class:`access.Refused`) when the account is outside the signed-in person's book."""
+    from renewal_radar import pagedata
+
+    who = person()
+    if not who.book_only:
+        return
+    exists, owner = _compute(database_key(), _function_path(pagedata.account_owner), (account_id,), ())
+    if not (exists and who.owns(owner)):
+        raise access.Refused(t("Account {account} is not in your book, so it is not shown.", account=account_id))
 
 
 def warn_if_scores_stale() -> None:
@@ -81,6 +124,7 @@ def save_snapshot(as_of: dt.date, horizon_days: int, name: str) -> int:
         con.execute("checkpoint")
     finally:
         con.close()
+    record("snapshot_save", snapshot=snapshot_id, name=name, as_of=as_of, horizon_days=horizon_days)
     return snapshot_id
 
 
@@ -112,7 +156,10 @@ def sidebar_filters() -> None:
                       help=t("Figures show the state at the start of this day. Data as of {day}.", day=data_as_of))
         st.multiselect(t("Segment"), options["segment"], key="segments", placeholder=t("All segments"))
         st.multiselect(t("Region"), options["region"], key="regions", placeholder=t("All regions"))
-        st.multiselect(t("CSM owner"), options["csm_owner"], key="owners", placeholder=t("All owners"))
+        if person().book_only:
+            st.caption(t("Your book: the accounts of {owner}.", owner=person().owner))
+        else:
+            st.multiselect(t("CSM owner"), options["csm_owner"], key="owners", placeholder=t("All owners"))
         st.multiselect(t("Billing period"), options["bill_period_months"], key="bill_periods",
                        format_func=bill_period_label, placeholder=t("All billing periods"))
 
@@ -123,10 +170,11 @@ def current_as_of() -> dt.date:
 
 
 def current_filters() -> Filters:
-    """The account filters chosen in the sidebar."""
+    """The account filters chosen in the sidebar, narrowed to the signed-in person's book."""
     state = st.session_state
-    return Filters(tuple(state.get("segments") or ()), tuple(state.get("regions") or ()),
-                   tuple(state.get("owners") or ()), tuple(state.get("bill_periods") or ()))
+    chosen = Filters(tuple(state.get("segments") or ()), tuple(state.get("regions") or ()),
+                     tuple(state.get("owners") or ()), tuple(state.get("bill_periods") or ()))
+    return person().scope(chosen)
 
 
 def bill_period_label(months: int) -> str:
@@ -252,3 +300,158 @@ def open_account_picker(accounts: pl.DataFrame, key: str) -> None:
                             format_func=lambda a: f"{names[a]} · {a}")
     if right.button(t("Open account"), key=f"{key}_go") and chosen:
         st.switch_page("pages/account.py", query_params={"account_id": chosen})
+
+
+# ---------------------------------------------------------------- sign-in, refusals, audit and page timing
+
+PERSON = "_person"
+SIGNED_IN_EMAIL = "_signed_in_email"
+REFUSAL = "_refusal"
+
+
+def auth_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section: sign-in is on."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def person() -> access.Person:
+    """The signed-in person (the single local user in local mode)."""
+    if not auth_configured():
+        return access.LOCAL
+    found = st.session_state.get(PERSON)
+    if found is None:  # pages reached without app.py's sign-in (never through the server)
+        raise access.Refused(t("Sign in first."))
+    return found
+
+
+def sign_in() -> access.Person:
+    """Who is using the app, or stop the run: the sign-in screen, or a refusal naming the email."""
+    if not auth_configured():
+        _serve_this_computer_only()
+        return access.LOCAL
+    if not st.user.is_logged_in:
+        _sign_in_screen()
+    email = str(st.user.get("email") or "")
+    if st.session_state.get(SIGNED_IN_EMAIL) != email:
+        _resolve_signed_in(email)  # access.toml is read at each sign-in, so an edit counts at the next one
+    found = st.session_state.get(PERSON)
+    if found is None:
+        _refused_everything(email, st.session_state.get(REFUSAL, ""))
+    return found
+
+
+def _resolve_signed_in(email: str) -> None:
+    state = st.session_state
+    try:
+        rules = access.load_rules()
+        resolution = access.resolve(email, rules)
+    except (ValueError, OSError) as exc:
+        rules, resolution = access.Rules(), access.Resolution(None, t("access.toml could not be read: {error}",
+                                                                       error=exc))
+    state[SIGNED_IN_EMAIL], state[PERSON], state[REFUSAL] = email, resolution.person, resolution.reason
+    state["_admins"] = rules.admins()
+    if resolution.person is not None:
+        audit.record("sign_in", email, resolution.person.role)
+    else:
+        audit.record("refused", email or "(none)", "none", reason=resolution.reason)
+
+
+def _sign_in_screen() -> None:
+    st.title(t("Renewal Radar"))
+    st.write(t("Sign in with your company account to see renewals, health and the forecast."))
+    if st.button(t("Sign in"), type="primary", key="sign_in"):
+        st.login()
+    st.stop()
+
+
+def _refused_everything(email: str, reason: str) -> None:
+    admins = st.session_state.get("_admins") or []
+    ask = (t("Ask an administrator ({admins}) to add you to access.toml.", admins=", ".join(admins)) if admins
+           else t("Ask whoever runs Renewal Radar to add you to access.toml."))
+    st.title(t("Renewal Radar"))
+    st.error(t("You are signed in as {email}, but this account has no access: {reason}.", email=email or "?",
+               reason=reason) + " " + ask)
+    _sign_out_button(st)
+    st.stop()
+
+
+def _serve_this_computer_only() -> None:
+    # Without sign-in the app is one person's tool; a visitor from another machine (a server started with
+    # --server.address 0.0.0.0 by hand) gets nothing. Streamlit reports no address for loopback visitors.
+    if not _is_loopback(st.context.ip_address):
+        st.error(t("This Renewal Radar runs in local mode (no sign-in configured) and serves only the computer it "
+                   "runs on. Ask its administrator to configure sign-in."))
+        st.stop()
+
+
+def _is_loopback(address) -> bool:
+    if not isinstance(address, str):  # None for loopback; no network client at all in Streamlit's AppTest
+        return True
+    try:
+        found = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return found.is_loopback or bool(getattr(found, "ipv4_mapped", None) and found.ipv4_mapped.is_loopback)
+
+
+def sidebar_identity(who: access.Person) -> None:
+    """Who is signed in and the sign-out button; or that the app runs in local mode."""
+    with st.sidebar:
+        if who is access.LOCAL:
+            st.caption(t("🔓 Local mode: one user, every page, reachable from this computer only (127.0.0.1). "
+                         "Configure sign-in to share it with a team."))
+            return
+        label = t("Signed in as {email} · {role}", email=who.email, role=t(who.role))
+        st.caption(label + (" · " + t("book of {owner}", owner=who.owner) if who.book_only else ""))
+        _sign_out_button(st)
+
+
+def _sign_out_button(container) -> None:
+    if container.button(t("Sign out"), key="sign_out"):
+        who = st.session_state.get(PERSON)
+        audit.record("sign_out", str(st.user.get("email") or ""), who.role if who else "none")
+        for key in (PERSON, SIGNED_IN_EMAIL, REFUSAL):
+            st.session_state.pop(key, None)
+        st.logout()
+
+
+def record(action: str, **detail) -> None:
+    """Audit an action of the signed-in person (import, rollback, snapshot save, console query, download…)."""
+    who = person()
+    audit.record(action, who.email, who.role, **detail)
+
+
+def audited(content: bytes, action: str, **detail) -> Callable[[], bytes]:
+    """Download data that audits the download when (and only when) the button is clicked."""
+    who = person()
+
+    def deliver() -> bytes:
+        audit.record(action, who.email, who.role, **detail)
+        return content
+
+    return deliver
+
+
+def refuse(message: str, **detail) -> None:
+    """Show a refusal in the page, audit it, and stop: none of the data is shown."""
+    who = person()
+    audit.record("refused", who.email, who.role, reason=message, **detail)
+    st.error(message, icon=":material/block:")
+    st.stop()
+
+
+def run_page(page, name: str, who: access.Person, stopwatch: audit.Stopwatch) -> None:
+    """Run a page the person may open, turn a refusal deep in its reads into a message, and time the run."""
+    try:
+        if not who.can_open(name):
+            refuse(t("Your role ({role}) does not reach the {page} page.", role=t(who.role), page=page.title),
+                   page=name)
+        page.run()
+    except access.Refused as refusal:
+        refuse(str(refusal), page=name)
+    finally:
+        seconds, cpu = stopwatch.elapsed()
+        audit.record_page_run(name, who.role, seconds, cpu)
