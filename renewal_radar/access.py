@@ -130,3 +130,25 @@ def resolve(email: str | None, rules: Rules) -> Resolution:
         return Resolution(None, f"{email} is a CSM, but access.toml names no csm_owner for them, so their book "
                                 "is unknown")
     return Resolution(Person(email.strip().lower(), role, owner if role == "csm" else None))
+
+
+def secrets_files() -> list[Path]:
+    """Where Streamlit reads ``secrets.toml`` by default: the user's folder, then the project's."""
+    return [Path.home() / ".streamlit" / "secrets.toml", REPO_ROOT / ".streamlit" / "secrets.toml"]
+
+
+def sign_in_configured(files: list[Path] | None = None) -> bool:
+    """True when a secrets file has an ``[auth]`` section with what ``st.login`` needs."""
+    needed = {"redirect_uri", "cookie_secret"}
+    for path in files or secrets_files():
+        if path.exists():
+            with path.open("rb") as handle:
+                section = tomllib.load(handle).get("auth") or {}
+            if needed <= section.keys() or any(isinstance(v, dict) and "client_id" in v for v in section.values()):
+                return True
+    return False
+
+
+def bind_address(files: list[Path] | None = None) -> str:
+    """The address ``make serve`` listens on: every interface only when sign-in is configured."""
+    return "0.0.0.0" if sign_in_configured(files) else "127.0.0.1"

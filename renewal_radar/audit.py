@@ -70,6 +70,18 @@ def record(action: str, email: str, role: str, db_path: str | Path | None = None
            detail=json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True))
 
 
+def record_once(action: str, email: str, role: str, db_path: str | Path | None = None, **detail) -> bool:
+    """Append the row unless the same action, email and detail is logged already; True when appended."""
+    text = json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True)
+    path = audit_path(db_path)
+    query, bound = sql.bound("audit/event_seen", action=action, email=email, detail=text)
+    with closing(_connect(path)) as con:
+        if con.execute(query, bound).fetchone():
+            return False
+    record(action, email, role, db_path, **detail)
+    return True
+
+
 def record_cli(action: str, db_path: str | Path | None = None, **detail) -> None:
     """Audit an action taken on the command line, as ``cli:<operating-system user>``."""
     record(action, f"cli:{getpass.getuser()}", "cli", db_path, **detail)

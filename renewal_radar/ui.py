@@ -354,7 +354,12 @@ def _resolve_signed_in(email: str) -> None:
     state[SIGNED_IN_EMAIL], state[PERSON], state[REFUSAL] = email, resolution.person, resolution.reason
     state["_admins"] = rules.admins()
     if resolution.person is not None:
-        audit.record("sign_in", email, resolution.person.role)
+        # A sign-in is one ID token (its issue time); reloading the page opens a new session with the same token.
+        issued = st.user.get("iat")
+        if issued is None:
+            audit.record("sign_in", email, resolution.person.role)
+        else:
+            audit.record_once("sign_in", email, resolution.person.role, issued_at=issued)
     else:
         audit.record("refused", email or "(none)", "none", reason=resolution.reason)
 
@@ -447,6 +452,7 @@ def run_page(page, name: str, who: access.Person, stopwatch: audit.Stopwatch) ->
     """Run a page the person may open, turn a refusal deep in its reads into a message, and time the run."""
     try:
         if not who.can_open(name):
+            st.title(page.title)
             refuse(t("Your role ({role}) does not reach the {page} page.", role=t(who.role), page=page.title),
                    page=name)
         page.run()

@@ -53,16 +53,24 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 
 @contextlib.contextmanager
-def streamlit_server(database: Path, log_folder: Path):
-    """`streamlit run app.py` on a free port against ``database``; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, "RENEWAL_RADAR_DB": str(database)}
+def streamlit_server(database: Path, log_folder: Path, secrets: Path | None = None, port: int | None = None,
+                     env: dict | None = None, host: str = "127.0.0.1"):
+    """`streamlit run app.py` on a free port against ``database``; yields its URL.
+
+    Without ``secrets`` the app runs in local mode (an empty secrets file, so a developer's own
+    .streamlit/secrets.toml is never picked up).
+    """
+    port = port or _free_port()
+    if secrets is None:
+        secrets = log_folder / "no-secrets.toml"
+        secrets.write_text("", encoding="utf-8")
+    env = {**os.environ, "RENEWAL_RADAR_DB": str(database), **(env or {})}
     log = (log_folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         _wait_healthy(url, process)
         yield url
