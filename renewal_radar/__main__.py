@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--years", type=int, default=3)
     demo.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
+    demo.add_argument("--exports", type=Path, default=None,
+                      help="leave the export files it imported in DIR (default: demo_exports beside the database)")
 
     for name, help_text in (("import", "validate and load the export files in DIR"),
                             ("validate", "validate the export files in DIR without loading")):
@@ -144,7 +146,11 @@ def cmd_demo(args) -> None:
     """Build the demo database."""
     from renewal_radar.demo import build_demo
 
-    summary = build_demo(settings.db_path(args.db), args.accounts, args.seed, args.years, args.events)
+    try:
+        summary = build_demo(settings.db_path(args.db), args.accounts, args.seed, args.years, args.events,
+                             args.exports)
+    except FileExistsError as exc:
+        raise CliError(str(exc)) from None
     print(f"demo: {summary.accounts:,} accounts, {summary.lines:,} subscription lines, "
           f"{summary.events:,} usage events into {settings.db_path(args.db)} in {summary.seconds:.1f} s")
 

@@ -538,6 +538,19 @@ def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int
     return accounts, subscriptions.height, n_events
 
 
+DEMO_MARKER = ".renewal_radar_demo"
+
+
+def _clear_export_folder(folder: Path) -> None:
+    """Empty a folder of earlier demo exports; refuse a folder holding anything else (it may be real exports)."""
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / DEMO_MARKER).exists():
+            raise FileExistsError(f"{folder} is not empty and holds no earlier demo exports; pick an empty folder")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DEMO_MARKER).write_text("written by `python -m renewal_radar demo`; replaced at each run\n")
+
+
 def build_demo(db_path: Path, accounts: int = 2000, seed: int = 42, years: int = 3, events: int | None = None,
                folder: Path | None = None, progress=None) -> DemoSummary:
     """Write the demo exports and import them into ``db_path`` through the normal import path."""
@@ -545,8 +558,7 @@ def build_demo(db_path: Path, accounts: int = 2000, seed: int = 42, years: int =
 
     started = time.perf_counter()
     folder = folder or db_path.parent / "demo_exports"
-    if folder.exists():
-        shutil.rmtree(folder)
+    _clear_export_folder(folder)
     n_accounts, n_lines, n_events = write_exports(folder, accounts, seed, years, events)
     result = import_folder(folder, db_path, as_of=DEMO_END, today=max(DEMO_END, dt.date.today()),
                            **({"progress": progress} if progress else {}))
