@@ -29,6 +29,8 @@ def test_entrypoint_draws_the_shared_filters(app):
     assert not app.exception
     assert {w.key for w in app.sidebar.multiselect} == {"segments", "regions", "owners", "bill_periods"}
     assert app.sidebar.date_input(key="as_of").value.isoformat() == "2026-11-01"
+    # no sign-in configured: local mode, said in the sidebar, every page reachable
+    assert any("Local mode" in c.value for c in app.sidebar.caption)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -130,8 +130,17 @@ def test_a_csm_sees_only_their_own_book_and_is_refused_elsewhere(team_server, pa
     assert "is not in your book" in text and other["name"] not in text
     assert page.locator('[data-testid="stMetric"]').count() == 0
     page.screenshot(path=str(SHOTS / "sign_in_csm_refused_account.png"), full_page=True)
+    open_page(page, url, "expansion", 1)
+    assert set(download(page, "Download CSV")["account_id"]) <= mine
+
     own = sorted(mine)[0]
     assert "is not in your book" not in open_page(page, url, f"account?account_id={own}", 1)
+    page.get_by_role("button", name="Build the pack").click()
+    page.get_by_role("button", name="Download PDF").wait_for(timeout=120_000)
+    wait_for_app(page)
+    with page.expect_download() as pack:
+        page.get_by_role("button", name="Download PDF").click()
+    assert pack.value.suggested_filename == f"business_review_{own}.pdf"
     for refused in ("import", "explore", "forecast", "cohorts", "data"):
         text = open_page(page, url, refused)
         assert "does not reach" in text, refused
@@ -141,6 +150,8 @@ def test_a_csm_sees_only_their_own_book_and_is_refused_elsewhere(team_server, pa
     mine_logged = log.filter(pl.col("email") == "maya.patel@example.com")
     assert {"sign_in", "refused"} <= set(mine_logged["action"])
     assert any('"page": "import"' in d for d in mine_logged["detail"])
+    packs = mine_logged.filter(pl.col("action") == "pack_download")["detail"].to_list()
+    assert packs == [f'{{"account": "{own}", "format": "pdf"}}']
 
 
 def test_leader_and_analyst_reach_their_pages_and_the_console_reads_no_files(team_server, page, browser):
