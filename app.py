@@ -7,6 +7,7 @@ from renewal_radar.i18n import t
 
 stopwatch = audit.Stopwatch()
 st.set_page_config(page_title="Renewal Radar", page_icon="📡", layout="wide")
+ui.choose_language()
 person = ui.sign_in()
 
 # (file stem, title, icon) per section. Pages outside the person's role stay routable but hidden, so a typed
@@ -30,6 +31,7 @@ for section, entries in SECTIONS.items():
 
 page = st.navigation(pages)
 ui.mark_navigation_ready()
+ui.sidebar_language()
 ui.sidebar_identity(person)
 ui.sidebar_filters()
 ui.run_page(page, names.get(page.url_path, "unknown"), person, stopwatch)

@@ -10,13 +10,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from renewal_radar import i18n
 from renewal_radar.i18n import t
 
 PALETTE = {"new": "#2E7D32", "reactivation": "#66BB6A", "expansion": "#1E88E5", "contraction": "#FB8C00",
            "churn": "#E53935", "net": "#263238", "grr": "#5E35B1", "nrr": "#00897B",
            "fx": "#8D6E63"}
 SEQUENCE = ["#1E88E5", "#00897B", "#5E35B1", "#FB8C00", "#E53935", "#6D4C41", "#3949AB", "#C0CA33"]
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩"}
 
 pio.templates["renewal_radar"] = go.layout.Template(layout=go.Layout(
     font={"family": "Inter, 'Noto Sans CJK KR', 'Noto Sans CJK JP', sans-serif", "size": 13},
@@ -29,9 +29,8 @@ TEMPLATE = "renewal_radar"
 
 
 def currency_symbol(currency: str) -> str:
-    """The symbol shown before amounts: ``$`` for USD, the code and a space for currencies without one."""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    return symbol
+    """The symbol shown before amounts, in the current language's locale (``$``, ``₩``, ``NT$``)."""
+    return i18n.currency_symbol(currency)
 
 
 def movements_chart(movements: pl.DataFrame, currency: str) -> go.Figure:

@@ -1,26 +1,181 @@
-"""Every user-facing string goes through :func:`t`.
+"""Every user-facing string goes through :func:`t`; numbers, money and dates through the formatters here.
 
-Catalogues are standard gettext ``.mo`` files under ``renewal_radar/locales``;
-English is the source language, so with no catalogue the message itself is
-shown. ``RENEWAL_RADAR_LANG`` picks the language.
+Catalogues are standard gettext files under ``renewal_radar/locales/<lang>/LC_MESSAGES/renewal_radar.po``,
+managed with Babel (``make messages`` extracts and updates them; ``make`` compiles the ``.mo`` files). English is
+the source language, so an English message is its own translation. When a ``.mo`` file is missing or older than
+its ``.po`` (a fresh checkout before ``make``), the ``.po`` is read directly, so a language never silently falls
+back to English.
+
+The language of the current run is a context variable: the app sets it per script run from the sidebar, the
+digest per recipient, the command line from ``RENEWAL_RADAR_LANG``; domain code (risk drivers, validation
+messages, the review pack) just calls :func:`t`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import datetime as dt
 import functools
 import gettext
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "renewal_radar"
+LANGUAGES = {"en": "English", "ko": "한국어", "ja": "日本語", "zh_TW": "繁體中文"}
+# the Babel locale whose formats each language uses
+FORMAT_LOCALES = {"en": "en_US", "ko": "ko_KR", "ja": "ja_JP", "zh_TW": "zh_Hant_TW"}
+
+_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("renewal_radar_language", default=None)
+
+
+def default_language() -> str:
+    """``RENEWAL_RADAR_LANG`` when it names a supported language, else English."""
+    return match_language(os.environ.get("RENEWAL_RADAR_LANG")) or "en"
+
+
+def match_language(tag: str | None) -> str | None:
+    """The supported language closest to a tag such as ``ko-KR``, ``ja``, ``zh-Hant-TW`` or ``zh_TW``; None if none."""
+    if not isinstance(tag, str) or not tag:  # Streamlit's AppTest has no browser, so no locale
+        return None
+    parts = tag.replace("-", "_").split("_")
+    base = parts[0].lower()
+    if base == "zh":
+        # only Traditional Chinese is offered: zh-TW, zh-HK, zh-Hant; Simplified (zh-CN, zh-Hans) is not matched
+        rest = {p.lower() for p in parts[1:]}
+        return "zh_TW" if rest & {"tw", "hk", "mo", "hant"} else None
+    return base if base in LANGUAGES else None
+
+
+def current_language() -> str:
+    """The language of the current run."""
+    return _language.get() or default_language()
+
+
+def set_language(language: str) -> None:
+    """Use ``language`` for the rest of the current run (the app calls this at the top of each script run)."""
+    _language.set(language if language in LANGUAGES else "en")
+
+
+@contextlib.contextmanager
+def language(code: str) -> Iterator[None]:
+    """Temporarily use another language (one digest per recipient, one pack per request)."""
+    token = _language.set(code if code in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def _files(code: str) -> tuple[Path, Path]:
+    folder = LOCALE_DIR / code / "LC_MESSAGES"
+    return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
 
 
 @functools.cache
-def _catalogue(language: str) -> gettext.NullTranslations:
-    return gettext.translation("renewal_radar", LOCALE_DIR, languages=[language], fallback=True)
+def _catalogue(code: str) -> gettext.NullTranslations:
+    po, mo = _files(code)
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    if po.exists():  # not compiled yet: compile in memory
+        import io
+
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return gettext.GNUTranslations(buffer)
+    return gettext.NullTranslations()
 
 
 def t(message: str, **values) -> str:
-    """The message in the user's language, with ``{name}`` placeholders filled in."""
-    text = _catalogue(os.environ.get("RENEWAL_RADAR_LANG", "en")).gettext(message)
+    """The message in the current language, with ``{name}`` placeholders filled in."""
+    code = current_language()
+    text = message if code == "en" else _catalogue(code).gettext(message)
     return text.format(**values) if values else text
+
+
+def format_locale(code: str | None = None) -> Locale:
+    """The Babel locale whose number and date formats the language uses."""
+    return Locale.parse(FORMAT_LOCALES[code or current_language()])
+
+
+# ---------------------------------------------------------------- formats
+
+
+def currency_symbol(currency: str) -> str:
+    """The currency's symbol in the current locale; an unambiguous one where the local symbol is a bare ``$``.
+
+    In Taiwan the local symbol of TWD is ``$``; beside USD that is ambiguous, so TWD shows as ``NT$``.
+    """
+    locale = format_locale()
+    try:
+        symbol = babel_numbers.get_currency_symbol(currency, locale)
+    except UnknownLocaleError:
+        return currency
+    if symbol == "$" and currency != "USD":
+        symbol = babel_numbers.get_currency_symbol(currency, "en")
+    return symbol
+
+
+def money(value: float | None, currency: str, compact: bool = False) -> str:
+    """Money in the current locale, whole units: ``$1,234,567``, ``₩1,234,000``, ``￥1,234``; compact on KPI cards
+    (``$1.2M``, ``₩12.3억``, ``￥123.4万``, ``NT$12.3億``); a dash for no value."""
+    if value is None:
+        return "—"
+    locale = format_locale()
+    symbol = currency_symbol(currency)
+    if compact and abs(value) >= 10_000:
+        text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+        local = babel_numbers.get_currency_symbol(currency, locale)
+        return text.replace(local, symbol, 1) if local != symbol else text
+    pattern = _whole(locale.currency_formats["standard"].pattern)
+    text = babel_numbers.format_currency(round(value), currency, format=pattern, locale=locale,
+                                         currency_digits=False)
+    local = babel_numbers.get_currency_symbol(currency, locale)
+    return text.replace(local, symbol, 1) if local != symbol else text
+
+
+def _whole(pattern: str) -> str:
+    """A currency pattern without decimals (``¤#,##0.00`` → ``¤#,##0``; negatives keep their form)."""
+    return pattern.replace(".00", "").replace(".##", "")
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """A number with the locale's separators; a dash for no value."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=format_locale())
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage with ``digits`` decimals (``87.5%``); a dash for no value."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return babel_numbers.format_percent(value, format=pattern, locale=format_locale())
+
+
+def date(value: dt.date | None, style: str = "medium") -> str:
+    """A date in the locale's style (``Mar 1, 2027``, ``2027. 3. 1.``, ``2027/03/01``, ``2027年3月1日``)."""
+    if value is None:
+        return "—"
+    return babel_dates.format_date(value, style, locale=format_locale())
+
+
+def month(value: dt.date | None) -> str:
+    """A month in the locale's style (``Mar 2027``, ``2027년 3월``, ``2027年3月``)."""
+    if value is None:
+        return "—"
+    return babel_dates.format_skeleton("yMMM", value, locale=format_locale())

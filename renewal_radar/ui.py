@@ -19,9 +19,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from renewal_radar import access, audit, db, metrics, settings
+from renewal_radar import access, audit, db, i18n, metrics, settings
 from renewal_radar import filters as filters_mod
-from renewal_radar.charts import currency_symbol
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import t
 
@@ -43,10 +42,12 @@ def _connection(path: str, mtime_ns: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _compute(key: tuple[str, int], function_path: str, args: tuple, kwargs: tuple):
+def _compute(key: tuple[str, int], language: str, function_path: str, args: tuple, kwargs: tuple):
+    # the language is part of the key: risk drivers and other words in a result are in it
     module, name = function_path.rsplit(".", 1)
     function = getattr(importlib.import_module(module), name)
-    return function(_connection(*key), *args, **dict(kwargs))
+    with i18n.language(language):
+        return function(_connection(*key), *args, **dict(kwargs))
 
 
 def compute(function: Callable, *args, **kwargs):
@@ -57,7 +58,8 @@ def compute(function: Callable, *args, **kwargs):
     whole-book read that takes neither filters nor an account.
     """
     args, kwargs = _scoped_arguments(function, args, kwargs)
-    return _compute(database_key(), _function_path(function), args, tuple(sorted(kwargs.items())))
+    return _compute(database_key(), i18n.current_language(), _function_path(function), args,
+                    tuple(sorted(kwargs.items())))
 
 
 def _function_path(function: Callable) -> str:
@@ -91,7 +93,7 @@ def require_account(account_id: str) -> None:
     who = person()
     if not who.book_only:
         return
-    exists, owner = _compute(database_key(), _function_path(pagedata.account_owner), (account_id,), ())
+    exists, owner = _compute(database_key(), "en", _function_path(pagedata.account_owner), (account_id,), ())
     if not (exists and who.owns(owner)):
         raise access.Refused(t("Account {account} is not in your book, so it is not shown.", account=account_id))
 
@@ -141,6 +143,28 @@ def stop_without_data() -> None:
         st.stop()
 
 
+# ---------------------------------------------------------------- language
+
+LANGUAGE = "language"
+
+
+def choose_language() -> str:
+    """Set this run's language: the sidebar's choice, kept across pages; by default the browser's language,
+    then ``RENEWAL_RADAR_LANG``, then English."""
+    state = st.session_state
+    if state.get(LANGUAGE) not in i18n.LANGUAGES:
+        state[LANGUAGE] = i18n.match_language(st.context.locale) or i18n.default_language()
+    state[LANGUAGE] = state[LANGUAGE]  # keep the widget's value when a page without the widget runs
+    i18n.set_language(state[LANGUAGE])
+    return state[LANGUAGE]
+
+
+def sidebar_language() -> None:
+    """The language selector at the top of the sidebar."""
+    st.sidebar.selectbox("🌐 " + t("Language"), list(i18n.LANGUAGES), key=LANGUAGE,
+                         format_func=i18n.LANGUAGES.get)
+
+
 # ---------------------------------------------------------------- filters
 
 
@@ -186,22 +210,13 @@ def bill_period_label(months: int) -> str:
 
 
 def money(value: float | None, currency: str, compact: bool = True) -> str:
-    """``$1.2M`` (compact) or ``$1,234,567``; a dash for no value."""
-    if value is None:
-        return "–"
-    symbol = currency_symbol(currency)
-    sign = "-" if value < 0 else ""
-    amount = abs(value)
-    if compact:
-        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if amount >= limit:
-                return f"{sign}{symbol}{amount / limit:,.1f}{suffix}"
-    return f"{sign}{symbol}{amount:,.0f}"
+    """Money in the chosen language's format: compact on KPI cards (``$1.2M``, ``₩12.3억``), else whole units."""
+    return i18n.money(value, currency, compact)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    """``87.5%``; a dash for no value."""
-    return "–" if value is None else f"{value:.{digits}%}"
+    """``87.5%`` in the chosen language's format; a dash for no value."""
+    return i18n.percent(value, digits)
 
 
 NAVIGATION_READY = "_navigation_ready"
