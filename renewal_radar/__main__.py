@@ -117,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
     risky.add_argument("--as-of", type=_date)
     risky.add_argument("--csv", action="store_true")
 
+    alerts = commands.add_parser("digest", parents=[common], help="the alerts since a snapshot or day, per person")
+    who = alerts.add_mutually_exclusive_group()
+    who.add_argument("--owner", help="one CSM owner's book (as in accounts.csm_owner)")
+    who.add_argument("--role", choices=("leader", "csm", "analyst", "admin"),
+                     help="everyone with this role in access.toml (a CSM gets their book, others the whole book)")
+    alerts.add_argument("--since", help="a snapshot id, or a day YYYY-MM-DD (default: a week before the as-of day)")
+    alerts.add_argument("--format", choices=("json", "md", "html"), default="json")
+    send = alerts.add_mutually_exclusive_group()
+    send.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
+    send.add_argument("--send", action="store_true", help="email each recipient (and post to webhooks)")
+    alerts.add_argument("--lang", help="language of the printed digest (default: RENEWAL_RADAR_LANG)")
+
     bench = commands.add_parser("bench", parents=[common], help="time import, marts and every page's queries")
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
@@ -352,11 +364,58 @@ def cmd_bench(args) -> None:
     run(args.accounts, args.events, reuse=not args.rebuild, only=args.only)
 
 
+def cmd_digest(args) -> int:
+    """The digest of one owner's book or of everyone with a role; printed, dry-run or sent."""
+    from renewal_radar import access, delivery, digest, i18n
+    from renewal_radar.filters import Filters
+
+    con = _open(args)
+    as_of = metrics.data_as_of(con)
+    try:
+        since, snapshot_id = digest.resolve_since(con, args.since, as_of)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    rules = access.load_rules()
+    language = i18n.match_language(args.lang) or i18n.default_language()
+    people = access.recipients(rules, owner=args.owner, role=args.role, default_language=language)
+    books = [args.owner] if args.owner or not args.role else sorted({p.owner for p in people}, key=str)
+    if (args.send or args.dry_run) and not people:
+        raise CliError(f"no recipient in {rules.source or access.access_file()} for "
+                       f"{'owner ' + repr(args.owner) if args.owner else 'role ' + str(args.role)}")
+    printed = []
+    for owner in books:
+        filters = Filters(owners=(owner,)) if owner else Filters()
+        if args.send or args.dry_run:
+            for person in (p for p in people if p.owner == owner):
+                with i18n.language(person.language):  # each person's digest in their language
+                    found = digest.build(con, filters, since, snapshot_id, as_of)
+                for outcome in delivery.deliver(found, person, args.dry_run, args.db):
+                    print(f"{outcome.recipient} · {outcome.channel}: {outcome.new_alerts} new alerts, "
+                          f"{'sent' if outcome.sent else outcome.note}", file=sys.stderr)
+            continue
+        with i18n.language(language):
+            printed.append(_digest_text(digest, digest.build(con, filters, since, snapshot_id, as_of), args.format,
+                                        language))
+    if args.format == "json" and len(printed) > 1:
+        printed = ["[" + ",\n".join(printed) + "]"]
+    if printed:
+        print("\n".join(printed))
+    return 0
+
+
+def _digest_text(digest, found, form: str, language: str) -> str:
+    if form == "md":
+        return digest.to_markdown(found)
+    if form == "html":
+        return digest.to_html(found, language=language)
+    return json.dumps(digest.to_json(found), ensure_ascii=False, indent=2)
+
+
 COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "metrics": cmd_metrics,
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
             "renewals": cmd_renewals, "forecast": cmd_forecast, "backtest": cmd_backtest, "risk": cmd_risk,
-            "bench": cmd_bench, "overview": cmd_overview, "snapshots": cmd_snapshots, "moved": cmd_moved,
-            "score": cmd_score, "rollup-usage": cmd_rollup_usage}
+            "digest": cmd_digest, "bench": cmd_bench, "overview": cmd_overview, "snapshots": cmd_snapshots,
+            "moved": cmd_moved, "score": cmd_score, "rollup-usage": cmd_rollup_usage}
 
 
 def main(argv: list[str] | None = None) -> int:

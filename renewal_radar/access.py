@@ -75,6 +75,8 @@ class Rules:
     roles: dict[str, str] = field(default_factory=dict)
     csm_owner: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    language: dict[str, str] = field(default_factory=dict)  # email -> language of their digest
+    webhook: dict[str, str] = field(default_factory=dict)  # email -> their Slack-compatible incoming webhook
 
     def admins(self) -> list[str]:
         """The exact emails with the admin role (the people to ask for access)."""
@@ -105,8 +107,10 @@ def load_rules(path: Path | None = None) -> Rules:
     unknown = sorted({role for role in roles.values() if role not in ROLES})
     if unknown:
         raise ValueError(f"{path}: unknown role(s) {', '.join(unknown)}; use one of {', '.join(ROLES)}")
-    owners = {str(k).strip().lower(): str(v).strip() for k, v in parsed.get("csm_owner", {}).items()}
-    return Rules(roles, owners, str(path))
+    def section(name: str) -> dict[str, str]:
+        return {str(k).strip().lower(): str(v).strip() for k, v in parsed.get(name, {}).items()}
+
+    return Rules(roles, section("csm_owner"), str(path), section("language"), section("webhook"))
 
 
 def role_of(email: str, rules: Rules) -> str | None:
@@ -152,3 +156,30 @@ def sign_in_configured(files: list[Path] | None = None) -> bool:
 def bind_address(files: list[Path] | None = None) -> str:
     """The address ``make serve`` listens on: every interface only when sign-in is configured."""
     return "0.0.0.0" if sign_in_configured(files) else "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a digest goes to: their email, role, book (None: the whole book) and language."""
+
+    email: str
+    role: str
+    owner: str | None
+    language: str
+    webhook: str | None = None
+
+
+def recipients(rules: Rules, owner: str | None = None, role: str | None = None,
+               default_language: str = "en") -> list[Recipient]:
+    """The people of one CSM owner's book (``owner``) or with one role (exact emails only, not domains)."""
+    found = []
+    for email, their_role in sorted(rules.roles.items()):
+        if email.startswith("*"):
+            continue
+        book = rules.csm_owner.get(email) if their_role == "csm" else None
+        if (owner is not None and book == owner) or (role is not None and their_role == role):
+            if their_role == "csm" and not book:
+                continue  # a CSM without a book gets no digest (access.toml names no csm_owner)
+            found.append(Recipient(email, their_role, book, rules.language.get(email, default_language),
+                                   rules.webhook.get(email)))
+    return found

@@ -124,6 +124,23 @@ def page_times(since: dt.datetime | None = None, db_path: str | Path | None = No
     ).sort("page", "role")
 
 
+def delivered_keys(recipient: str, channel: str, db_path: str | Path | None = None) -> set[str]:
+    """The alert keys already delivered to ``recipient`` on ``channel`` (email or webhook)."""
+    path = audit_path(db_path)
+    query, bound = sql.bound("audit/delivered_keys", recipient=recipient, channel=channel)
+    with closing(_connect(path)) as con:
+        return {row[0] for row in con.execute(query, bound).fetchall()}
+
+
+def record_deliveries(recipient: str, channel: str, keys: list[str], db_path: str | Path | None = None) -> None:
+    """Log alerts as delivered, in one transaction with the caller's send (called right after it succeeded)."""
+    query = sql.load("audit/insert_delivery")
+    at = _now()
+    with closing(_connect(audit_path(db_path))) as con, con:
+        con.executemany(query, [{"at": at, "recipient": recipient, "channel": channel, "alert_key": key}
+                                for key in keys])
+
+
 class Stopwatch:
     """Wall and CPU time of the calling thread (a Streamlit script run has a thread of its own)."""
 

@@ -105,6 +105,18 @@ def t(message: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def tn(singular: str, plural: str, count: int, **values) -> str:
+    """The singular or plural message for ``count`` (``{count}`` is filled in) in the current language."""
+    catalogue = _catalogue(current_language())  # English has no catalogue: gettext's own singular/plural rule
+    return catalogue.ngettext(singular, plural, count).format(count=count, **values)
+
+
+def in_days(days: int) -> str:
+    """A number of days from now in words: ``in 3 days``, ``3일 후``, ``3 日後``, ``3 天後``; ``today``."""
+    return babel_dates.format_timedelta(dt.timedelta(days=days), granularity="day", threshold=10_000,
+                                        add_direction=True, locale=format_locale()) if days else t("today")
+
+
 def format_locale(code: str | None = None) -> Locale:
     """The Babel locale whose number and date formats the language uses."""
     return Locale.parse(FORMAT_LOCALES[code or current_language()])

@@ -1,0 +1,360 @@
+"""The weekly digest: what changed in a book since a snapshot or a day, as alerts grouped by kind.
+
+Rules live in ``alerts.toml`` (versioned like ``health.toml``). Each rule is a function of frames (renewals,
+scores on the two days, expansion signals, forecast rows) so it can be tested on hand-built rows; :func:`build`
+reads those frames from the stored figures of the book (the same readers the pages use) for one owner's book or
+the whole book. Words are in the current language (:mod:`renewal_radar.i18n`); output formats are JSON (the CLI's
+contract), Markdown and email-ready HTML with every data value escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+import polars as pl
+
+from renewal_radar import book, dates, expansion, metrics, settings, snapshots
+from renewal_radar.filters import Filters
+from renewal_radar.i18n import date as format_date
+from renewal_radar.i18n import in_days, money, percent, t, tn
+
+RULES_PATH = Path(__file__).with_name("alerts.toml")
+KINDS = ("renewal_notice", "decision_overdue", "health_drop", "risk_up", "ticket_on_renewal", "expansion",
+         "forecast_moved")
+CRM_CALLS = ("Commit", "Best Case", "Closed", "Omitted")  # a forecast category that is a call, not the default
+BAND_RANK = {"red": 0, "yellow": 1, "green": 2}
+ALERT_SCHEMA = {"kind": pl.String, "account_id": pl.String, "name": pl.String, "detail": pl.String,
+                "key": pl.String}
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    """The parsed ``alerts.toml``."""
+
+    version: int
+    enabled: frozenset[str]
+    notice_days_ahead: int
+    risk_threshold: float
+    ticket_renewal_days: int
+    forecast_threshold: float
+
+
+def load_rules(path: Path = RULES_PATH) -> AlertRules:
+    """Read the alert rules file."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    enabled = frozenset(kind for kind in KINDS if raw.get(kind, {}).get("enabled", True))
+    return AlertRules(int(raw["version"]), enabled, int(raw["renewal_notice"]["days_ahead"]),
+                      float(raw["risk_up"]["threshold"]), int(raw["ticket_on_renewal"]["renewal_within_days"]),
+                      float(raw["forecast_moved"]["threshold"]))
+
+
+def kind_title(kind: str) -> str:
+    """A kind of alert in words."""
+    return {"renewal_notice": t("Renewals entering their notice window"),
+            "decision_overdue": t("Decision dates passed without a CRM call"),
+            "health_drop": t("Health dropped"), "risk_up": t("Churn risk crossed the threshold"),
+            "ticket_on_renewal": t("Urgent tickets before a renewal"), "expansion": t("New expansion signals"),
+            "forecast_moved": t("Forecast moved")}[kind]
+
+
+def _alerts(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=ALERT_SCHEMA)
+
+
+# ---------------------------------------------------------------- the rules (frames in, alerts out)
+
+
+def renewal_notice(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, days_ahead: int,
+                   currency: str) -> pl.DataFrame:
+    """Renewals whose decision date came within ``days_ahead`` days between ``since`` and ``as_of``:
+    decision date in (since + days, as_of + days]."""
+    window = renewals.filter(pl.col("decision_date").is_not_null()
+                             & (pl.col("decision_date") > since + dt.timedelta(days=days_ahead))
+                             & (pl.col("decision_date") <= as_of + dt.timedelta(days=days_ahead)))
+    return _alerts([{
+        "kind": "renewal_notice", "account_id": r["account_id"], "name": r["name"],
+        "detail": t("Decide by {decision} ({when}): the contract asks for notice {notice} before the renewal on "
+                    "{renewal}; {due} ARR due.", decision=format_date(r["decision_date"]),
+                    when=in_days((r["decision_date"] - as_of).days),
+                    notice=tn("{count} day", "{count} days", int(r["notice_days"] or 0)),
+                    renewal=format_date(r["renewal_date"]), due=money(r["due_arr"], currency)),
+        "key": f"renewal_notice:{r['account_id']}:{r['renewal_date']}",
+    } for r in window.sort("decision_date").iter_rows(named=True)])
+
+
+def decision_overdue(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, currency: str) -> pl.DataFrame:
+    """Renewals whose decision date fell in [since, as_of) with no call in the CRM and nothing booked yet."""
+    late = renewals.filter(pl.col("decision_date").is_not_null() & (pl.col("decision_date") >= since)
+                           & (pl.col("decision_date") < as_of)
+                           & ~pl.col("crm_category").fill_null("").is_in(list(CRM_CALLS))
+                           & (pl.col("renewed_arr").fill_null(0) <= 0))
+    return _alerts([{
+        "kind": "decision_overdue", "account_id": r["account_id"], "name": r["name"],
+        "detail": t("The decision date {decision} passed and the CRM has no call (forecast category: {category}); "
+                    "{due} ARR renews on {renewal}.", decision=format_date(r["decision_date"]),
+                    category=r["crm_category"] or t("none"), due=money(r["due_arr"], currency),
+                    renewal=format_date(r["renewal_date"])),
+        "key": f"decision_overdue:{r['account_id']}:{r['renewal_date']}",
+    } for r in late.sort("decision_date").iter_rows(named=True)])
+
+
+def _paired(before: pl.DataFrame, now: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return now.select("account_id", "name", *columns).join(
+        before.select("account_id", *columns), on="account_id", suffix="_before")
+
+
+def health_drop(before: pl.DataFrame, now: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Accounts whose health band is lower now than on the since day."""
+    paired = _paired(before, now, ["band", "health_score"]).filter(
+        pl.col("band").replace_strict(BAND_RANK, default=None)
+        < pl.col("band_before").replace_strict(BAND_RANK, default=None))
+    return _alerts([{
+        "kind": "health_drop", "account_id": r["account_id"], "name": r["name"],
+        "detail": t("Health went from {before} ({score_before:.0f}) to {after} ({score:.0f}).",
+                    before=t(r["band_before"]), score_before=r["health_score_before"], after=t(r["band"]),
+                    score=r["health_score"]),
+        "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}",
+    } for r in paired.sort("health_score").iter_rows(named=True)])
+
+
+def risk_up(before: pl.DataFrame, now: pl.DataFrame, threshold: float, as_of: dt.date) -> pl.DataFrame:
+    """Accounts whose churn risk was below ``threshold`` on the since day and is at or above it now."""
+    paired = _paired(before, now, ["churn_probability"]).filter(
+        (pl.col("churn_probability_before") < threshold) & (pl.col("churn_probability") >= threshold))
+    return _alerts([{
+        "kind": "risk_up", "account_id": r["account_id"], "name": r["name"],
+        "detail": t("Churn risk (90 days) rose from {before} to {after}, past {threshold}.",
+                    before=percent(r["churn_probability_before"]), after=percent(r["churn_probability"]),
+                    threshold=percent(threshold, 0)),
+        "key": f"risk_up:{r['account_id']}:{as_of}",
+    } for r in paired.sort("churn_probability", descending=True).iter_rows(named=True)])
+
+
+def ticket_on_renewal(before: pl.DataFrame, now: pl.DataFrame, renewals: pl.DataFrame, as_of: dt.date,
+                      within_days: int, currency: str) -> pl.DataFrame:
+    """Accounts renewing within ``within_days`` that have an open high-priority ticket they did not have on the
+    since day, or escalations the since day did not count."""
+    soon = (renewals.filter(pl.col("renewal_date") < as_of + dt.timedelta(days=within_days))
+            .group_by("account_id").agg(pl.col("renewal_date").min(), pl.col("due_arr").sum()))
+    paired = _paired(before, now, ["open_high_priority", "escalations_90d"]).with_columns(
+        pl.col("open_high_priority", "open_high_priority_before", "escalations_90d", "escalations_90d_before")
+        .fill_null(0))
+    hot = paired.filter(((pl.col("open_high_priority") > 0) & (pl.col("open_high_priority_before") == 0))
+                        | (pl.col("escalations_90d") > pl.col("escalations_90d_before")))
+    found = hot.join(soon, on="account_id")
+    return _alerts([{
+        "kind": "ticket_on_renewal", "account_id": r["account_id"], "name": r["name"],
+        "detail": t("Open high-priority tickets: {open}; escalations in the last 90 days: {escalated} (was "
+                    "{escalated_before}); {due} ARR renews on {renewal}.", open=int(r["open_high_priority"]),
+                    escalated=int(r["escalations_90d"]), escalated_before=int(r["escalations_90d_before"]),
+                    due=money(r["due_arr"], currency), renewal=format_date(r["renewal_date"])),
+        "key": f"ticket_on_renewal:{r['account_id']}:{r['renewal_date']}:{int(r['escalations_90d'])}",
+    } for r in found.sort("renewal_date").iter_rows(named=True)])
+
+
+def expansion_new(before: pl.DataFrame, now: pl.DataFrame, names: dict[str, str], as_of: dt.date,
+                  currency: str) -> pl.DataFrame:
+    """Expansion signals (account and kind) present now that were not on the since day."""
+    fresh = now.join(before.select("account_id", "kind"), on=["account_id", "kind"], how="anti")
+    return _alerts([{
+        "kind": "expansion", "account_id": r["account_id"], "name": names.get(r["account_id"], r["account_id"]),
+        "detail": t("{reason}: about {potential} more ARR.", reason=r["reason"],
+                    potential=money(r["potential_arr"], currency)),
+        "key": f"expansion:{r['account_id']}:{r['kind']}:{as_of}",
+    } for r in fresh.sort("potential_arr", descending=True).iter_rows(named=True)])
+
+
+def weighted(rows: pl.DataFrame) -> float:
+    """The weighted forecast of renewal rows: Σ due ARR × probability."""
+    return float((rows["due_arr"] * rows["probability"]).sum() or 0.0) if rows.height else 0.0
+
+
+def forecast_moved(before_rows: pl.DataFrame, now_rows: pl.DataFrame, start: dt.date, end: dt.date,
+                   threshold: float, owner: str | None, as_of: dt.date, currency: str) -> pl.DataFrame:
+    """The weighted forecast of renewals due in [start, end) moved by more than ``threshold`` (a share)."""
+    def due(rows: pl.DataFrame) -> pl.DataFrame:
+        return rows.filter((pl.col("renewal_date") >= start) & (pl.col("renewal_date") < end))
+
+    was, now = weighted(due(before_rows)), weighted(due(now_rows))
+    change = (now - was) / was if was else (1.0 if now else 0.0)
+    if abs(change) <= threshold:
+        return _alerts([])
+    book_name = owner or t("the whole book")
+    return _alerts([{
+        "kind": "forecast_moved", "account_id": "", "name": book_name,
+        "detail": t("The weighted forecast of renewals due {start} – {end} moved from {before} to {after} "
+                    "({change}).", start=format_date(start), end=format_date(end - dt.timedelta(days=1)),
+                    before=money(was, currency), after=money(now, currency),
+                    change=("+" if change > 0 else "") + percent(change)),
+        "key": f"forecast_moved:{owner or '*'}:{start}:{as_of}",
+    }])
+
+
+# ---------------------------------------------------------------- reading the book
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One digest: whose book, since when, what fired."""
+
+    owner: str | None
+    since: dt.date
+    snapshot_id: int | None
+    as_of: dt.date
+    currency: str
+    alerts: pl.DataFrame
+    rules: AlertRules
+
+    def fired(self) -> pl.DataFrame:
+        """Alerts per kind (every kind, zero when it did not fire)."""
+        counts = dict(self.alerts.group_by("kind").len().iter_rows())
+        return pl.DataFrame({"kind": list(KINDS), "alerts": [counts.get(k, 0) for k in KINDS],
+                             "enabled": [k in self.rules.enabled for k in KINDS]})
+
+
+def resolve_since(con, since: str | dt.date | None, as_of: dt.date) -> tuple[dt.date, int | None]:
+    """The since day and the snapshot to compare the forecast with: a snapshot id, a day (the latest snapshot
+    as of that day or earlier), or by default a week before the as-of day."""
+    saved = snapshots.list_snapshots(con)
+    if isinstance(since, str) and since.strip().isdigit():
+        found = saved.filter(pl.col("id") == int(since))
+        if found.is_empty():
+            raise ValueError(f"no snapshot with id {since}; `python -m renewal_radar snapshots` lists them")
+        return found["as_of"][0], int(since)
+    day = dt.date.fromisoformat(since) if isinstance(since, str) else (since or as_of - dt.timedelta(days=7))
+    earlier = saved.filter(pl.col("as_of") <= day).sort("as_of", "saved_at", descending=True)
+    return day, (int(earlier["id"][0]) if earlier.height else None)
+
+
+def quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The rest of the calendar quarter of ``as_of``: [as_of, the next quarter's first day)."""
+    first = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    return as_of, dates.add_months(first, 3)
+
+
+def build(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of: dt.date | None = None,
+          rules: AlertRules | None = None) -> Digest:
+    """The digest of the accounts ``filters`` select, for what changed between ``since`` and ``as_of``."""
+    rules = rules or load_rules()
+    as_of = as_of or metrics.data_as_of(con)
+    currency = metrics.reporting_currency(con)
+    owner = filters.owners[0] if len(filters.owners) == 1 else None
+    start, end = quarter(as_of)
+    renewals = book.renewal_rows(con, as_of, 365, filters)  # what is known today about the year ahead
+    now = book.account_scores(con, as_of, filters, with_drivers=False)
+    before = book.account_scores(con, since, filters, with_drivers=False)
+    names = dict(now.select("account_id", "name").iter_rows())
+    found = {
+        "renewal_notice": lambda: renewal_notice(renewals, since, as_of, rules.notice_days_ahead, currency),
+        "decision_overdue": lambda: decision_overdue(renewals, since, as_of, currency),
+        "health_drop": lambda: health_drop(before, now, as_of),
+        "risk_up": lambda: risk_up(before, now, rules.risk_threshold, as_of),
+        "ticket_on_renewal": lambda: ticket_on_renewal(before, now, renewals, as_of, rules.ticket_renewal_days,
+                                                       currency),
+        "expansion": lambda: expansion_new(expansion.signals(con, since, filters),
+                                           expansion.signals(con, as_of, filters), names, as_of, currency),
+        "forecast_moved": lambda: _forecast_moved(con, filters, snapshot_id, start, end, rules, owner, as_of,
+                                                  currency),
+    }
+    alerts = pl.concat([found[kind]() for kind in KINDS if kind in rules.enabled])
+    return Digest(owner, since, snapshot_id, as_of, currency, alerts, rules)
+
+
+def _forecast_moved(con, filters: Filters, snapshot_id: int | None, start: dt.date, end: dt.date,
+                    rules: AlertRules, owner: str | None, as_of: dt.date, currency: str) -> pl.DataFrame:
+    if snapshot_id is None:
+        return _alerts([])
+    book_accounts = book.account_scores(con, as_of, filters, with_drivers=False)["account_id"]
+    before = snapshots.snapshot_rows(con, snapshot_id)
+    if not filters.is_empty:  # the snapshot holds the whole book; keep this book's accounts
+        before = before.filter(pl.col("account_id").is_in(book_accounts.implode()))
+    now = book.renewal_rows(con, as_of, (end - as_of).days, filters)
+    return forecast_moved(before, now, start, end, rules.forecast_threshold, owner, as_of, currency)
+
+
+# ---------------------------------------------------------------- output
+
+
+def account_link(account_id: str, base_url: str | None = None) -> str:
+    """The Account page of an account (the forecast page for a book-wide alert)."""
+    base = (base_url or settings.get("base_url")).rstrip("/")
+    return f"{base}/account?account_id={quote(account_id)}" if account_id else f"{base}/forecast"
+
+
+def to_json(digest: Digest, base_url: str | None = None) -> dict:
+    """The CLI's JSON: ``{owner, since, alerts}``, alerts as ``{kind, account_id, name, detail, link}``."""
+    return {"owner": digest.owner, "since": digest.since.isoformat(), "as_of": digest.as_of.isoformat(),
+            "snapshot_id": digest.snapshot_id,
+            "alerts": [{"kind": a["kind"], "account_id": a["account_id"], "name": a["name"], "detail": a["detail"],
+                        "link": account_link(a["account_id"], base_url)}
+                       for a in digest.alerts.iter_rows(named=True)]}
+
+
+def _grouped(digest: Digest, base_url: str | None) -> list[dict]:
+    groups = []
+    for kind in KINDS:
+        rows = digest.alerts.filter(pl.col("kind") == kind)
+        if rows.height:
+            groups.append({"title": kind_title(kind), "alerts": [
+                {**a, "link": account_link(a["account_id"], base_url)} for a in rows.iter_rows(named=True)]})
+    return groups
+
+
+def heading(digest: Digest) -> str:
+    """The digest's title line (also the email's subject)."""
+    return tn("Renewal Radar digest for {who} since {since}: {count} alert",
+              "Renewal Radar digest for {who} since {since}: {count} alerts", digest.alerts.height,
+              who=digest.owner or t("the whole book"), since=format_date(digest.since))
+
+
+def _escape_markdown(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_[]<>|#" else c for c in str(text))
+
+
+def to_markdown(digest: Digest, base_url: str | None = None) -> str:
+    """The digest as Markdown (Slack-compatible links), grouped by kind."""
+    lines = [f"*{_escape_markdown(heading(digest))}*"]
+    for group in _grouped(digest, base_url):
+        lines.append(f"\n*{group['title']}* ({len(group['alerts'])})")
+        lines += [f"• <{a['link']}|{_escape_markdown(a['name'])}>: {_escape_markdown(a['detail'])}"
+                  for a in group["alerts"]]
+    if digest.alerts.is_empty():
+        lines.append(t("Nothing needs your attention this time."))
+    return "\n".join(lines) + "\n"
+
+
+_HTML = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body style="font-family: -apple-system, 'Segoe UI', 'Noto Sans CJK KR', 'Noto Sans CJK JP', sans-serif;
+ color: #1f2933; max-width: 680px; margin: 0 auto; padding: 16px;">
+<h1 style="font-size: 20px;">{{ title }}</h1>
+<p style="color: #52606d;">{{ subtitle }}</p>
+{% for group in groups %}
+<h2 style="font-size: 16px; margin-top: 24px;">{{ group.title }} ({{ group.alerts | length }})</h2>
+<ul style="padding-left: 18px;">
+{% for alert in group.alerts %}
+<li style="margin-bottom: 8px;"><a href="{{ alert.link }}">{{ alert.name }}</a>{% if alert.account_id %}
+ <span style="color: #7b8794;">{{ alert.account_id }}</span>{% endif %}<br>{{ alert.detail }}</li>
+{% endfor %}
+</ul>
+{% else %}
+<p>{{ empty }}</p>
+{% endfor %}
+<p style="color: #7b8794; font-size: 12px;">{{ footer }}</p>
+</body></html>
+""")
+
+
+def to_html(digest: Digest, base_url: str | None = None, language: str = "en") -> str:
+    """The digest as an email-ready HTML page; Jinja2 escapes every value (names and details are data)."""
+    return _HTML.render(
+        lang=language.replace("_", "-"), title=heading(digest), groups=_grouped(digest, base_url),
+        subtitle=t("Changes between {since} and {as_of}. Money in {currency}.", since=format_date(digest.since),
+                   as_of=format_date(digest.as_of), currency=digest.currency),
+        empty=t("Nothing needs your attention this time."),
+        footer=t("Sent by Renewal Radar. Rules: alerts.toml version {version}.", version=digest.rules.version))
