@@ -10,7 +10,7 @@ DB ?= data/renewal_radar.duckdb
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run serve test setup demo system-deps lint bench lock clean
+.PHONY: run serve test setup demo system-deps lint bench lock clean messages translations
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) translations
+
+# Translations: `make messages` extracts every t()/tn() string and updates the .po catalogues (translate the new
+# entries, then commit); the .mo files the app loads are built from them here (git-ignored).
+LOCALES_DIR := renewal_radar/locales
+LANGS := ko ja zh_TW
+PO_FILES := $(foreach l,$(LANGS),$(LOCALES_DIR)/$(l)/LC_MESSAGES/renewal_radar.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(LOCALES_DIR)/%/LC_MESSAGES/renewal_radar.mo: $(LOCALES_DIR)/%/LC_MESSAGES/renewal_radar.po | $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D renewal_radar -i $< -o $@
+
+translations: $(MO_FILES)
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn:1,2 --no-location --sort-output --omit-header \
+	  -o $(LOCALES_DIR)/renewal_radar.pot app.py pages renewal_radar
+	for l in $(LANGS); do \
+	  if [ -f $(LOCALES_DIR)/$$l/LC_MESSAGES/renewal_radar.po ]; then \
+	    $(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header --ignore-obsolete -D renewal_radar \
+	      -i $(LOCALES_DIR)/renewal_radar.pot -d $(LOCALES_DIR) -l $$l; \
+	  else $(VENV)/bin/pybabel init -D renewal_radar -i $(LOCALES_DIR)/renewal_radar.pot -d $(LOCALES_DIR) -l $$l; fi; \
+	done
 
 $(DB): | $(STAMP)
 	$(PY) -m renewal_radar demo --db $(DB)
@@ -26,13 +48,13 @@ $(DB): | $(STAMP)
 demo: $(STAMP)
 	$(PY) -m renewal_radar demo --db $(DB)
 
-run: $(STAMP) system-deps $(DB)
+run: $(STAMP) translations system-deps $(DB)
 	RENEWAL_RADAR_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
 	  --server.address 127.0.0.1
 
 # The team server: listens on every interface only when sign-in is configured ([auth] in
 # .streamlit/secrets.toml); otherwise it stays on 127.0.0.1 in local mode. Settings: .streamlit/config.toml.
-serve: $(STAMP) system-deps $(DB)
+serve: $(STAMP) translations system-deps $(DB)
 	@address=$$($(PY) -c 'from renewal_radar.access import bind_address; print(bind_address())'); \
 	if [ "$$address" = 127.0.0.1 ]; then echo "no [auth] in .streamlit/secrets.toml: local mode on 127.0.0.1"; fi; \
 	RENEWAL_RADAR_DB=$(DB) exec $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $$address
@@ -52,7 +74,7 @@ system-deps:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) translations system-deps lint
 	$(PY) -m pytest
 
 bench: $(STAMP)

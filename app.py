@@ -15,7 +15,8 @@ person = ui.sign_in()
 SECTIONS = {
     t("Leadership"): [("overview", t("Overview"), "monitoring"), ("forecast", t("Renewal forecast"), "query_stats")],
     t("CS team"): [("calendar", t("Renewal calendar"), "calendar_month"), ("at_risk", t("At-risk accounts"), "warning"),
-                   ("account", t("Account"), "person_search"), ("expansion", t("Expansion"), "trending_up")],
+                   ("account", t("Account"), "person_search"), ("expansion", t("Expansion"), "trending_up"),
+                   ("digest", t("Digest"), "mark_email_unread")],
     t("Analysts"): [("cohorts", t("Cohorts and survival"), "grid_on"), ("explore", t("Explore (SQL)"), "terminal"),
                     ("data", t("Data"), "dataset"), ("import", t("Import"), "upload_file")],
 }

@@ -295,13 +295,19 @@ def to_json(digest: Digest, base_url: str | None = None) -> dict:
                        for a in digest.alerts.iter_rows(named=True)]}
 
 
+SHOWN_PER_KIND = 15  # an email lists the first ones of a kind; the JSON and the Digest page have them all
+
+
 def _grouped(digest: Digest, base_url: str | None) -> list[dict]:
     groups = []
     for kind in KINDS:
         rows = digest.alerts.filter(pl.col("kind") == kind)
         if rows.height:
-            groups.append({"title": kind_title(kind), "alerts": [
-                {**a, "link": account_link(a["account_id"], base_url)} for a in rows.iter_rows(named=True)]})
+            more = rows.height - SHOWN_PER_KIND
+            groups.append({"title": kind_title(kind), "count": rows.height,
+                           "more": t("… and {n} more on the Digest page.", n=more) if more > 0 else "",
+                           "alerts": [{**a, "link": account_link(a["account_id"], base_url)}
+                                      for a in rows.head(SHOWN_PER_KIND).iter_rows(named=True)]})
     return groups
 
 
@@ -320,9 +326,11 @@ def to_markdown(digest: Digest, base_url: str | None = None) -> str:
     """The digest as Markdown (Slack-compatible links), grouped by kind."""
     lines = [f"*{_escape_markdown(heading(digest))}*"]
     for group in _grouped(digest, base_url):
-        lines.append(f"\n*{group['title']}* ({len(group['alerts'])})")
+        lines.append(f"\n*{group['title']}* ({group['count']})")
         lines += [f"• <{a['link']}|{_escape_markdown(a['name'])}>: {_escape_markdown(a['detail'])}"
                   for a in group["alerts"]]
+        if group["more"]:
+            lines.append(group["more"])
     if digest.alerts.is_empty():
         lines.append(t("Nothing needs your attention this time."))
     return "\n".join(lines) + "\n"
@@ -335,13 +343,14 @@ _HTML = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).fr
 <h1 style="font-size: 20px;">{{ title }}</h1>
 <p style="color: #52606d;">{{ subtitle }}</p>
 {% for group in groups %}
-<h2 style="font-size: 16px; margin-top: 24px;">{{ group.title }} ({{ group.alerts | length }})</h2>
+<h2 style="font-size: 16px; margin-top: 24px;">{{ group.title }} ({{ group.count }})</h2>
 <ul style="padding-left: 18px;">
 {% for alert in group.alerts %}
 <li style="margin-bottom: 8px;"><a href="{{ alert.link }}">{{ alert.name }}</a>{% if alert.account_id %}
  <span style="color: #7b8794;">{{ alert.account_id }}</span>{% endif %}<br>{{ alert.detail }}</li>
 {% endfor %}
 </ul>
+{% if group.more %}<p style="color: #52606d;">{{ group.more }}</p>{% endif %}
 {% else %}
 <p>{{ empty }}</p>
 {% endfor %}

@@ -347,3 +347,27 @@ def _moved_changes(con, result: dict) -> pl.DataFrame:
     columns = [c for c in schema if c != "account_id"]
     return frame.join(names, on="account_id", how="left").select("account_id", "name", *columns).sort(
         pl.col("forecast_arr_delta").abs(), descending=True)
+
+
+def digest_view(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of: dt.date):
+    """The digest of the filtered book (the Digest page): what changed between ``since`` and ``as_of``."""
+    from renewal_radar import digest
+
+    return digest.build(con, filters, since, snapshot_id, as_of)
+
+
+def digest_since(con, as_of: dt.date) -> tuple[dt.date, int | None]:
+    """The Digest page's default: a week before the as-of day, with the latest snapshot as of then."""
+    return digest_since_day(con, as_of - dt.timedelta(days=7), as_of)
+
+
+def digest_since_day(con, day: dt.date, as_of: dt.date) -> tuple[dt.date, int | None]:
+    """A since day and the latest snapshot saved as of it (None when there is none)."""
+    from renewal_radar import digest
+
+    return digest.resolve_since(con, day, as_of)
+
+
+def snapshot_days(con) -> pl.DataFrame:
+    """Saved snapshots' ids, names and as-of days only (no totals), newest first: for pickers."""
+    return snapshot_list(con).select("id", "name", "as_of", "saved_at")

@@ -83,7 +83,9 @@ def _scoped_arguments(function: Callable, args: tuple, kwargs: dict) -> tuple[tu
 # Reads that carry no account data, allowed to people who see only their own book.
 BOOK_FREE = frozenset({"renewal_radar.metrics.data_as_of", "renewal_radar.metrics.reporting_currency",
                        "renewal_radar.pagedata.reporting_currency", "renewal_radar.pagedata.month_starts",
-                       "renewal_radar.pagedata.score_status", "renewal_radar.filters.options"})
+                       "renewal_radar.pagedata.score_status", "renewal_radar.filters.options",
+                       "renewal_radar.pagedata.snapshot_days", "renewal_radar.pagedata.digest_since",
+                       "renewal_radar.pagedata.digest_since_day"})
 
 
 def require_account(account_id: str) -> None:
@@ -212,6 +214,11 @@ def bill_period_label(months: int) -> str:
 def money(value: float | None, currency: str, compact: bool = True) -> str:
     """Money in the chosen language's format: compact on KPI cards (``$1.2M``, ``₩12.3억``), else whole units."""
     return i18n.money(value, currency, compact)
+
+
+def day(value: dt.date | None) -> str:
+    """A date in the chosen language's format."""
+    return i18n.date(value)
 
 
 def percent(value: float | None, digits: int = 1) -> str:
