@@ -62,6 +62,11 @@ def kind_title(kind: str) -> str:
             "forecast_moved": t("Forecast moved")}[kind]
 
 
+def band_word(band: str | None) -> str:
+    """A health band in words."""
+    return {"red": t("red"), "yellow": t("yellow"), "green": t("green")}.get(band or "", band or "—")
+
+
 def _alerts(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ALERT_SCHEMA)
 
@@ -116,7 +121,8 @@ def health_drop(before: pl.DataFrame, now: pl.DataFrame, as_of: dt.date) -> pl.D
     return _alerts([{
         "kind": "health_drop", "account_id": r["account_id"], "name": r["name"],
         "detail": t("Health went from {before} ({score_before:.0f}) to {after} ({score:.0f}).",
-                    before=t(r["band_before"]), score_before=r["health_score_before"], after=t(r["band"]),
+                    before=band_word(r["band_before"]), score_before=r["health_score_before"],
+                    after=band_word(r["band"]),
                     score=r["health_score"]),
         "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}",
     } for r in paired.sort("health_score").iter_rows(named=True)])

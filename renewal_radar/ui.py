@@ -424,6 +424,11 @@ def _is_loopback(address) -> bool:
     return found.is_loopback or bool(getattr(found, "ipv4_mapped", None) and found.ipv4_mapped.is_loopback)
 
 
+def role_word(role: str) -> str:
+    """A role in words."""
+    return {"leader": t("leader"), "csm": t("CSM"), "analyst": t("analyst"), "admin": t("admin")}.get(role, role)
+
+
 def sidebar_identity(who: access.Person) -> None:
     """Who is signed in and the sign-out button; or that the app runs in local mode."""
     with st.sidebar:
@@ -431,7 +436,7 @@ def sidebar_identity(who: access.Person) -> None:
             st.caption(t("🔓 Local mode: one user, every page, reachable from this computer only (127.0.0.1). "
                          "Configure sign-in to share it with a team."))
             return
-        label = t("Signed in as {email} · {role}", email=who.email, role=t(who.role))
+        label = t("Signed in as {email} · {role}", email=who.email, role=role_word(who.role))
         st.caption(label + (" · " + t("book of {owner}", owner=who.owner) if who.book_only else ""))
         _sign_out_button(st)
 
@@ -475,7 +480,7 @@ def run_page(page, name: str, who: access.Person, stopwatch: audit.Stopwatch) ->
     try:
         if not who.can_open(name):
             st.title(page.title)
-            refuse(t("Your role ({role}) does not reach the {page} page.", role=t(who.role), page=page.title),
+            refuse(t("Your role ({role}) does not reach the {page} page.", role=role_word(who.role), page=page.title),
                    page=name)
         page.run()
     except access.Refused as refusal:

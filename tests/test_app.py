@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 PAGES = ["pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/account.py",
          "pages/expansion.py",
          "pages/cohorts.py",
-         "pages/data.py"]
+         "pages/data.py", "pages/digest.py"]
 
 
 @pytest.fixture()

@@ -24,10 +24,11 @@ from tests.conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
 PAGES = {"overview": "", "forecast": "forecast", "calendar": "calendar", "at_risk": "at_risk", "account": "account",
-         "expansion": "expansion", "cohorts": "cohorts", "explore": "explore", "data": "data", "import": "import"}
+         "expansion": "expansion", "cohorts": "cohorts", "explore": "explore", "data": "data", "import": "import",
+         "digest": "digest"}
 # charts drawn on load (hidden tabs draw later)
 CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "account": 2, "expansion": 1, "cohorts": 4,
-          "explore": 0, "data": 0, "import": 0}
+          "explore": 0, "data": 0, "import": 0, "digest": 0}
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -115,7 +115,7 @@ def test_a_csm_sees_only_their_own_book_and_is_refused_elsewhere(team_server, pa
     url, database = team_server
     arr, mine, other = expected_book(database)
     sign_in(page, url, "maya.patel@example.com")
-    assert navigation(page) == ["Overview", "Renewal calendar", "At-risk accounts", "Account", "Expansion"]
+    assert navigation(page) == ["Overview", "Renewal calendar", "At-risk accounts", "Account", "Expansion", "Digest"]
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == arr
     assert "maya.patel@example.com" in page.locator('[data-testid="stSidebar"]').inner_text()
     page.screenshot(path=str(SHOTS / "sign_in_csm_overview.png"), full_page=True)
@@ -132,6 +132,11 @@ def test_a_csm_sees_only_their_own_book_and_is_refused_elsewhere(team_server, pa
     page.screenshot(path=str(SHOTS / "sign_in_csm_refused_account.png"), full_page=True)
     open_page(page, url, "expansion", 1)
     assert set(download(page, "Download CSV")["account_id"]) <= mine
+
+    text = open_page(page, url, "digest")  # her own book's digest, no owner to pick
+    assert f"Book: {MAYA}" in text and page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Whose book").count() == 0
+    page.screenshot(path=str(SHOTS / "sign_in_csm_digest.png"), full_page=True)
 
     own = sorted(mine)[0]
     assert "is not in your book" not in open_page(page, url, f"account?account_id={own}", 1)

@@ -1,0 +1,40 @@
+"""Fill empty entries of the .po catalogues from a table of translations (a translator's helper).
+
+``python tools/fill_po.py TABLE.py``: TABLE.py defines ``T`` (msgid -> (ko, ja, zh_TW)) and optionally
+``PLURALS`` ((singular, plural) -> (ko, ja, zh_TW), one form: these languages have no plural). Existing
+translations are kept unless ``--replace`` is given.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+LOCALES = Path(__file__).resolve().parent.parent / "renewal_radar" / "locales"
+LANGS = ("ko", "ja", "zh_TW")
+
+
+def fill(table: dict, plurals: dict, replace: bool) -> None:
+    """Write the table's translations into each language's catalogue."""
+    for index, lang in enumerate(LANGS):
+        path = LOCALES / lang / "LC_MESSAGES" / "renewal_radar.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        for message in catalog:
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else tuple(message.id)
+            found = table.get(key) if isinstance(key, str) else plurals.get(key)
+            empty = not message.string or (isinstance(message.string, tuple) and not any(message.string))
+            if found and (empty or replace):
+                message.string = found[index] if isinstance(key, str) else (found[index],)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, omit_header=False, width=120)
+
+
+if __name__ == "__main__":
+    names = runpy.run_path(sys.argv[1])
+    fill(names["T"], names.get("PLURALS", {}), "--replace" in sys.argv)
