@@ -294,8 +294,7 @@ def account_link(account_id: str, base_url: str | None = None) -> str:
 
 def to_json(digest: Digest, base_url: str | None = None) -> dict:
     """The CLI's JSON: ``{owner, since, alerts}``, alerts as ``{kind, account_id, name, detail, link}``."""
-    return {"owner": digest.owner, "since": digest.since.isoformat(), "as_of": digest.as_of.isoformat(),
-            "snapshot_id": digest.snapshot_id,
+    return {"owner": digest.owner, "since": digest.since.isoformat(),
             "alerts": [{"kind": a["kind"], "account_id": a["account_id"], "name": a["name"], "detail": a["detail"],
                         "link": account_link(a["account_id"], base_url)}
                        for a in digest.alerts.iter_rows(named=True)]}
