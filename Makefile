@@ -28,12 +28,12 @@ PO_FILES := $(foreach l,$(LANGS),$(LOCALES_DIR)/$(l)/LC_MESSAGES/renewal_radar.p
 MO_FILES := $(PO_FILES:.po=.mo)
 
 $(LOCALES_DIR)/%/LC_MESSAGES/renewal_radar.mo: $(LOCALES_DIR)/%/LC_MESSAGES/renewal_radar.po | $(STAMP)
-	$(VENV)/bin/pybabel compile --statistics -D renewal_radar -i $< -o $@
+	$(VENV)/bin/pybabel compile --use-fuzzy --statistics -D renewal_radar -i $< -o $@
 
 translations: $(MO_FILES)
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn:1,2 --no-location --sort-output --omit-header \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn:1,2 -k N_ --no-location --sort-output --omit-header \
 	  -o $(LOCALES_DIR)/renewal_radar.pot app.py pages renewal_radar
 	for l in $(LANGS); do \
 	  if [ -f $(LOCALES_DIR)/$$l/LC_MESSAGES/renewal_radar.po ]; then \

@@ -92,7 +92,7 @@ def _catalogue(code: str) -> gettext.NullTranslations:
         with po.open("rb") as handle:
             catalog = read_po(handle, locale=code)
         buffer = io.BytesIO()
-        write_mo(buffer, catalog)
+        write_mo(buffer, catalog, use_fuzzy=True)  # as `make` compiles: only the header may be fuzzy
         buffer.seek(0)
         return gettext.GNUTranslations(buffer)
     return gettext.NullTranslations()

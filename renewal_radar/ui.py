@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from renewal_radar import access, audit, db, i18n, metrics, settings
+from renewal_radar import access, audit, columns, db, i18n, metrics, settings
 from renewal_radar import filters as filters_mod
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import t
@@ -163,7 +163,7 @@ def choose_language() -> str:
 
 def sidebar_language() -> None:
     """The language selector at the top of the sidebar."""
-    st.sidebar.selectbox("🌐 " + t("Language"), list(i18n.LANGUAGES), key=LANGUAGE,
+    st.sidebar.selectbox(t("Language"), list(i18n.LANGUAGES), key=LANGUAGE,
                          format_func=i18n.LANGUAGES.get)
 
 
@@ -256,11 +256,52 @@ def page_header(title: str, what: str) -> None:
 
 
 def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: int | None = None) -> None:
-    """A sortable table; dates show as dates (not midnight timestamps)."""
-    dates = {name: st.column_config.DateColumn(name, format="YYYY-MM-DD")
-             for name, dtype in frame.schema.items() if dtype == pl.Date}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates | (column_config or {}),
+    """A sortable table whose columns read like a product: labels and formats from :mod:`columns`, empty text
+    cells blank, scores whole, percentages with one decimal, money in whole units of the reporting currency.
+    A page's own ``column_config`` entry wins for its column."""
+    explicit = column_config or {}
+    shown, configs = _readable(frame, explicit)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=configs | explicit,
                  **({"height": height} if height else {}))
+
+
+def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
+    """The frame as shown (values scaled and rounded per kind) and a column config per column."""
+    currency = compute(metrics.reporting_currency) if has_data() else "USD"
+    changes, configs = [], {}
+    for name, dtype in frame.schema.items():
+        if name in explicit:
+            continue
+        entry = columns.column(name)
+        change, config = _column_view(name, dtype, entry.kind, columns.label(name), currency)
+        if change is not None:
+            changes.append(change)
+        configs[name] = config
+    return (frame.with_columns(changes) if changes else frame), configs
+
+
+def _column_view(name: str, dtype, kind: str, label: str, currency: str):
+    """(expression changing the values or None, column config) for one column."""
+    col = pl.col(name)
+    numeric = dtype.is_numeric()
+    if kind == "money" and numeric:
+        return col.round(0), st.column_config.NumberColumn(f"{label} ({i18n.currency_symbol(currency).strip()})",
+                                                           format="localized")
+    if kind == "percent" and numeric:
+        return col * 100, st.column_config.NumberColumn(label, format="%.1f%%")
+    if kind == "score" and numeric:
+        return col.round(0), st.column_config.NumberColumn(label, format="%d")
+    if kind in ("number", "count") and numeric:
+        return None, st.column_config.NumberColumn(label, format="localized")
+    if dtype == pl.Date:
+        return None, st.column_config.DateColumn(label, format="localized")
+    if isinstance(dtype, pl.Datetime):
+        return None, st.column_config.DatetimeColumn(label, format="localized")
+    if dtype == pl.Boolean:
+        return None, st.column_config.CheckboxColumn(label)
+    if dtype == pl.String:
+        return col.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
+    return None, st.column_config.Column(label)
 
 
 def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
@@ -433,7 +474,7 @@ def sidebar_identity(who: access.Person) -> None:
     """Who is signed in and the sign-out button; or that the app runs in local mode."""
     with st.sidebar:
         if who is access.LOCAL:
-            st.caption(t("🔓 Local mode: one user, every page, reachable from this computer only (127.0.0.1). "
+            st.caption(t("Local mode: one user, every page, reachable from this computer only (127.0.0.1). "
                          "Configure sign-in to share it with a team."))
             return
         label = t("Signed in as {email} · {role}", email=who.email, role=role_word(who.role))

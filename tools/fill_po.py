@@ -31,6 +31,9 @@ def fill(table: dict, plurals: dict, replace: bool) -> None:
             empty = not message.string or (isinstance(message.string, tuple) and not any(message.string))
             if found and (empty or replace):
                 message.string = found[index] if isinstance(key, str) else (found[index],)
+        catalog.fuzzy = False  # the header is reviewed; a fuzzy header would make `pybabel compile` skip the file
+        catalog.project, catalog.version = "Renewal Radar", ""
+        catalog.copyright_holder, catalog.msgid_bugs_address = "the Renewal Radar authors", ""
         with path.open("wb") as handle:
             write_po(handle, catalog, omit_header=False, width=120)
 

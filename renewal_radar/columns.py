@@ -1,0 +1,128 @@
+"""Every column a table shows: its label in words and how its values read. One place, so no page shows a raw name.
+
+:func:`renewal_radar.ui.dataframe` looks each column up here; a page only overrides what is special to it
+(a progress bar, a link). Kinds: ``text``, ``money`` (in the reporting currency, whole units), ``percent``
+(a fraction shown as a percentage with one decimal), ``score`` (0–100, whole), ``number``, ``count``, ``date``,
+``datetime``, ``flag`` and ``link``. Labels are English msgids, translated by :func:`label`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from renewal_radar.i18n import t
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column reads: its label and the kind of value."""
+
+    label: str
+    kind: str = "text"
+
+
+def _c(label: str, kind: str = "text") -> Column:
+    return Column(label, kind)
+
+
+# the labels are written with t() where they are used; N_ marks them for extraction here
+def N_(message: str) -> str:
+    """Mark a message for the catalogue without translating it now."""
+    return message
+
+
+COLUMNS: dict[str, Column] = {
+    # accounts
+    "account_id": _c(N_("Account id")), "name": _c(N_("Account")), "segment": _c(N_("Segment")),
+    "region": _c(N_("Region")), "csm_owner": _c(N_("CSM")), "owner": _c(N_("Owner")), "currency": _c(N_("Currency")),
+    "first_start": _c(N_("Customer since"), "date"), "products": _c(N_("Products")), "product": _c(N_("Product")),
+    "bill_period_months": _c(N_("Billing period (months)"), "count"), "group": _c(N_("Group")),
+    # money
+    "arr": _c(N_("ARR"), "money"), "mrr": _c(N_("MRR"), "money"),
+    "mrr_local": _c(N_("MRR (contract currency)"), "number"),
+    "amount": _c(N_("Amount"), "money"), "due_arr": _c(N_("ARR due"), "money"),
+    "expected_churn_arr": _c(N_("Expected churned ARR (90 days)"), "money"),
+    "expected_loss_arr": _c(N_("Expected renewal loss"), "money"), "potential_arr": _c(N_("Potential ARR"), "money"),
+    "arr_at_stake": _c(N_("ARR at stake"), "money"), "actual_arr": _c(N_("Renewed ARR (actual)"), "money"),
+    "forecast_arr": _c(N_("Forecast ARR"), "money"), "naive_arr": _c(N_("Naive forecast ARR"), "money"),
+    "prev_mrr": _c(N_("MRR before"), "money"), "cur_mrr": _c(N_("MRR after"), "money"),
+    "mrr_start": _c(N_("MRR at the start"), "money"), "mrr_end": _c(N_("MRR at the end"), "money"),
+    "change": _c(N_("Change"), "money"), "fx": _c(N_("Exchange-rate effect"), "money"),
+    "starting_mrr": _c(N_("Starting MRR"), "money"), "ending_mrr": _c(N_("Ending MRR"), "money"),
+    "new_mrr": _c(N_("New"), "money"), "reactivation_mrr": _c(N_("Reactivation"), "money"),
+    "expansion_mrr": _c(N_("Expansion"), "money"), "contraction_mrr": _c(N_("Contraction"), "money"),
+    "churned_mrr": _c(N_("Churn"), "money"), "fx_mrr": _c(N_("Exchange rates (fx)"), "money"),
+    "base_mrr": _c(N_("Starting MRR of the cohort"), "money"), "mrr_k": _c(N_("MRR"), "money"),
+    # rates and probabilities
+    "probability": _c(N_("Renewal probability"), "percent"), "crm_probability": _c(N_("CRM probability"), "percent"),
+    "model_probability": _c(N_("Model probability"), "percent"), "churn_probability": _c(N_("Churn risk (90 days)"),
+                                                                                       "percent"),
+    "churn_rate": _c(N_("Churned within 90 days"), "percent"), "predicted_rate": _c(N_("Mean risk predicted"),
+                                                                                     "percent"),
+    "actual_rate": _c(N_("Renewed (actual)"), "percent"), "base_rate": _c(N_("Churn base rate"), "percent"),
+    "top_decile_precision": _c(N_("Churned among the riskiest tenth"), "percent"),
+    "churned_arr_flagged_share": _c(N_("Churned ARR flagged red or high-risk"), "percent"),
+    "auc_model": _c(N_("ROC AUC of the risk model"), "number"), "auc_health": _c(N_("ROC AUC of health"), "number"),
+    "forecast_error": _c(N_("Forecast error"), "percent"), "naive_error": _c(N_("Naive forecast error"), "percent"),
+    "bias": _c(N_("Bias"), "percent"), "from_p": _c(N_("Probability before"), "percent"),
+    "to_p": _c(N_("Probability after"), "percent"), "weight": _c(N_("Weight"), "number"),
+    # health
+    "health_score": _c(N_("Health"), "score"), "band": _c(N_("Health band")), "trend": _c(N_("Trend")),
+    "score": _c(N_("Score"), "number"), "score_before": _c(N_("Score before"), "score"),
+    "score_after": _c(N_("Score after"), "score"), "points": _c(N_("Points"), "number"),
+    "component": _c(N_("Component")), "signal": _c(N_("Signal")), "zero at": _c(N_("Zero at"), "number"),
+    "full at": _c(N_("Full at"), "number"), "top_drivers": _c(N_("Top drivers")),
+    "disagreement": _c(N_("Where health and risk disagree")),
+    "score_usage_trend": _c(N_("Usage trend"), "score"), "score_license_utilisation": _c(N_("Seats in use"),
+                                                                                          "score"),
+    "score_feature_breadth": _c(N_("Feature breadth"), "score"), "score_nps": _c(N_("NPS and CSAT"), "score"),
+    "score_support_load": _c(N_("Support load"), "score"), "score_csm_touch": _c(N_("CSM touch"), "score"),
+    "score_days_to_renewal": _c(N_("Time to renewal"), "score"),
+    "accounts": _c(N_("Accounts"), "count"), "churned": _c(N_("Churned"), "count"),
+    "red_accounts": _c(N_("Red accounts"), "count"), "red_churned": _c(N_("Red accounts that churned"), "count"),
+    # renewals and the forecast
+    "renewal_date": _c(N_("Renewal date"), "date"), "decision_date": _c(N_("Decision by"), "date"),
+    "notice_days": _c(N_("Notice (days)"), "count"), "notice_overdue": _c(N_("Decision overdue"), "flag"),
+    "days_left": _c(N_("Days left"), "count"), "stage": _c(N_("CRM stage")), "category": _c(N_("Forecast category")),
+    "crm_category": _c(N_("CRM forecast category")), "source": _c(N_("Source")), "outcome": _c(N_("Outcome")),
+    "movement": _c(N_("Movement")), "n_due": _c(N_("Renewals due"), "count"), "renewals": _c(N_("Renewals"), "count"),
+    "decile": _c(N_("Decile"), "count"), "next_renewal": _c(N_("Next renewal"), "date"),
+    "as_of": _c(N_("As of"), "date"), "month": _c(N_("Month"), "date"), "snapshot_day": _c(N_("Snapshot day"), "date"),
+    "status": _c(N_("Status")),
+    # expansion
+    "signals": _c(N_("Signals")), "n_signals": _c(N_("Signals"), "count"), "kind": _c(N_("Kind")),
+    # contract lines, tickets, surveys, activities
+    "line_id": _c(N_("Line")), "subscription_id": _c(N_("Subscription")), "start_date": _c(N_("Start"), "date"),
+    "end_date": _c(N_("End"), "date"), "quantity": _c(N_("Quantity"), "number"),
+    "ticket_id": _c(N_("Ticket")), "created_at": _c(N_("Opened"), "datetime"),
+    "solved_at": _c(N_("Solved"), "datetime"), "priority": _c(N_("Priority")),
+    "is_escalated": _c(N_("Escalated"), "flag"), "satisfaction": _c(N_("Satisfaction")),
+    "hours_to_solve": _c(N_("Hours to solve"), "number"), "responded_at": _c(N_("Answered"), "datetime"),
+    "respondent": _c(N_("Respondent")), "comment": _c(N_("Comment")), "occurred_at": _c(N_("When"), "datetime"),
+    "subject": _c(N_("Subject")),
+    # data, audit, page times
+    "table_name": _c(N_("Table")), "loaded": _c(N_("Loaded"), "flag"), "file": _c(N_("File")),
+    "files": _c(N_("Files")), "preset": _c(N_("Preset")), "row_count": _c(N_("Rows"), "count"),
+    "first_date": _c(N_("First date"), "date"), "last_date": _c(N_("Last date"), "date"),
+    "imported_at": _c(N_("Imported"), "datetime"), "n_warnings": _c(N_("Warnings"), "count"),
+    "at": _c(N_("When"), "datetime"), "email": _c(N_("Email")), "role": _c(N_("Role")), "action": _c(N_("Action")),
+    "detail": _c(N_("Detail")), "page": _c(N_("Page")), "runs": _c(N_("Runs"), "count"),
+    "p50_seconds": _c(N_("p50 (s)"), "number"), "p95_seconds": _c(N_("p95 (s)"), "number"),
+    "p50_cpu_seconds": _c(N_("p50 CPU (s)"), "number"), "p95_cpu_seconds": _c(N_("p95 CPU (s)"), "number"),
+    "open": _c(N_("Open"), "link"),
+}
+
+
+def column(name: str) -> Column:
+    """The column's entry; a cohort's age in days (``90``) reads as such; anything else by its own name."""
+    if name in COLUMNS:
+        return COLUMNS[name]
+    if name.isdigit():
+        return Column(N_("Day {n}"), "number")
+    return Column(name.replace("_", " ").capitalize())
+
+
+def label(name: str) -> str:
+    """The column's label in the current language."""
+    entry = column(name)
+    return t(entry.label, n=name) if name.isdigit() else t(entry.label)
