@@ -161,6 +161,18 @@ def choose_language() -> str:
     return state[LANGUAGE]
 
 
+def _session_language() -> str | None:
+    try:
+        chosen = st.session_state.get(LANGUAGE)
+    except Exception:  # no script run (a command-line import of this module): no session
+        return None
+    return chosen if chosen in i18n.LANGUAGES else None
+
+
+# A page run on its own (Streamlit's AppTest, a deep link before navigation) still speaks the session's language.
+i18n.language_source = _session_language
+
+
 def sidebar_language() -> None:
     """The language selector at the top of the sidebar."""
     st.sidebar.selectbox(t("Language"), list(i18n.LANGUAGES), key=LANGUAGE,

@@ -1,0 +1,107 @@
+"""Catalogues complete with the same placeholders, local formats, and every page in every language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+
+import pytest
+from babel.messages.pofile import read_po
+from streamlit.testing.v1 import AppTest
+
+from renewal_radar import columns, i18n
+from tests.conftest import ROOT
+
+LANGS = ("ko", "ja", "zh_TW")
+PAGES = {"pages/overview.py": "Overview", "pages/forecast.py": "Renewal forecast",
+         "pages/calendar.py": "Renewal calendar", "pages/at_risk.py": "At-risk accounts",
+         "pages/account.py": "Account", "pages/expansion.py": "Expansion", "pages/cohorts.py": "Cohorts and survival",
+         "pages/explore.py": "Explore", "pages/data.py": "Data", "pages/import.py": "Import",
+         "pages/digest.py": "Digest"}
+
+
+def _placeholders(text: str) -> set[tuple[str, str]]:
+    return {(name, spec or "") for _, name, spec, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_is_translated_with_the_same_placeholders(lang):
+    path = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "renewal_radar.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    missing, differing = [], []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            missing.append(ids[0])
+            continue
+        for text in strings:
+            if _placeholders(text) != _placeholders(ids[-1]):
+                differing.append((ids[0], text))
+    assert missing == [], f"{len(missing)} messages without a {lang} translation, e.g. {missing[:3]}"
+    assert differing == [], differing[:3]
+
+
+def test_the_catalogue_template_holds_every_message_the_code_marks():
+    template = (i18n.LOCALE_DIR / "renewal_radar.pot").read_text(encoding="utf-8")
+    for entry in columns.COLUMNS.values():
+        assert f'msgid "{entry.label}"' in template, entry.label
+
+
+@pytest.mark.parametrize(("lang", "currency", "value", "expected"), [
+    ("ko", "KRW", 1_234_000, "₩1,234,000"), ("ja", "JPY", 1_234, "￥1,234"), ("en", "JPY", 1_234, "¥1,234"),
+    ("zh_TW", "TWD", 1_234_567.4, "NT$1,234,567"), ("en", "EUR", 1_234.5, "€1,234"), ("en", "USD", -1_234.6, "-$1,235"),
+])
+def test_money_in_each_locale_has_no_cents_and_the_right_symbol(lang, currency, value, expected):
+    with i18n.language(lang):
+        assert i18n.money(value, currency, compact=False) == expected
+
+
+@pytest.mark.parametrize(("lang", "currency", "value", "expected"), [
+    ("ko", "KRW", 123_400_000, "₩1.2억"), ("ja", "JPY", 1_234_000_000, "￥12.3億"),
+    ("zh_TW", "TWD", 12_345_678, "NT$1234.6萬"), ("en", "USD", 1_234_567, "$1.2M"),
+])
+def test_kpi_cards_use_the_locales_compact_form(lang, currency, value, expected):
+    with i18n.language(lang):
+        assert i18n.money(value, currency, compact=True) == expected
+
+
+def test_dates_percentages_and_days_follow_the_locale():
+    day = dt.date(2027, 3, 1)
+    expected = {"en": "Mar 1, 2027", "ko": "2027. 3. 1.", "ja": "2027/03/01", "zh_TW": "2027年3月1日"}
+    for lang, text in expected.items():
+        with i18n.language(lang):
+            assert i18n.date(day) == text
+            assert i18n.percent(0.8765) == "87.6%"
+    with i18n.language("ja"):
+        assert i18n.in_days(3) == "3 日後"
+        assert i18n.tn("{count} day", "{count} days", 3) == "3 日"
+
+
+def test_the_browser_language_picks_a_supported_one():
+    assert i18n.match_language("ko-KR") == "ko"
+    assert i18n.match_language("ja") == "ja"
+    assert i18n.match_language("zh-Hant-TW") == "zh_TW" and i18n.match_language("zh-TW") == "zh_TW"
+    assert i18n.match_language("zh-CN") is None  # Simplified Chinese is not offered
+    assert i18n.match_language("fr-FR") is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_renders_in_each_language_with_its_title_translated(demo_db, monkeypatch, lang):
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
+    # AppTest formats widget values in the test's own thread, outside the session: give it the same language
+    monkeypatch.setenv("RENEWAL_RADAR_LANG", lang)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    app.session_state["language"] = lang
+    app.run()
+    for page, english in PAGES.items():
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
+        title = app.title[0].value
+        assert title != english and not re.fullmatch(r"[A-Za-z \-()]+", title), (page, title)
+        with i18n.language(lang):
+            assert title == i18n.t(english)
