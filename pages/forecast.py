@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, pagedata, settings, ui
+from renewal_radar import charts, columns, pagedata, settings, ui
 from renewal_radar.i18n import t
 
 ui.page_header(t("Renewal forecast"), t("ARR up for renewal in the horizon, the floor, weighted forecast and best "
@@ -47,7 +47,8 @@ left, right = st.columns([3, 2])
 left.plotly_chart(charts.forecast_waterfall(summary, currency, t("From ARR due to projected renewed ARR")),
                   width="stretch")
 with right:
-    by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by")
+    by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by",
+                      format_func=columns.label)
     breakdown = pagedata.forecast_breakdown(due, by)
     ui.dataframe(breakdown, column_config={
         "due_arr": ui.money_column(t("ARR due"), currency), "forecast_arr": ui.money_column(t("Forecast"), currency)})

@@ -113,6 +113,23 @@ COLUMNS: dict[str, Column] = {
 }
 
 
+_CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit": N_("Commit"),
+               "Closed": N_("Closed"), "Closed Won": N_("Closed Won"), "Closed Lost": N_("Closed Lost"),
+               "Omitted": N_("Omitted"), "booked": N_("booked")}
+# coded values a table shows in words (data values such as names and segments stay as they are)
+VALUES: dict[str, dict[str, str]] = {
+    "source": {"model": N_("model"), "crm": N_("CRM"), "booked": N_("booked")},
+    "category": _CATEGORIES, "crm_category": _CATEGORIES,
+    "band": {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green")},
+}
+
+
+def value_words(name: str) -> dict[str, str] | None:
+    """The column's coded values in the current language, or None when its values are data."""
+    words = VALUES.get(name)
+    return {code: t(word) for code, word in words.items()} if words else None
+
+
 def column(name: str) -> Column:
     """The column's entry; a cohort's age in days (``90``) reads as such; anything else by its own name."""
     if name in COLUMNS:

@@ -139,6 +139,8 @@ def currency_symbol(currency: str) -> str:
         return currency
     if symbol == "$" and currency != "USD":
         symbol = babel_numbers.get_currency_symbol(currency, "en")
+    if symbol == "US$" and current_language() in ("ko", "ja"):  # no local dollar to confuse it with: plain $
+        symbol = "$"
     return symbol
 
 
@@ -150,7 +152,10 @@ def money(value: float | None, currency: str, compact: bool = False) -> str:
     locale = format_locale()
     symbol = currency_symbol(currency)
     if compact and abs(value) >= 10_000:
-        text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+        # one decimal while the number is short ($1.2M, ₩1.2억), none once it has three digits (￥2097万)
+        text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=0)
+        if sum(c.isdigit() for c in text) <= 2:
+            text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
         local = babel_numbers.get_currency_symbol(currency, locale)
         return text.replace(local, symbol, 1) if local != symbol else text
     pattern = _whole(locale.currency_formats["standard"].pattern)

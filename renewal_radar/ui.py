@@ -273,8 +273,22 @@ def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: in
     A page's own ``column_config`` entry wins for its column."""
     explicit = column_config or {}
     shown, configs = _readable(frame, explicit)
+    shown, explicit = _percent_columns(shown, explicit)
+    money = [n for n, dtype in shown.schema.items() if dtype.is_float() and columns.column(n).kind == "money"]
+    shown = shown.with_columns(pl.col(money).round(0)) if money else shown  # whole units, pages' columns too
     st.dataframe(shown, hide_index=True, width="stretch", column_config=configs | explicit,
                  **({"height": height} if height else {}))
+
+
+def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
+    """A page's percent columns (fractions) shown with one decimal, like the registry's."""
+    scaled = {name for name, config in explicit.items() if isinstance(config, dict)
+              and (config.get("type_config") or {}).get("format") == "percent" and name in frame.columns}
+    if not scaled:
+        return frame, explicit
+    fixed = {name: {**config, "type_config": {**config["type_config"], "format": "%.1f%%"}} if name in scaled
+             else config for name, config in explicit.items()}
+    return frame.with_columns(pl.col(name) * 100 for name in scaled), fixed
 
 
 def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
@@ -312,7 +326,9 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str):
     if dtype == pl.Boolean:
         return None, st.column_config.CheckboxColumn(label)
     if dtype == pl.String:
-        return col.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
+        words = columns.value_words(name)
+        shown = col.replace(words) if words else col
+        return shown.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
     return None, st.column_config.Column(label)
 
 
@@ -347,9 +363,8 @@ def xlsx_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
-    """A table column of money in the reporting currency with thousands separators."""
-    named = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
-    return st.column_config.NumberColumn(label, format=named.get(currency, "localized"))
+    """A table column of money in the reporting currency: whole units, the symbol in the label."""
+    return st.column_config.NumberColumn(f"{label} ({i18n.currency_symbol(currency).strip()})", format="localized")
 
 
 def percent_column(label: str) -> st.column_config.NumberColumn:
