@@ -212,6 +212,19 @@ def import_server(demo_db, tmp_path):
         yield url, database
 
 
+def upload_check_and_load(page: Page, paths: list[Path], as_of: str) -> None:
+    """On the Import page: upload the files, check them, load them, and wait for the as-of day loaded."""
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(path) for path in paths])
+    page.get_by_text("table: subscriptions").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Check files").click()
+    page.get_by_text("No errors").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Load into Renewal Radar").click()
+    page.get_by_text(f"Loaded, as of {as_of}").wait_for(timeout=60_000)
+
+
 def test_upload_validate_load_and_roll_back(import_server, page, tmp_path):
     url, _ = import_server
     import polars as pl
@@ -223,16 +236,7 @@ def test_upload_validate_load_and_roll_back(import_server, page, tmp_path):
     pl.DataFrame({"account_id": ["N1", "N2"], "start_date": ["2026-01-01", "2026-02-01"],
                   "end_date": [None, None], "mrr": [1000.0, 200.0]}).write_excel(files / "subscriptions.xlsx")
     page.goto(f"{url}/import")
-    wait_for_app(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        [str(files / "accounts.csv"), str(files / "subscriptions.xlsx")])
-    page.get_by_text("table: subscriptions").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Check files").click()
-    page.get_by_text("No errors").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Load into Renewal Radar").click()
-    page.get_by_text("Loaded, as of 2026-02-01").wait_for(timeout=60_000)
+    upload_check_and_load(page, [files / "accounts.csv", files / "subscriptions.xlsx"], "2026-02-01")
     page.screenshot(path=str(SHOTS / "import_loaded.png"), full_page=True)
     page.goto(f"{url}/")
     wait_for_app(page)

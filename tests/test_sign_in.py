@@ -16,7 +16,16 @@ from playwright.sync_api import Page
 
 from renewal_radar import audit, db, metrics, pagedata, ui
 from renewal_radar.filters import Filters
-from tests.test_browser import SHOTS, _free_port, assert_clean, browser, page, streamlit_server, wait_for_app
+from tests.test_browser import (
+    SHOTS,
+    _free_port,
+    assert_clean,
+    browser,
+    page,
+    streamlit_server,
+    upload_check_and_load,
+    wait_for_app,
+)
 
 __all__ = ["browser", "page"]  # fixtures shared with test_browser
 
@@ -212,15 +221,7 @@ def test_an_admin_imports_rolls_back_and_reads_both_in_the_audit_log(team_server
     sign_in(page, url, "ops@example.com")
     assert "Import" in navigation(page)
     open_page(page, url, "import")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        [str(files / "accounts.csv"), str(files / "subscriptions.csv")])
-    page.get_by_text("table: subscriptions").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Check files").click()
-    page.get_by_text("No errors").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Load into Renewal Radar").click()
-    page.get_by_text("Loaded, as of 2026-01-01").wait_for(timeout=60_000)
+    upload_check_and_load(page, [files / "accounts.csv", files / "subscriptions.csv"], "2026-01-01")
     wait_for_app(page)
     page.get_by_text("I want to go back").click()
     wait_for_app(page)
