@@ -33,7 +33,7 @@ $(LOCALES_DIR)/%/LC_MESSAGES/renewal_radar.mo: $(LOCALES_DIR)/%/LC_MESSAGES/rene
 translations: $(MO_FILES)
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn:1,2 -k N_ --no-location --sort-output --omit-header \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k tn:1,2 -k N_ -k _worded --no-location --sort-output --omit-header \
 	  -o $(LOCALES_DIR)/renewal_radar.pot app.py pages renewal_radar
 	for l in $(LANGS); do \
 	  if [ -f $(LOCALES_DIR)/$$l/LC_MESSAGES/renewal_radar.po ]; then \

@@ -97,8 +97,8 @@ with st.expander(t("How the score and the risk are made")):
     st.markdown(t("Health (settings version {v}) is the weighted average of the components with data; red below "
                   "{red:.0f}, green from {green:.0f}.", v=settings.version, red=settings.red_below,
                   green=settings.green_from))
-    st.dataframe(pl.DataFrame([{"component": c.label, "weight": c.weight, "zero at": c.zero_at, "full at": c.full_at,
-                                "signal": c.help} for c in settings.components]), hide_index=True, width="stretch")
+    ui.dataframe(pl.DataFrame([{"component": t(c.label), "weight": c.weight, "zero at": c.zero_at,
+                                "full at": c.full_at, "signal": t(c.help)} for c in settings.components]))
     st.markdown(t("Churn risk is a logistic regression on the same signals and account size, fitted on the month "
                   "starts whose 90-day outcome was known on the as-of day. Drivers are the signals that raise an "
                   "account's log-odds the most."))

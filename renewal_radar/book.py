@@ -15,7 +15,7 @@ import polars as pl
 
 from renewal_radar import db, forecast, health, risk, scoring, settings, sql
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.metrics import data_as_of
+from renewal_radar.metrics import data_as_of, reporting_currency
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bo
 
 
 def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool) -> pl.DataFrame:
-    texts = risk.drivers_texts(scored, health.source_rows(con)) if with_drivers else None
+    sources = {**health.source_rows(con), "currency": reporting_currency(con)}
+    texts = risk.drivers_texts(scored, sources) if with_drivers else None
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
         .alias("top_drivers"), (12 * pl.col("mrr")).alias("arr"),

@@ -13,11 +13,14 @@ Signals, each from data before the as-of day:
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 
 import polars as pl
 
 from renewal_radar import health, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.i18n import t
 
 SEAT_THRESHOLD = 0.85
 SEAT_UPLIFT = 0.2
@@ -48,6 +51,19 @@ def _peer_products(products: pl.DataFrame) -> pl.DataFrame:
             .with_columns((pl.col("owners") / pl.col("peers")).alias("adoption")))
 
 
+def _whole_percent(column: str, minus_one: bool = False) -> pl.Expr:
+    value = pl.col(column) - 1 if minus_one else pl.col(column)
+    return (value * 100).round(0).cast(pl.Int64)
+
+
+def _worded(message: str, **parts: pl.Expr) -> pl.Expr:
+    """A sentence per row in the current language: the catalogue's template, each placeholder filled from its
+    column (a translation may put the placeholders in another order)."""
+    template = t(message)
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    return pl.format(re.sub(r"\{[^{}]*\}", "{}", template), *(parts[name] for name in names))
+
+
 def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """One row per expansion signal: account, kind, reason in words, potential ARR."""
     products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
@@ -59,11 +75,11 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     found = [
         accounts.filter(pl.col("signal_license_utilisation") >= SEAT_THRESHOLD).select(
             "account_id", pl.lit("seats").alias("kind"),
-            pl.format("{}% of seats in use", (pl.col("signal_license_utilisation") * 100).round(0).cast(pl.Int64))
-            .alias("reason"), (pl.col("arr") * SEAT_UPLIFT).alias("potential_arr")),
+            _worded("{pct}% of seats in use", pct=_whole_percent("signal_license_utilisation")).alias("reason"),
+            (pl.col("arr") * SEAT_UPLIFT).alias("potential_arr")),
         accounts.filter(pl.col("signal_usage_trend") >= GROWTH_THRESHOLD).select(
             "account_id", pl.lit("growth").alias("kind"),
-            pl.format("usage up {}% last month", ((pl.col("signal_usage_trend") - 1) * 100).round(0).cast(pl.Int64))
+            _worded("usage up {pct}% last month", pct=_whole_percent("signal_usage_trend", minus_one=True))
             .alias("reason"), (pl.col("arr") * GROWTH_UPLIFT).alias("potential_arr")),
     ]
     peers = _peer_products(products)
@@ -76,8 +92,8 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
              .group_by("account_id", "product").agg(pl.col("feature").first(), pl.col("share").max(),
                                                     pl.col("median_arr").first()))
     found.append(addon.select("account_id", pl.lit("add-on").alias("kind"),
-                              pl.format("{} is {}% of usage without the {}", "feature",
-                                        (pl.col("share") * 100).round(0).cast(pl.Int64), "product").alias("reason"),
+                              _worded("{feature} is {pct}% of usage without the {product}", feature=pl.col("feature"),
+                                      pct=_whole_percent("share"), product=pl.col("product")).alias("reason"),
                               pl.col("median_arr").alias("potential_arr")))
     families = owned.select("account_id", product_family(pl.col("product")).alias("family")).unique()
     gaps = (arr.select("account_id", "segment").join(peers.filter(pl.col("adoption") >= WHITESPACE_SHARE),
@@ -85,8 +101,8 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
             .with_columns(product_family(pl.col("product")).alias("family"))
             .join(families, on=["account_id", "family"], how="anti"))
     found.append(gaps.select("account_id", pl.lit("whitespace").alias("kind"),
-                             pl.format("{}% of {} accounts own {}", (pl.col("adoption") * 100).round(0)
-                                       .cast(pl.Int64), "segment", "product").alias("reason"),
+                             _worded("{pct}% of {segment} accounts own {product}", pct=_whole_percent("adoption"),
+                                     segment=pl.col("segment"), product=pl.col("product")).alias("reason"),
                              pl.col("median_arr").alias("potential_arr")))
     return pl.concat(found).unique(["account_id", "kind", "reason"]).sort("potential_arr", descending=True)
 

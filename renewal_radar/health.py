@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from renewal_radar import db, sql
+from renewal_radar.i18n import t
 
 SETTINGS_PATH = Path(__file__).resolve().parent / "health.toml"
 # The export each component's signal comes from (None: always available from subscriptions).
@@ -148,8 +149,27 @@ def explain_change(before: dict, after: dict, settings: HealthSettings | None = 
         return {c.name: c.weight * row[f"score_{c.name}"] / total for c in present} if total else {}
 
     first, second = contributions(before), contributions(after)
-    rows = [{"component": c.label, "score_before": before.get(f"score_{c.name}"),
+    rows = [{"component": t(c.label), "score_before": before.get(f"score_{c.name}"),
              "score_after": after.get(f"score_{c.name}"),
              "points": second.get(c.name, 0.0) - first.get(c.name, 0.0)} for c in settings.components]
     return pl.DataFrame(rows, schema={"component": pl.String, "score_before": pl.Float64, "score_after": pl.Float64,
                                       "points": pl.Float64}).sort(pl.col("points").abs(), descending=True)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue without translating it now."""
+    return message
+
+
+# the shipped health.toml's labels and help texts, so the catalogues translate them (an edited label that has no
+# translation shows as written)
+DEFAULT_WORDS = (
+    N_("Usage trend"), N_("Events in the last complete month against the monthly average of the two months before."),
+    N_("Licence utilisation"), N_("Active users in the last complete month divided by seats."),
+    N_("Feature breadth"), N_("Share of the product's features used in the last complete month."),
+    N_("Latest NPS / CSAT"),
+    N_("Latest NPS (0-10) before the day; CSAT (1-5) is scaled to 0-10 when there is no NPS."),
+    N_("Support load"), N_("Open high-priority tickets plus escalations in the last 90 days."),
+    N_("CSM touch"), N_("Days since the last CSM touch or business review."),
+    N_("Days to renewal"), N_("Days until the next known renewal; a renewal close at hand leaves less time to act."),
+)

@@ -14,6 +14,7 @@ import polars as pl
 
 from renewal_radar import book, datastatus, dates, forecast, health, metrics, settings, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.i18n import t
 
 DUE_WINDOW_DAYS = 90
 
@@ -118,7 +119,7 @@ def disagreement(row: dict) -> str:
         return ""
     if not ((band == "green" and probability >= 0.3) or (band == "red" and probability < 0.1)):
         return ""
-    components = [(c.label, row.get(f"score_{c.name}")) for c in health_mod.load_settings().components
+    components = [(t(c.label), row.get(f"score_{c.name}")) for c in health_mod.load_settings().components
                   if row.get(f"score_{c.name}") is not None]
     if band == "green":
         weakest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: x[1])[:2])
@@ -150,7 +151,7 @@ def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
         trend_arrow(pl.col("health_change")).alias("trend"), pl.col("disagreement").fill_null(""))
     sources = health.source_rows(con)
     available = health.available_components(sources)
-    missing = [f"{c.label} (needs {health.SOURCE_FILES[health.SOURCES[c.name]]})"
+    missing = [t("{component} (needs {file})", component=t(c.label), file=health.SOURCE_FILES[health.SOURCES[c.name]])
                for c in health.load_settings().components if not available[c.name]]
     _, band_rates = book.risk_backtest(con)
     return AtRisk(as_of, metrics.reporting_currency(con), scored, missing, band_rates, book.status(con).stale)

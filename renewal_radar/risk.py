@@ -19,6 +19,8 @@ import polars as pl
 
 from renewal_radar import dates, health
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.health import N_
+from renewal_radar.i18n import money, percent, t
 
 MODEL_VERSION = 3
 HORIZON_DAYS = 90
@@ -97,26 +99,32 @@ def contributions(model: RiskModel, frame: pl.DataFrame) -> np.ndarray:
 
 
 # each driver in plain words from the account's own value (``sources``: rows per signal source, for the
-# feature count); built once here, not for every account
+# feature count, and the reporting currency); built once here, not for every account
 DRIVER_WORDS = {
-    "signal_usage_trend": lambda v, s: (f"usage down {1 - v:.0%} last month vs the two before" if v < 1
-                                        else f"usage up {v - 1:.0%} last month"),
-    "signal_license_utilisation": lambda v, s: f"only {v:.0%} of seats active last month",
-    "signal_feature_breadth": lambda v, s: f"uses {round(v * max(s.get('feature_count') or 1, 1))} of "
-                                           f"{s.get('feature_count')} features",
-    "signal_nps": lambda v, s: f"latest NPS {v:.0f}",
-    "signal_support_load": lambda v, s: f"{v:.0f} open high-priority tickets or escalations in 90 days",
-    "signal_csm_touch": lambda v, s: ("no CSM touch on record" if v >= 10_000 else f"no CSM touch in {v:.0f} days"),
-    "signal_days_to_renewal": lambda v, s: f"renewal in {v:.0f} days",
-    "log_mrr": lambda v, s: f"a large account (MRR {math.expm1(v):,.0f})",
+    "signal_usage_trend": lambda v, s: (t("usage down {pct} last month vs the two before", pct=percent(1 - v, 0))
+                                        if v < 1 else t("usage up {pct} last month", pct=percent(v - 1, 0))),
+    "signal_license_utilisation": lambda v, s: t("only {pct} of seats active last month", pct=percent(v, 0)),
+    "signal_feature_breadth": lambda v, s: t("uses {used} of {total} features",
+                                             used=round(v * max(s.get("feature_count") or 1, 1)),
+                                             total=s.get("feature_count")),
+    "signal_nps": lambda v, s: t("latest NPS {score:.0f}", score=v),
+    "signal_support_load": lambda v, s: t("{n:.0f} open high-priority tickets or escalations in 90 days", n=v),
+    "signal_csm_touch": lambda v, s: (t("no CSM touch on record") if v >= 10_000
+                                      else t("no CSM touch in {days:.0f} days", days=v)),
+    "signal_days_to_renewal": lambda v, s: t("renewal in {days:.0f} days", days=v),
+    "log_mrr": lambda v, s: t("a large account (MRR {mrr})", mrr=money(math.expm1(v), s.get("currency", "USD"))),
 }
+SIGNAL_WORDS = {"usage_trend": N_("usage trend"), "license_utilisation": N_("seat use"),
+                "feature_breadth": N_("feature breadth"), "nps": N_("NPS"), "support_load": N_("support load"),
+                "csm_touch": N_("CSM touch"), "days_to_renewal": N_("days to renewal")}
 
 
 def describe(name: str, row: dict, sources: dict) -> str:
     """A driver in plain words, from the account's own signal."""
     value = row.get(name)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"no data for {name.removeprefix('signal_').replace('_', ' ')}"
+        signal = name.removeprefix("signal_")
+        return t("no data for {signal}", signal=t(SIGNAL_WORDS.get(signal, signal.replace("_", " "))))
     return DRIVER_WORDS[name](value, sources)
 
 
