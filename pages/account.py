@@ -41,15 +41,16 @@ now = view.months.tail(1).row(0, named=True) if view.months.height else {}
 cols = st.columns(5)
 cols[0].metric(t("ARR"), ui.money(now.get("arr"), currency))
 risk_row = view.risk or {}
-cols[1].metric(t("Health"), "–" if risk_row.get("health_score") is None else f"{risk_row['health_score']:.0f}",
-               delta=risk_row.get("band"), delta_color="off", delta_arrow="off")
+cols[1].metric(t("Health"), "—" if risk_row.get("health_score") is None else f"{risk_row['health_score']:.0f}",
+               delta=ui.coded("band", risk_row.get("band")), delta_color="off", delta_arrow="off")
 cols[2].metric(t("Churn risk (90 days)"), ui.percent(risk_row.get("churn_probability")))
 renewal = view.next_renewal or {}
-cols[3].metric(t("Next renewal"), str(renewal.get("renewal_date") or "–"),
+cols[3].metric(t("Next renewal"), ui.day(renewal.get("renewal_date")),
                delta=ui.money(renewal.get("due_arr"), currency) if renewal else None, delta_color="off",
                delta_arrow="off")
 cols[4].metric(t("Renewal probability"), ui.percent(renewal.get("probability")),
-               delta=(renewal.get("stage") or renewal.get("source")) if renewal else None, delta_color="off",
+               delta=(renewal.get("stage") or ui.coded("source", renewal.get("source"))) if renewal else None,
+               delta_color="off",
                delta_arrow="off")
 if risk_row.get("top_drivers"):
     st.warning(t("Risk drivers: {drivers}", drivers=risk_row["top_drivers"]))

@@ -73,7 +73,8 @@ def arr_bar_chart(frame: pl.DataFrame, attribute: str, currency: str, title: str
     figure = go.Figure(go.Bar(
         x=ordered["arr"].to_list(), y=ordered[attribute].to_list(), orientation="h", marker_color=SEQUENCE[0],
         customdata=ordered["accounts"].to_list(),
-        hovertemplate=f"%{{y}}: {symbol}%{{x:,.0f}} ARR, %{{customdata:,}} accounts<extra></extra>"))
+        hovertemplate="%{y}: " + t("{arr} ARR, {n} accounts", arr=f"{symbol}%{{x:,.0f}}", n="%{customdata:,}")
+        + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("ARR ({currency})", currency=currency),
                          yaxis_title="", xaxis_tickprefix=symbol, xaxis_tickformat="~s", hovermode="closest")
     return figure
@@ -225,7 +226,7 @@ def whitespace_heatmap(matrix: pl.DataFrame, names: dict[str, str], title: str) 
     labels = [f"{names.get(a) or a} ({a})" for a in matrix["account_id"].to_list()]
     figure = go.Figure(go.Heatmap(z=matrix.select(products).to_numpy(), x=products, y=labels,
                                   colorscale=[[0, "#ECEFF1"], [1, SEQUENCE[0]]], showscale=False,
-                                  hovertemplate="%{y} · %{x}: %{z}<extra>1 = owns</extra>"))
+                                  hovertemplate="%{y} · %{x}: %{z}<extra>" + t("1 = owns") + "</extra>"))
     figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Product"), yaxis_title=t("Account"),
                          yaxis_autorange="reversed", height=max(360, 18 * matrix.height + 160), hovermode="closest")
     return figure
@@ -287,7 +288,8 @@ def due_by_month_chart(renewals: pl.DataFrame, currency: str, title: str) -> go.
     figure = go.Figure()
     figure.add_bar(x=monthly["month"].to_list(), y=monthly["expected"].to_list(), name=t("Expected to renew"),
                    marker_color=PALETTE["new"], customdata=monthly["n"].to_list(),
-                   hovertemplate=f"%{{fullData.name}}: {symbol}%{{y:,.0f}} (%{{customdata}} renewals)<extra></extra>")
+                   hovertemplate=f"%{{fullData.name}}: {symbol}%{{y:,.0f}} ("
+                   + t("{n} renewals", n="%{customdata}") + ")<extra></extra>")
     figure.add_bar(x=monthly["month"].to_list(), y=monthly["at_risk"].to_list(), name=t("At risk"),
                    marker_color=PALETTE["churn"],
                    hovertemplate=f"%{{fullData.name}}: {symbol}%{{y:,.0f}}<extra></extra>")
@@ -324,7 +326,7 @@ def contract_timeline(lines: pl.DataFrame, as_of, currency: str, title: str) -> 
     figure = go.Figure()
     ends = [end or as_of for end in lines["end_date"].to_list()]
     starts = lines["start_date"].to_list()
-    labels = [f"{p} ({int(q) if q == q and q is not None else '–'} seats)"
+    labels = [t("{product} ({seats} seats)", product=p, seats=int(q) if q == q and q is not None else "—")
               for p, q in zip(lines["product"], lines["quantity"], strict=True)]
     figure.add_bar(
         x=[(e - s).days * 86_400_000 for s, e in zip(starts, ends, strict=True)], base=starts, y=labels,

@@ -228,6 +228,13 @@ def money(value: float | None, currency: str, compact: bool = True) -> str:
     return i18n.money(value, currency, compact)
 
 
+def coded(column: str, value: str | None) -> str | None:
+    """A coded value (a health band, a forecast category, a probability's source) in words."""
+    if value is None:
+        return None
+    return (columns.value_words(column) or {}).get(value, value)
+
+
 def day(value: dt.date | None) -> str:
     """A date in the chosen language's format."""
     return i18n.date(value)
@@ -295,15 +302,35 @@ def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
     """The frame as shown (values scaled and rounded per kind) and a column config per column."""
     currency = compute(metrics.reporting_currency) if has_data() else "USD"
     changes, configs = [], {}
+    nulls = frame.null_count().row(0, named=True) if frame.height else {}
     for name, dtype in frame.schema.items():
         if name in explicit:
             continue
         entry = columns.column(name)
-        change, config = _column_view(name, dtype, entry.kind, columns.label(name), currency)
+        if nulls.get(name) and (dtype.is_numeric() or dtype == pl.Date):
+            change, config = _column_with_gaps(name, dtype, entry.kind, columns.label(name), currency)
+        else:
+            change, config = _column_view(name, dtype, entry.kind, columns.label(name), currency)
         if change is not None:
             changes.append(change)
         configs[name] = config
     return (frame.with_columns(changes) if changes else frame), configs
+
+
+def _column_with_gaps(name: str, dtype, kind: str, label: str, currency: str):
+    """A number or date column with empty cells, as text: the grid would print "None" in them; a dash instead."""
+    col = pl.col(name)
+    if dtype == pl.Date:
+        text = col.dt.strftime("%Y-%m-%d")
+    elif kind == "percent":
+        text = pl.format("{}%", (col * 100).round(1))
+    elif kind in ("money", "score", "count") or dtype.is_integer():
+        text = col.round(0).cast(pl.Int64).cast(pl.String)
+    else:
+        text = col.round(2).cast(pl.String)
+    if kind == "money":
+        label = f"{label} ({i18n.currency_symbol(currency).strip()})"
+    return text.fill_null("—"), st.column_config.TextColumn(label, alignment="right")
 
 
 def _column_view(name: str, dtype, kind: str, label: str, currency: str):
