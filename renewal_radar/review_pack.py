@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from renewal_radar import account, charts, dates
+from renewal_radar.i18n import date as format_date
+from renewal_radar.i18n import money, number, percent, t
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 FONT_STACK = "'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans CJK JP', 'Noto Sans CJK SC', 'Noto Sans CJK TC', sans-serif"
@@ -41,12 +43,16 @@ class Pack:
     @property
     def title(self) -> str:
         """The pack's title line."""
-        return f"Business review: {self.account_name}"
+        return t("Business review: {name}", name=self.account_name)
 
     @property
     def period(self) -> str:
         """The reviewed period, inclusive of its first day and exclusive of its end."""
-        return f"{self.period_start:%d %b %Y} – {self.period_end - dt.timedelta(days=1):%d %b %Y}"
+        return f"{format_date(self.period_start)} – {format_date(self.period_end - dt.timedelta(days=1))}"
+
+
+def _source_word(source: str | None) -> str:
+    return {"model": t("model"), "crm": t("CRM"), "booked": t("booked")}.get(source or "", source or "—")
 
 
 def last_quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -57,9 +63,9 @@ def last_quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
 
 def _percent_change(now: float, before: float) -> str:
     if not before:
-        return "new this period" if now else "no change"
+        return t("new this period") if now else t("no change")
     change = now / before - 1
-    return f"{'up' if change >= 0 else 'down'} {abs(change):.0%}"
+    return t("up {pct}", pct=percent(change, 0)) if change >= 0 else t("down {pct}", pct=percent(-change, 0))
 
 
 def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str) -> Pack:
@@ -81,59 +87,63 @@ def _highlights(pack: Pack, view: account.AccountView, start: dt.date, end: dt.d
     previous = usage.filter(pl.col("month_start").is_between(dates.add_months(start, -3), start, closed="left"))
     events_now, events_before = float(in_period["events"].sum()), float(previous["events"].sum())
     if usage.height:
-        pack.highlights.append(f"Product usage: {events_now:,.0f} events this period, "
-                               f"{_percent_change(events_now, events_before)} on the quarter before.")
+        pack.highlights.append(t("Product usage: {events} events this period, {change} on the quarter before.",
+                                 events=number(events_now), change=_percent_change(events_now, events_before)))
         by_feature = in_period.group_by("feature").agg(pl.col("events").sum()).sort("events", descending=True)
-        lead = f", led by {by_feature['feature'][0]}" if by_feature.height else ""
-        pack.highlights.append(f"Adoption: {by_feature.height} features in use{lead}.")
+        pack.highlights.append(t("Adoption: {n} features in use, led by {feature}.", n=by_feature.height,
+                                 feature=by_feature["feature"][0]) if by_feature.height
+                               else t("Adoption: no feature in use this period."))
     months = view.months.filter(pl.col("month_start").is_between(start, end, closed="both"))
     if months.height and months["seats"].drop_nulls().len():
         latest = months.row(-1, named=True)
         users, seats = latest["active_users_prior_month"] or 0, latest["seats"] or 0
         if seats:
-            pack.highlights.append(f"Licence use: {users:,.0f} active users on {seats:,.0f} seats "
-                                   f"({users / seats:.0%}).")
+            pack.highlights.append(t("Licence use: {users} active users on {seats} seats ({pct}).",
+                                     users=number(users), seats=number(seats), pct=percent(users / seats, 0)))
     tickets = view.tickets.filter(pl.col("created_at").is_between(
         dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()), closed="left"))
     summary = account.ticket_summary(tickets)
     if summary["tickets"]:
         hours = summary["median_hours_to_solve"]
-        pack.highlights.append(f"Support: {summary['tickets']} tickets, {summary['tickets'] - summary['open']} "
-                               f"resolved" + (f", median {hours:.0f} hours to resolve" if hours is not None else "")
-                               + f", {summary['escalated']} escalated.")
+        pack.highlights.append(t("Support: {tickets} tickets, {resolved} resolved, median {hours} hours to resolve, "
+                                 "{escalated} escalated.", tickets=summary["tickets"],
+                                 resolved=summary["tickets"] - summary["open"], escalated=summary["escalated"],
+                                 hours="—" if hours is None else f"{hours:.0f}"))
     nps = view.surveys.filter(pl.col("kind") == "NPS")
     if nps.height:
-        pack.highlights.append(f"Latest NPS response: {nps['score'][0]:.0f} ({nps['responded_at'][0]:%d %b %Y}).")
+        pack.highlights.append(t("Latest NPS response: {score:.0f} ({day}).", score=nps["score"][0],
+                                 day=format_date(nps["responded_at"][0])))
     if not pack.highlights:
-        pack.highlights.append("No usage, support or survey data for this period.")
+        pack.highlights.append(t("No usage, support or survey data for this period."))
 
 
 def _renewal_points(pack: Pack, view: account.AccountView, currency: str) -> None:
     renewal = view.next_renewal
     if renewal:
-        pack.renewal_points.append(
-            f"Next renewal on {renewal['renewal_date']:%d %b %Y}: {currency} {renewal['due_arr']:,.0f} ARR, "
-            f"{renewal['probability']:.0%} likely to renew ({renewal['source']}).")
+        pack.renewal_points.append(t(
+            "Next renewal on {day}: {arr} ARR, {pct} likely to renew ({source}).",
+            day=format_date(renewal["renewal_date"]), arr=money(renewal["due_arr"], currency),
+            pct=percent(renewal["probability"], 0), source=_source_word(renewal["source"])))
         if renewal.get("decision_date"):
-            pack.renewal_points.append(f"Notice deadline: {renewal['decision_date']:%d %b %Y}.")
+            pack.renewal_points.append(t("Notice deadline: {day}.", day=format_date(renewal["decision_date"])))
     latest = view.months.row(-1, named=True) if view.months.height else {}
     users, seats = latest.get("active_users_prior_month") or 0, latest.get("seats") or 0
     if seats and users / seats >= 0.85:
-        pack.renewal_points.append(f"Expansion: {users / seats:.0%} of seats are in use; "
-                                   "propose more seats at renewal.")
+        pack.renewal_points.append(t("Expansion: {pct} of seats are in use; propose more seats at renewal.",
+                                     pct=percent(users / seats, 0)))
     if not pack.renewal_points:
-        pack.renewal_points.append("No renewal is due in the next year.")
+        pack.renewal_points.append(t("No renewal is due in the next year."))
 
 
 def _risks_and_asks(pack: Pack, view: account.AccountView) -> None:
     risk = view.risk or {}
     if risk.get("top_drivers"):
-        pack.risks_and_asks.append(f"Watch: {risk['top_drivers']}.")
+        pack.risks_and_asks.append(t("Watch: {drivers}.", drivers=risk["top_drivers"]))
     if risk.get("band") == "red":
-        pack.risks_and_asks.append("Ask: an executive sponsor meeting to agree a success plan before the renewal.")
+        pack.risks_and_asks.append(t("Ask: an executive sponsor meeting to agree a success plan before the renewal."))
     if view.activities.filter(pl.col("kind") == "business_review").height == 0:
-        pack.risks_and_asks.append("Ask: a quarterly business review cadence with the account's decision makers.")
-    pack.risks_and_asks.append("Ask: confirm goals for next quarter and the users who should be trained.")
+        pack.risks_and_asks.append(t("Ask: a quarterly business review cadence with the account's decision makers."))
+    pack.risks_and_asks.append(t("Ask: confirm goals for next quarter and the users who should be trained."))
 
 
 @functools.cache
@@ -156,11 +166,13 @@ def _chart_images(view: account.AccountView, currency: str) -> dict[str, bytes]:
 def _render_charts(view: account.AccountView, currency: str) -> dict[str, bytes]:
     images = {}
     if view.months.height:
-        figure = charts.account_history_chart(view.months, currency, "ARR, active users and seats")
-        images["ARR, active users and seats"] = figure.to_image(format="png", width=1000, height=450, scale=2)
+        title = t("ARR, active users and seats by month")
+        figure = charts.account_history_chart(view.months, currency, title)
+        images[title] = figure.to_image(format="png", width=1000, height=450, scale=2)
     if view.usage_by_feature.height:
-        figure = charts.usage_by_feature_chart(view.usage_by_feature, "Usage by feature")
-        images["Usage by feature"] = figure.to_image(format="png", width=1000, height=450, scale=2)
+        title = t("Usage by feature")
+        figure = charts.usage_by_feature_chart(view.usage_by_feature, title)
+        images[title] = figure.to_image(format="png", width=1000, height=450, scale=2)
     return images
 
 
@@ -190,10 +202,10 @@ def to_pdf(pack: Pack) -> bytes:
     </style></head><body>
     <section><h1>{html.escape(pack.title)}</h1><p>{html.escape(pack.period)} · {html.escape(pack.account_id)}</p>
     </section>
-    <section class="page"><h2>Highlights</h2><ul>{_items(pack.highlights)}</ul></section>
+    <section class="page"><h2>{html.escape(t("Highlights"))}</h2><ul>{_items(pack.highlights)}</ul></section>
     {chart_pages}
-    <section class="page"><h2>Renewal and expansion</h2><ul>{_items(pack.renewal_points)}</ul>
-    <h2>Risks and asks</h2><ul>{_items(pack.risks_and_asks)}</ul></section>
+    <section class="page"><h2>{html.escape(t("Renewal and expansion"))}</h2><ul>{_items(pack.renewal_points)}</ul>
+    <h2>{html.escape(t("Risks and asks"))}</h2><ul>{_items(pack.risks_and_asks)}</ul></section>
     </body></html>"""
     return HTML(string=document).write_pdf()
 
@@ -208,13 +220,13 @@ def to_pptx(pack: Pack) -> bytes:
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = pack.title
     title.placeholders[1].text = f"{pack.period} · {pack.account_id}"
-    _bullet_slide(deck, "Highlights", pack.highlights)
+    _bullet_slide(deck, t("Highlights"), pack.highlights)
     for chart_title, png in pack.charts.items():
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = chart_title
         slide.shapes.add_picture(io.BytesIO(png), Inches(0.7), Inches(1.5), width=Inches(11.9))
-    _bullet_slide(deck, "Renewal and expansion", pack.renewal_points)
-    _bullet_slide(deck, "Risks and asks", pack.risks_and_asks)
+    _bullet_slide(deck, t("Renewal and expansion"), pack.renewal_points)
+    _bullet_slide(deck, t("Risks and asks"), pack.risks_and_asks)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

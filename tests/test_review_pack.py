@@ -9,7 +9,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from renewal_radar import db, review_pack
+from renewal_radar import db, i18n, review_pack
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -32,9 +32,9 @@ def test_last_quarter():
 
 
 def test_pack_content(pack):
-    assert pack.period == "01 Jul 2026 – 30 Sep 2026"
+    assert pack.period == "Jul 1, 2026 – Sep 30, 2026"
     assert pack.highlights and pack.renewal_points and pack.risks_and_asks
-    assert set(pack.charts) == {"ARR, active users and seats", "Usage by feature"}
+    assert set(pack.charts) == {"ARR, active users and seats by month", "Usage by feature"}
     assert all(png.startswith(b"\x89PNG") for png in pack.charts.values())
 
 
@@ -56,7 +56,22 @@ def test_pdf_escapes_data(pack):
 def test_pptx_slides(pack):
     deck = Presentation(io.BytesIO(review_pack.to_pptx(pack)))
     titles = [slide.shapes.title.text for slide in deck.slides]
-    assert titles == [pack.title, "Highlights", "ARR, active users and seats", "Usage by feature",
+    assert titles == [pack.title, "Highlights", "ARR, active users and seats by month", "Usage by feature",
                       "Renewal and expansion", "Risks and asks"]
     pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
     assert len(pictures) == 2
+
+
+def test_the_japanese_pack_speaks_japanese(demo_db):
+    con = db.connect(demo_db)
+    account_id = db.query(con, "select account_id from accounts_dim order by account_id limit 1", {})["account_id"][0]
+    start, end = review_pack.last_quarter(AS_OF)
+    with i18n.language("ja"):
+        built = review_pack.build(con, account_id, start, end, AS_OF, "JPY")
+        pdf = review_pack.to_pdf(built)
+        deck = Presentation(io.BytesIO(review_pack.to_pptx(built)))
+    con.close()
+    text = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert "ビジネスレビュー" in text[0] and "2026/07/01" in text[0]
+    assert "ハイライト" in text[1] and "更新と拡大" in text[-1] and "リスクと依頼事項" in text[-1]
+    assert [slide.shapes.title.text for slide in deck.slides][1] == "ハイライト"
