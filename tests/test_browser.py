@@ -318,3 +318,26 @@ def test_overview_fx_bar_and_at_risk_band_table(server, page):
     band_table.first.wait_for()
     page.screenshot(path=str(SHOTS / "at_risk_band_rates.png"), full_page=True)
     assert_clean(page)
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "ja-JP"])
+def test_pages_in_korean_and_japanese_follow_the_browser_language(server, browser, locale):
+    from renewal_radar import i18n
+
+    language = i18n.match_language(locale)
+    context = browser.new_context(viewport={"width": 1440, "height": 2600}, locale=locale)
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
+    with i18n.language(language):
+        expected = {"": i18n.t("Overview"), "forecast": i18n.t("Renewal forecast"), "account": i18n.t("Account")}
+        label = i18n.t("ARR now")
+    for path, title in expected.items():
+        tab.goto(f"{server}/{path}")
+        wait_for_app(tab, CHARTS["overview" if not path else path])
+        assert tab.locator("h1").first.inner_text() == title
+        tab.screenshot(path=str(SHOTS / f"{language}_{path or 'overview'}.png"), full_page=True)
+        if not path:
+            assert label in tab.locator('[data-testid="stMetricLabel"]').first.inner_text()
+    assert_clean(tab)
+    context.close()
