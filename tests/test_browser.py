@@ -334,7 +334,7 @@ def test_pages_in_korean_and_japanese_follow_the_browser_language(server, browse
         label = i18n.t("ARR now")
     for path, title in expected.items():
         tab.goto(f"{server}/{path}")
-        wait_for_app(tab, CHARTS["overview" if not path else path])
+        wait_for_app(tab, CHARTS[path or "overview"])
         assert tab.locator("h1").first.inner_text() == title
         tab.screenshot(path=str(SHOTS / f"{language}_{path or 'overview'}.png"), full_page=True)
         if not path:
