@@ -41,6 +41,7 @@ messages: $(STAMP)
 	      -i $(LOCALES_DIR)/renewal_radar.pot -d $(LOCALES_DIR) -l $$l; \
 	  else $(VENV)/bin/pybabel init -D renewal_radar -i $(LOCALES_DIR)/renewal_radar.pot -d $(LOCALES_DIR) -l $$l; fi; \
 	done
+	$(PY) tools/fill_po.py
 
 $(DB): | $(STAMP)
 	$(PY) -m renewal_radar demo --db $(DB)

@@ -61,7 +61,7 @@ def retention_trend_chart(trend: pl.DataFrame) -> go.Figure:
         figure.add_scatter(x=trend["month"].to_list(), y=trend[column].to_list(), name=label, mode="lines+markers",
                            line_color=PALETTE[column], hovertemplate="%{fullData.name}: %{y:.1%}<extra></extra>")
     figure.update_layout(template=TEMPLATE, title=t("Trailing-12-month GRR and NRR"), xaxis_title=t("Measured on"),
-                         yaxis_title=t("% of MRR twelve months earlier"), yaxis_tickformat=".0%",
+                         yaxis_title=t("Share of MRR twelve months earlier"), yaxis_tickformat=".0%",
                          xaxis_hoverformat="%d %b %Y")
     return figure
 
@@ -114,7 +114,7 @@ def retention_curves(curves: pl.DataFrame, value: str, group: str, title: str) -
         figure.add_scatter(x=part["k"].to_list(), y=part[value].to_list(), mode="lines", name=str(name),
                            hovertemplate=f"{name}<br>{t('Period')} %{{x}}: %{{y:.1%}}<extra></extra>")
     figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Periods since first start"),
-                         yaxis_title=t("Retained (% of cohort)"), yaxis_tickformat=".0%", hovermode="closest")
+                         yaxis_title=t("Retained (share of the cohort)"), yaxis_tickformat=".0%", hovermode="closest")
     return figure
 
 

@@ -1,7 +1,16 @@
-"""Each figure's definition, quoted from shared/spec/metrics.md, for the pages' help text.
+"""Each figure's definition: quoted from shared/spec/metrics.md, and in plain words for the pages' help text.
 
-A test checks every quote against the spec, so help text cannot drift from it.
+The quotes are the reference (and what a reviewer compares with the spec); the pages show the plain words,
+which say the same thing without formula notation, in the reader's language.
 """
+
+from renewal_radar.i18n import t
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue without translating it now."""
+    return message
+
 
 DEFINITIONS: dict[str, str] = {
     "arr": "ARR = 12 × MRR.",
@@ -23,7 +32,31 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
+PLAIN: dict[str, str] = {
+    "arr": N_("Annual recurring revenue: 12 times the monthly recurring revenue (MRR)."),
+    "mrr": N_("MRR: what an account pays per month on the day, from its contract lines running that day (free "
+              "lines left out)."),
+    "active": N_("An account counts as a customer on a day when it pays something that day."),
+    "logo_churn_rate": N_("Logo churn: the share of the customers at the start of the window who no longer pay at "
+                          "its end."),
+    "n_churned": N_("A customer has churned when it pays nothing at the end of the window."),
+    "grr": N_("Gross revenue retention: the revenue of the customers at the start of the window that is still "
+              "there at its end, after cancellations and downgrades; upgrades do not count."),
+    "nrr": N_("Net revenue retention: what the customers at the start of the window pay at its end against what "
+              "they paid at its start, upgrades included."),
+    "start_set": N_("Only customers paying at the start of the window count; customers won during it are left "
+                    "out."),
+    "trailing": N_("The window is the twelve months up to the as-of day."),
+    "movements": N_("Each month, every account's MRR on the first day is compared with its MRR on the first day of "
+                    "the next month and classed as new, reactivation, expansion, contraction or churn; "
+                    "exchange-rate moves are shown apart."),
+    "identity": N_("The movements add up: starting MRR + new + reactivation + expansion − contraction − churn + "
+                   "exchange rates = ending MRR (checked by the tests)."),
+    "renewal_event": N_("A renewal is due when a paid contract line ends."),
+    "due": N_("ARR due: 12 times the monthly revenue of the lines ending in the period."),
+}
+
+
 def help_text(*keys: str) -> str:
-    """Help text for a figure: its definitions, quoted."""
-    return "\n\n".join(f"> {DEFINITIONS[key]}".replace("\n", "\n> ") for key in keys) + \
-        "\n\n(shared/spec/metrics.md)"
+    """Help text for a figure: its definitions in plain words, in the reader's language."""
+    return "\n\n".join(t(PLAIN[key]) for key in keys)

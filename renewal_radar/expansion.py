@@ -52,8 +52,9 @@ def _peer_products(products: pl.DataFrame) -> pl.DataFrame:
 
 
 def _whole_percent(column: str, minus_one: bool = False) -> pl.Expr:
+    """A fraction column as a whole percentage with its sign: ``85%``."""
     value = pl.col(column) - 1 if minus_one else pl.col(column)
-    return (value * 100).round(0).cast(pl.Int64)
+    return pl.format("{}%", (value * 100).round(0).cast(pl.Int64))
 
 
 def _worded(message: str, **parts: pl.Expr) -> pl.Expr:
@@ -75,11 +76,11 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     found = [
         accounts.filter(pl.col("signal_license_utilisation") >= SEAT_THRESHOLD).select(
             "account_id", pl.lit("seats").alias("kind"),
-            _worded("{pct}% of seats in use", pct=_whole_percent("signal_license_utilisation")).alias("reason"),
+            _worded("{pct} of seats in use", pct=_whole_percent("signal_license_utilisation")).alias("reason"),
             (pl.col("arr") * SEAT_UPLIFT).alias("potential_arr")),
         accounts.filter(pl.col("signal_usage_trend") >= GROWTH_THRESHOLD).select(
             "account_id", pl.lit("growth").alias("kind"),
-            _worded("usage up {pct}% last month", pct=_whole_percent("signal_usage_trend", minus_one=True))
+            _worded("usage up {pct} last month", pct=_whole_percent("signal_usage_trend", minus_one=True))
             .alias("reason"), (pl.col("arr") * GROWTH_UPLIFT).alias("potential_arr")),
     ]
     peers = _peer_products(products)
@@ -92,7 +93,7 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
              .group_by("account_id", "product").agg(pl.col("feature").first(), pl.col("share").max(),
                                                     pl.col("median_arr").first()))
     found.append(addon.select("account_id", pl.lit("add-on").alias("kind"),
-                              _worded("{feature} is {pct}% of usage without the {product}", feature=pl.col("feature"),
+                              _worded("{feature} is {pct} of usage without the {product}", feature=pl.col("feature"),
                                       pct=_whole_percent("share"), product=pl.col("product")).alias("reason"),
                               pl.col("median_arr").alias("potential_arr")))
     families = owned.select("account_id", product_family(pl.col("product")).alias("family")).unique()
@@ -101,7 +102,7 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
             .with_columns(product_family(pl.col("product")).alias("family"))
             .join(families, on=["account_id", "family"], how="anti"))
     found.append(gaps.select("account_id", pl.lit("whitespace").alias("kind"),
-                             _worded("{pct}% of {segment} accounts own {product}", pct=_whole_percent("adoption"),
+                             _worded("{pct} of {segment} accounts own {product}", pct=_whole_percent("adoption"),
                                      segment=pl.col("segment"), product=pl.col("product")).alias("reason"),
                              pl.col("median_arr").alias("potential_arr")))
     return pl.concat(found).unique(["account_id", "kind", "reason"]).sort("potential_arr", descending=True)

@@ -47,7 +47,9 @@ def test_overview_kpis_and_charts(app):
     labels = [m.label for m in app.metric]
     assert labels == ["ARR now", "ARR a year ago", "GRR (12 months)", "NRR (12 months)",
                       "Logo churn (12 months)", "Due in 90 days"]
-    assert all(m.help and "metrics.md" in m.help for m in app.metric)
+    # every KPI explains itself in plain words: no file paths, no formula variables
+    assert all(m.help and "metrics.md" not in m.help and "m0" not in m.help and "Σ_" not in m.help
+               for m in app.metric)
     assert app.metric[0].value.startswith("$")
     assert len(app.get("plotly_chart")) == 3
 

@@ -149,3 +149,10 @@ def test_window_accounts_label_each_outcome(hand_con):
     frame = metrics.window_accounts(hand_con, D(2024, 2, 1), D(2024, 8, 1))
     outcomes = dict(zip(frame["account_id"], frame["outcome"], strict=True))
     assert outcomes == {"A": "expanded", "B": "churned", "C": "churned", "F": "contracted"}
+
+
+def test_every_definition_has_plain_words_without_formula_notation():
+    from renewal_radar import definitions
+
+    assert definitions.PLAIN.keys() == definitions.DEFINITIONS.keys()
+    assert all("m0" not in text and "Σ_" not in text for text in definitions.PLAIN.values())

@@ -1,8 +1,10 @@
-"""Fill empty entries of the .po catalogues from a table of translations (a translator's helper).
+"""Fill empty entries of the .po catalogues from a table of translations (a translator's helper), and tidy them.
 
 ``python tools/fill_po.py TABLE.py``: TABLE.py defines ``T`` (msgid -> (ko, ja, zh_TW)) and optionally
 ``PLURALS`` ((singular, plural) -> (ko, ja, zh_TW), one form: these languages have no plural). Existing
-translations are kept unless ``--replace`` is given.
+translations are kept unless ``--replace`` is given. ``python tools/fill_po.py`` alone only tidies (``make
+messages`` runs it): the messages use ``{name}`` placeholders only, so the ``python-format`` flag Babel guesses
+from a ``%`` ("% of seats") is dropped — ``pybabel compile`` would otherwise reject the translations.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ LANGS = ("ko", "ja", "zh_TW")
 
 
 def fill(table: dict, plurals: dict, replace: bool) -> None:
-    """Write the table's translations into each language's catalogue."""
+    """Write the table's translations into each language's catalogue (and tidy it)."""
     for index, lang in enumerate(LANGS):
         path = LOCALES / lang / "LC_MESSAGES" / "renewal_radar.po"
         with path.open("rb") as handle:
@@ -31,6 +33,7 @@ def fill(table: dict, plurals: dict, replace: bool) -> None:
             empty = not message.string or (isinstance(message.string, tuple) and not any(message.string))
             if found and (empty or replace):
                 message.string = found[index] if isinstance(key, str) else (found[index],)
+            message.flags.discard("python-format")
         catalog.fuzzy = False  # the header is reviewed; a fuzzy header would make `pybabel compile` skip the file
         catalog.project, catalog.version = "Renewal Radar", ""
         catalog.copyright_holder, catalog.msgid_bugs_address = "the Renewal Radar authors", ""
@@ -39,5 +42,6 @@ def fill(table: dict, plurals: dict, replace: bool) -> None:
 
 
 if __name__ == "__main__":
-    names = runpy.run_path(sys.argv[1])
-    fill(names["T"], names.get("PLURALS", {}), "--replace" in sys.argv)
+    tables = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    names = runpy.run_path(tables[0]) if tables else {}
+    fill(names.get("T", {}), names.get("PLURALS", {}), "--replace" in sys.argv)
