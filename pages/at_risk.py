@@ -70,8 +70,8 @@ ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", {
 }, height=420)
 ui.open_account_picker(accounts, "at_risk_open")
 
-st.plotly_chart(charts.health_scatter(accounts, currency, t("Health against ARR (bubble size: ARR)")),
-                width="stretch")
+ui.chart_opening_accounts(charts.health_scatter(accounts, currency, t("Health against ARR (bubble size: ARR)")),
+                          "at_risk_scatter", id_index=3)
 
 st.subheader(t("Why did this score change?"))
 pick, first, second = st.columns([2, 1, 1])

@@ -66,7 +66,8 @@ if not shown.is_empty():
     ui.open_account_picker(shown.unique("account_id", keep="first"), "calendar_open")
 
 if not shown.is_empty():
-    st.plotly_chart(charts.renewal_bubbles(shown, currency, t("Renewals by date and probability (size: ARR due)")),
-                    width="stretch")
+    ui.chart_opening_accounts(charts.renewal_bubbles(shown, currency,
+                                                     t("Renewals by date and probability (size: ARR due)")),
+                              "calendar_bubbles", id_index=3)
 st.caption(t("As of {day}. Decision date = renewal date − notice days. Probability: booked renewals the share of "
              "ARR booked again, else the CRM's, else the renewal model's (see the Forecast page).", day=as_of))

@@ -48,9 +48,10 @@ k = period.number_input(t("Period"), min_value=0, max_value=last_k, value=min(la
 members = ui.compute(cohorts.cohort_accounts, as_of, grain, chosen, int(k), filters)
 counts = members.group_by("status").len().sort("status")
 st.caption(" · ".join(f"{row['status']}: {row['len']:,}" for row in counts.iter_rows(named=True)))
-ui.table_with_download(members, "cohort_accounts", "cohort_accounts",
-                       {"base_mrr": ui.money_column(t("Base MRR"), currency),
-                        "mrr_k": ui.money_column(t("MRR at period"), currency)}, height=300)
+ui.table_with_download(members.with_columns(ui.account_url()).select("open", *members.columns), "cohort_accounts",
+                       "cohort_accounts", {"base_mrr": ui.money_column(t("Base MRR"), currency),
+                                           "mrr_k": ui.money_column(t("MRR at period"), currency),
+                                           "open": ui.account_link_column()}, height=300)
 
 st.subheader(t("Compare"))
 by_cohort, by_attribute = st.tabs([t("By cohort"), t("By account attribute")])

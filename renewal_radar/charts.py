@@ -154,7 +154,7 @@ def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figu
             x=part["health_score"].to_list(), y=part["arr"].to_list(), mode="markers", name=t(band_name.capitalize()),
             marker={"color": colour, "size": part["arr"].to_list(), "sizemode": "area", "sizemin": 4,
                     "sizeref": 2 * largest / 45**2, "line": {"width": 0.5, "color": "white"}, "opacity": 0.75},
-            customdata=part.select("name", "churn_probability", "csm_owner").rows(),
+            customdata=part.select("name", "churn_probability", "csm_owner", "account_id").rows(),
             hovertemplate=(f"%{{customdata[0]}}<br>{t('Health')}: %{{x:.0f}}<br>ARR: {symbol}%{{y:,.0f}}"
                            f"<br>{t('Churn risk')}: %{{customdata[1]:.0%}}<br>{t('CSM')}: %{{customdata[2]}}"
                            "<extra></extra>"))

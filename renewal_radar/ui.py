@@ -409,6 +409,15 @@ def account_url(account_id_column: str = "account_id") -> pl.Expr:
     return pl.format("account?account_id={}", pl.col(account_id_column)).alias("open")
 
 
+def chart_opening_accounts(figure, key: str, id_index: int) -> None:
+    """A chart whose points open the Account page when clicked (the account id sits in each point's customdata)."""
+    event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key=key)
+    points = (event.selection.points if event and event.selection else None) or []
+    st.caption(t("Click a point to open its account."))
+    if points and points[0].get("customdata"):
+        st.switch_page("pages/account.py", query_params={"account_id": points[0]["customdata"][id_index]})
+
+
 def open_account_picker(accounts: pl.DataFrame, key: str) -> None:
     """Pick one of the listed accounts and go to its page."""
     names = dict(zip(accounts["account_id"], accounts["name"], strict=True))

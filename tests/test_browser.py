@@ -341,3 +341,15 @@ def test_pages_in_korean_and_japanese_follow_the_browser_language(server, browse
             assert label in tab.locator('[data-testid="stMetricLabel"]').first.inner_text()
     assert_clean(tab)
     context.close()
+
+
+def test_a_bubble_on_the_at_risk_chart_opens_its_account(server, page):
+    page.goto(f"{server}/at_risk")
+    wait_for_app(page, CHARTS["at_risk"])
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Health against ARR")
+    chart.scroll_into_view_if_needed()
+    chart.locator(".scatterlayer .point").first.click(force=True)
+    page.wait_for_url("**/account?account_id=ACC-*", timeout=30_000)
+    wait_for_app(page, CHARTS["account"])
+    assert page.locator("h1").first.inner_text() == "Account"
+    assert_clean(page)
