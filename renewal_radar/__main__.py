@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, parents=[common], help=help_text)
         command.add_argument("dir", type=Path)
         command.add_argument("--preset", default=None, help="generic, salesforce, hubspot, zendesk or stripe")
+        command.add_argument("--mapping", type=Path, default=None,
+                             help='JSON {"table": {"their header": "our column"}} (as the Import page remembers)')
         if name == "import":
             command.add_argument("--as-of", type=_date, default=None)
             command.add_argument("--full", action="store_true",
@@ -171,9 +173,21 @@ def cmd_validate(args) -> int:
     """Validate a folder of exports."""
     from renewal_radar.ingest import validate_folder
 
-    report = validate_folder(args.dir, args.preset)
+    report = validate_folder(args.dir, args.preset, column_maps=_column_maps(args))
     print(report.text())
     return 0 if report.ok else 1
+
+
+def _column_maps(args) -> dict | None:
+    """The --mapping file's headers, per export file of the folder."""
+    from renewal_radar.ingest import mappings
+
+    if not args.mapping or not Path(args.dir).is_dir():
+        return None
+    try:
+        return mappings.column_maps_for(args.dir, mappings.read_file(args.mapping))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def cmd_import(args) -> int:
@@ -181,7 +195,8 @@ def cmd_import(args) -> int:
     from renewal_radar.ingest import import_folder
 
     stopwatch = audit.Stopwatch()
-    result = import_folder(args.dir, settings.db_path(args.db), args.preset, args.as_of, full=args.full)
+    result = import_folder(args.dir, settings.db_path(args.db), args.preset, args.as_of,
+                           column_maps=_column_maps(args), full=args.full)
     audit.record_cli("import", args.db, folder=str(args.dir), loaded=result.loaded, as_of=result.as_of,
                      refreshed=result.refreshed, errors=len(result.report.errors),
                      seconds=round(stopwatch.elapsed()[0], 1))

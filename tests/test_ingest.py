@@ -274,3 +274,30 @@ def test_large_parquet_errors_name_the_row(tmp_path, monkeypatch):
     report = validate_folder(folder)
     errors = {(m.row, m.column, m.value) for m in report.errors}
     assert errors == {(2, "account_id", None), (3, "event_time", "soon")}
+
+
+def test_a_file_that_is_there_but_cannot_be_mapped_says_so_and_a_mapping_file_fixes_it(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from renewal_radar.ingest import validate_folder
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    korean = "계정 ID,시작일,종료일,월 금액\r\nA1,2026-01-01,,100\r\n"
+    (folder / "subscriptions.csv").write_bytes(korean.encode("cp949"))
+    report = validate_folder(folder)
+    texts = [str(m) for m in report.errors]
+    assert not any("required file is missing" in text for text in texts)  # the file is there
+    assert any("subscriptions.csv" in text and "none of its headers maps to the required column account_id" in text
+               and "계정 ID, 시작일, 종료일, 월 금액" in text and "--mapping" in text for text in texts)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"subscriptions": {"계정 ID": "account_id", "시작일": "start_date",
+                                                     "종료일": "end_date", "월 금액": "mrr"}}), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "renewal_radar", "import", str(folder), "--db",
+                           str(tmp_path / "book.duckdb"), "--mapping", str(mapping)], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "subscriptions.csv: subscriptions, 1 rows" in done.stdout

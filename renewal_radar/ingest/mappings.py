@@ -25,3 +25,26 @@ def remember(table: str, mapping: dict[str, str], path: Path | None = None) -> N
     saved.setdefault(table, {}).update(mapping)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(saved, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def read_file(path: Path) -> dict[str, dict[str, str]]:
+    """A mapping file given with ``--mapping``: the same JSON the Import page remembers, table -> {header: column}."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable JSON mapping ({exc})") from None
+    if not isinstance(found, dict) or not all(isinstance(v, dict) for v in found.values()):
+        raise ValueError(f'{path}: expected {{"table": {{"their header": "our column"}}}}')
+    return found
+
+
+def column_maps_for(folder: Path, tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Per file name of ``folder``, the headers to map for the table the file stands for."""
+    from renewal_radar.ingest.presets import table_for_file
+
+    maps = {}
+    for path in Path(folder).iterdir():
+        table = table_for_file(path.stem)
+        if table in tables:
+            maps[path.name] = tables[table]
+    return maps

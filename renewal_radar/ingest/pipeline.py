@@ -161,6 +161,17 @@ def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | Non
     return LoadedFile(table, path.name, preset.name, rows, 0, ignored, None, path, mapping, members), messages
 
 
+def _unmapped_column(name: str, table: str, column: str, headers: list[str]) -> Message:
+    """The file is there but no header maps to a required column: say so, list the headers, suggest the closest."""
+    guesses = presets_mod.closest_columns(table, headers)
+    closest = "; ".join(f"{header} → {guess}" for header, guess in guesses.items()) or "none found"
+    example = json.dumps({table: {"<one of these headers>": column}}, ensure_ascii=False)
+    return Message("error", name, 1, column, None,
+                   f"the file is here, but none of its headers maps to the required column {column}",
+                   f"its headers: {', '.join(headers) or '(none)'}; closest known columns: {closest}. Map them on "
+                   f"the Import page or with --mapping FILE, e.g. {example}")
+
+
 def _rename(raw: pl.DataFrame, table: str, mapping: dict[str, str]) -> tuple[pl.DataFrame, list[str]]:
     spec = TABLES[table]
     unmapped = [c for c in raw.columns if c not in mapping and c != ROW_COLUMN]
@@ -184,9 +195,7 @@ def _type_frame(frame: pl.DataFrame, table: str, name: str, preset: str,
         frame, arr_messages = _arr_to_mrr(frame, name)
         messages += arr_messages
     missing = [c for c in TABLES[table].required if c not in frame.columns]
-    for column in missing:
-        messages.append(Message("error", name, 1, column, None, f"required column {column} is missing",
-                                f"add a {column} column (headers match case-insensitively) or choose a preset"))
+    messages += [_unmapped_column(name, table, column, ignored) for column in missing]
     if missing:
         return None, messages
     typed, cast_messages = cast_table(table, name, frame)
@@ -288,7 +297,7 @@ def validate_folder(folder: str | Path, preset: str | None = None, today: dt.dat
         if loaded is not None:
             messages += _duplicate_table(files, loaded)
             files.append(loaded)
-    messages += _missing_required_tables(files, folder)
+    messages += _missing_required_tables(files, folder, paths)
     if not any(m.level == "error" for m in messages):
         tables = {f.table: f.frame for f in files if f.frame is not None}
         names = {f.table: f.file for f in files}
@@ -305,8 +314,9 @@ def _duplicate_table(files: list[LoadedFile], loaded: LoadedFile) -> list[Messag
     return []
 
 
-def _missing_required_tables(files: list[LoadedFile], folder: Path) -> list[Message]:
-    present = {f.table for f in files}
+def _missing_required_tables(files: list[LoadedFile], folder: Path, paths: list[Path]) -> list[Message]:
+    # a file that is there but could not be mapped already has its own message; it is not "missing"
+    present = {f.table for f in files} | {presets_mod.table_for_file(p.stem) for p in paths}
     return [Message("error", f"{table}.csv", None, None, None, f"required file is missing from {folder}",
                     f"export {table} as {table}.csv, .xlsx or .parquet")
             for table in REQUIRED_TABLES if table not in present]

@@ -207,6 +207,21 @@ def table_for_file(stem: str, preset: Preset | None = None) -> str | None:
     return next((p.files[key] for p in presets if key in p.files), None)
 
 
+def closest_columns(table: str, headers: list[str]) -> dict[str, str]:
+    """For headers no preset maps, the closest known header of any preset (or column name) and its column."""
+    import difflib
+
+    known = {normalise_header(c.name): c.name for c in TABLES[table].columns}
+    for preset in PRESETS.values():
+        known.update(preset.columns.get(table, {}))
+    found = {}
+    for header in headers:
+        match = difflib.get_close_matches(normalise_header(header), list(known), n=1, cutoff=0.6)
+        if match:
+            found[header] = known[match[0]]
+    return found
+
+
 def header_map(table: str, headers: list[str], preset: Preset) -> dict[str, str]:
     """Map each recognised header to our column; the generic names always work."""
     vendor = preset.columns.get(table, {})
