@@ -301,3 +301,30 @@ def test_a_file_that_is_there_but_cannot_be_mapped_says_so_and_a_mapping_file_fi
                           text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "subscriptions.csv: subscriptions, 1 rows" in done.stdout
+
+
+def test_a_japanese_salesforce_report_in_shift_jis_with_its_footer(tmp_path):
+    from renewal_radar.ingest.pipeline import read_export
+
+    report = ('"商談名","Account ID","完了予定日","金額","フェーズ","売上予測分類","Opportunity ID"\r\n'
+              '"更新 A1","A1","2027/03/01","USD 14,400.00","Negotiation","達成予測","O1"\r\n'
+              '"更新 A2","A2","2027/04/01","JPY 1,200,000","Prospecting","最善達成予測","O2"\r\n'
+              '\r\n"総計 (2 件)","","","","","",""\r\n\r\n'
+              '"Confidential Information - Do Not Distribute"\r\n'
+              '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\r\n')
+    path = tmp_path / "renewal_opportunities.csv"
+    path.write_bytes(report.encode("shift_jis"))
+    loaded, messages = read_export(path)
+    assert [m for m in messages if m.level == "error"] == []
+    assert loaded.preset == "salesforce" and loaded.rows == 2  # the totals and notices are not data
+    frame = loaded.frame.sort("opportunity_id")
+    assert frame["amount"].to_list() == [14_400.0, 1_200_000.0]
+    assert frame["forecast_category"].to_list() == ["Commit", "Best Case"]
+    assert frame["close_date"].to_list() == [dt.date(2027, 3, 1), dt.date(2027, 4, 1)]
+
+
+def test_a_blank_row_inside_the_data_is_not_a_footer():
+    from renewal_radar.ingest.readers import without_report_footer
+
+    frame = pl.DataFrame({"a": ["1", "", "3"], "b": ["x", "", "z"]})
+    assert without_report_footer(frame).height == 3

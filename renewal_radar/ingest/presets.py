@@ -41,7 +41,10 @@ def _aliases(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # Salesforce: Data Loader / Data Export use API names, report exports use labels.
 SALESFORCE_CATEGORIES = {"BestCase": "Best Case", "Forecast": "Commit", "Commit": "Commit",
                          "Pipeline": "Pipeline", "Closed": "Closed", "Omitted": "Omitted",
-                         "Best Case": "Best Case"}
+                         "Best Case": "Best Case",
+                         # a Japanese org's values, as Salesforce's Japanese help names the standard categories
+                         "パイプライン": "Pipeline", "最善達成予測": "Best Case", "達成予測": "Commit",
+                         "完了": "Closed", "クローズ済み": "Closed", "売上予測から除外": "Omitted"}
 
 SALESFORCE = Preset(
     "salesforce", "Salesforce",
@@ -50,7 +53,7 @@ SALESFORCE = Preset(
            "task": "activities", "tasks": "activities", "event": "activities"},
     columns={
         "accounts": _aliases({
-            "account_id": ("Id", "Account ID", "Account Id"), "name": ("Name", "Account Name"),
+            "account_id": ("Id", "Account ID", "Account Id"), "name": ("Name", "Account Name", "取引先名"),
             "industry": ("Industry",), "region": ("Sales_Region__c", "Region"),
             "country": ("BillingCountry", "Billing Country"), "segment": ("Segment__c", "Type", "Account Type"),
             "csm_owner": ("CSM__c", "Customer Success Manager"), "am_owner": ("Owner.Name", "OwnerId", "Account Owner"),
@@ -59,9 +62,10 @@ SALESFORCE = Preset(
         }),
         "renewal_opportunities": _aliases({
             "opportunity_id": ("Id", "Opportunity ID"), "account_id": ("AccountId", "Account ID"),
-            "close_date": ("CloseDate", "Close Date"), "amount": ("Amount", "ARR__c"),
-            "type": ("Type", "Opportunity Type"), "stage": ("StageName", "Stage"),
-            "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category"),
+            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類 (Salesforce's Japanese UI)
+            "close_date": ("CloseDate", "Close Date", "完了予定日"), "amount": ("Amount", "ARR__c", "金額"),
+            "type": ("Type", "Opportunity Type"), "stage": ("StageName", "Stage", "フェーズ"),
+            "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category", "売上予測分類"),
             "probability": ("Probability", "Probability (%)"), "is_closed": ("IsClosed", "Closed"),
             "is_won": ("IsWon", "Won"), "owner": ("Owner.Name", "OwnerId", "Opportunity Owner"),
             "loss_reason": ("Loss_Reason__c", "Loss Reason"), "created_date": ("CreatedDate", "Created Date"),

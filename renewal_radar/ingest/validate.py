@@ -122,9 +122,12 @@ def _parse_datetimes(text: pl.Series) -> pl.Series:
 
 
 def _parse_numbers(text: pl.Series) -> pl.Series:
-    # Thousands separators, currency signs, percent signs and accounting
-    # brackets are what spreadsheets add; none changes the number.
-    cleaned = text.str.replace_all(r"[\s$€£¥₩,%]", "").str.replace(r"^\((.*)\)$", "-${1}")
+    # Thousands separators, currency signs and codes, percent signs and accounting brackets are what
+    # spreadsheets and CRM reports add; none changes the number. A multi-currency Salesforce org writes
+    # "USD 120,000.00" or "JPY 1,200,000"; Japanese, Korean and Chinese sheets write 1,200円, 1,200원, NT$1,200.
+    cleaned = (text.str.strip_chars()
+               .str.replace(r"^[A-Z]{3}\s+|\s+[A-Z]{3}$|^[A-Z]{1,2}\$", "")
+               .str.replace_all(r"[\s$€£¥￥₩,%円원元]", "").str.replace(r"^\((.*)\)$", "-${1}"))
     return cleaned.cast(pl.Float64, strict=False).alias(text.name)
 
 
