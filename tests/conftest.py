@@ -113,15 +113,20 @@ def cli_env(demo_db):
 
 def table_differences(first: Path, second: Path, table: str, round_doubles: int | None = None) -> int:
     """Rows of ``table`` in one database file and not the other (EXCEPT ALL both ways); doubles rounded to
-    ``round_doubles`` decimals when given. The files are bound; ``table`` is a name from the test itself."""
+    ``round_doubles`` decimals when given. The files are bound; the comparison uses the relation API."""
     import duckdb
 
     con = duckdb.connect()
     con.execute("attach ? as a (read_only)", [str(first)])
     con.execute("attach ? as b (read_only)", [str(second)])
-    columns = ", ".join(f"round({name}, {round_doubles})" if kind == "DOUBLE" and round_doubles is not None
-                        else name for name, kind, *_ in con.sql(f"describe a.{table}").fetchall())
-    rows = con.sql(f"select count(*) from (select {columns} from a.{table} except all select {columns} "
-                   f"from b.{table}) union all select count(*) from (select {columns} from b.{table} except all "
-                   f"select {columns} from a.{table})")
-    return sum(n for (n,) in rows.fetchall())
+    left, right = con.table(f"a.{table}"), con.table(f"b.{table}")
+
+    def comparable(name: str, kind) -> duckdb.Expression:
+        column = duckdb.ColumnExpression(name)
+        if str(kind) == "DOUBLE" and round_doubles is not None:
+            return duckdb.FunctionExpression("round", column, duckdb.ConstantExpression(round_doubles)).alias(name)
+        return column
+
+    columns = [comparable(name, kind) for name, kind in zip(left.columns, left.types, strict=True)]
+    left, right = left.select(*columns), right.select(*columns)
+    return len(left.except_(right).fetchall()) + len(right.except_(left).fetchall())
