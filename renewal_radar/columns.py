@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from renewal_radar.i18n import t
+from renewal_radar.i18n import N_, t
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,6 @@ class Column:
 
 def _c(label: str, kind: str = "text") -> Column:
     return Column(label, kind)
-
-
-# the labels are written with t() where they are used; N_ marks them for extraction here
-def N_(message: str) -> str:
-    """Mark a message for the catalogue without translating it now."""
-    return message
 
 
 COLUMNS: dict[str, Column] = {
@@ -128,6 +122,13 @@ def value_words(name: str) -> dict[str, str] | None:
     """The column's coded values in the current language, or None when its values are data."""
     words = VALUES.get(name)
     return {code: t(word) for code, word in words.items()} if words else None
+
+
+def coded(name: str, value: str | None) -> str | None:
+    """A coded value of a column (a health band, a forecast category, a source) in words; others as they are."""
+    if value is None:
+        return None
+    return (value_words(name) or {}).get(value, value)
 
 
 def column(name: str) -> Column:

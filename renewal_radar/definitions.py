@@ -4,13 +4,7 @@ The quotes are the reference (and what a reviewer compares with the spec); the p
 which say the same thing without formula notation, in the reader's language.
 """
 
-from renewal_radar.i18n import t
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue without translating it now."""
-    return message
-
+from renewal_radar.i18n import N_, t
 
 DEFINITIONS: dict[str, str] = {
     "arr": "ARR = 12 × MRR.",

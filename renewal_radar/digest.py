@@ -18,7 +18,7 @@ from urllib.parse import quote
 import jinja2
 import polars as pl
 
-from renewal_radar import book, dates, expansion, metrics, settings, snapshots
+from renewal_radar import book, columns, dates, expansion, metrics, settings, snapshots
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import in_days, money, percent, t, tn
@@ -60,11 +60,6 @@ def kind_title(kind: str) -> str:
             "health_drop": t("Health dropped"), "risk_up": t("Churn risk crossed the threshold"),
             "ticket_on_renewal": t("Urgent tickets before a renewal"), "expansion": t("New expansion signals"),
             "forecast_moved": t("Forecast moved")}[kind]
-
-
-def band_word(band: str | None) -> str:
-    """A health band in words."""
-    return {"red": t("red"), "yellow": t("yellow"), "green": t("green")}.get(band or "", band or "—")
 
 
 def _alerts(rows: list[dict]) -> pl.DataFrame:
@@ -121,8 +116,8 @@ def health_drop(before: pl.DataFrame, now: pl.DataFrame, as_of: dt.date) -> pl.D
     return _alerts([{
         "kind": "health_drop", "account_id": r["account_id"], "name": r["name"],
         "detail": t("Health went from {before} ({score_before:.0f}) to {after} ({score:.0f}).",
-                    before=band_word(r["band_before"]), score_before=r["health_score_before"],
-                    after=band_word(r["band"]),
+                    before=columns.coded("band", r["band_before"]), score_before=r["health_score_before"],
+                    after=columns.coded("band", r["band"]),
                     score=r["health_score"]),
         "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}",
     } for r in paired.sort("health_score").iter_rows(named=True)])
@@ -264,23 +259,23 @@ def build(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of:
                                                        currency),
         "expansion": lambda: expansion_new(expansion.signals(con, since, filters),
                                            expansion.signals(con, as_of, filters), names, as_of, currency),
-        "forecast_moved": lambda: _forecast_moved(con, filters, snapshot_id, start, end, rules, owner, as_of,
-                                                  currency),
+        "forecast_moved": lambda: _forecast_moved(con, filters, snapshot_id, now["account_id"], renewals,
+                                                  (start, end), rules, owner, as_of, currency),
     }
     alerts = pl.concat([found[kind]() for kind in KINDS if kind in rules.enabled])
     return Digest(owner, since, snapshot_id, as_of, currency, alerts, rules)
 
 
-def _forecast_moved(con, filters: Filters, snapshot_id: int | None, start: dt.date, end: dt.date,
-                    rules: AlertRules, owner: str | None, as_of: dt.date, currency: str) -> pl.DataFrame:
+def _forecast_moved(con, filters: Filters, snapshot_id: int | None, book_accounts: pl.Series,
+                    renewals: pl.DataFrame, period: tuple[dt.date, dt.date], rules: AlertRules, owner: str | None,
+                    as_of: dt.date, currency: str) -> pl.DataFrame:
+    # the book's scores and the year's renewals are already read by build(); the quarter is a slice of them
     if snapshot_id is None:
         return _alerts([])
-    book_accounts = book.account_scores(con, as_of, filters, with_drivers=False)["account_id"]
     before = snapshots.snapshot_rows(con, snapshot_id)
     if not filters.is_empty:  # the snapshot holds the whole book; keep this book's accounts
         before = before.filter(pl.col("account_id").is_in(book_accounts.implode()))
-    now = book.renewal_rows(con, as_of, (end - as_of).days, filters)
-    return forecast_moved(before, now, start, end, rules.forecast_threshold, owner, as_of, currency)
+    return forecast_moved(before, renewals, *period, rules.forecast_threshold, owner, as_of, currency)
 
 
 # ---------------------------------------------------------------- output

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from renewal_radar import db, sql
-from renewal_radar.i18n import t
+from renewal_radar.i18n import N_, t
 
 SETTINGS_PATH = Path(__file__).resolve().parent / "health.toml"
 # The export each component's signal comes from (None: always available from subscriptions).
@@ -154,11 +154,6 @@ def explain_change(before: dict, after: dict, settings: HealthSettings | None = 
              "points": second.get(c.name, 0.0) - first.get(c.name, 0.0)} for c in settings.components]
     return pl.DataFrame(rows, schema={"component": pl.String, "score_before": pl.Float64, "score_after": pl.Float64,
                                       "points": pl.Float64}).sort(pl.col("points").abs(), descending=True)
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue without translating it now."""
-    return message
 
 
 # the shipped health.toml's labels and help texts, so the catalogues translate them (an edited label that has no

@@ -100,6 +100,11 @@ def _catalogue(code: str) -> gettext.NullTranslations:
     return gettext.NullTranslations()
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogue (``make messages``) without translating it now; ``t()`` it where shown."""
+    return message
+
+
 def t(message: str, **values) -> str:
     """The message in the current language, with ``{name}`` placeholders filled in."""
     code = current_language()

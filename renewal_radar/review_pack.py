@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from renewal_radar import account, charts, dates
+from renewal_radar import account, charts, columns, dates
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import money, number, percent, t
 
@@ -49,10 +49,6 @@ class Pack:
     def period(self) -> str:
         """The reviewed period, inclusive of its first day and exclusive of its end."""
         return f"{format_date(self.period_start)} – {format_date(self.period_end - dt.timedelta(days=1))}"
-
-
-def _source_word(source: str | None) -> str:
-    return {"model": t("model"), "crm": t("CRM"), "booked": t("booked")}.get(source or "", source or "—")
 
 
 def last_quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -123,7 +119,7 @@ def _renewal_points(pack: Pack, view: account.AccountView, currency: str) -> Non
         pack.renewal_points.append(t(
             "Next renewal on {day}: {arr} ARR, {pct} likely to renew ({source}).",
             day=format_date(renewal["renewal_date"]), arr=money(renewal["due_arr"], currency),
-            pct=percent(renewal["probability"], 0), source=_source_word(renewal["source"])))
+            pct=percent(renewal["probability"], 0), source=columns.coded("source", renewal["source"]) or "—"))
         if renewal.get("decision_date"):
             pack.renewal_points.append(t("Notice deadline: {day}.", day=format_date(renewal["decision_date"])))
     latest = view.months.row(-1, named=True) if view.months.height else {}

@@ -19,8 +19,7 @@ import polars as pl
 
 from renewal_radar import dates, health
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.health import N_
-from renewal_radar.i18n import money, percent, t
+from renewal_radar.i18n import N_, money, percent, t
 
 MODEL_VERSION = 3
 HORIZON_DAYS = 90

@@ -9,6 +9,7 @@ import invalidates them without a restart.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import inspect
 import io
@@ -72,12 +73,17 @@ def _scoped_arguments(function: Callable, args: tuple, kwargs: dict) -> tuple[tu
     kwargs = {k: who.scope(v) if isinstance(v, Filters) else v for k, v in kwargs.items()}
     if not who.book_only:
         return args, kwargs
-    bound = inspect.signature(function).bind_partial(None, *args, **kwargs).arguments
+    bound = _signature(function).bind_partial(None, *args, **kwargs).arguments
     if "account_id" in bound:
         require_account(bound["account_id"])
     elif not any(isinstance(v, Filters) for v in bound.values()) and _function_path(function) not in BOOK_FREE:
         raise access.Refused(t("This figure covers the whole book; your role sees only your own accounts."))
     return args, kwargs
+
+
+@functools.cache
+def _signature(function: Callable) -> inspect.Signature:
+    return inspect.signature(function)
 
 
 # Reads that carry no account data, allowed to people who see only their own book.
@@ -230,9 +236,7 @@ def money(value: float | None, currency: str, compact: bool = True) -> str:
 
 def coded(column: str, value: str | None) -> str | None:
     """A coded value (a health band, a forecast category, a probability's source) in words."""
-    if value is None:
-        return None
-    return (columns.value_words(column) or {}).get(value, value)
+    return columns.coded(column, value)
 
 
 def day(value: dt.date | None) -> str:
@@ -329,7 +333,7 @@ def _column_with_gaps(name: str, dtype, kind: str, label: str, currency: str):
     else:
         text = col.round(2).cast(pl.String)
     if kind == "money":
-        label = f"{label} ({i18n.currency_symbol(currency).strip()})"
+        label = _money_label(label, currency)
     return text.fill_null("—"), st.column_config.TextColumn(label, alignment="right")
 
 
@@ -338,8 +342,7 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str):
     col = pl.col(name)
     numeric = dtype.is_numeric()
     if kind == "money" and numeric:
-        return col.round(0), st.column_config.NumberColumn(f"{label} ({i18n.currency_symbol(currency).strip()})",
-                                                           format="localized")
+        return col.round(0), money_column(label, currency)
     if kind == "percent" and numeric:
         return col * 100, st.column_config.NumberColumn(label, format="%.1f%%")
     if kind == "score" and numeric:
@@ -391,7 +394,11 @@ def xlsx_bytes(frame: pl.DataFrame) -> bytes:
 
 def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
     """A table column of money in the reporting currency: whole units, the symbol in the label."""
-    return st.column_config.NumberColumn(f"{label} ({i18n.currency_symbol(currency).strip()})", format="localized")
+    return st.column_config.NumberColumn(_money_label(label, currency), format="localized")
+
+
+def _money_label(label: str, currency: str) -> str:
+    return f"{label} ({i18n.currency_symbol(currency).strip()})"
 
 
 def percent_column(label: str) -> st.column_config.NumberColumn:
