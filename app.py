@@ -33,6 +33,7 @@ for section, entries in SECTIONS.items():
 page = st.navigation(pages)
 ui.mark_navigation_ready()
 ui.sidebar_language()
+ui.sidebar_currency()
 ui.sidebar_identity(person)
 ui.sidebar_filters()
 ui.run_page(page, names.get(page.url_path, "unknown"), person, stopwatch)

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, cohorts, metrics, pagedata, ui
+from renewal_radar import charts, cohorts, pagedata, ui
 from renewal_radar.definitions import help_text
 from renewal_radar.i18n import t
 
@@ -12,7 +12,7 @@ ui.page_header(t("Cohorts and survival"), t("Customers grouped by the month or q
 ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
-currency = ui.compute(metrics.reporting_currency)
+currency = ui.compute(pagedata.reporting_currency)
 MEASURES = {"logo_retention": t("Logo retention"), "net_mrr_retention": t("Net MRR retention"),
             "gross_mrr_retention": t("Gross MRR retention")}
 
@@ -45,7 +45,7 @@ chosen = pick.selectbox(t("Cohort"), newest_first, index=year_back, key="drill_c
 last_k = int(triangle.filter(pl.col("cohort") == chosen)["k"].max())
 k = period.number_input(t("Period"), min_value=0, max_value=last_k, value=min(last_k, 12 // (1 if grain == "month"
                         else 3)), key="drill_k")
-members = ui.compute(cohorts.cohort_accounts, as_of, grain, chosen, int(k), filters)
+members = ui.compute(pagedata.cohort_accounts, as_of, grain, chosen, int(k), filters)
 counts = members.group_by("status").len().sort("status")
 st.caption(" · ".join(f"{row['status']}: {row['len']:,}" for row in counts.iter_rows(named=True)))
 ui.table_with_download(members.with_columns(ui.account_url()).select("open", *members.columns), "cohort_accounts",

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, metrics, pagedata, ui
+from renewal_radar import charts, pagedata, ui
 from renewal_radar.definitions import help_text
 from renewal_radar.i18n import t
 
@@ -65,7 +65,7 @@ with behind_due:
 with behind_moves:
     month = st.selectbox(t("Month"), data.movements["month"].to_list()[::-1], format_func=lambda d: f"{d:%B %Y}",
                          key="movement_month")
-    moved = ui.compute(metrics.movement_accounts, month, filters)
+    moved = ui.compute(pagedata.movement_accounts, month, filters)
     money_columns = ("prev_mrr", "cur_mrr", "amount", "fx")
     ui.table_with_download(moved.select("account_id", "movement", *money_columns).sort(pl.col("amount"),
                                                                                        descending=True),

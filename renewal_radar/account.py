@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, dates, health, sql
+from renewal_radar import book, dates, health, money, sql
 from renewal_radar.filters import ALL, Filters
 
 
@@ -54,10 +54,11 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
     params = {"account_id": account_id, "as_of": as_of}
     start = dates.add_months(dates.month_floor(as_of), -23)
     history = _health_history(con, account_id, start, as_of)
+    shown = money.converter(con)  # each line at its first month's rates, each month's MRR at that month's
     return AccountView(
         profile=profile.row(0, named=True),
-        lines=sql.run(con, "reports/account_lines", account_id=account_id),
-        months=sql.run(con, "reports/account_months", **params),
+        lines=shown.frame(sql.run(con, "reports/account_lines", account_id=account_id), ("mrr",), "start_date"),
+        months=shown.frame(sql.run(con, "reports/account_months", **params), ("mrr", "arr"), "month_start"),
         usage_by_feature=sql.run(con, "reports/account_usage_features", **params),
         tickets=sql.run(con, "reports/account_tickets", **params),
         surveys=sql.run(con, "reports/account_surveys", **params),

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import db, forecast, health, risk, scoring, settings, sql
+from renewal_radar import db, forecast, health, money, risk, scoring, settings, sql
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.metrics import data_as_of, reporting_currency
+from renewal_radar.metrics import data_as_of
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def account_score(con, as_of: dt.date, account_id: str) -> dict | None:
         scored = account_scores(con, as_of).filter(pl.col("account_id") == account_id)
         return scored.row(0, named=True) if scored.height else None
     scored = _with_drivers_and_arr(con, sql.run(con, "reports/stored_account_score", as_of=as_of,
-                                                account_id=account_id), True)
+                                                account_id=account_id), True, as_of)
     return scored.row(0, named=True) if scored.height else None
 
 
@@ -106,11 +106,14 @@ def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bo
         scored = live_day(con, as_of).accounts.join(
             _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
                                             "bill_period_months", "main_product"), on="account_id")
-    return _with_drivers_and_arr(con, scored, with_drivers)
+    return _with_drivers_and_arr(con, scored, with_drivers, as_of)
 
 
-def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool) -> pl.DataFrame:
-    sources = {**health.source_rows(con), "currency": reporting_currency(con)}
+def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: dt.date) -> pl.DataFrame:
+    # MRR on the day at the day's rates, in the currency money is shown in (the drivers' words name it too)
+    shown = money.converter(con)
+    scored = shown.frame(scored, ("mrr",), as_of)
+    sources = {**health.source_rows(con), "currency": shown.currency}
     texts = risk.drivers_texts(scored, sources) if with_drivers else None
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
@@ -130,14 +133,27 @@ def health_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
 
 
 def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:
-    """The renewals of filtered accounts due in [as_of, as_of + horizon) with their probabilities (≤ 365 days)."""
+    """The renewals of filtered accounts due in [as_of, as_of + horizon) with their probabilities (≤ 365 days),
+    money in the currency it is shown in."""
     horizon_days = min(horizon_days, scoring.MAX_HORIZON_DAYS)
     if _is_stored(con, as_of):
-        return sql.run(con, "reports/stored_renewal_scores", days=[as_of], horizon_days=horizon_days,
+        rows = sql.run(con, "reports/stored_renewal_scores", days=[as_of], horizon_days=horizon_days,
                        **filters.params())
-    rows = live_day(con, as_of).renewals.filter(pl.col("renewal_date") < as_of + dt.timedelta(days=horizon_days))
-    directory = _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner", "am_owner")
-    return rows.join(directory, on="account_id").sort("renewal_date", "account_id")
+    else:
+        rows = live_day(con, as_of).renewals.filter(pl.col("renewal_date") < as_of + dt.timedelta(days=horizon_days))
+        directory = _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
+                                                    "am_owner")
+        rows = rows.join(directory, on="account_id").sort("renewal_date", "account_id")
+    return in_shown_currency(con, rows)
+
+
+RENEWAL_MONEY = ("due_arr", "renewed_arr")
+
+
+def in_shown_currency(con, rows: pl.DataFrame) -> pl.DataFrame:
+    """Renewal rows with due and renewed ARR in the currency money is shown in, at the renewal day's month's
+    rates (as due ARR is defined; renewed ARR is taken at the same month, a grace period later at most)."""
+    return money.converter(con).frame(rows, RENEWAL_MONEY, "renewal_date")
 
 
 def history_rollup(con, days: list[dt.date], filters: Filters = ALL) -> pl.DataFrame:
@@ -177,17 +193,19 @@ def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = A
     """
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     found = status(con)
+    shown = money.converter(con)
     if filters.is_empty and horizon_days == settings.get("forecast_horizon_days") and found.stored_days \
-            and not found.stale:
+            and not found.stale and shown.is_identity:
         return sql.run(con, "reports/stored_forecast_backtest"), sql.run(con, "reports/stored_forecast_calibration")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
     usable = usable_days(con)
     stored = [day for day in days if day in usable]  # one read for every stored day, live for the rest
-    parts = [sql.run(con, "reports/stored_renewal_scores", days=stored, horizon_days=min(
-        horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params())] if stored else []
+    parts = [in_shown_currency(con, sql.run(con, "reports/stored_renewal_scores", days=stored, horizon_days=min(
+        horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params()))] if stored else []
     parts += [renewal_rows(con, day, horizon_days, filters) for day in days if day not in usable]
     rows = pl.concat(parts, how="diagonal_relaxed")
-    actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
+    actual = shown.frame(forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days),
+                                                  filters), ("actual_gross",), "renewal_date")
     return forecast.backtest_from_rows(rows, history_rollup(con, days, filters), actual, days, horizon_days)
 
 

@@ -22,6 +22,7 @@ from renewal_radar import book, columns, dates, expansion, metrics, settings, sn
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import in_days, money, percent, t, tn
+from renewal_radar.money import shown_currency
 
 RULES_PATH = Path(__file__).with_name("alerts.toml")
 KINDS = ("renewal_notice", "decision_overdue", "health_drop", "risk_up", "ticket_on_renewal", "expansion",
@@ -243,7 +244,7 @@ def build(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of:
     """The digest of the accounts ``filters`` select, for what changed between ``since`` and ``as_of``."""
     rules = rules or load_rules()
     as_of = as_of or metrics.data_as_of(con)
-    currency = metrics.reporting_currency(con)
+    currency = shown_currency(con)  # the renewals, scores and signals below are in it
     owner = filters.owners[0] if len(filters.owners) == 1 else None
     start, end = quarter(as_of)
     renewals = book.renewal_rows(con, as_of, 365, filters)  # what is known today about the year ahead
@@ -272,7 +273,7 @@ def _forecast_moved(con, filters: Filters, snapshot_id: int | None, book_account
     # the book's scores and the year's renewals are already read by build(); the quarter is a slice of them
     if snapshot_id is None:
         return _alerts([])
-    before = snapshots.snapshot_rows(con, snapshot_id)
+    before = book.in_shown_currency(con, snapshots.snapshot_rows(con, snapshot_id))
     if not filters.is_empty:  # the snapshot holds the whole book; keep this book's accounts
         before = before.filter(pl.col("account_id").is_in(book_accounts.implode()))
     return forecast_moved(before, renewals, *period, rules.forecast_threshold, owner, as_of, currency)

@@ -18,7 +18,7 @@ import string
 
 import polars as pl
 
-from renewal_radar import health, sql
+from renewal_radar import health, money, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 
@@ -105,7 +105,9 @@ def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
                              _worded("{pct} of {segment} accounts own {product}", pct=_whole_percent("adoption"),
                                      segment=pl.col("segment"), product=pl.col("product")).alias("reason"),
                              pl.col("median_arr").alias("potential_arr")))
-    return pl.concat(found).unique(["account_id", "kind", "reason"]).sort("potential_arr", descending=True)
+    found = pl.concat(found).unique(["account_id", "kind", "reason"]).sort("potential_arr", descending=True)
+    # ARR on the day at the day's rates, in the currency money is shown in
+    return money.converter(con).frame(found, ("potential_arr",), as_of)
 
 
 def ranked(signals_frame: pl.DataFrame, directory: pl.DataFrame) -> pl.DataFrame:

@@ -181,9 +181,19 @@ def monthly_movements(con, start: dt.date | None = None, end: dt.date | None = N
 
 def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """The accounts behind one month's movements, with their movement and amount."""
+    return moved_or_revalued(month_accounts(con, month, filters))
+
+
+def month_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """Every account paying at either end of ``month``, classified (movement null when it did not move)."""
     pairs = sql.run(con, "reports/mrr_month_pairs", start=month, end=dates.add_months(month, 1),
                     **filters.params())
-    return classify_movements(pairs).filter(pl.col("movement").is_not_null() | (pl.col("fx").abs() >= 0.005))
+    return classify_movements(pairs)
+
+
+def moved_or_revalued(accounts: pl.DataFrame) -> pl.DataFrame:
+    """The accounts of :func:`month_accounts` with a movement or an fx change of at least a cent."""
+    return accounts.filter(pl.col("movement").is_not_null() | (pl.col("fx").abs() >= 0.005))
 
 
 # ---------------------------------------------------------------- accounts on a day

@@ -35,7 +35,7 @@ def period_rows_now(con, start: dt.date, end: dt.date, as_of: dt.date) -> pl.Dat
             scored = _open_probabilities(con, open_past)
             past = past.join(scored, on=["account_id", "renewal_date"], how="left").with_columns(
                 pl.coalesce("probability", "open_probability").fill_null(0.0).alias("probability"))
-        frames.append(past.select(columns))
+        frames.append(book.in_shown_currency(con, past.select(columns)))
     schema = {"account_id": pl.String, "renewal_date": pl.Date, "due_arr": pl.Float64, "probability": pl.Float64,
               "category": pl.String}
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=schema)
@@ -95,8 +95,8 @@ def what_moved(con, snapshot_id: int, as_of: dt.date) -> dict:
         raise ValueError(f"no snapshot with id {snapshot_id}; list them with `snapshots`")
     snap = header.row(0, named=True)
     start, end = snap["start"], snap["end"]
-    before = snapshots.snapshot_rows(con, snapshot_id).select("account_id", "renewal_date", "due_arr",
-                                                              "probability", "category")
+    before = book.in_shown_currency(con, snapshots.snapshot_rows(con, snapshot_id).select(
+        "account_id", "renewal_date", "due_arr", "probability", "category"))
     after = period_rows_now(con, start, end, as_of)
     paired = _pair(before, after)
     later = _first_renewal_outside(con, end, as_of, "date_outside_after")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, datastatus, dates, forecast, health, metrics, settings, sql
+from renewal_radar import book, datastatus, dates, forecast, health, metrics, money, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 
@@ -41,13 +41,16 @@ class Overview:
 def overview(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
     """ARR now and a year ago, trailing-12-month retention and its trend, renewals due, movements."""
     year_ago = dates.add_months(as_of, -12)
-    accounts = metrics.accounts_on_day(con, as_of, filters)
-    arr_now, arr_year_ago = float(accounts["arr"].sum()), 12 * metrics.mrr_total(con, year_ago, filters)
+    shown = money.converter(con)
+    accounts = shown.frame(metrics.accounts_on_day(con, as_of, filters), ("mrr", "arr"), as_of)
+    arr_now = float(accounts["arr"].sum())
+    arr_year_ago = shown.amount(12 * metrics.mrr_total(con, year_ago, filters), year_ago)
     return Overview(
         as_of=as_of,
         year_ago=year_ago,
-        currency=metrics.reporting_currency(con),
-        window=metrics.window_metrics(con, year_ago, as_of, filters),
+        currency=shown.currency,
+        # constant currency: both ends of the window at its first day's rates
+        window=shown.record(metrics.window_metrics(con, year_ago, as_of, filters), WINDOW_MONEY, year_ago),
         arr_now=arr_now,
         arr_year_ago=arr_year_ago,
         # the forecast's due set as of the day (metrics.md: one due set everywhere)
@@ -55,10 +58,22 @@ def overview(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
         arr_growth=arr_now / arr_year_ago - 1 if arr_year_ago else None,
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
         by_segment=metrics.arr_by_attribute(accounts, "segment"),
-        movements=metrics.monthly_movements(con, dates.add_months(as_of, -24), dates.month_floor(as_of), filters),
+        movements=shown.movements(metrics.monthly_movements(con, dates.add_months(as_of, -24),
+                                                            dates.month_floor(as_of), filters)),
         accounts=accounts,
-        window_accounts=metrics.window_accounts(con, year_ago, as_of, filters),
+        window_accounts=shown.frame(metrics.window_accounts(con, year_ago, as_of, filters),
+                                    ("mrr_start", "mrr_end", "change"), year_ago),
     )
+
+
+WINDOW_MONEY = ("start_mrr", "churned_mrr", "contraction_mrr", "expansion_mrr")
+
+
+def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """The accounts behind one month's movements (Overview), money in the currency it is shown in."""
+    # converted before the filter: an account without an fx change in one currency can have one in another
+    accounts = metrics.month_accounts(con, month, filters)
+    return metrics.moved_or_revalued(money.converter(con).movement_accounts(accounts))
 
 
 def overview_json(data: Overview) -> dict:
@@ -154,7 +169,7 @@ def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
     missing = [t("{component} (needs {file})", component=t(c.label), file=health.SOURCE_FILES[health.SOURCES[c.name]])
                for c in health.load_settings().components if not available[c.name]]
     _, band_rates = book.risk_backtest(con)
-    return AtRisk(as_of, metrics.reporting_currency(con), scored, missing, band_rates, book.status(con).stale)
+    return AtRisk(as_of, money.shown_currency(con), scored, missing, band_rates, book.status(con).stale)
 
 
 def risk_backtest(con) -> pl.DataFrame:
@@ -245,8 +260,8 @@ def score_status(con) -> book.ScoreStatus:
 
 
 def reporting_currency(con) -> str:
-    """The reporting currency of the loaded data."""
-    return metrics.reporting_currency(con)
+    """The currency money is shown in: the one picked in the sidebar, else the import's reporting currency."""
+    return money.shown_currency(con)
 
 
 def account_view(con, account_id: str, as_of: dt.date):
@@ -273,7 +288,7 @@ def review_pack_files(con, account_id: str, start: dt.date, end: dt.date, as_of:
     """The business-review pack of one account and period, as PDF and PPTX bytes."""
     from renewal_radar import review_pack
 
-    pack = review_pack.build(con, account_id, start, end, as_of, metrics.reporting_currency(con))
+    pack = review_pack.build(con, account_id, start, end, as_of, money.shown_currency(con))
     return review_pack.to_pdf(pack), review_pack.to_pptx(pack)
 
 
@@ -295,7 +310,7 @@ def expansion_page(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
     directory = sql.run(con, "reports/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
-    return Expansion(metrics.reporting_currency(con), found, expansion.ranked(found, directory),
+    return Expansion(money.shown_currency(con), found, expansion.ranked(found, directory),
                      expansion.whitespace(products))
 
 
@@ -322,9 +337,24 @@ def cohorts_page(con, as_of: dt.date, grain: str = "month", by: str | None = Non
     triangle = cohorts.cohorts(con, as_of, grain, filters)
     labels = [cohorts.cohort_label(c, grain) for c in triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"]]
     lives = cohorts.account_lifetimes(con, as_of, filters)  # read once for the curves and the numbers at risk
-    return CohortsPage(metrics.reporting_currency(con), triangle, labels, cohorts.survival_curves(lives, as_of, by),
+    shown = money.converter(con)
+    # constant currency: every snapshot of a cohort at the rates of the cohort's first month
+    triangle = shown.frame(triangle, COHORT_MONEY, "cohort")
+    return CohortsPage(shown.currency, triangle, labels, cohorts.survival_curves(lives, as_of, by),
                        cohorts.numbers_at_risk_of(lives, as_of, by, SURVIVAL_DAYS),
-                       metrics.monthly_movements(con, None, None, filters))
+                       shown.movements(metrics.monthly_movements(con, None, None, filters)))
+
+
+COHORT_MONEY = ("base_mrr", "mrr", "gross_mrr", "mrr_k")
+
+
+def cohort_accounts(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, filters: Filters = ALL) -> pl.DataFrame:
+    """The members of one cohort cell (Cohorts page), money at the cohort's first month's rates in the currency
+    it is shown in."""
+    from renewal_radar import cohorts
+
+    found = cohorts.cohort_accounts(con, as_of, grain, cohort, k, filters)
+    return money.converter(con).frame(found, COHORT_MONEY, cohort)
 
 
 def account_drivers(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:

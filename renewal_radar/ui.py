@@ -22,6 +22,7 @@ import streamlit as st
 
 from renewal_radar import access, audit, columns, db, i18n, metrics, settings
 from renewal_radar import filters as filters_mod
+from renewal_radar import money as money_mod
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import t
 
@@ -43,11 +44,12 @@ def _connection(path: str, mtime_ns: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _compute(key: tuple[str, int], language: str, function_path: str, args: tuple, kwargs: tuple):
-    # the language is part of the key: risk drivers and other words in a result are in it
+def _compute(key: tuple[str, int], language: str, currency: str | None, function_path: str, args: tuple,
+             kwargs: tuple):
+    # the language and the currency are part of the key: words and money in a result are in them
     module, name = function_path.rsplit(".", 1)
     function = getattr(importlib.import_module(module), name)
-    with i18n.language(language):
+    with i18n.language(language), money_mod.shown_in(currency):
         return function(_connection(*key), *args, **dict(kwargs))
 
 
@@ -59,7 +61,7 @@ def compute(function: Callable, *args, **kwargs):
     whole-book read that takes neither filters nor an account.
     """
     args, kwargs = _scoped_arguments(function, args, kwargs)
-    return _compute(database_key(), i18n.current_language(), _function_path(function), args,
+    return _compute(database_key(), i18n.current_language(), current_currency(), _function_path(function), args,
                     tuple(sorted(kwargs.items())))
 
 
@@ -88,6 +90,7 @@ def _signature(function: Callable) -> inspect.Signature:
 
 # Reads that carry no account data, allowed to people who see only their own book.
 BOOK_FREE = frozenset({"renewal_radar.metrics.data_as_of", "renewal_radar.metrics.reporting_currency",
+                       "renewal_radar.money.offered", "renewal_radar.money.shown_currency",
                        "renewal_radar.pagedata.reporting_currency", "renewal_radar.pagedata.month_starts",
                        "renewal_radar.pagedata.score_status", "renewal_radar.filters.options",
                        "renewal_radar.pagedata.snapshot_days", "renewal_radar.pagedata.digest_since",
@@ -101,7 +104,7 @@ def require_account(account_id: str) -> None:
     who = person()
     if not who.book_only:
         return
-    exists, owner = _compute(database_key(), "en", _function_path(pagedata.account_owner), (account_id,), ())
+    exists, owner = _compute(database_key(), "en", None, _function_path(pagedata.account_owner), (account_id,), ())
     if not (exists and who.owns(owner)):
         raise access.Refused(t("Account {account} is not in your book, so it is not shown.", account=account_id))
 
@@ -183,6 +186,30 @@ def sidebar_language() -> None:
     """The language selector at the top of the sidebar."""
     st.sidebar.selectbox(t("Language"), list(i18n.LANGUAGES), key=LANGUAGE,
                          format_func=i18n.LANGUAGES.get)
+
+
+CURRENCY = "currency"
+
+
+def current_currency() -> str | None:
+    """The currency money is shown in, picked in the sidebar (None: the import's reporting currency)."""
+    try:
+        return st.session_state.get(CURRENCY)
+    except Exception:  # no script run: no session
+        return None
+
+
+def sidebar_currency() -> None:
+    """The reporting-currency selector: the import's currency and every currency the data has rates for."""
+    if not has_data():
+        return
+    offered = _compute(database_key(), "en", None, _function_path(money_mod.offered), (), ())
+    if st.session_state.get(CURRENCY) not in offered:
+        st.session_state[CURRENCY] = offered[0]
+    st.session_state[CURRENCY] = st.session_state[CURRENCY]  # kept across pages without the widget
+    st.sidebar.selectbox(t("Currency"), offered, key=CURRENCY, disabled=len(offered) == 1,
+                         help=t("Money on every page, download and review pack is shown in this currency, "
+                                "converted with the imported exchange rates of the month each amount belongs to."))
 
 
 # ---------------------------------------------------------------- filters
@@ -304,7 +331,7 @@ def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame,
 
 def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
     """The frame as shown (values scaled and rounded per kind) and a column config per column."""
-    currency = compute(metrics.reporting_currency) if has_data() else "USD"
+    currency = compute(money_mod.shown_currency) if has_data() else "USD"
     changes, configs = [], {}
     nulls = frame.null_count().row(0, named=True) if frame.height else {}
     for name, dtype in frame.schema.items():

@@ -1,0 +1,6 @@
+-- fx_factors: units of $currency per unit of the reporting currency for every month of fx_monthly
+-- (1 / rate of $currency in that month; metrics.md "Time and money", read through money.Converter).
+select month, 1.0 / rate as factor
+from fx_monthly
+where currency = $currency and rate > 0
+order by month
