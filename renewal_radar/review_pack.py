@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from renewal_radar import account, charts, columns, dates
+from renewal_radar import money as money_mod
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import money, number, percent, t
 
@@ -64,8 +65,14 @@ def _percent_change(now: float, before: float) -> str:
     return t("up {pct}", pct=percent(change, 0)) if change >= 0 else t("down {pct}", pct=percent(-change, 0))
 
 
-def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str) -> Pack:
-    """Compute the pack's content for one account and period [start, end)."""
+def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str | None = None) -> Pack:
+    """Compute the pack's content for one account and period [start, end), its money in ``currency`` (default:
+    the currency money is shown in; any currency with rates, converted per metrics.md)."""
+    with money_mod.shown_in(currency or money_mod.chosen()):
+        return _build(con, account_id, start, end, as_of, money_mod.shown_currency(con))
+
+
+def _build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str) -> Pack:
     view = account.view(con, account_id, as_of)
     if view is None:
         raise ValueError(f"unknown account {account_id!r}")

@@ -189,12 +189,13 @@ def sidebar_language() -> None:
 
 
 CURRENCY = "currency"
+SHOWN_CURRENCY = "_shown_currency"  # not a widget key, so it outlives a page run that draws no sidebar
 
 
 def current_currency() -> str | None:
     """The currency money is shown in, picked in the sidebar (None: the import's reporting currency)."""
     try:
-        return st.session_state.get(CURRENCY)
+        return st.session_state.get(SHOWN_CURRENCY)
     except Exception:  # no script run: no session
         return None
 
@@ -204,12 +205,14 @@ def sidebar_currency() -> None:
     if not has_data():
         return
     offered = _compute(database_key(), "en", None, _function_path(money_mod.offered), (), ())
-    if st.session_state.get(CURRENCY) not in offered:
-        st.session_state[CURRENCY] = offered[0]
-    st.session_state[CURRENCY] = st.session_state[CURRENCY]  # kept across pages without the widget
-    st.sidebar.selectbox(t("Currency"), offered, key=CURRENCY, disabled=len(offered) == 1,
-                         help=t("Money on every page, download and review pack is shown in this currency, "
-                                "converted with the imported exchange rates of the month each amount belongs to."))
+    state = st.session_state
+    if state.get(CURRENCY) not in offered:
+        state[CURRENCY] = state.get(SHOWN_CURRENCY) if state.get(SHOWN_CURRENCY) in offered else offered[0]
+    picked = st.sidebar.selectbox(t("Currency"), offered, key=CURRENCY, disabled=len(offered) == 1,
+                                  help=t("Money on every page, download and review pack is shown in this currency, "
+                                         "converted with the imported exchange rates of the month each amount "
+                                         "belongs to."))
+    state[SHOWN_CURRENCY] = picked
 
 
 # ---------------------------------------------------------------- filters

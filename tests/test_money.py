@@ -195,3 +195,40 @@ def test_demo_converted_equals_the_demo_imported_in_eur(demo_books):
     _assert_same_figures(converted, reference)
     # and the fx movement is real here: the book has USD, GBP, JPY and KRW accounts seen in EUR
     assert converted["all_movements"]["fx_mrr"].abs().sum() > 0
+
+
+# ---------------------------------------------------------------- the pages
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_page_shows_money_in_the_picked_currency(demo_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from renewal_radar import i18n
+
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
+    first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    selector = first.sidebar.selectbox(key="currency")
+    assert selector.options == ["USD", "EUR", "GBP", "JPY", "KRW"] and selector.value == "USD"
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    app.session_state["currency"] = "JPY"  # as the sidebar leaves it (the browser test picks it by hand)
+    app.run()
+    assert not app.exception, app.exception
+    con = db.connect(demo_db)
+    try:
+        with money.shown_in("JPY"):
+            expected = pagedata.overview(con, metrics.data_as_of(con))
+    finally:
+        con.close()
+    assert app.metric[0].value == i18n.money(expected.arr_now, "JPY", compact=True) == "¥1.6B"
+    assert any("JPY" in c.value for c in app.caption)  # "Money in JPY."
+    for page in ("pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/cohorts.py",
+                 "pages/expansion.py", "pages/account.py", "pages/digest.py"):
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
+        assert app.session_state["_shown_currency"] == "JPY", page  # kept across pages
+        specs = " ".join(chart.proto.spec for chart in app.get("plotly_chart"))
+        assert "USD" not in specs and "$" not in specs, page
+        assert "JPY" in specs or page in ("pages/expansion.py", "pages/digest.py"), page

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import polars as pl
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from renewal_radar import db, i18n, review_pack
+from renewal_radar import book, db, i18n, money, review_pack
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -75,3 +76,22 @@ def test_the_japanese_pack_speaks_japanese(demo_db):
     assert "ビジネスレビュー" in text[0] and "2026/07/01" in text[0]
     assert "ハイライト" in text[1] and "更新と拡大" in text[-1] and "リスクと依頼事項" in text[-1]
     assert [slide.shapes.title.text for slide in deck.slides][1] == "ハイライト"
+
+
+def test_the_pack_converts_its_money_into_the_currency_asked_for(demo_db):
+    con = db.connect(demo_db)
+    try:
+        account_id = db.query(con, "select account_id from renewal_events where renewal_date > date '2026-11-01' "
+                                   "order by account_id limit 1", {})["account_id"][0]
+        start, end = review_pack.last_quarter(AS_OF)
+        in_usd = review_pack.build(con, account_id, start, end, AS_OF)
+        in_krw = review_pack.build(con, account_id, start, end, AS_OF, "KRW")
+        renewal = book.renewal_rows(con, AS_OF, 365).filter(pl.col("account_id") == account_id).sort(
+            "renewal_date").row(0, named=True)
+        factor = money.converter(con, "KRW").factor(renewal["renewal_date"])
+    finally:
+        con.close()
+    assert i18n.money(renewal["due_arr"], "USD") in in_usd.renewal_points[0]
+    # the renewal's due ARR at its month's rate, in won without decimals
+    assert i18n.money(renewal["due_arr"] * factor, "KRW") in in_krw.renewal_points[0]
+    assert "₩" in in_krw.renewal_points[0] and factor > 1000
