@@ -6,6 +6,11 @@ with units, and hover text that names the month, the series and the amount.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
@@ -28,11 +33,56 @@ pio.templates["renewal_radar"] = go.layout.Template(layout=go.Layout(
 TEMPLATE = "renewal_radar"
 
 
+# Date ticks in the reader's language: plotly.js prints English month names ("Jan 2026") whatever the page's
+# language, and Streamlit's bundle has no plotly locale to switch to; numeric month formats read in every locale.
+DATE_TICKS = {"ko": ("%Y년 %-m월", "%Y년 %-m월 %-d일"), "ja": ("%Y年%-m月", "%Y年%-m月%-d日"),
+              "zh_TW": ("%Y年%-m月", "%Y年%-m月%-d日")}
+
+
+def localized(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Give a figure builder's date axes the current language's month format and its money axes whole
+    numbers with thousands separators instead of SI suffixes (k, M, G) outside English."""
+
+    @functools.wraps(builder)
+    def build(*args, **kwargs) -> go.Figure:
+        figure = builder(*args, **kwargs)
+        language = i18n.current_language()
+        if language in DATE_TICKS:
+            _localize_axes(figure, *DATE_TICKS[language])
+        return figure
+
+    return build
+
+
+def _localize_axes(figure: go.Figure, tick_format: str, hover_format: str) -> None:
+    for axis in _date_axes(figure):
+        figure.layout[axis].update(tickformat=tick_format, hoverformat=hover_format)
+    for name in figure.layout:
+        axis = figure.layout[name] if name.startswith(("xaxis", "yaxis")) else None
+        if axis is not None and (axis.tickprefix or axis.tickformat == "~s"):
+            # "2M" and "1.5G" are English (and G is not B); whole numbers read the same in every language
+            axis.update(tickformat=",.0f" if axis.tickformat == "~s" else axis.tickformat, exponentformat="none",
+                        separatethousands=True, automargin=True)
+
+
+def _date_axes(figure: go.Figure) -> set[str]:
+    """The layout names of the axes that carry dates (``xaxis``, ``xaxis2`` …)."""
+    found = set()
+    for trace in figure.data:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None) if letter in trace else None
+            if values is not None and len(values) and isinstance(values[0], dt.date | np.datetime64):
+                reference = getattr(trace, f"{letter}axis", None) or letter
+                found.add(reference.replace("x", "xaxis").replace("y", "yaxis"))
+    return found
+
+
 def currency_symbol(currency: str) -> str:
     """The symbol shown before amounts, in the current language's locale (``$``, ``₩``, ``NT$``)."""
     return i18n.currency_symbol(currency)
 
 
+@localized
 def movements_chart(movements: pl.DataFrame, currency: str) -> go.Figure:
     """Monthly MRR movements: gains above zero, losses below, net change as a line."""
     symbol = currency_symbol(currency)
@@ -54,6 +104,7 @@ def movements_chart(movements: pl.DataFrame, currency: str) -> go.Figure:
     return figure
 
 
+@localized
 def retention_trend_chart(trend: pl.DataFrame) -> go.Figure:
     """Trailing-12-month GRR and NRR measured at each month start."""
     figure = go.Figure()
@@ -66,6 +117,7 @@ def retention_trend_chart(trend: pl.DataFrame) -> go.Figure:
     return figure
 
 
+@localized
 def arr_bar_chart(frame: pl.DataFrame, attribute: str, currency: str, title: str) -> go.Figure:
     """Horizontal bars of ARR by an attribute, largest on top."""
     symbol = currency_symbol(currency)
@@ -80,6 +132,7 @@ def arr_bar_chart(frame: pl.DataFrame, attribute: str, currency: str, title: str
     return figure
 
 
+@localized
 def cohort_heatmap(triangle: pl.DataFrame, value: str, labels: list[str], currency: str, title: str) -> go.Figure:
     """Cohorts down, periods across, the retention percentage in each cell; future cells stay empty."""
     wide = triangle.pivot(on="k", index="cohort", values=value, sort_columns=True).sort("cohort")
@@ -107,6 +160,7 @@ def cohort_heatmap(triangle: pl.DataFrame, value: str, labels: list[str], curren
     return figure
 
 
+@localized
 def retention_curves(curves: pl.DataFrame, value: str, group: str, title: str) -> go.Figure:
     """One retention line per group (cohort or attribute value) over periods since first start."""
     figure = go.Figure()
@@ -118,6 +172,7 @@ def retention_curves(curves: pl.DataFrame, value: str, group: str, title: str) -
     return figure
 
 
+@localized
 def survival_chart(curves: pl.DataFrame, title: str) -> go.Figure:
     """Kaplan–Meier step curves with their 95 % bands, one per group."""
     figure = go.Figure()
@@ -141,6 +196,7 @@ def survival_chart(curves: pl.DataFrame, title: str) -> go.Figure:
 BAND_COLOURS = {"red": "#E53935", "yellow": "#FBC02D", "green": "#43A047"}
 
 
+@localized
 def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """Health score against ARR, one bubble per account sized by ARR, coloured by band."""
     symbol = currency_symbol(currency)
@@ -165,6 +221,7 @@ def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figu
     return figure
 
 
+@localized
 def backtest_auc_chart(backtest: pl.DataFrame, title: str) -> go.Figure:
     """ROC AUC of the churn-risk model and of the health score, month by month, against chance (0.5)."""
     figure = go.Figure()
@@ -184,6 +241,7 @@ CATEGORY_COLOURS = {"booked": "#1B5E20", "Closed Won": "#2E7D32", "Commit": "#43
                     "Pipeline": "#FB8C00", "Omitted": "#E53935", "Closed Lost": "#B71C1C", "model": "#78909C"}
 
 
+@localized
 def forecast_waterfall(summary: dict, currency: str, title: str) -> go.Figure:
     """From ARR due to the projected renewed ARR: expected churn, contraction and expansion."""
     symbol = currency_symbol(currency)
@@ -202,6 +260,7 @@ def forecast_waterfall(summary: dict, currency: str, title: str) -> go.Figure:
     return figure
 
 
+@localized
 def forecast_backtest_chart(backtest: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """Forecast, naive forecast and actual renewed ARR for each past forecast day."""
     symbol = currency_symbol(currency)
@@ -220,6 +279,7 @@ def forecast_backtest_chart(backtest: pl.DataFrame, currency: str, title: str) -
     return figure
 
 
+@localized
 def whitespace_heatmap(matrix: pl.DataFrame, names: dict[str, str], title: str) -> go.Figure:
     """Accounts (rows, by name) × products (columns): 1 where the account owns the product."""
     products = [c for c in matrix.columns if c != "account_id"]
@@ -238,6 +298,7 @@ def moved_kind_labels() -> dict[str, str]:
             "arr": t("ARR changed"), "category": t("CRM call changed"), "probability": t("Probability changed")}
 
 
+@localized
 def moved_waterfall(before: float, steps: pl.DataFrame, after: float, currency: str, title: str) -> go.Figure:
     """From the snapshot's forecast to today's, one bar per kind of change."""
     symbol = currency_symbol(currency)
@@ -255,6 +316,7 @@ def moved_waterfall(before: float, steps: pl.DataFrame, after: float, currency: 
     return figure
 
 
+@localized
 def renewal_bubbles(renewals: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """Each due renewal: when (x), how likely (y), how big (size), the CRM's call (colour)."""
     symbol = currency_symbol(currency)
@@ -279,6 +341,7 @@ def renewal_bubbles(renewals: pl.DataFrame, currency: str, title: str) -> go.Fig
     return figure
 
 
+@localized
 def due_by_month_chart(renewals: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """ARR due by month, split into the ARR expected to renew and the ARR at risk."""
     symbol = currency_symbol(currency)
@@ -302,6 +365,7 @@ def due_by_month_chart(renewals: pl.DataFrame, currency: str, title: str) -> go.
 QUICK_CHART_KINDS = ("bar", "line", "scatter")
 
 
+@localized
 def quick_chart(frame: pl.DataFrame, x: str, y: str, colour: str | None, kind: str) -> go.Figure:
     """A chart of a query result: one trace per colour value, titled and labelled from the columns."""
     figure = go.Figure()
@@ -320,6 +384,7 @@ def quick_chart(frame: pl.DataFrame, x: str, y: str, colour: str | None, kind: s
     return figure
 
 
+@localized
 def contract_timeline(lines: pl.DataFrame, as_of, currency: str, title: str) -> go.Figure:
     """Each contract line as a bar from start to end (open-ended lines run to the as-of day)."""
     symbol = currency_symbol(currency)
@@ -340,6 +405,7 @@ def contract_timeline(lines: pl.DataFrame, as_of, currency: str, title: str) -> 
     return figure
 
 
+@localized
 def account_history_chart(months: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """ARR by month start with active users against seats on a second axis."""
     symbol = currency_symbol(currency)
@@ -360,6 +426,7 @@ def account_history_chart(months: pl.DataFrame, currency: str, title: str) -> go
     return figure
 
 
+@localized
 def usage_by_feature_chart(usage: pl.DataFrame, title: str) -> go.Figure:
     """Monthly events stacked by feature."""
     figure = go.Figure()

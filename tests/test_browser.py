@@ -343,6 +343,33 @@ def test_pages_in_korean_and_japanese_follow_the_browser_language(server, browse
     context.close()
 
 
+def test_a_korean_reader_picks_won_and_every_page_follows(server, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 2600}, locale="ko-KR")
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
+    tab.goto(server)
+    wait_for_app(tab, CHARTS["overview"])
+    before = _first_metric(tab)
+    assert before.startswith("US$") or before.startswith("$")
+    currency = tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)
+    currency.click()
+    tab.get_by_role("option", name="KRW").click()
+    tab.wait_for_function("() => document.querySelector('[data-testid=\"stMetricValue\"]').innerText"
+                          ".startsWith('₩')", timeout=30_000)
+    wait_for_app(tab, CHARTS["overview"])
+    assert "억" in _first_metric(tab)  # the Korean compact form of a won amount
+    tab.screenshot(path=str(SHOTS / "ko_overview_krw.png"), full_page=True)
+    tab.get_by_role("link", name="갱신 예측").click()
+    wait_for_app(tab, CHARTS["forecast"])
+    assert _first_metric(tab).startswith("₩")  # kept across pages
+    charts_text = tab.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+    assert "KRW" in charts_text and "USD" not in charts_text  # the axis names the currency
+    tab.screenshot(path=str(SHOTS / "ko_forecast_krw.png"), full_page=True)
+    assert_clean(tab)
+    context.close()
+
+
 def test_a_bubble_on_the_at_risk_chart_opens_its_account(server, page):
     page.goto(f"{server}/at_risk")
     wait_for_app(page, CHARTS["at_risk"])

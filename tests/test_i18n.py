@@ -107,3 +107,18 @@ def test_every_page_renders_in_each_language_with_its_title_translated(demo_db, 
         assert title != english and not re.fullmatch(r"[A-Za-z \-()]+", title), (page, title)
         with i18n.language(lang):
             assert title == i18n.t(english)
+
+
+def test_chart_axes_speak_the_language(demo_con):
+    from renewal_radar import charts, metrics, pagedata
+
+    data = pagedata.overview(demo_con, metrics.data_as_of(demo_con))
+    with i18n.language("ja"):
+        movements = charts.movements_chart(data.movements, "JPY")
+        by_segment = charts.arr_bar_chart(data.by_segment, "segment", "JPY", "ARR")
+    assert movements.layout.xaxis.tickformat == "%Y年%-m月" and movements.layout.xaxis.hoverformat == "%Y年%-m月%-d日"
+    assert movements.layout.yaxis.exponentformat == "none" and movements.layout.yaxis.separatethousands
+    assert by_segment.layout.xaxis.tickformat == ",.0f"  # no SI suffix (k, M, G) outside English
+    assert by_segment.layout.yaxis.tickformat is None  # a category axis is left alone
+    english = charts.movements_chart(data.movements, "USD")
+    assert english.layout.xaxis.tickformat is None  # plotly's own English dates
