@@ -321,6 +321,47 @@ def test_a_japanese_salesforce_report_in_shift_jis_with_its_footer(tmp_path):
     assert frame["amount"].to_list() == [14_400.0, 1_200_000.0]
     assert frame["forecast_category"].to_list() == ["Commit", "Best Case"]
     assert frame["close_date"].to_list() == [dt.date(2027, 3, 1), dt.date(2027, 4, 1)]
+    assert frame["currency"].to_list() == ["USD", "JPY"]  # the multi-currency org's amounts name theirs
+
+
+def test_a_korean_salesforce_report_maps_its_labels(tmp_path):
+    from renewal_radar.ingest.pipeline import read_export
+
+    # the labels as the issue quotes Salesforce's Korean UI; CP949, as Korean Excel saves a CSV
+    report = ('"기회 이름","Account ID","마감일","금액","단계","예측 범주","Opportunity ID"\r\n'
+              '"갱신 A1","A1","2027-03-01","KRW 12,000,000","Negotiation","Commit","O1"\r\n')
+    path = tmp_path / "renewal_opportunities.csv"
+    path.write_bytes(report.encode("cp949"))
+    loaded, messages = read_export(path)
+    assert [m for m in messages if m.level == "error"] == []
+    row = loaded.frame.row(0, named=True)
+    assert (row["close_date"], row["amount"], row["stage"], row["forecast_category"], row["currency"]) == (
+        dt.date(2027, 3, 1), 12_000_000.0, "Negotiation", "Commit", "KRW")
+
+
+def test_amounts_that_name_their_currency_set_the_line_currency(tmp_path):
+    subscriptions = ("account_id,start_date,end_date,mrr\n"
+                     "A,2026-01-01,2027-01-01,\"JPY 1,200,000\"\n"
+                     "B,2026-01-01,2027-01-01,USD 1500.00\n"
+                     "C,2026-01-01,2027-01-01,\"1,000,000원\"\n"
+                     "D,2026-01-01,2027-01-01,900\n")
+    fx = "currency,month,rate\nJPY,2026-01-01,0.0068\nKRW,2026-01-01,0.00075\n"
+    path, result = import_files(tmp_path, {"subscriptions.csv": subscriptions, "fx_rates.csv": fx},
+                                as_of=dt.date(2026, 6, 1))
+    assert result.loaded, result.report.text()
+    lines = _table(path, "select account_id, currency, mrr from subscription_lines order by account_id")
+    assert lines["currency"].to_list() == ["JPY", "USD", "KRW", "USD"]  # D: no code, the reporting currency
+    assert lines["mrr"].to_list() == pytest.approx([1_200_000 * 0.0068, 1500.0, 1_000_000 * 0.00075, 900.0])
+
+
+def test_a_currency_cell_that_contradicts_the_amount_is_an_error(tmp_path):
+    subscriptions = ("account_id,start_date,end_date,mrr,currency\n"
+                     "A,2026-01-01,2027-01-01,\"JPY 1,200,000\",EUR\n"
+                     "B,2026-01-01,2027-01-01,\"JPY 1,200,000\",\n")
+    _, result = import_files(tmp_path, {"subscriptions.csv": subscriptions}, as_of=dt.date(2026, 6, 1))
+    errors = [m for m in result.report.errors if m.column == "currency"]
+    assert len(errors) == 1 and errors[0].row == 2 and errors[0].value == "JPY 1,200,000"
+    assert "differs" in errors[0].problem
 
 
 def test_a_blank_row_inside_the_data_is_not_a_footer():

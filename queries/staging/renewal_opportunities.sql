@@ -5,6 +5,7 @@ select
     trim(account_id) as account_id,
     close_date,
     amount as amount_arr,
+    upper(trim(currency)) as currency,
     type as opportunity_type,
     stage,
     forecast_category,

@@ -53,7 +53,7 @@ SALESFORCE = Preset(
            "task": "activities", "tasks": "activities", "event": "activities"},
     columns={
         "accounts": _aliases({
-            "account_id": ("Id", "Account ID", "Account Id"), "name": ("Name", "Account Name", "取引先名"),
+            "account_id": ("Id", "Account ID", "Account Id"), "name": ("Name", "Account Name", "取引先名", "계정 이름"),
             "industry": ("Industry",), "region": ("Sales_Region__c", "Region"),
             "country": ("BillingCountry", "Billing Country"), "segment": ("Segment__c", "Type", "Account Type"),
             "csm_owner": ("CSM__c", "Customer Success Manager"), "am_owner": ("Owner.Name", "OwnerId", "Account Owner"),
@@ -62,10 +62,14 @@ SALESFORCE = Preset(
         }),
         "renewal_opportunities": _aliases({
             "opportunity_id": ("Id", "Opportunity ID"), "account_id": ("AccountId", "Account ID"),
-            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類 (Salesforce's Japanese UI)
-            "close_date": ("CloseDate", "Close Date", "完了予定日"), "amount": ("Amount", "ARR__c", "金額"),
-            "type": ("Type", "Opportunity Type"), "stage": ("StageName", "Stage", "フェーズ"),
-            "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category", "売上予測分類"),
+            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類 (Salesforce's Japanese UI, looked up);
+            # Korean: 마감일, 금액, 단계, 예측 범주 as the issue quotes Salesforce's Korean UI
+            "close_date": ("CloseDate", "Close Date", "完了予定日", "마감일"),
+            "amount": ("Amount", "ARR__c", "金額", "금액"),
+            "type": ("Type", "Opportunity Type"), "stage": ("StageName", "Stage", "フェーズ", "단계"),
+            "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category", "売上予測分類",
+                                  "예측 범주"),
+            "currency": ("CurrencyIsoCode", "Opportunity Currency"),
             "probability": ("Probability", "Probability (%)"), "is_closed": ("IsClosed", "Closed"),
             "is_won": ("IsWon", "Won"), "owner": ("Owner.Name", "OwnerId", "Opportunity Owner"),
             "loss_reason": ("Loss_Reason__c", "Loss Reason"), "created_date": ("CreatedDate", "Created Date"),

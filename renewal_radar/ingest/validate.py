@@ -179,7 +179,47 @@ def cast_table(table_name: str, file: str, frame: pl.DataFrame) -> tuple[pl.Data
                                      f"is not a valid {column.kind}", KIND_HELP[column.kind])
     extras = [c for c in frame.columns if table.column(c) is None and c != ROW_COLUMN]
     kept = [frame[c].cast(pl.String) for c in extras] if table.keeps_extra_columns else []
-    return pl.DataFrame([frame[ROW_COLUMN], *converted, *kept]), messages
+    typed = pl.DataFrame([frame[ROW_COLUMN], *converted, *kept])
+    typed, found = currency_from_amounts(table_name, file, frame, typed)
+    return typed, messages + found
+
+
+# Amounts that name their currency: a multi-currency Salesforce org writes "USD 120,000.00" or "JPY 1,200,000",
+# spreadsheets 1,200円, 1,200원, NT$1,200. "$" and "¥" alone are left out: they name several currencies.
+AMOUNT_CODE = r"^([A-Z]{3})\s+[-(\d]|[\d)]\s+([A-Z]{3})$"
+AMOUNT_SIGNS = {"円": "JPY", "원": "KRW", "₩": "KRW", "NT$": "TWD", "€": "EUR", "£": "GBP"}
+MONEY_COLUMNS = {"subscriptions": ("mrr", "arr"), "renewal_opportunities": ("amount",)}
+
+
+def amount_currency(text: pl.Series) -> pl.Series:
+    """The currency an amount's text names (``USD 120,000.00`` → USD, ``1,200円`` → JPY), else null."""
+    stripped = text.cast(pl.String).str.strip_chars()
+    code = pl.coalesce(stripped.str.extract(AMOUNT_CODE, 1), stripped.str.extract(AMOUNT_CODE, 2)).alias("code")
+    found = pl.select(code).to_series()
+    for sign, currency in AMOUNT_SIGNS.items():
+        found = found.fill_null(pl.select(pl.when(stripped.str.contains(sign, literal=True)).then(pl.lit(currency)))
+                                .to_series())
+    return found.alias(text.name)
+
+
+def currency_from_amounts(table_name: str, file: str, raw: pl.DataFrame, typed: pl.DataFrame
+                          ) -> tuple[pl.DataFrame, list[Message]]:
+    """Take a row's currency from its amount when the amount names one: an empty currency cell (or a file
+    without the column) is filled; a currency cell that says otherwise is an error naming both."""
+    amounts = [c for c in MONEY_COLUMNS.get(table_name, ()) if c in raw.columns and raw[c].dtype == pl.String]
+    if not amounts:
+        return typed, []
+    named = pl.coalesce(*(amount_currency(raw[c]) for c in amounts)) if len(amounts) > 1 else amount_currency(
+        raw[amounts[0]])
+    if named.null_count() == len(named):
+        return typed, []
+    given = typed["currency"].str.strip_chars().str.to_uppercase() if "currency" in typed.columns else \
+        pl.Series("currency", [None] * typed.height, dtype=pl.String)
+    clash = raw.with_columns(named.alias("_named"), given.alias("_given")).filter(
+        pl.col("_named").is_not_null() & pl.col("_given").is_not_null() & (pl.col("_named") != pl.col("_given")))
+    messages = row_messages("error", file, clash, "currency", "currency differs from the one the amount names",
+                            "make the currency cell and the amount's currency code agree", value_column=amounts[0])
+    return typed.with_columns(given.fill_null(named).alias("currency")), messages
 
 
 # ---------------------------------------------------------------- checks on one table
