@@ -25,7 +25,8 @@ else:
                            format_func=lambda o: t("The whole book") if o is None else o)
 default_day, default_snapshot = ui.compute(pagedata.digest_since, as_of)
 snaps = ui.compute(pagedata.snapshot_days).filter(pl.col("as_of") < as_of)
-labels = {int(r["id"]): t("Snapshot #{id}: {name} ({day})", id=r["id"], name=r["name"], day=ui.day(r["as_of"]))
+labels = {int(r["id"]): t("Snapshot #{id}: {name} ({day})", id=r["id"], name=ui.snapshot_name(r),
+                          day=ui.day(r["as_of"]))
           for r in snaps.iter_rows(named=True)}
 choices = [None, *labels]
 since_pick = middle.selectbox(t("Since"), choices, key="digest_since",

@@ -94,7 +94,8 @@ with right:
 if snaps.is_empty():
     left.info(t("No snapshot yet: every import saves one, or save one here."))
 else:
-    labels = {r["id"]: f"#{r['id']} {r['name']} ({r['saved_at']:%Y-%m-%d %H:%M})" for r in snaps.iter_rows(named=True)}
+    labels = {r["id"]: f"#{r['id']} {ui.snapshot_name(r)} ({ui.day(r['saved_at'].date())} {r['saved_at']:%H:%M})"
+              for r in snaps.iter_rows(named=True)}
     picked = left.selectbox(t("Compare with"), list(labels), format_func=labels.get, key="moved_since")
     panel = ui.compute(pagedata.what_moved, picked, as_of)
     result = panel.result

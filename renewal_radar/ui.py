@@ -14,6 +14,7 @@ import importlib
 import inspect
 import io
 import ipaddress
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -277,6 +278,17 @@ def day(value: dt.date | None) -> str:
 def percent(value: float | None, digits: int = 1) -> str:
     """``87.5%`` in the chosen language's format; a dash for no value."""
     return i18n.percent(value, digits)
+
+
+def snapshot_name(row: dict) -> str:
+    """A snapshot's name as the reader's language says it: the names the app gives ("import as of 2026-11-01",
+    "forecast as of …") are worded again; a name someone typed is theirs and shown as typed."""
+    found = re.fullmatch(r"(import|forecast) as of (\d{4}-\d\d-\d\d)", row["name"] or "")
+    if not found:
+        return row["name"]
+    day_text = day(dt.date.fromisoformat(found.group(2)))
+    return t("import as of {day}", day=day_text) if found.group(1) == "import" else t(
+        "forecast as of {day}", day=day_text)
 
 
 NAVIGATION_READY = "_navigation_ready"

@@ -122,3 +122,12 @@ def test_chart_axes_speak_the_language(demo_con):
     assert by_segment.layout.yaxis.tickformat is None  # a category axis is left alone
     english = charts.movements_chart(data.movements, "USD")
     assert english.layout.xaxis.tickformat is None  # plotly's own English dates
+
+
+def test_snapshot_names_the_app_gives_are_worded_in_the_language():
+    from renewal_radar import ui
+
+    with i18n.language("ja"):
+        assert ui.snapshot_name({"name": "import as of 2026-11-01"}) == "2026/11/01 時点の取り込み"
+        assert ui.snapshot_name({"name": "Board pack Q4"}) == "Board pack Q4"  # a typed name stays as typed
+    assert ui.snapshot_name({"name": "forecast as of 2026-11-01"}) == "forecast as of Nov 1, 2026"
