@@ -28,6 +28,7 @@ from renewal_radar import (
     explore,
     forecast,
     metrics,
+    money,
     pagedata,
     renewals,
     risk,
@@ -128,19 +129,32 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
     }
 
 
-def measure_workloads(path: Path, rows: list[Row]) -> None:
-    """Cold (new connection, first call) and warm (second call) time of each workload."""
+def measure_workloads(path: Path, rows: list[Row], currency: str | None = None) -> None:
+    """Cold (new connection, first call) and warm (second call) time of each workload; with ``currency``, the
+    pages' work with money shown in that currency instead of the reporting one."""
     probe = db.connect(path)
     as_of = metrics.data_as_of(probe)
     probe.close()
     for name, work in workloads(as_of).items():
+        if currency and not name.startswith(("page", "review")):
+            continue  # the command line always answers in the reporting currency
         con = db.connect(path)
-        cold, _ = _timed(lambda work=work, con=con: work(con))
-        warm, _ = _timed(lambda work=work, con=con: work(con))
-        with db.counting_rows_scanned() as scans:
-            work(con)
+        with money.shown_in(currency):
+            cold, _ = _timed(lambda work=work, con=con: work(con))
+            warm, _ = _timed(lambda work=work, con=con: work(con))
+            with db.counting_rows_scanned() as scans:
+                work(con)
         con.close()
-        rows.append(Row(name, cold, warm, sum(scans), peak_rss_mb()))
+        rows.append(Row(f"{name} in {currency}" if currency else name, cold, warm, sum(scans), peak_rss_mb()))
+
+
+def other_currency(path: Path) -> str | None:
+    """A currency with rates other than the reporting one (JPY when there is), for the converted pages."""
+    con = db.connect(path)
+    offered = money.offered(con)
+    con.close()
+    others = offered[1:]
+    return "JPY" if "JPY" in others else (others[0] if others else None)
 
 
 def measure_rollups(path: Path, rows: list[Row]) -> None:
@@ -260,7 +274,8 @@ def run(accounts: int = 2000, events: int | None = None, reuse: bool = True, out
     stages = {"rollups": lambda: measure_rollups(path, rows),
               "rollup-usage": lambda: measure_rollup_command(accounts, events, rows, engines),
               "refresh": lambda: measure_refresh(accounts, events, rows),
-              "pages": lambda: measure_workloads(path, rows)}
+              "pages": lambda: measure_workloads(path, rows),
+              "pages-currency": lambda: measure_workloads(path, rows, other_currency(path))}
     for name, stage in stages.items():
         if only is None or only == name:
             stage()

@@ -135,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
     bench.add_argument("--rebuild", action="store_true", help="rebuild the benchmark database even if it exists")
-    bench.add_argument("--only", choices=("rollups", "rollup-usage", "refresh", "pages"), default=None,
-                       help="measure one stage only")
+    bench.add_argument("--only", choices=("rollups", "rollup-usage", "refresh", "pages", "pages-currency"),
+                       default=None, help="measure one stage only")
     return parser
 
 

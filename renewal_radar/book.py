@@ -152,7 +152,7 @@ RENEWAL_MONEY = ("due_arr", "renewed_arr")
 
 def in_shown_currency(con, rows: pl.DataFrame) -> pl.DataFrame:
     """Renewal rows with due and renewed ARR in the currency money is shown in, at the renewal day's month's
-    rates (as due ARR is defined; renewed ARR is taken at the same month, a grace period later at most)."""
+    rates: both are defined at that month (renewal_events.sql), so a renewal compares like with like."""
     return money.converter(con).frame(rows, RENEWAL_MONEY, "renewal_date")
 
 

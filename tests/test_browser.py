@@ -320,7 +320,7 @@ def test_overview_fx_bar_and_at_risk_band_table(server, page):
     assert_clean(page)
 
 
-@pytest.mark.parametrize("locale", ["ko-KR", "ja-JP"])
+@pytest.mark.parametrize("locale", ["ko-KR", "ja-JP", "zh-TW"])
 def test_pages_in_korean_and_japanese_follow_the_browser_language(server, browser, locale):
     from renewal_radar import i18n
 
