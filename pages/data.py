@@ -7,6 +7,7 @@ import streamlit as st
 
 from renewal_radar import audit, pagedata, ui
 from renewal_radar.i18n import t
+from renewal_radar.ingest.wording import messages_in_language
 
 ui.page_header(t("Data"), t("The tables behind every page: rows, date ranges, freshness, the warnings of the "
                             "last import, and what each missing file would unlock."))
@@ -36,7 +37,7 @@ if data.missing.height:
 
 st.subheader(t("Warnings of the last import"))
 if data.warnings.height:
-    ui.table_with_download(data.warnings, "import_warnings", "import_warnings", height=320)
+    ui.table_with_download(messages_in_language(data.warnings), "import_warnings", "import_warnings", height=320)
 else:
     st.success(t("The last import raised no warnings."))
 

@@ -7,6 +7,7 @@ from renewal_radar import audit, datastatus, imports, ui
 from renewal_radar.i18n import t
 from renewal_radar.ingest.presets import PRESETS
 from renewal_radar.ingest.schema import TABLES
+from renewal_radar.ingest.wording import messages_in_language
 
 ui.page_header(t("Import"), t("Load new export files without a terminal. Each file is checked first: errors block "
                               "the load and name the file, row, column and value; the live data only changes when "
@@ -79,12 +80,12 @@ if folder is not None:
         if report.errors:
             st.error(t("{n:,} errors: fix them in the files and upload again. Nothing was loaded.",
                        n=len(report.errors)))
-            ui.dataframe(pl.DataFrame([m.as_dict() for m in report.errors]))
+            ui.dataframe(messages_in_language(pl.DataFrame([m.as_dict() for m in report.errors])))
         else:
             st.success(t("No errors. {n:,} warnings (they are loaded and listed on the Data page).",
                          n=len(report.warnings)))
             if report.warnings:
-                ui.dataframe(pl.DataFrame([m.as_dict() for m in report.warnings]))
+                ui.dataframe(messages_in_language(pl.DataFrame([m.as_dict() for m in report.warnings])))
             if load.button(t("Load into Renewal Radar"), type="primary", key="import_load"):
                 bar = st.progress(0.0, text=t("Starting…"))
                 stopwatch = audit.Stopwatch()

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import string
 
+import polars as pl
 import pytest
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
@@ -131,3 +132,28 @@ def test_snapshot_names_the_app_gives_are_worded_in_the_language():
         assert ui.snapshot_name({"name": "import as of 2026-11-01"}) == "2026/11/01 時点の取り込み"
         assert ui.snapshot_name({"name": "Board pack Q4"}) == "Board pack Q4"  # a typed name stays as typed
     assert ui.snapshot_name({"name": "forecast as of 2026-11-01"}) == "forecast as of Nov 1, 2026"
+
+
+def test_validation_messages_are_shown_in_the_language(tmp_path):
+    from renewal_radar.ingest import validate_folder
+    from renewal_radar.ingest.wording import in_language, messages_in_language
+    from tests.conftest import write_files
+
+    header = "account_id,start_date,end_date,mrr\n"
+    rows = validate_folder(write_files(tmp_path / "rows",
+                                      {"subscriptions.csv": header + "A,2026-01-01,2025-01-01,-5\n"}))
+    cells = validate_folder(write_files(tmp_path / "cells", {"subscriptions.csv": header + "B,someday,,10\n"}))
+    errors = rows.errors + cells.errors
+    problems = {m.problem for m in errors}
+    assert {"mrr is negative", "end_date is before start_date", "is not a valid date"} <= problems  # the CLI's
+    with i18n.language("ko"):
+        shown = messages_in_language(pl.DataFrame([m.as_dict() for m in errors]))
+        assert "올바른 날짜이(가) 아닙니다" in shown["problem"].to_list()
+        assert "mrr이 음수입니다" in shown["problem"].to_list()
+        assert "날짜는 YYYY-MM-DD(또는 M/D/YYYY)로 쓰세요" in shown["fix"].to_list()
+    with i18n.language("ja"):
+        # values inside a message stay as the file says them
+        assert in_language("duplicate account_id: it is already on an earlier row") == \
+            "account_id の重複：前の行にすでにあります"
+        assert in_language("1,234 more rows with the same problem") == "同じ問題のある行がさらに 1,234 行"
+        assert in_language("something no template says") == "something no template says"

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from renewal_radar import db, settings
+from renewal_radar.ingest import wording as W
 from renewal_radar.ingest.schema import TABLES
 from renewal_radar.ingest.validate import KIND_HELP, Message
 
@@ -81,11 +82,11 @@ def validate(files: list[str], table: str, mapping: dict[str, str], label: str) 
             source = _column(header)
             if column.required:
                 empty = relation.filter(source.isnull())
-                messages += _messages(empty, header, column_name, f"required {column_name} is empty",
-                                      f"fill in {column_name} or delete the row", label, limit)
+                messages += _messages(empty, header, column_name, W.REQUIRED_EMPTY.format(column=column_name),
+                                      W.FILL_IN.format(column=column_name), label, limit)
             if column.kind != "str":
                 bad = relation.filter(source.isnotnull() & source.try_cast(DUCKDB_TYPES[column.kind]).isnull())
-                messages += _messages(bad, header, column_name, f"is not a valid {column.kind}",
+                messages += _messages(bad, header, column_name, W.NOT_VALID.format(kind=column.kind),
                                       KIND_HELP[column.kind], label, limit)
         return rows, messages
     finally:
@@ -101,8 +102,7 @@ def _messages(bad, header: str, column: str, problem: str, fix: str, file: str,
     messages = [Message("error", _member_label(file, member), row + 1, column, value, problem, fix)
                 for row, value, member in sample]
     if count > limit:
-        messages.append(Message("error", file, None, column, None, f"{count - limit:,} more rows with the same problem",
-                                fix))
+        messages.append(Message("error", file, None, column, None, W.MORE_ROWS.format(n=f"{count - limit:,}"), fix))
     return messages
 
 
@@ -156,13 +156,12 @@ def warnings(con, table: str, file: str, has_accounts: bool, today: dt.date,
     found: list[Message] = []
     if has_accounts:
         orphans = raw.join(con.table("raw_accounts").select(_column("account_id")), "account_id", how="anti")
-        found += _loaded_messages(orphans, "account_id", "account_id points to no account in accounts",
-                                  "add the account to accounts or correct the id", file, limit)
+        found += _loaded_messages(orphans, "account_id", W.ORPHAN, W.ADD_ACCOUNT, file, limit)
     date_column = {"usage_events": "event_time", "usage_daily": "date"}.get(table)
     if date_column:
         future = raw.filter(_column(date_column).cast("DATE") > db.constant(today))
-        found += _loaded_messages(future, date_column, f"date is after today ({today})",
-                                  "check the date; it is loaded as is", file, limit)
+        found += _loaded_messages(future, date_column, W.FUTURE_DATE.format(today=today),
+                                  W.CHECK_DATE, file, limit)
     return found
 
 
@@ -174,6 +173,6 @@ def _loaded_messages(bad, column: str, problem: str, fix: str, file: str,
     messages = [Message("warning", _member_label(file, member), row, column, value, problem, fix)
                 for row, value, member in sample]
     if count > limit:
-        messages.append(Message("warning", file, None, column, None, f"{count - limit:,} more rows with the same "
-                                                                     "problem", fix))
+        messages.append(Message("warning", file, None, column, None, W.MORE_ROWS.format(n=f"{count - limit:,}"),
+                                fix))
     return messages

@@ -13,6 +13,7 @@ import polars as pl
 from renewal_radar import db, settings, sql, usage_rollup
 from renewal_radar.ingest import large_parquet, refresh
 from renewal_radar.ingest import presets as presets_mod
+from renewal_radar.ingest import wording as W
 from renewal_radar.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, ReadError, read_file
 from renewal_radar.ingest.schema import REQUIRED_TABLES, TABLES, Column
 from renewal_radar.ingest.validate import (
@@ -115,15 +116,14 @@ def read_export(path: Path, preset_name: str | None = None, extra_columns: dict[
     table = presets_mod.table_for_file(path.stem, preset)
     if table is None:
         known = ", ".join(TABLES)
-        return None, [Message("warning", name, None, None, None, "file name matches no table; skipped",
-                              f"name the file after its table ({known})")]
+        return None, [Message("warning", name, None, None, None, W.FILE_MATCHES_NO_TABLE,
+                              W.NAME_FILE_AFTER_TABLE.format(tables=known))]
     if large_parquet.is_large(path):
         return _read_large_parquet(path, table, preset, extra_columns, members)
     try:
         raw, _ = read_file(path)
     except ReadError as exc:
-        return None, [Message("error", name, None, None, None, str(exc),
-                              "export the file again as CSV UTF-8, XLSX or Parquet")]
+        return None, [Message("error", name, None, None, None, str(exc), W.EXPORT_AGAIN)]
     headers = [c for c in raw.columns if c != ROW_COLUMN]
     preset = preset or presets_mod.detect_preset(table, headers)
     mapping = _mapping(table, headers, preset, extra_columns)
@@ -152,8 +152,8 @@ def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | Non
     mapping = {h: c for h, c in mapping.items() if TABLES[table].column(c) is not None}
     missing = [c for c in TABLES[table].required if c not in mapping.values()]
     if missing:
-        return None, [Message("error", path.name, 1, column, None, f"required column {column} is missing",
-                              f"add a {column} column (headers match case-insensitively) or choose a preset")
+        return None, [Message("error", path.name, 1, column, None, W.COLUMN_MISSING.format(column=column),
+                              W.ADD_COLUMN.format(column=column))
                       for column in missing]
     members = large_parquet.member_files(path) if members is None else members
     rows, messages = large_parquet.validate(members, table, mapping, path.name)
@@ -167,9 +167,8 @@ def _unmapped_column(name: str, table: str, column: str, headers: list[str]) -> 
     closest = "; ".join(f"{header} → {guess}" for header, guess in guesses.items()) or "none found"
     example = json.dumps({table: {"<one of these headers>": column}}, ensure_ascii=False)
     return Message("error", name, 1, column, None,
-                   f"the file is here, but none of its headers maps to the required column {column}",
-                   f"its headers: {', '.join(headers) or '(none)'}; closest known columns: {closest}. Map them on "
-                   f"the Import page or with --mapping FILE, e.g. {example}")
+                   W.UNMAPPED_FILE.format(column=column),
+                   W.MAP_HEADERS.format(headers=", ".join(headers) or "(none)", closest=closest, example=example))
 
 
 def _rename(raw: pl.DataFrame, table: str, mapping: dict[str, str]) -> tuple[pl.DataFrame, list[str]]:
@@ -189,7 +188,7 @@ def _type_frame(frame: pl.DataFrame, table: str, name: str, preset: str,
     blank = blank_row_mask(frame)
     dropped = frame.filter(blank)
     if dropped.height:
-        messages += row_messages("warning", name, dropped, None, "blank row dropped", "")
+        messages += row_messages("warning", name, dropped, None, W.BLANK_ROW, "")
     frame = frame.filter(~blank)
     if table == "subscriptions":
         frame, arr_messages = _arr_to_mrr(frame, name)
@@ -214,8 +213,7 @@ def _arr_to_mrr(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Mess
         return frame.drop("arr", strict=False), []
     arr = parse_column(frame, Column("arr", "float"))
     failed = frame.filter(frame["arr"].is_not_null() & arr.is_null())
-    messages = row_messages("error", name, failed, "arr", "is not a valid float",
-                            "write a plain number such as 1250.50")
+    messages = row_messages("error", name, failed, "arr", W.NOT_VALID.format(kind="float"), W.KIND_HELP["float"])
     return frame.with_columns((arr / 12).cast(pl.String).alias("mrr")).drop("arr"), messages
 
 
@@ -277,11 +275,11 @@ def validate_folder(folder: str | Path, preset: str | None = None, today: dt.dat
     """
     folder = Path(folder)
     if not folder.is_dir():
-        return ValidationReport([], [Message("error", str(folder), None, None, None, "is not a folder",
-                                             "give the folder that holds the export files")])
+        return ValidationReport([], [Message("error", str(folder), None, None, None, W.NOT_A_FOLDER,
+                                             W.GIVE_FOLDER)])
     if preset and preset not in presets_mod.PRESETS:
-        return ValidationReport([], [Message("error", str(folder), None, None, preset, "unknown preset",
-                                             f"use one of {', '.join(presets_mod.PRESETS)}")])
+        return ValidationReport([], [Message("error", str(folder), None, None, preset, W.UNKNOWN_PRESET,
+                                             W.USE_PRESET.format(presets=", ".join(presets_mod.PRESETS)))])
     files: list[LoadedFile] = []
     messages: list[Message] = []
     paths = export_files(folder)
@@ -310,15 +308,15 @@ def _duplicate_table(files: list[LoadedFile], loaded: LoadedFile) -> list[Messag
     for earlier in files:
         if earlier.table == loaded.table:
             return [Message("error", loaded.file, None, None, None,
-                            f"holds {loaded.table}, as {earlier.file} does", "keep one file per table")]
+                            W.SAME_TABLE_TWICE.format(table=loaded.table, file=earlier.file), W.ONE_FILE_PER_TABLE)]
     return []
 
 
 def _missing_required_tables(files: list[LoadedFile], folder: Path, paths: list[Path]) -> list[Message]:
     # a file that is there but could not be mapped already has its own message; it is not "missing"
     present = {f.table for f in files} | {presets_mod.table_for_file(p.stem) for p in paths}
-    return [Message("error", f"{table}.csv", None, None, None, f"required file is missing from {folder}",
-                    f"export {table} as {table}.csv, .xlsx or .parquet")
+    return [Message("error", f"{table}.csv", None, None, None, W.FILE_MISSING.format(folder=folder),
+                    W.EXPORT_TABLE.format(table=table))
             for table in REQUIRED_TABLES if table not in present]
 
 
@@ -332,8 +330,8 @@ def _currency_warnings(tables: dict[str, pl.DataFrame], names: dict[str, str]) -
     if "fx_rates" in tables:
         rated = set(tables["fx_rates"]["currency"].str.to_uppercase().unique().to_list())
     return [Message("warning", names.get("fx_rates", "fx_rates.csv"), None, "currency", currency,
-                    f"no rate for {currency} to {reporting}; its amounts are taken at 1.0",
-                    f"add monthly rates for {currency} to fx_rates")
+                    W.NO_RATE.format(currency=currency, reporting=reporting),
+                    W.ADD_RATES.format(currency=currency))
             for currency in sorted(used - rated - {reporting})]
 
 

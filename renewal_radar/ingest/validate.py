@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewal_radar import settings
+from renewal_radar.ingest import wording as W
 from renewal_radar.ingest.readers import ROW_COLUMN
 from renewal_radar.ingest.schema import TABLES, Column
 
@@ -70,8 +71,8 @@ def row_messages(level: str, file: str, bad: pl.DataFrame, column: str | None, p
         messages.append(Message(level, file, record[ROW_COLUMN], column,
                                 None if value is None else str(value), problem, fix))
     if bad.height > limit:
-        messages.append(Message(level, file, None, column, None,
-                                f"{bad.height - limit:,} more rows with the same problem", fix))
+        messages.append(Message(level, file, None, column, None, W.MORE_ROWS.format(n=f"{bad.height - limit:,}"),
+                                fix))
     return messages
 
 
@@ -145,13 +146,7 @@ def _cast_native(series: pl.Series, kind: str) -> pl.Series:
     return series.cast(pl.Boolean, strict=False)
 
 
-KIND_HELP = {
-    "date": "write dates as YYYY-MM-DD (or M/D/YYYY)",
-    "datetime": "write times as YYYY-MM-DD HH:MM:SS",
-    "float": "write a plain number such as 1250.50",
-    "int": "write a whole number",
-    "bool": "write true or false",
-}
+KIND_HELP = W.KIND_HELP
 
 
 def cast_table(table_name: str, file: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Message]]:
@@ -170,13 +165,13 @@ def cast_table(table_name: str, file: str, frame: pl.DataFrame) -> tuple[pl.Data
             present = present & (original.str.strip_chars() != "")
         if column.required:
             messages += row_messages("error", file, frame.filter(~present), column.name,
-                                     f"required {column.name} is empty", f"fill in {column.name} or delete the row")
+                                     W.REQUIRED_EMPTY.format(column=column.name), W.FILL_IN.format(column=column.name))
         if column.kind == "str":
             continue
         failed = frame.filter(present & parsed.is_null())
         if failed.height:
             messages += row_messages("error", file, failed, column.name,
-                                     f"is not a valid {column.kind}", KIND_HELP[column.kind])
+                                     W.NOT_VALID.format(kind=column.kind), KIND_HELP[column.kind])
     extras = [c for c in frame.columns if table.column(c) is None and c != ROW_COLUMN]
     kept = [frame[c].cast(pl.String) for c in extras] if table.keeps_extra_columns else []
     typed = pl.DataFrame([frame[ROW_COLUMN], *converted, *kept])
@@ -217,8 +212,8 @@ def currency_from_amounts(table_name: str, file: str, raw: pl.DataFrame, typed: 
         pl.Series("currency", [None] * typed.height, dtype=pl.String)
     clash = raw.with_columns(named.alias("_named"), given.alias("_given")).filter(
         pl.col("_named").is_not_null() & pl.col("_given").is_not_null() & (pl.col("_named") != pl.col("_given")))
-    messages = row_messages("error", file, clash, "currency", "currency differs from the one the amount names",
-                            "make the currency cell and the amount's currency code agree", value_column=amounts[0])
+    messages = row_messages("error", file, clash, "currency", W.CURRENCY_CLASH, W.MAKE_CURRENCIES_AGREE,
+                            value_column=amounts[0])
     return typed.with_columns(given.fill_null(named).alias("currency")), messages
 
 
@@ -231,17 +226,14 @@ def check_table(table_name: str, file: str, frame: pl.DataFrame) -> list[Message
     table = TABLES[table_name]
     if table_name == "subscriptions":
         negative = frame.filter(pl.col("mrr") < 0)
-        messages += row_messages("error", file, negative, "mrr", "mrr is negative",
-                                 "MRR must be zero or more; record refunds and credits outside this file")
+        messages += row_messages("error", file, negative, "mrr", W.NEGATIVE_MRR, W.MRR_NOT_NEGATIVE)
         if "end_date" in frame.columns:
             backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
-            messages += row_messages("error", file, backwards, "end_date", "end_date is before start_date",
-                                     "swap the dates or correct the end date (it is exclusive)")
+            messages += row_messages("error", file, backwards, "end_date", W.END_BEFORE_START, W.SWAP_DATES)
     for key in (table.key,) if table.key else ():
         # report the repeats, not the first occurrence the user wants to keep
         dupes = frame.filter(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
-        messages += row_messages("error", file, dupes, key, f"duplicate {key}: it is already on an earlier row",
-                                 f"each {key} must appear once; remove the repeated row")
+        messages += row_messages("error", file, dupes, key, W.DUPLICATE_KEY.format(key=key), W.KEY_ONCE.format(key=key))
     return messages
 
 
@@ -268,9 +260,7 @@ def cross_table_warnings(tables: dict[str, pl.DataFrame], files: dict[str, str],
             if name in ("accounts", "fx_rates") or "account_id" not in frame.columns:
                 continue
             orphans = frame.join(known, on="account_id", how="anti").filter(pl.col("account_id").is_not_null())
-            messages += row_messages("warning", files[name], orphans, "account_id",
-                                     "account_id points to no account in accounts",
-                                     "add the account to accounts or correct the id")
+            messages += row_messages("warning", files[name], orphans, "account_id", W.ORPHAN, W.ADD_ACCOUNT)
     subscriptions = tables.get("subscriptions")
     if subscriptions is not None:
         messages += _overlap_warnings(subscriptions, files["subscriptions"])
@@ -281,8 +271,8 @@ def cross_table_warnings(tables: dict[str, pl.DataFrame], files: dict[str, str],
             continue
         day = pl.col(column).cast(pl.Date) if frame.schema[column] != pl.Date else pl.col(column)
         future = frame.filter(day > today)
-        messages += row_messages("warning", files[name], future, column, f"date is after today ({today})",
-                                 "check the date; it is loaded as is")
+        messages += row_messages("warning", files[name], future, column, W.FUTURE_DATE.format(today=today),
+                                 W.CHECK_DATE)
     return messages
 
 
@@ -300,9 +290,7 @@ def _overlap_warnings(subscriptions: pl.DataFrame, file: str) -> list[Message]:
                    .over(["account_id", "_product"], order_by=["start_date", ROW_COLUMN]))
     overlapping = lines.with_columns(running_end.alias("_prev_end")).filter(
         pl.col("_prev_end").is_not_null() & (pl.col("start_date") < pl.col("_prev_end")))
-    return row_messages("warning", file, overlapping, "start_date",
-                        "overlaps an earlier line of the same account and product",
-                        "check for a duplicated line; overlapping lines both count in MRR")
+    return row_messages("warning", file, overlapping, "start_date", W.OVERLAP, W.CHECK_DUPLICATE)
 
 
 def _arr_like_warnings(subscriptions: pl.DataFrame, file: str) -> list[Message]:
@@ -311,6 +299,5 @@ def _arr_like_warnings(subscriptions: pl.DataFrame, file: str) -> list[Message]:
         pl.col("mrr").shift(1).over(["account_id", "_product"], order_by=["start_date", ROW_COLUMN]).alias("_prev"))
     jump = pl.col("mrr") / pl.col("_prev")
     suspicious = lines.filter(jump.is_between(ratio * 0.9, ratio * 1.1))
-    return row_messages("warning", file, suspicious, "mrr",
-                        f"is about {ratio:.0f}× the previous line of the same product: it looks like ARR",
-                        "put monthly amounts in mrr, or name the column arr")
+    return row_messages("warning", file, suspicious, "mrr", W.LOOKS_LIKE_ARR.format(ratio=f"{ratio:.0f}"),
+                        W.MONTHLY_IN_MRR)
