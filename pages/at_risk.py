@@ -23,9 +23,7 @@ def show_track_record(band_rates: pl.DataFrame) -> None:
         st.info(t("Not enough history with churn to backtest yet."))
     else:
         st.plotly_chart(charts.backtest_auc_chart(backtest, t("ROC AUC by month")), width="stretch")
-        ui.dataframe(backtest, column_config={
-            c: ui.percent_column(c) for c in ("top_decile_precision", "base_rate", "churned_arr_flagged_share",
-                                              "predicted_rate")})
+        ui.dataframe(backtest)  # labels and percentages from the column registry
 
 
 ui.page_header(t("At-risk accounts"), t("Which customers need help now: health score with its components, the "

@@ -75,20 +75,19 @@ with by_attribute:
 st.subheader(t("Survival"))
 by = st.selectbox(t("Split survival by"), [None, *ui.compute(cohorts.account_attributes)], key="survival_by",
                   format_func=lambda a: t("No split") if a is None else a)
-curves = page.survival
+everyone = t("All accounts")  # the one group when survival is not split
+curves = page.survival.with_columns(pl.col("group").replace("all", everyone))
 st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
 medians = [(group, cohorts.median_lifetime(part)) for (group,), part in curves.group_by("group", maintain_order=True)]
 st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
                         days=t("{d:,} days", d=m) if m is not None else t("not reached")) for g, m in medians))
 st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
-st.dataframe(page.numbers_at_risk,
-             hide_index=True, width="stretch")
+ui.dataframe(page.numbers_at_risk.with_columns(pl.col("group").replace("all", everyone)))
 st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "
              "as-of day are censored there. Bands: Greenwood variance on the log(−log) scale."))
 
 st.subheader(t("MRR movements of these accounts"))
 movements = page.movements
 st.plotly_chart(charts.movements_chart(movements, currency), width="stretch")
-ui.table_with_download(movements, "mrr_movements", "mrr_movements",
-                       {c: ui.money_column(c, currency) for c in movements.columns if c != "month"}, height=300)
+ui.table_with_download(movements, "mrr_movements", "mrr_movements", height=300)
 st.caption(help_text("movements", "identity"))

@@ -146,12 +146,10 @@ else:
                    help=t("Mean of (weighted forecast − actual) / actual: above zero means it ran high."))
     st.plotly_chart(charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
                     width="stretch")
-    ui.dataframe(backtest, column_config={
-        **{c: ui.money_column(c, currency) for c in ("due_arr", "forecast_arr", "naive_arr", "actual_arr")},
-        **{c: ui.percent_column(c) for c in ("forecast_error", "naive_error", "bias")}})
+    ui.dataframe(backtest)  # labels, money and percentages from the column registry
     st.markdown(t("**Calibration**: renewals of all backtest days grouped by decile of predicted probability."))
-    ui.dataframe(calibration, column_config={
-        c: ui.percent_column(c) for c in ("predicted_rate", "actual_rate", "from_p", "to_p")})
+    # the stored table's names are shared with the risk backtest's, where the rate is one of churn
+    ui.dataframe(calibration.rename({"predicted_rate": "predicted_renewal_rate", "actual_rate": "actual_renewal_rate"}))
 
 with st.expander(t("How the probabilities are made")):
     st.markdown(t(

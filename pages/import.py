@@ -74,9 +74,8 @@ if folder is not None:
     report = st.session_state.get("_import_report")
     if report is not None:
         st.subheader(t("Validation report"))
-        st.dataframe(pl.DataFrame([{"file": f.file, "table": f.table, "preset": f.preset, "rows": f.rows,
-                                    "blank rows dropped": f.blank_rows_dropped} for f in report.files]),
-                     hide_index=True, width="stretch")
+        ui.dataframe(pl.DataFrame([{"file": f.file, "table": f.table, "preset": f.preset, "rows": f.rows,
+                                    "blank_rows_dropped": f.blank_rows_dropped} for f in report.files]))
         if report.errors:
             st.error(t("{n:,} errors: fix them in the files and upload again. Nothing was loaded.",
                        n=len(report.errors)))

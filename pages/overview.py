@@ -53,8 +53,7 @@ with behind_window:
     money_columns = ("mrr_start", "mrr_end", "change")
     ui.table_with_download(
         data.window_accounts.select("account_id", "name", "segment", "csm_owner", "outcome", *money_columns),
-        "retention_accounts", "retention_accounts", {c: ui.money_column(c, currency) for c in money_columns},
-        height=320)
+        "retention_accounts", "retention_accounts", height=320)
 with behind_due:
     table = data.due.with_columns(ui.account_url()).select(
         "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "decision_date", "due_arr",
@@ -67,7 +66,6 @@ with behind_moves:
                          key="movement_month")
     moved = ui.compute(pagedata.movement_accounts, month, filters)
     money_columns = ("prev_mrr", "cur_mrr", "amount", "fx")
-    ui.table_with_download(moved.select("account_id", "movement", *money_columns).sort(pl.col("amount"),
-                                                                                       descending=True),
-                           "movement_accounts", "movement_accounts",
-                           {c: ui.money_column(c, currency) for c in money_columns}, height=320)
+    table = moved.with_columns(ui.account_url()).select("open", "account_id", "name", "movement", *money_columns)
+    ui.table_with_download(table.sort(pl.col("amount"), descending=True), "movement_accounts", "movement_accounts",
+                           {"open": ui.account_link_column()}, height=320)

@@ -73,7 +73,9 @@ def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFra
     """The accounts behind one month's movements (Overview), money in the currency it is shown in."""
     # converted before the filter: an account without an fx change in one currency can have one in another
     accounts = metrics.month_accounts(con, month, filters)
-    return metrics.moved_or_revalued(money.converter(con).movement_accounts(accounts))
+    moved = metrics.moved_or_revalued(money.converter(con).movement_accounts(accounts))
+    names = sql.run(con, "reports/account_directory", **filters.params()).select("account_id", "name")
+    return moved.join(names, on="account_id", how="left")
 
 
 def overview_json(data: Overview) -> dict:

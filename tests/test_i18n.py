@@ -157,3 +157,27 @@ def test_validation_messages_are_shown_in_the_language(tmp_path):
             "account_id の重複：前の行にすでにあります"
         assert in_language("1,234 more rows with the same problem") == "同じ問題のある行がさらに 1,234 行"
         assert in_language("something no template says") == "something no template says"
+
+
+RAW_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_no_table_shows_a_raw_column_name(demo_db, monkeypatch, lang):
+    """Every column of every table on every page has a label from the registry (or the page), never its name."""
+    import json
+
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
+    monkeypatch.setenv("RENEWAL_RADAR_LANG", lang)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    app.session_state["language"] = lang
+    app.run()
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
+        for table in app.dataframe:
+            config = json.loads(table.proto.columns or "{}")
+            for column in table.value.columns:
+                label = (config.get(str(column)) or {}).get("label")
+                assert label, (page, column)  # no config: the grid would show the column's own name
+                assert not RAW_NAME.fullmatch(label), (page, column, label)
