@@ -208,8 +208,14 @@ def percent(value: float | None, digits: int = 1) -> str:
     """A fraction as a percentage with ``digits`` decimals (``87.5%``); a dash for no value."""
     if value is None:
         return "—"
+    # rounded to what is shown first, so the few distinct percentages of a large table are formatted once each
+    return _percent_text(round(value, digits + 2), digits, current_language())
+
+
+@functools.lru_cache(maxsize=65_536)
+def _percent_text(value: float, digits: int, language: str) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return _pattern(pattern).apply(value, format_locale())
+    return _pattern(pattern).apply(value, format_locale(language))
 
 
 def date(value: dt.date | None, style: str = "medium") -> str:
