@@ -339,6 +339,23 @@ def test_a_korean_salesforce_report_maps_its_labels(tmp_path):
         dt.date(2027, 3, 1), 12_000_000.0, "Negotiation", "Commit", "KRW")
 
 
+def test_a_japanese_hubspot_deals_export_maps_its_labels_and_won_stage(tmp_path):
+    from renewal_radar.ingest.pipeline import read_export
+
+    export = ("Record ID,取引名,Associated Company IDs (Primary),クローズ日,金額,取引ステージ\n"
+              "D1,更新 A1,A1,2027-03-01,\"JPY 1,200,000\",成約\n"
+              "D2,更新 A2,A2,2027-04-01,1200000,失注\n")
+    path = tmp_path / "deals.csv"
+    path.write_text(export, encoding="utf-8-sig")
+    loaded, messages = read_export(path)
+    assert [m for m in messages if m.level == "error"] == []
+    assert loaded.preset == "hubspot"
+    frame = loaded.frame.sort("opportunity_id")
+    assert frame["stage"].to_list() == ["Closed Won", "Closed Lost"]
+    assert frame["close_date"].to_list() == [dt.date(2027, 3, 1), dt.date(2027, 4, 1)]
+    assert frame["amount"].to_list() == [1_200_000.0, 1_200_000.0] and frame["currency"][0] == "JPY"
+
+
 def test_amounts_that_name_their_currency_set_the_line_currency(tmp_path):
     subscriptions = ("account_id,start_date,end_date,mrr\n"
                      "A,2026-01-01,2027-01-01,\"JPY 1,200,000\"\n"

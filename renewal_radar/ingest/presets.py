@@ -112,8 +112,11 @@ HUBSPOT = Preset(
         "renewal_opportunities": _aliases({
             "opportunity_id": ("Record ID", "Deal ID"),
             "account_id": ("Associated Company IDs (Primary)", "Associated Company ID", "Associated Company IDs"),
-            "close_date": ("Close Date",), "amount": ("Amount", "Annual contract value"),
-            "type": ("Deal Type",), "stage": ("Deal Stage",), "forecast_category": ("Forecast category",),
+            # Japanese labels as HubSpot's Japanese knowledge base names its default deal properties
+            "close_date": ("Close Date", "クローズ日"),
+            "amount": ("Amount", "Annual contract value", "金額", "年間契約額(ACV)", "年間契約価値"),
+            "type": ("Deal Type",), "stage": ("Deal Stage", "取引ステージ"),
+            "forecast_category": ("Forecast category",),
             "probability": ("Deal probability",), "is_closed": ("Is Closed",), "is_won": ("Is Closed Won",),
             "owner": ("Deal owner",), "loss_reason": ("Closed Lost Reason",), "created_date": ("Create Date",),
         }),
@@ -126,6 +129,8 @@ HUBSPOT = Preset(
     },
     values={"renewal_opportunities": {
         "type": {"existingbusiness": "Renewal", "newbusiness": "New Business"},
+        # the won and lost stages of a Japanese portal (成約 / 失注, HubSpot's Japanese knowledge base)
+        "stage": {"成約": "Closed Won", "失注": "Closed Lost"},
         "forecast_category": {"Best case": "Best Case", "Closed won": "Closed", "Omit": "Omitted",
                               "Not forecasted": "Omitted"},
     }},
