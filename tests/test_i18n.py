@@ -93,17 +93,24 @@ def test_the_browser_language_picks_a_supported_one():
     assert i18n.match_language("fr-FR") is None
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_page_renders_in_each_language_with_its_title_translated(demo_db, monkeypatch, lang):
+def pages_in(lang: str, demo_db, monkeypatch):
+    """Run the app in ``lang`` and yield each page's AppTest after it rendered without an exception."""
     monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
     # AppTest formats widget values in the test's own thread, outside the session: give it the same language
     monkeypatch.setenv("RENEWAL_RADAR_LANG", lang)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     app.session_state["language"] = lang
     app.run()
-    for page, english in PAGES.items():
+    for page in PAGES:
         app.switch_page(page).run()
         assert not app.exception, (page, app.exception)
+        yield page, app
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_renders_in_each_language_with_its_title_translated(demo_db, monkeypatch, lang):
+    for page, app in pages_in(lang, demo_db, monkeypatch):
+        english = PAGES[page]
         title = app.title[0].value
         assert title != english and not re.fullmatch(r"[A-Za-z \-()]+", title), (page, title)
         with i18n.language(lang):
@@ -167,14 +174,7 @@ def test_no_table_shows_a_raw_column_name(demo_db, monkeypatch, lang):
     """Every column of every table on every page has a label from the registry (or the page), never its name."""
     import json
 
-    monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
-    monkeypatch.setenv("RENEWAL_RADAR_LANG", lang)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    app.session_state["language"] = lang
-    app.run()
-    for page in PAGES:
-        app.switch_page(page).run()
-        assert not app.exception, (page, app.exception)
+    for page, app in pages_in(lang, demo_db, monkeypatch):
         for table in app.dataframe:
             config = json.loads(table.proto.columns or "{}")
             for column in table.value.columns:
