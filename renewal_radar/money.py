@@ -144,9 +144,10 @@ def converter(con, currency: str | None = None) -> Converter:
     target = currency or chosen() or base
     if target == base:
         return Converter(base, base, pl.DataFrame(schema={"month": pl.Date, "factor": pl.Float64}))
-    if target not in offered(con):
+    factors = sql.run(con, "reports/fx_factors", currency=target)  # empty for a currency without rates
+    if factors.is_empty():
         raise ValueError(f"no exchange rates for {target!r}; money can be shown in {', '.join(offered(con))}")
-    return Converter(base, target, sql.run(con, "reports/fx_factors", currency=target))
+    return Converter(base, target, factors)
 
 
 def shown_currency(con) -> str:

@@ -8,7 +8,6 @@ must give the figures the converter gives from the USD book.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import polars as pl
@@ -106,27 +105,11 @@ def hand_books(tmp_path_factory):
              "fx_rates.csv": "currency,month,rate\nEUR,2024-01-01,1.2\nEUR,2024-06-01,1.25\n"}
     usd, _ = import_files(tmp, files, as_of=HAND_AS_OF, name="usd.duckdb")
     turned = "currency,month,rate\nUSD,2024-01-01,0.8333333333333334\nUSD,2024-06-01,0.8\n"
-    with _reporting_currency("EUR"):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RENEWAL_RADAR_REPORTING_CURRENCY", "EUR")  # as a deployment sets it
         eur, result = import_files(tmp, {**files, "fx_rates.csv": turned}, as_of=HAND_AS_OF, name="eur.duckdb")
     assert result.loaded, result.report.text()
     return usd, eur
-
-
-class _reporting_currency:
-    """The import's reporting currency setting for a block (an environment variable, as deployments set it)."""
-
-    def __init__(self, currency: str):
-        self.currency = currency
-
-    def __enter__(self):
-        self.before = os.environ.get("RENEWAL_RADAR_REPORTING_CURRENCY")
-        os.environ["RENEWAL_RADAR_REPORTING_CURRENCY"] = self.currency
-
-    def __exit__(self, *exc):
-        if self.before is None:
-            os.environ.pop("RENEWAL_RADAR_REPORTING_CURRENCY", None)
-        else:
-            os.environ["RENEWAL_RADAR_REPORTING_CURRENCY"] = self.before
 
 
 def _figures(path: Path, as_of: dt.date, currency: str | None) -> dict:
@@ -183,7 +166,8 @@ def demo_books(tmp_path_factory):
     from renewal_radar.demo import DEMO_END
     from renewal_radar.ingest import import_folder
 
-    with _reporting_currency("EUR"):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RENEWAL_RADAR_REPORTING_CURRENCY", "EUR")
         result = import_folder(folder, tmp / "eur.duckdb", as_of=DEMO_END, today=DEMO_END)
     assert result.loaded, result.report.text()
     return usd, tmp / "eur.duckdb", DEMO_END

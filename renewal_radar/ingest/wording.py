@@ -13,6 +13,8 @@ import functools
 import re
 import string
 
+import polars as pl
+
 from renewal_radar.i18n import N_, t
 
 MORE_ROWS = N_("{n} more rows with the same problem")
@@ -100,10 +102,8 @@ def in_language(text: str | None) -> str | None:
     return text
 
 
-def messages_in_language(frame):
+def messages_in_language(frame: pl.DataFrame) -> pl.DataFrame:
     """A table of validation messages (problem and fix columns) with both in the current language."""
-    import polars as pl
-
     # a plain loop, not map_elements: polars may call a function on its own threads, where the language the
     # context variable holds is not set
     return frame.with_columns(pl.Series(c, [in_language(v) for v in frame[c]], dtype=pl.String)
