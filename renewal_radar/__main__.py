@@ -394,13 +394,15 @@ def cmd_digest(args) -> int:
     language = i18n.match_language(args.lang) or i18n.default_language()
     people = access.recipients(rules, owner=args.owner, role=args.role, default_language=language)
     books = [args.owner] if args.owner or not args.role else sorted({p.owner for p in people}, key=str)
-    if (args.send or args.dry_run) and not people:
-        raise CliError(f"no recipient in {rules.source or access.access_file()} for "
-                       f"{'owner ' + repr(args.owner) if args.owner else 'role ' + str(args.role)}")
+    if not people and (args.send or args.dry_run):
+        missing = _no_recipient_text(rules, access, args)
+        if args.send:
+            raise CliError(missing)
+        print(f"{missing}; printing the digest instead", file=sys.stderr)
     printed = []
     for owner in books:
         filters = Filters(owners=(owner,)) if owner else Filters()
-        if args.send or args.dry_run:
+        if people and (args.send or args.dry_run):
             for person in (p for p in people if p.owner == owner):
                 with i18n.language(person.language):  # each person's digest in their language
                     found = digest.build(con, filters, since, snapshot_id, as_of)
@@ -416,6 +418,15 @@ def cmd_digest(args) -> int:
     if printed:
         print("\n".join(printed))
     return 0
+
+
+def _no_recipient_text(rules, access, args) -> str:
+    """Why nobody would receive the digest, and how to add someone (only sending needs a recipient)."""
+    who = f"owner {args.owner!r}" if args.owner else f"role {args.role}"
+    source = rules.source or access.access_file()
+    how = (f'add the CSM\'s email under [roles] as "csm" and under [csm_owner] as "{args.owner}"' if args.owner
+           else f'add an email under [roles] with the role "{args.role}"')
+    return f"no recipient in {source} for {who}: {how} (see access.example.toml)"
 
 
 def _digest_text(digest, found, form: str, language: str) -> str:
