@@ -4,7 +4,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, explore, settings, ui
+from renewal_radar import charts, downloads, explore, settings, ui
 from renewal_radar.i18n import t
 
 ui.page_header(t("Explore"), t("Ask the question nobody built a chart for: SQL (DuckDB dialect) over the loaded "
@@ -48,12 +48,12 @@ ui.dataframe(frame, height=360)
 
 buttons = st.columns([1, 1, 1, 3])
 # the files are written on click, not on every run
-buttons[0].download_button(t("CSV"), lambda: frame.write_csv(), "query.csv", "text/csv", key="explore_csv",
-                           on_click="ignore")
-buttons[1].download_button(t("XLSX"), lambda: ui.xlsx_bytes(frame), "query.xlsx", key="explore_xlsx",
+buttons[0].download_button(t("CSV"), lambda: downloads.spreadsheet_csv(frame), "query.csv", "text/csv",
+                           key="explore_csv", on_click="ignore")
+buttons[1].download_button(t("XLSX"), lambda: downloads.xlsx_bytes(frame), "query.xlsx", key="explore_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-buttons[2].download_button(t("Parquet"), lambda: ui.parquet_bytes(frame), "query.parquet", "application/octet-stream",
-                           key="explore_parquet", on_click="ignore")
+buttons[2].download_button(t("Parquet"), lambda: downloads.parquet_bytes(frame), "query.parquet",
+                           "application/octet-stream", key="explore_parquet", on_click="ignore")
 
 if frame.width >= 2 and frame.height:
     st.subheader(t("Chart the result"))

@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import importlib
 import inspect
-import io
 import ipaddress
 import re
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from renewal_radar import access, audit, columns, db, i18n, metrics, settings
+from renewal_radar import access, audit, columns, db, downloads, i18n, metrics, settings
 from renewal_radar import filters as filters_mod
 from renewal_radar import money as money_mod
 from renewal_radar.filters import Filters
@@ -413,25 +412,11 @@ def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config:
     """
     dataframe(frame, column_config, height)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("Download CSV"), lambda: frame.write_csv(), f"{name}.csv", "text/csv", key=f"{key}_csv",
-                         on_click="ignore")
-    right.download_button(t("Download XLSX"), lambda: xlsx_bytes(frame), f"{name}.xlsx",
+    left.download_button(t("Download CSV"), lambda: downloads.spreadsheet_csv(frame), f"{name}.csv", "text/csv",
+                         key=f"{key}_csv", on_click="ignore")
+    right.download_button(t("Download XLSX"), lambda: downloads.xlsx_bytes(frame), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click="ignore")
-
-
-def parquet_bytes(frame: pl.DataFrame) -> bytes:
-    """A frame as a Parquet file."""
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    return buffer.getvalue()
-
-
-def xlsx_bytes(frame: pl.DataFrame) -> bytes:
-    """A frame as an Excel workbook."""
-    buffer = io.BytesIO()
-    frame.write_excel(buffer)
-    return buffer.getvalue()
 
 
 def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
