@@ -17,6 +17,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import re
 import gettext
 import os
 from collections.abc import Callable, Iterator
@@ -179,11 +180,24 @@ def money(value: float | None, currency: str, compact: bool = False) -> str:
         if sum(c.isdigit() for c in text) <= 2:
             text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
         local = babel_numbers.get_currency_symbol(currency, locale)
-        return text.replace(local, symbol, 1) if local != symbol else text
+        text = text.replace(local, symbol, 1) if local != symbol else text
+        return _grouped_compact(text, locale)
     pattern = _pattern(_whole(locale.currency_formats["standard"].pattern))
     text = pattern.apply(round(value), locale, currency=currency, currency_digits=False)
     local = _local_symbol(currency, str(locale))
     return text.replace(local, symbol, 1) if local != symbol else text
+
+
+# Korean groups the digits before 만/억/조 ($2,097만, as Korean finance pages write it); CLDR's compact
+# pattern (0000만) does not, and Babel follows it.
+GROUPED_COMPACT_LANGUAGES = ("ko",)
+
+
+def _grouped_compact(text: str, locale: Locale) -> str:
+    if locale.language not in GROUPED_COMPACT_LANGUAGES:
+        return text
+    group = locale.number_symbols["latn"]["group"]
+    return re.sub(r"\d{4,}", lambda found: f"{int(found.group(0)):,}".replace(",", group), text, count=1)
 
 
 @functools.cache
