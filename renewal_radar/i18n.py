@@ -17,9 +17,9 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
-import re
 import gettext
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
