@@ -68,7 +68,8 @@ def test_money_in_each_locale_has_no_cents_and_the_right_symbol(lang, currency, 
     ("ko", "KRW", 123_400_000, "₩1.2억"), ("ja", "JPY", 1_234_000_000, "￥12.3億"),
     ("zh_TW", "TWD", 12_345_678, "NT$1235萬"), ("ja", "USD", 20_970_000, "$2097万"), ("en", "USD", 1_234_567, "$1.2M"),
     # Korean groups the digits before 만 and 억 (issue 25)
-    ("ko", "USD", 20_970_000, "$2,097만"), ("ko", "KRW", 209_700_000_000, "₩2,097억"), ("ko", "USD", 12_300_000, "$1,230만"),
+    ("ko", "USD", 20_970_000, "$2,097만"), ("ko", "KRW", 209_700_000_000, "₩2,097억"),
+    ("ko", "USD", 12_300_000, "$1,230만"),
     ("ko", "USD", -20_970_000, "-$2,097만"),
 ])
 def test_kpi_cards_use_the_locales_compact_form(lang, currency, value, expected):
