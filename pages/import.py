@@ -51,13 +51,16 @@ if folder is not None:
             if info.get("missing"):
                 st.warning(t("Required columns not found: {cols}. Map them below.", cols=", ".join(info["missing"])))
             if info.get("unmatched"):
-                targets = ["(ignore)", *[c.name for c in TABLES[info["table"]].columns]]
+                columns = [c.name for c in TABLES[info["table"]].columns]
                 st.caption(t("Headers no preset knows: map them to our columns, or ignore them. Mappings are "
                              "remembered for next time."))
                 mapping = {}
                 grid = st.columns(3)
                 for index, header in enumerate(info["unmatched"][:30]):
-                    default = info["remembered"].get(header, "(ignore)")
+                    # the likeliest columns first; a remembered choice, else a missing column's best match, chosen
+                    likely = info["suggested"].get(header, [])
+                    targets = ["(ignore)", *likely, *[c for c in columns if c not in likely]]
+                    default = info["remembered"].get(header) or info["preselected"].get(header) or "(ignore)"
                     target = grid[index % 3].selectbox(header, targets, index=targets.index(default),
                                                        key=f"map_{name}_{header}")
                     if target != "(ignore)":

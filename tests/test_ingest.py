@@ -386,3 +386,95 @@ def test_a_blank_row_inside_the_data_is_not_a_footer():
 
     frame = pl.DataFrame({"a": ["1", "", "3"], "b": ["x", "", "z"]})
     assert without_report_footer(frame).height == 3
+
+
+# ---------------------------------------------------------------- localised Salesforce reports (issue 25)
+
+
+def _read_report(tmp_path, text: str, encoding: str, name: str = "renewal_opportunities.csv"):
+    from renewal_radar.ingest.pipeline import read_export
+
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    loaded, messages = read_export(path)
+    assert [m for m in messages if m.level == "error"] == [], [str(m) for m in messages]
+    return loaded, messages
+
+
+def test_a_japanese_salesforce_report_with_id_columns_imports(tmp_path):
+    report = ('"取引先 ID","取引先名","商談 ID","商談名","種別","確度 (%)","商談 所有者","完了予定日","金額",'
+              '"フェーズ","売上予測分類"\r\n'
+              '"001A1","株式会社さくら","006O1","更新 2027","Renewal","90","山田 太郎","2027/03/01","¥1,200,000",'
+              '"成立","完了"\r\n')
+    loaded, _ = _read_report(tmp_path, report, "shift_jis")
+    row = loaded.frame.row(0, named=True)
+    assert (row["account_id"], row["opportunity_id"], row["type"], row["probability"], row["owner"]) == (
+        "001A1", "006O1", "Renewal", 90.0, "山田 太郎")
+    assert (row["close_date"], row["amount"], row["stage"], row["forecast_category"]) == (
+        dt.date(2027, 3, 1), 1_200_000.0, "Closed Won", "Closed")
+
+
+def test_a_report_without_an_opportunity_id_gets_a_stable_key_and_a_warning(tmp_path):
+    report = ('"取引先 ID","商談名","完了予定日","金額","フェーズ"\r\n'
+              '"001A1","更新 2027","2027/03/01","1200000","Negotiation"\r\n'
+              '"001A2","更新 2027","2027/03/01","2400000","Negotiation"\r\n')
+    first, messages = _read_report(tmp_path, report, "shift_jis")
+    (tmp_path / "again").mkdir()
+    again, _ = _read_report(tmp_path / "again", report, "shift_jis")
+    keys = first.frame["opportunity_id"].to_list()
+    assert len(set(keys)) == 2 and all(key.startswith("derived-") for key in keys)
+    assert again.frame["opportunity_id"].to_list() == keys  # the same rows, the same keys
+    warning = next(m for m in messages if m.column == "opportunity_id")
+    assert warning.level == "warning" and "account, close date and opportunity name" in str(warning)
+
+
+def test_a_korean_report_with_grammaticus_labels_in_cp949(tmp_path):
+    report = ('"계정 ID","계정 이름","기회 ID","기회 이름","유형","성공 확률 (%)","완료 일자","금액","단계",'
+              '"예측 범주","작성 일자"\r\n'
+              '"001K1","한빛소프트","006K1","갱신","Renewal","60","2027-03-01","12,000,000","수주 성공","Commit",'
+              '"2026-10-01"\r\n')
+    loaded, _ = _read_report(tmp_path, report, "cp949")
+    row = loaded.frame.row(0, named=True)
+    assert (row["account_id"], row["opportunity_id"], row["probability"], row["stage"]) == (
+        "001K1", "006K1", 60.0, "Closed Won")
+    assert (row["close_date"], row["amount"], row["created_date"]) == (
+        dt.date(2027, 3, 1), 12_000_000.0, dt.date(2026, 10, 1))
+
+
+def test_a_traditional_chinese_report_with_grammaticus_labels_in_big5(tmp_path):
+    report = ('"帳戶 ID","帳戶名稱","機會 ID","機會名稱","類型","可能性 (%)","結束日期","總額","建立日期"\r\n'
+              '"001T1","台灣資料","006T1","續約","Renewal","30","2027/04/01","NT$360,000","2026/09/01"\r\n')
+    loaded, _ = _read_report(tmp_path, report, "big5")
+    row = loaded.frame.row(0, named=True)
+    assert (row["account_id"], row["opportunity_id"], row["probability"], row["amount"]) == (
+        "001T1", "006T1", 30.0, 360_000.0)
+    assert (row["close_date"], row["created_date"], row["currency"]) == (
+        dt.date(2027, 4, 1), dt.date(2026, 9, 1), "TWD")
+    accounts, _ = _read_report(tmp_path, '"帳戶 ID","帳戶名稱","行業","帳單國家/地區"\r\n"001T1","台灣資料","軟體","台灣"\r\n',
+                               "big5", "Account.csv")
+    assert accounts.frame.row(0, named=True)["industry"] == "軟體"
+    assert accounts.frame.row(0, named=True)["country"] == "台灣"
+
+
+@pytest.mark.parametrize(("table", "header", "column"), [
+    ("renewal_opportunities", "거래처 ID", "account_id"), ("renewal_opportunities", "영업기회 ID", "opportunity_id"),
+    ("renewal_opportunities", "案件 ID", "opportunity_id"), ("renewal_opportunities", "客戶 ID", "account_id"),
+    ("accounts", "거래처 이름", "name"), ("renewal_opportunities", "영업기회 마감 일자", "close_date"),
+])
+def test_renamed_labels_rank_the_right_column_first(table, header, column):
+    from renewal_radar.ingest.presets import suggest_columns
+
+    assert suggest_columns(table, header)[0] == column
+
+
+def test_a_renamed_report_is_one_mapping_step_away_and_the_mapping_is_remembered(tmp_path):
+    from renewal_radar.ingest import mappings
+    from renewal_radar.ingest.pipeline import describe_file
+
+    path = tmp_path / "renewal_opportunities.csv"
+    path.write_bytes('"거래처 ID","영업기회 ID","마감 일자","금액"\r\n"A1","O1","2027-03-01","100"\r\n'.encode("cp949"))
+    info = describe_file(path)
+    assert info["preselected"] == {"거래처 ID": "account_id", "영업기회 ID": "opportunity_id"}
+    remembered = tmp_path / "mappings.json"
+    mappings.remember("renewal_opportunities", info["preselected"], remembered)
+    assert mappings.load(remembered)["renewal_opportunities"]["거래처 ID"] == "account_id"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,7 +132,24 @@ def read_export(path: Path, preset_name: str | None = None, extra_columns: dict[
     if preset.derive:
         frame = preset.derive(table, frame)
     frame = presets_mod.apply_values(table, frame, preset)
-    return _type_frame(frame, table, name, preset.name, ignored)
+    frame, key_messages = _derived_opportunity_key(table, frame, name)
+    loaded, messages = _type_frame(frame, table, name, preset.name, ignored)
+    return loaded, key_messages + messages
+
+
+def _derived_opportunity_key(table: str, frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, list[Message]]:
+    """A report exported without an opportunity ID (Salesforce's default Opportunities report has none) gets a
+    stable key from account, close date and opportunity name: the same row gives the same key in every export."""
+    parts = ["account_id", "close_date", "opportunity_name"]
+    if table != "renewal_opportunities" or "opportunity_id" in frame.columns or \
+            not {"account_id", "close_date"} <= set(frame.columns):
+        return frame, []
+    present = [pl.col(c).cast(pl.String).fill_null("").str.strip_chars() for c in parts if c in frame.columns]
+    text = pl.concat_str(present, separator="\x1f")
+    key = text.map_elements(lambda value: "derived-" + hashlib.sha1(value.encode()).hexdigest()[:16],
+                            return_dtype=pl.String)
+    message = Message("warning", name, None, "opportunity_id", None, W.DERIVED_OPPORTUNITY_KEY, W.ADD_OPPORTUNITY_ID)
+    return frame.with_columns(key.alias("opportunity_id")), [message]
 
 
 def _mapping(table: str, headers: list[str], preset: presets_mod.Preset,
@@ -243,9 +261,23 @@ def describe_file(path: Path, preset_name: str | None = None) -> dict:
     headers = [c for c in raw.columns if c != ROW_COLUMN]
     preset = preset or presets_mod.detect_preset(table, headers)
     mapped = presets_mod.header_map(table, headers, preset)
-    unmatched = [] if TABLES[table].keeps_extra_columns else [h for h in headers if h not in mapped]
     missing = [c for c in TABLES[table].required if c not in mapped.values()]
-    return {"file": path.name, "table": table, "preset": preset.name, "unmatched": unmatched, "missing": missing}
+    # a table that keeps extra columns (accounts) still asks for a mapping while a required column is missing
+    keeps_all = TABLES[table].keeps_extra_columns and not missing
+    unmatched = [] if keeps_all else [h for h in headers if h not in mapped]
+    suggested = {header: presets_mod.suggest_columns(table, header) for header in unmatched}
+    return {"file": path.name, "table": table, "preset": preset.name, "unmatched": unmatched, "missing": missing,
+            "suggested": suggested, "preselected": _preselected(missing, suggested)}
+
+
+def _preselected(missing: list[str], suggested: dict[str, list[str]]) -> dict[str, str]:
+    """For each missing required column, the first unmapped header whose likeliest meaning it is."""
+    chosen: dict[str, str] = {}
+    for column in missing:
+        header = next((h for h, columns in suggested.items() if columns[:1] == [column] and h not in chosen), None)
+        if header is not None:
+            chosen[header] = column
+    return chosen
 
 
 # ---------------------------------------------------------------- folders

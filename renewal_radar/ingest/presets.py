@@ -9,6 +9,8 @@ a derive step.
 
 from __future__ import annotations
 
+import difflib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,33 +48,51 @@ SALESFORCE_CATEGORIES = {"BestCase": "Best Case", "Forecast": "Commit", "Commit"
                          "パイプライン": "Pipeline", "最善達成予測": "Best Case", "達成予測": "Commit",
                          "完了": "Closed", "クローズ済み": "Closed", "売上予測から除外": "Omitted"}
 
+# The won and lost stages in a Japanese org (成立 / 不成立, Salesforce's Japanese UI) and the names Korean
+# orgs give them (수주 성공, 계약완료; 상실).
+SALESFORCE_STAGES = {"成立": "Closed Won", "不成立": "Closed Lost", "수주 성공": "Closed Won",
+                     "계약완료": "Closed Won", "계약 완료": "Closed Won", "상실": "Closed Lost"}
+
 SALESFORCE = Preset(
     "salesforce", "Salesforce",
     files={"account": "accounts", "accounts": "accounts", "opportunity": "renewal_opportunities",
            "opportunities": "renewal_opportunities", "case": "tickets", "cases": "tickets",
            "task": "activities", "tasks": "activities", "event": "activities"},
     columns={
+        # Localised report labels. Japanese: 取引先 ID / 商談 ID as Adobe Marketo Measure's Japanese docs of
+        # Salesforce Data Loader steps print them. Korean and Traditional Chinese: the label fixtures of
+        # Salesforce's grammaticus library (기회 Opportunity, 계정 Account, 계정 이름, 금액, 마감 일자 / 완료 일자,
+        # 작성 일자, 유형, 성공 확률 (%), 업종, 청구지 국가; 機會, 帳戶, 帳戶名稱, 總額, 結束日期, 建立日期, 類型,
+        # 可能性 (%), 行業, 帳單國家/地區), and a Korean org's field dump for 단계 and 예측 범주. The "<object> ID"
+        # labels of ko and zh_TW follow the pattern Salesforce uses in every language (Account ID, 取引先 ID).
         "accounts": _aliases({
-            "account_id": ("Id", "Account ID", "Account Id"), "name": ("Name", "Account Name", "取引先名", "계정 이름"),
-            "industry": ("Industry",), "region": ("Sales_Region__c", "Region"),
-            "country": ("BillingCountry", "Billing Country"), "segment": ("Segment__c", "Type", "Account Type"),
+            "account_id": ("Id", "Account ID", "Account Id", "取引先 ID", "계정 ID", "帳戶 ID"),
+            "name": ("Name", "Account Name", "取引先名", "계정 이름", "帳戶名稱"),
+            "industry": ("Industry", "業種", "업종", "行業"), "region": ("Sales_Region__c", "Region"),
+            "country": ("BillingCountry", "Billing Country", "청구지 국가", "帳單國家/地區"),
+            "segment": ("Segment__c", "Type", "Account Type", "유형", "類型"),
             "csm_owner": ("CSM__c", "Customer Success Manager"), "am_owner": ("Owner.Name", "OwnerId", "Account Owner"),
             "parent_account_id": ("ParentId", "Parent Account ID"), "currency": ("CurrencyIsoCode", "Account Currency"),
-            "created_date": ("CreatedDate", "Created Date"),
+            "created_date": ("CreatedDate", "Created Date", "작성 일자", "建立日期"),
         }),
         "renewal_opportunities": _aliases({
-            "opportunity_id": ("Id", "Opportunity ID"), "account_id": ("AccountId", "Account ID"),
-            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類 (Salesforce's Japanese UI, looked up);
-            # Korean: 마감일, 금액, 단계, 예측 범주 as the issue quotes Salesforce's Korean UI
-            "close_date": ("CloseDate", "Close Date", "完了予定日", "마감일"),
-            "amount": ("Amount", "ARR__c", "金額", "금액"),
-            "type": ("Type", "Opportunity Type"), "stage": ("StageName", "Stage", "フェーズ", "단계"),
+            "opportunity_id": ("Id", "Opportunity ID", "商談 ID", "기회 ID", "機會 ID"),
+            "account_id": ("AccountId", "Account ID", "取引先 ID", "계정 ID", "帳戶 ID"),
+            "opportunity_name": ("Name", "Opportunity Name", "商談名", "기회 이름", "機會名稱"),
+            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類, 種別, 確度 (%), 商談 所有者 (Salesforce's
+            # Japanese UI); Korean and Traditional Chinese from grammaticus (above)
+            "close_date": ("CloseDate", "Close Date", "完了予定日", "마감일", "마감 일자", "완료 일자", "結束日期"),
+            "amount": ("Amount", "ARR__c", "金額", "금액", "總額"),
+            "type": ("Type", "Opportunity Type", "種別", "유형", "類型"),
+            "stage": ("StageName", "Stage", "フェーズ", "단계", "階段"),
             "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category", "売上予測分類",
                                   "예측 범주"),
             "currency": ("CurrencyIsoCode", "Opportunity Currency"),
-            "probability": ("Probability", "Probability (%)"), "is_closed": ("IsClosed", "Closed"),
-            "is_won": ("IsWon", "Won"), "owner": ("Owner.Name", "OwnerId", "Opportunity Owner"),
-            "loss_reason": ("Loss_Reason__c", "Loss Reason"), "created_date": ("CreatedDate", "Created Date"),
+            "probability": ("Probability", "Probability (%)", "確度 (%)", "성공 확률 (%)", "可能性 (%)"),
+            "is_closed": ("IsClosed", "Closed"),
+            "is_won": ("IsWon", "Won"), "owner": ("Owner.Name", "OwnerId", "Opportunity Owner", "商談 所有者"),
+            "loss_reason": ("Loss_Reason__c", "Loss Reason"),
+            "created_date": ("CreatedDate", "Created Date", "作成日", "작성 일자", "建立日期"),
         }),
         "tickets": _aliases({
             "ticket_id": ("Id", "CaseNumber", "Case Number", "Case ID"), "account_id": ("AccountId", "Account ID"),
@@ -86,7 +106,7 @@ SALESFORCE = Preset(
             "owner": ("Owner.Name", "OwnerId", "Assigned"),
         }),
     },
-    values={"renewal_opportunities": {"forecast_category": SALESFORCE_CATEGORIES}},
+    values={"renewal_opportunities": {"forecast_category": SALESFORCE_CATEGORIES, "stage": SALESFORCE_STAGES}},
 )
 
 def _hubspot_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -220,19 +240,47 @@ def table_for_file(stem: str, preset: Preset | None = None) -> str | None:
     return next((p.files[key] for p in presets if key in p.files), None)
 
 
-def closest_columns(table: str, headers: list[str]) -> dict[str, str]:
-    """For headers no preset maps, the closest known header of any preset (or column name) and its column."""
-    import difflib
+# Words orgs put in place of Salesforce's own labels (거래처 for 계정, 영업기회 for 기회, 案件 for 商談, …):
+# a renamed header is matched as if it used the standard word, so the suggestion ranks the right column first.
+RENAMED_WORDS = {"거래처": "계정", "고객사": "계정", "영업기회": "기회", "영업 기회": "기회", "案件": "商談",
+                 "顧客": "取引先", "客戶": "帳戶", "客户": "帳戶", "商機": "機會", "company": "account",
+                 "customer": "account", "deal": "opportunity"}
+SUGGESTION_CUTOFF = 0.6
 
+
+def _standard_words(header: str) -> str:
+    key = normalise_header(header)
+    for renamed, standard in RENAMED_WORDS.items():
+        key = key.replace(renamed, standard)
+    return key
+
+
+@functools.cache
+def _known_headers(table: str) -> dict[str, str]:
     known = {normalise_header(c.name): c.name for c in TABLES[table].columns}
+    known.update({c.name.replace("_", " "): c.name for c in TABLES[table].columns})
     for preset in PRESETS.values():
         known.update(preset.columns.get(table, {}))
-    found = {}
-    for header in headers:
-        match = difflib.get_close_matches(normalise_header(header), list(known), n=1, cutoff=0.6)
-        if match:
-            found[header] = known[match[0]]
-    return found
+    return known
+
+
+def suggest_columns(table: str, header: str) -> list[str]:
+    """Our columns a header no preset maps may mean, the likeliest first (a renamed label such as 거래처 ID
+    ranks account_id first); empty when nothing is close."""
+    key = _standard_words(header)
+    scores: dict[str, float] = {}
+    for known, column in _known_headers(table).items():
+        score = difflib.SequenceMatcher(None, key, known).ratio()
+        scores[column] = max(score, scores.get(column, 0.0))
+    ranked = sorted((column for column, score in scores.items() if score >= SUGGESTION_CUTOFF),
+                    key=lambda column: (-scores[column], column))
+    return ranked
+
+
+def closest_columns(table: str, headers: list[str]) -> dict[str, str]:
+    """For headers no preset maps, the likeliest of our columns (:func:`suggest_columns`)."""
+    found = {header: suggest_columns(table, header) for header in headers}
+    return {header: columns[0] for header, columns in found.items() if columns}
 
 
 def header_map(table: str, headers: list[str], preset: Preset) -> dict[str, str]:

@@ -128,7 +128,8 @@ def _parse_numbers(text: pl.Series) -> pl.Series:
     # "USD 120,000.00" or "JPY 1,200,000"; Japanese, Korean and Chinese sheets write 1,200円, 1,200원, NT$1,200.
     cleaned = (text.str.strip_chars()
                .str.replace(r"^[A-Z]{3}\s+|\s+[A-Z]{3}$|^[A-Z]{1,2}\$", "")
-               .str.replace_all(r"[\s$€£¥￥₩,%円원元]", "").str.replace(r"^\((.*)\)$", "-${1}"))
+               # a backslash is ¥ in Shift_JIS and ₩ in CP949 (byte 0x5C: Japanese and Korean Windows show it so)
+               .str.replace_all(r"[\s$€£¥￥₩,%円원元\\]", "").str.replace(r"^\((.*)\)$", "-${1}"))
     return cleaned.cast(pl.Float64, strict=False).alias(text.name)
 
 

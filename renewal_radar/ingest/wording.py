@@ -27,6 +27,9 @@ UNMAPPED_FILE = N_("the file is here, but none of its headers maps to the requir
 MAP_HEADERS = N_("its headers: {headers}; closest known columns: {closest}. Map them on the Import page or with "
                  "--mapping FILE, e.g. {example}")
 BLANK_ROW = N_("blank row dropped")
+DERIVED_OPPORTUNITY_KEY = N_("no opportunity ID column: each row's key is made from its account, close date and "
+                             "opportunity name")
+ADD_OPPORTUNITY_ID = N_("add the Opportunity ID column to the report for keys that survive a renamed opportunity")
 NOT_A_FOLDER = N_("is not a folder")
 GIVE_FOLDER = N_("give the folder that holds the export files")
 UNKNOWN_PRESET = N_("unknown preset")
