@@ -450,8 +450,8 @@ def test_a_traditional_chinese_report_with_grammaticus_labels_in_big5(tmp_path):
         "001T1", "006T1", 30.0, 360_000.0)
     assert (row["close_date"], row["created_date"], row["currency"]) == (
         dt.date(2027, 4, 1), dt.date(2026, 9, 1), "TWD")
-    accounts, _ = _read_report(tmp_path, '"帳戶 ID","帳戶名稱","行業","帳單國家/地區"\r\n"001T1","台灣資料","軟體","台灣"\r\n',
-                               "big5", "Account.csv")
+    account_rows = '"帳戶 ID","帳戶名稱","行業","帳單國家/地區"\r\n"001T1","台灣資料","軟體","台灣"\r\n'
+    accounts, _ = _read_report(tmp_path, account_rows, "big5", "Account.csv")
     assert accounts.frame.row(0, named=True)["industry"] == "軟體"
     assert accounts.frame.row(0, named=True)["country"] == "台灣"
 

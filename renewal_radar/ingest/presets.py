@@ -79,8 +79,8 @@ SALESFORCE = Preset(
             "opportunity_id": ("Id", "Opportunity ID", "商談 ID", "기회 ID", "機會 ID"),
             "account_id": ("AccountId", "Account ID", "取引先 ID", "계정 ID", "帳戶 ID"),
             "opportunity_name": ("Name", "Opportunity Name", "商談名", "기회 이름", "機會名稱"),
-            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類, 種別, 確度 (%), 商談 所有者 (Salesforce's
-            # Japanese UI); Korean and Traditional Chinese from grammaticus (above)
+            # Japanese report labels: 完了予定日, 金額, フェーズ, 売上予測分類, 種別, 確度 (%), 商談 所有者
+            # (Salesforce's Japanese UI); Korean and Traditional Chinese from grammaticus (above)
             "close_date": ("CloseDate", "Close Date", "完了予定日", "마감일", "마감 일자", "완료 일자", "結束日期"),
             "amount": ("Amount", "ARR__c", "金額", "금액", "總額"),
             "type": ("Type", "Opportunity Type", "種別", "유형", "類型"),
