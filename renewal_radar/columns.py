@@ -79,6 +79,8 @@ COLUMNS: dict[str, Column] = {
     # renewals and the forecast
     "renewal_date": _c(N_("Renewal date"), "date"), "decision_date": _c(N_("Decision by"), "date"),
     "notice_days": _c(N_("Notice (days)"), "count"), "notice_overdue": _c(N_("Decision overdue"), "flag"),
+    "cancels_at_period_end": _c(N_("Cancels at period end"), "flag"),
+    "payment_at_risk": _c(N_("Payment past due"), "flag"),
     "days_left": _c(N_("Days left"), "count"), "stage": _c(N_("CRM stage")), "category": _c(N_("Forecast category")),
     "crm_category": _c(N_("CRM forecast category")), "source": _c(N_("Source")), "outcome": _c(N_("Outcome")),
     "movement": _c(N_("Movement")), "n_due": _c(N_("Renewals due"), "count"), "renewals": _c(N_("Renewals"), "count"),
@@ -111,10 +113,11 @@ COLUMNS: dict[str, Column] = {
 
 _CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit": N_("Commit"),
                "Closed": N_("Closed"), "Closed Won": N_("Closed Won"), "Closed Lost": N_("Closed Lost"),
-               "Omitted": N_("Omitted"), "booked": N_("booked")}
+               "Omitted": N_("Omitted"), "booked": N_("booked"), "Cancels at period end": N_("Cancels at period end")}
 # coded values a table shows in words (data values such as names and segments stay as they are)
 VALUES: dict[str, dict[str, str]] = {
-    "source": {"model": N_("model"), "crm": N_("CRM"), "booked": N_("booked")},
+    "source": {"model": N_("model"), "crm": N_("CRM"), "booked": N_("booked"),
+               "cancellation": N_("cancellation")},
     "category": _CATEGORIES, "crm_category": _CATEGORIES,
     "band": {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green")},
 }

@@ -31,7 +31,9 @@ MODEL_VERSION = 4
 CATEGORY_SETTINGS = {"Closed Won": "p_closed_won", "Commit": "p_commit", "Best Case": "p_best_case",
                      "Pipeline": "p_pipeline", "Omitted": "p_omitted", "Closed Lost": "p_omitted"}
 FLOOR_CATEGORIES = ("Closed Won", "Commit", "booked")
-LOST_CATEGORIES = ("Omitted", "Closed Lost")
+# a renewal whose subscription is set to cancel at period end: the customer has said no, whatever the CRM says
+CANCELS = "Cancels at period end"
+LOST_CATEGORIES = ("Omitted", "Closed Lost", CANCELS)
 SIGNALS = ("signal_usage_trend", "signal_license_utilisation", "signal_feature_breadth", "signal_nps",
            "signal_support_load", "signal_csm_touch")
 SMOOTHING = 10  # pseudo-renewals pulling a small segment's rate towards the overall rate
@@ -39,7 +41,8 @@ FEATURE_LEAD_DAYS = 45  # history: signals read about half a horizon before each
 MIN_TRAINING = 30
 ROW_COLUMNS = ("as_of", "account_id", "renewal_date", "decision_date", "due_arr", "renewed_arr", "products",
                "bill_period_months", "notice_days", "opportunity_id", "stage", "crm_category", "crm_probability",
-               "model_probability", "probability", "source", "category", "health_score", "band")
+               "model_probability", "probability", "source", "category", "health_score", "band",
+               "cancels_at_period_end", "payment_at_risk")
 
 
 @dataclass(frozen=True)
@@ -215,13 +218,15 @@ def score_renewals(con, day: dt.date, due: pl.DataFrame, history: pl.DataFrame, 
     due = due.with_columns(pl.Series("model_probability", model_probability(model, due, signals),
                                      dtype=pl.Float64))
     booked = pl.col("renewed_mrr") > 0
+    cancels = pl.col("cancels_at_period_end").fill_null(False)
     has_crm = pl.col("crm_probability").is_not_null()
     due = due.with_columns(
-        pl.when(booked).then(renewals.booked_share()).when(has_crm).then(pl.col("crm_probability"))
-        .otherwise(pl.col("model_probability")).alias("probability"),
-        pl.when(booked).then(pl.lit("booked")).when(has_crm).then(pl.lit("crm")).otherwise(pl.lit("model"))
-        .alias("source"),
-        pl.when(booked).then(pl.lit("booked")).otherwise(pl.col("crm_category")).alias("category"),
+        pl.when(booked).then(renewals.booked_share()).when(cancels).then(pl.lit(0.0))
+        .when(has_crm).then(pl.col("crm_probability")).otherwise(pl.col("model_probability")).alias("probability"),
+        pl.when(booked).then(pl.lit("booked")).when(cancels).then(pl.lit("cancellation"))
+        .when(has_crm).then(pl.lit("crm")).otherwise(pl.lit("model")).alias("source"),
+        pl.when(booked).then(pl.lit("booked")).when(cancels).then(pl.lit(CANCELS))
+        .otherwise(pl.col("crm_category")).alias("category"),
         pl.lit(day).alias("as_of"),
     ).join(_health_for_due(day, due, accounts, features), on="account_id", how="left")
     return due.select(ROW_COLUMNS)

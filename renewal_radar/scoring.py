@@ -194,4 +194,4 @@ def forecast_summaries(renewal_scores: pl.DataFrame, rollups: pl.DataFrame, days
         for horizon in STANDARD_HORIZONS:
             due = due_year.filter(pl.col("renewal_date") < day + dt.timedelta(days=horizon))
             rows.append(forecast.summary_from_rows(due, rollup, day, horizon))
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows, infer_schema_length=None)  # a small book: early rows may hold 0 where later hold 0.85

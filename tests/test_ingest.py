@@ -121,12 +121,17 @@ def test_zendesk_tickets(tmp_path):
 
 def test_stripe_subscription_export(tmp_path):
     path, _ = _import_fixture(tmp_path, "stripe", "stripe")
-    lines = _table(path, "select * from stg_subscriptions order by account_id")
-    assert lines["mrr"].to_list() == [245.0, 100.0]  # 5 × 49 a month; 1,200 a year / 12
-    assert lines["bill_period_months"].to_list() == [1, 12]
-    assert lines["currency"].to_list() == ["USD", "EUR"]
-    assert lines["end_date"].to_list() == [None, dt.date(2024, 3, 1)]
-    assert lines["subscription_id"][0] == "sub_1NqXyz2eZvKYlo2C"
+    lines = _table(path, "select * from stg_subscriptions order by account_id, start_date")
+    monthly, annual = lines.filter(pl.col("account_id") == "cus_OeXyz1"), lines.filter(pl.col("account_id") == "cus_OeXyz2")
+    # one line per billing period up to the current period's end (Jan 5 → Dec 5: eleven months)
+    assert monthly.height == 11 and set(monthly["mrr"].to_list()) == {245.0}  # 5 × 49 a month
+    assert monthly["start_date"][0] == dt.date(2024, 1, 5) and monthly["end_date"][-1] == dt.date(2024, 12, 5)
+    # canceled: its one paid year ends when it ended, not at the period end it would have had
+    assert annual["mrr"].to_list() == [100.0]  # 1,200 a year / 12
+    assert (annual["start_date"][0], annual["end_date"][0]) == (dt.date(2023, 3, 1), dt.date(2024, 3, 1))
+    assert lines["bill_period_months"].unique().sort().to_list() == [1, 12]
+    assert annual["currency"][0] == "EUR" and monthly["currency"][0] == "USD"
+    assert monthly["subscription_id"][0] == "sub_1NqXyz2eZvKYlo2C"
 
 
 # ---------------------------------------------------------------- bad input

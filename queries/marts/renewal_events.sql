@@ -6,7 +6,11 @@
 -- like with like (metrics.md "Renewals"). The one definition of renewal events: every report reads it.
 create or replace macro known_renewal_events(known_on, grace) as table
 with known_lines as materialized (
-    select lines.*, lines.mrr_local as amount_local
+    select lines.* exclude (cancels_at_period_end), lines.mrr_local as amount_local,
+        -- a cancellation counts from the day it was made (the export's as-of day when it does not say)
+        lines.cancels_at_period_end
+            and coalesce(lines.canceled_at, (select meta.as_of from import_meta as meta)) <= known_on::date
+            as cancels_at_period_end
     from subscription_lines as lines
     where lines.mrr_local > 0
       and (lines.end_date is null or lines.end_date > lines.start_date)  -- a same-day line was never active
@@ -23,7 +27,10 @@ ending as (
         lines.end_date - max(lines.notice_days)::integer as decision_date,
         min(lines.known_date) as known_date,
         string_agg(distinct lines.product, ', ' order by lines.product) as products,
-        count(*) as n_lines
+        count(*) as n_lines,
+        -- every line ending on e set to cancel: the customer has said it will not renew
+        bool_and(lines.cancels_at_period_end) as cancels_at_period_end,
+        bool_or(lines.payment_at_risk) as payment_at_risk
     from known_lines as lines
     join fx_monthly as fx on fx.currency = lines.currency and fx.month = fx_month(lines.end_date)
     where lines.end_date is not null

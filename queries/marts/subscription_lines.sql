@@ -1,7 +1,8 @@
 -- subscription_lines: one row per contract line; mrr_local in the line's currency (the line's, else the
 -- account's, else the reporting currency) and mrr in the reporting currency at the rate of the line's start
 -- month (for ranking lines; figures on a day convert at that day's month, metrics.md "Time and money");
--- known_date is when the line was known (booked, else started).
+-- known_date is when the line was known (booked, else started); cancels_at_period_end marks a line whose end is
+-- a churn the customer announced, payment_at_risk a line whose payment is past due or unpaid.
 create or replace table subscription_lines as
 with lines as (
     select * from stg_subscriptions
@@ -39,7 +40,11 @@ final as (
         line_currency.notice_days,
         line_currency.auto_renew,
         line_currency.booked_date,
-        coalesce(line_currency.booked_date, line_currency.start_date) as known_date
+        coalesce(line_currency.booked_date, line_currency.start_date) as known_date,
+        line_currency.status,
+        line_currency.cancels_at_period_end,
+        line_currency.canceled_at,
+        line_currency.payment_at_risk
     from line_currency
     join fx_monthly as fx
         on fx.currency = line_currency.line_currency and fx.month = fx_month(line_currency.start_month)

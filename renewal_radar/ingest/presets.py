@@ -182,9 +182,28 @@ ZENDESK = Preset(
 )
 
 
+# Stripe's zero-decimal currencies: an amount in the smallest unit is already whole units (Stripe's docs,
+# "Zero-decimal currencies").
+ZERO_DECIMAL_CURRENCIES = ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+                           "XAF", "XOF", "XPF")
+
+
+def _major_units(frame: pl.DataFrame) -> pl.DataFrame:
+    """An API export's amount in the smallest unit (4900 cents) as the Dashboard writes it (49.00)."""
+    if "plan_amount_minor" not in frame.columns or "plan_amount" in frame.columns:
+        return frame.drop("plan_amount_minor", strict=False)
+    currency = pl.col("currency").str.to_uppercase() if "currency" in frame.columns else pl.lit("USD")
+    minor = pl.col("plan_amount_minor").str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
+    major = pl.when(currency.is_in(ZERO_DECIMAL_CURRENCIES)).then(minor).otherwise(minor / 100)
+    return frame.with_columns(major.cast(pl.String).alias("plan_amount")).drop("plan_amount_minor")
+
+
 def _stripe_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     # Stripe bills a price per interval per unit; MRR normalises it to a month.
-    if table != "subscriptions" or "mrr" in frame.columns or "plan_amount" not in frame.columns:
+    if table != "subscriptions" or "mrr" in frame.columns:
+        return frame
+    frame = _major_units(frame)
+    if "plan_amount" not in frame.columns:
         return frame
     interval = pl.col("plan_interval").str.to_lowercase() if "plan_interval" in frame.columns else pl.lit("month")
     months = (pl.when(interval == "year").then(pl.lit(12)).when(interval == "week").then(pl.lit(12 / 52))
@@ -210,6 +229,15 @@ STRIPE = Preset(
         "plan_interval_count": ("Plan Interval Count",), "currency": ("Plan Currency", "Currency"),
         "start_date": ("Start Date (UTC)", "Start (UTC)", "Created (UTC)"),
         "end_date": ("Ended At (UTC)", "Ended At"), "booked_date": ("Created (UTC)",),
+        # the Dashboard export is one row per subscription with its current period (data/README.md)
+        "status": ("Status",), "cancel_at_period_end": ("Cancel At Period End",),
+        "current_period_end": ("Current Period End (UTC)", "Current Period End"),
+        "trial_end": ("Trial End (UTC)", "Trial End"), "canceled_at": ("Canceled At (UTC)", "Canceled At"),
+        "cancellation_reason": ("Cancellation Reason", "cancellation_details.reason"),
+        "cancellation_feedback": ("Cancellation Feedback", "cancellation_details.feedback"),
+        "cancellation_comment": ("Cancellation Comment", "cancellation_details.comment"),
+        # the API's amounts are in the currency's smallest unit (cents; yen and won are already whole units)
+        "plan_amount_minor": ("plan.amount", "items.data.price.unit_amount", "price.unit_amount"),
     })},
     values={"subscriptions": {"currency": {"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY",
                                            "krw": "KRW", "cad": "CAD", "aud": "AUD"}}},

@@ -49,6 +49,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("mrr", "float", True), _c("subscription_id"), _c("product"), _c("quantity", "float"),
         _c("units"), _c("bill_period_months", "int"), _c("discount", "float"), _c("currency"),
         _c("notice_days", "int"), _c("auto_renew", "bool"), _c("booked_date", "date"),
+        # a billing system's current-period export (Stripe's): see data/README.md "One row per subscription"
+        _c("status"), _c("cancel_at_period_end", "bool"), _c("current_period_end", "date"), _c("trial_end", "date"),
+        _c("canceled_at", "date"), _c("cancellation_reason"), _c("cancellation_feedback"),
+        _c("cancellation_comment"),
     )),
     Table("renewal_opportunities", "CRM opportunity", (
         _c("opportunity_id", required=True), _c("account_id", required=True),

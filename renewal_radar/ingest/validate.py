@@ -231,10 +231,24 @@ def check_table(table_name: str, file: str, frame: pl.DataFrame) -> list[Message
         if "end_date" in frame.columns:
             backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
             messages += row_messages("error", file, backwards, "end_date", W.END_BEFORE_START, W.SWAP_DATES)
+        messages += _current_period_warnings(file, frame)
     for key in (table.key,) if table.key else ():
         # report the repeats, not the first occurrence the user wants to keep
         dupes = frame.filter(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
         messages += row_messages("error", file, dupes, key, W.DUPLICATE_KEY.format(key=key), W.KEY_ONCE.format(key=key))
+    return messages
+
+
+def _current_period_warnings(file: str, frame: pl.DataFrame) -> list[Message]:
+    """A current-period export (Stripe's) is read as one line per billing period at today's price: say so once;
+    and name each subscription whose payment is past due or unpaid (revenue at risk)."""
+    if "current_period_end" not in frame.columns or frame["current_period_end"].is_null().all():
+        return []
+    messages = [Message("warning", file, None, "current_period_end", None, W.CURRENT_PERIOD_EXPORT,
+                        W.EXPORT_HISTORY)]
+    if "status" in frame.columns:
+        at_risk = frame.filter(pl.col("status").str.to_lowercase().str.strip_chars().is_in(["past_due", "unpaid"]))
+        messages += row_messages("warning", file, at_risk, "status", W.PAYMENT_AT_RISK, W.CHASE_PAYMENT)
     return messages
 
 

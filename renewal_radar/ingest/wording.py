@@ -27,6 +27,11 @@ UNMAPPED_FILE = N_("the file is here, but none of its headers maps to the requir
 MAP_HEADERS = N_("its headers: {headers}; closest known columns: {closest}. Map them on the Import page or with "
                  "--mapping FILE, e.g. {example}")
 BLANK_ROW = N_("blank row dropped")
+CURRENT_PERIOD_EXPORT = N_("one row per subscription with its current period: read as one line per billing period "
+                           "from the first paid day to the current period's end, at the current price")
+EXPORT_HISTORY = N_("earlier plan changes are not in this export; export invoice lines for the real history")
+PAYMENT_AT_RISK = N_("payment past due or unpaid: revenue at risk")
+CHASE_PAYMENT = N_("it still counts as revenue; follow up on the payment before the renewal")
 DERIVED_OPPORTUNITY_KEY = N_("no opportunity ID column: each row's key is made from its account, close date and "
                              "opportunity name")
 ADD_OPPORTUNITY_ID = N_("add the Opportunity ID column to the report for keys that survive a renamed opportunity")
