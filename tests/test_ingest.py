@@ -122,7 +122,8 @@ def test_zendesk_tickets(tmp_path):
 def test_stripe_subscription_export(tmp_path):
     path, _ = _import_fixture(tmp_path, "stripe", "stripe")
     lines = _table(path, "select * from stg_subscriptions order by account_id, start_date")
-    monthly, annual = lines.filter(pl.col("account_id") == "cus_OeXyz1"), lines.filter(pl.col("account_id") == "cus_OeXyz2")
+    monthly = lines.filter(pl.col("account_id") == "cus_OeXyz1")
+    annual = lines.filter(pl.col("account_id") == "cus_OeXyz2")
     # one line per billing period up to the current period's end (Jan 5 → Dec 5: eleven months)
     assert monthly.height == 11 and set(monthly["mrr"].to_list()) == {245.0}  # 5 × 49 a month
     assert monthly["start_date"][0] == dt.date(2024, 1, 5) and monthly["end_date"][-1] == dt.date(2024, 12, 5)
