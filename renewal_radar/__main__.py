@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -454,6 +455,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a one-line reason, never a traceback
+        if os.environ.get("RENEWAL_RADAR_DEBUG"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(f"error: {args.command} failed ({type(exc).__name__}: {first}); rerun with RENEWAL_RADAR_DEBUG=1 "
+              "for the details and report it", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

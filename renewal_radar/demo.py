@@ -395,7 +395,7 @@ def _tickets_table(c: _Company) -> pl.DataFrame:
             "satisfaction": _text(np.where(rng.random(len(idx)) < 0.35, np.where(
                 rng.random(len(idx)) < m["engagement"][idx] + 0.2, "good", "bad"), None)),
         }))
-    tickets = pl.concat(frames).filter(pl.col("created_at") < c.end_time).sort("created_at")
+    tickets = pl.concat(frames, how="vertical_relaxed").filter(pl.col("created_at") < c.end_time).sort("created_at")
     end = c.end_time
     return tickets.with_columns(
         pl.format("T-{}", pl.int_range(1, pl.len() + 1)).alias("ticket_id"),
@@ -420,7 +420,7 @@ def _surveys_table(c: _Company) -> pl.DataFrame:
             frames.append(_responses(c, idx, m["day"], "NPS", score, [NPS_COMMENTS[k] for k in comment_key], 0.4,
                                      rng))
         frames.append(_csat_rows(c, m, rng))
-    return pl.concat(frames).filter(pl.col("responded_at") < c.end_time).sort("responded_at")
+    return pl.concat(frames, how="vertical_relaxed").filter(pl.col("responded_at") < c.end_time).sort("responded_at")
 
 
 CSAT_COMMENTS = {1: "The ticket took a week to solve.", 3: "Fixed in the end.", 5: "Quick and friendly support."}
@@ -465,7 +465,7 @@ def _activities_table(c: _Company) -> pl.DataFrame:
             "subject": np.char.add(np.char.replace(kind.astype(str), "_", " "), " with customer"),
             "owner": owners[idx],
         }))
-    return pl.concat(frames).filter(pl.col("occurred_at") < c.end_time).sort("occurred_at")
+    return pl.concat(frames, how="vertical_relaxed").filter(pl.col("occurred_at") < c.end_time).sort("occurred_at")
 
 
 CATEGORY_PROBABILITY = {"Commit": 90, "Best Case": 60, "Pipeline": 30, "Omitted": 10}

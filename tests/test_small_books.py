@@ -1,0 +1,86 @@
+"""Books of 1, 5 and 50 accounts, and the edge cases of a first import, through every command and page.
+
+A company with a handful of customers is a real user (issue 25): no stage may fail on one account, on a
+book with no renewal yet, without usage, without a CRM, in one currency, or on a Stripe export of one
+subscription; and no traceback may reach anyone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from renewal_radar.__main__ import main
+from renewal_radar.demo import build_demo
+from tests.conftest import ROOT, import_files
+
+STRIPE_ONE = (ROOT / "tests" / "fixtures" / "stripe_dashboard" / "subscriptions.csv").read_text().splitlines()
+EDGE_BOOKS = {
+    # one account, one open-ended line: no renewal yet, no usage, no CRM, one currency
+    "no renewal yet": {"subscriptions.csv": "account_id,start_date,end_date,mrr\nK1,2026-03-01,,250\n"},
+    # one account whose only line has ended: a churned book
+    "churned": {"subscriptions.csv": "account_id,start_date,end_date,mrr\nK1,2025-06-01,2026-06-01,100\n"},
+    # a Stripe Dashboard export of one monthly subscription
+    "stripe one": {"subscriptions.csv": "\n".join(STRIPE_ONE[:2]) + "\n"},
+}
+AS_OF = dt.date(2026, 11, 1)
+COMMANDS = [["overview", "--json"], ["metrics", "--start", "2025-11-01", "--end", "2026-11-01", "--json"],
+            ["movements", "--csv"], ["cohorts", "--csv"], ["cohorts", "--grain", "quarter", "--csv"],
+            ["survival", "--csv"], ["survival", "--by", "segment", "--csv"], ["renewals", "--csv"],
+            ["forecast", "--as-of", "2026-11-01", "--json"], ["snapshots", "--json"], ["moved", "--since", "1", "--json"],
+            ["backtest", "--as-of", "2026-06-01", "--json"], ["risk", "--as-of", "2026-11-01", "--csv"],
+            ["digest", "--role", "leader"], ["digest", "--owner", "Maya Patel", "--format", "md"]]
+# commands that write the database run in their own process, as a user runs them
+WRITING_COMMANDS = [["forecast", "--as-of", "2026-11-01", "--save"], ["score"]]
+
+
+def app_pages() -> list[str]:
+    """Every page the app's navigation offers (app.py's SECTIONS)."""
+    stems = re.findall(r'\("(\w+)", t\("', (ROOT / "app.py").read_text(encoding="utf-8"))
+    return [f"pages/{stem}.py" for stem in stems]
+
+
+@pytest.fixture(scope="module", params=[1, 5, 50, *EDGE_BOOKS])
+def small_book(request, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("small")
+    if isinstance(request.param, int):
+        path = folder / "book.duckdb"
+        build_demo(path, accounts=request.param, seed=11, events=5_000)
+        return path
+    path, result = import_files(folder, EDGE_BOOKS[request.param], as_of=AS_OF)
+    assert result.loaded, result.report.text()
+    return path
+
+
+def test_every_command_answers_on_a_small_book(small_book):
+    for command in WRITING_COMMANDS:
+        done = subprocess.run([sys.executable, "-m", "renewal_radar", *command, "--db", str(small_book)], cwd=ROOT,
+                              capture_output=True, text=True)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, f"{command}: {done.stderr}"
+    for command in COMMANDS:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main([*command, "--db", str(small_book)])
+        assert status == 0, f"{command}: {err.getvalue()}"
+        assert "Traceback" not in err.getvalue()
+
+
+def test_every_page_renders_on_a_small_book(small_book, monkeypatch):
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(small_book))
+    pages = app_pages()
+    assert len(pages) == 11
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception, app.exception
+    for page in pages:
+        app.switch_page(page).run()
+        assert not app.exception, f"{page}: {app.exception}"
+        assert app.title and app.title[0].value
