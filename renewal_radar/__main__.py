@@ -455,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a one-line reason, never a traceback
+    except Exception as exc:
         if os.environ.get("RENEWAL_RADAR_DEBUG"):
             raise
         first = (str(exc).splitlines() or [""])[0]
