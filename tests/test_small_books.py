@@ -35,7 +35,8 @@ AS_OF = dt.date(2026, 11, 1)
 COMMANDS = [["overview", "--json"], ["metrics", "--start", "2025-11-01", "--end", "2026-11-01", "--json"],
             ["movements", "--csv"], ["cohorts", "--csv"], ["cohorts", "--grain", "quarter", "--csv"],
             ["survival", "--csv"], ["survival", "--by", "segment", "--csv"], ["renewals", "--csv"],
-            ["forecast", "--as-of", "2026-11-01", "--json"], ["snapshots", "--json"], ["moved", "--since", "1", "--json"],
+            ["forecast", "--as-of", "2026-11-01", "--json"], ["snapshots", "--json"],
+            ["moved", "--since", "1", "--json"],
             ["backtest", "--as-of", "2026-06-01", "--json"], ["risk", "--as-of", "2026-11-01", "--csv"],
             ["digest", "--role", "leader"], ["digest", "--owner", "Maya Patel", "--format", "md"]]
 # commands that write the database run in their own process, as a user runs them
