@@ -7,6 +7,7 @@ changes a filter, and saves screenshots under tests/screenshots/ (git-ignored).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import socket
@@ -380,3 +381,27 @@ def test_a_bubble_on_the_at_risk_chart_opens_its_account(server, page):
     wait_for_app(page, CHARTS["account"])
     assert page.locator("h1").first.inner_text() == "Account"
     assert_clean(page)
+
+
+@pytest.fixture()
+def stripe_server(tmp_path):
+    from renewal_radar.ingest import import_folder
+
+    database = tmp_path / "stripe.duckdb"
+    as_of = dt.date(2026, 12, 1)
+    result = import_folder(ROOT / "tests" / "fixtures" / "stripe_dashboard", database, as_of=as_of, today=as_of)
+    assert result.loaded, result.report.text()
+    with streamlit_server(database, tmp_path) as url:
+        yield url
+
+
+def test_the_calendar_flags_a_stripe_cancellation_at_period_end(stripe_server, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{stripe_server}/{PAGES['calendar']}")
+    wait_for_app(page, 1)
+    page.screenshot(path=str(SHOTS / "calendar_stripe.png"), full_page=True)
+    assert_clean(page)
+    # the table is drawn on a canvas (its flag columns are in the screenshot); the chart's legend is SVG text
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    legend = page.locator(".legendtext").evaluate_all("texts => texts.map(text => text.textContent)")
+    assert "Cancels at period end" in legend, legend

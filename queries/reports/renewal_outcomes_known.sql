@@ -9,7 +9,7 @@ with accounts as (
 
 events as (
     select account_id, renewal_date, due_mrr, bill_period_months, notice_days, decision_date, products,
-        renewal_start, renewed_mrr, cancels_at_period_end, payment_at_risk
+        cancels_at_period_end, payment_at_risk, renewal_start, renewed_mrr
     from renewal_events
     where renewal_date >= $start::date and renewal_date < $end::date
 ),
