@@ -484,3 +484,11 @@ def test_a_renamed_report_is_one_mapping_step_away_and_the_mapping_is_remembered
     remembered = tmp_path / "mappings.json"
     mappings.remember("renewal_opportunities", info["preselected"], remembered)
     assert mappings.load(remembered)["renewal_opportunities"]["거래처 ID"] == "account_id"
+
+
+def test_headers_of_another_table_and_whole_words_suggest_the_right_column():
+    from renewal_radar.ingest.presets import closest_columns
+
+    # 계정 ID is account_id in a Salesforce report and in a subscriptions file alike; Start is start_date
+    assert closest_columns("subscriptions", ["계정 ID", "Start", "Acct ID"]) == {
+        "계정 ID": "account_id", "Start": "start_date", "Acct ID": "account_id"}

@@ -285,11 +285,20 @@ def _standard_words(header: str) -> str:
 
 @functools.cache
 def _known_headers(table: str) -> dict[str, str]:
-    known = {normalise_header(c.name): c.name for c in TABLES[table].columns}
-    known.update({c.name.replace("_", " "): c.name for c in TABLES[table].columns})
+    """Every header any preset maps to one of the table's columns, from any table (계정 ID means account_id in
+    a subscriptions file as in a Salesforce report)."""
+    ours = {c.name for c in TABLES[table].columns}
+    known = {c.replace("_", " "): c for c in ours}
     for preset in PRESETS.values():
-        known.update(preset.columns.get(table, {}))
+        for aliases in preset.columns.values():
+            known.update({header: column for header, column in aliases.items() if column in ours})
     return known
+
+
+def _likeness(key: str, known: str) -> float:
+    # a header that is one of the known header's words ("start" in "start date") is as good as a near match
+    whole_word = len(key) >= 3 and key in known.split()
+    return max(difflib.SequenceMatcher(None, key, known).ratio(), 0.9 if whole_word else 0.0)
 
 
 def suggest_columns(table: str, header: str) -> list[str]:
@@ -298,7 +307,7 @@ def suggest_columns(table: str, header: str) -> list[str]:
     key = _standard_words(header)
     scores: dict[str, float] = {}
     for known, column in _known_headers(table).items():
-        score = difflib.SequenceMatcher(None, key, known).ratio()
+        score = _likeness(key, known)
         scores[column] = max(score, scores.get(column, 0.0))
     ranked = sorted((column for column, score in scores.items() if score >= SUGGESTION_CUTOFF),
                     key=lambda column: (-scores[column], column))
