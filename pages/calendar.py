@@ -61,12 +61,7 @@ ui.table_with_download(table, "renewal_calendar", "renewal_calendar", {
     "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
     "expected_loss_arr": ui.money_column(t("Expected renewal loss"), currency),
     "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f"),
-    "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed")), "open": ui.account_link_column(),
-    "cancels_at_period_end": st.column_config.CheckboxColumn(t("Cancels at period end"), help=t(
-        "The subscription is set to cancel when its current period ends: the customer has said it will not "
-        "renew, so its probability is 0.")),
-    "payment_at_risk": st.column_config.CheckboxColumn(t("Payment past due"), help=t(
-        "The billing system says the payment is past due or unpaid: revenue at risk."))},
+    "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed")), "open": ui.account_link_column()},
     height=380)
 if not shown.is_empty():
     ui.open_account_picker(shown.unique("account_id", keep="first"), "calendar_open")

@@ -59,11 +59,6 @@ table = due.with_columns(ui.account_url()).select(
     "category", "cancels_at_period_end", "payment_at_risk", "model_probability", "stage", "health_score"
 ).sort("renewal_date")
 ui.table_with_download(table, "forecast_renewals", "forecast_renewals", {
-    "cancels_at_period_end": st.column_config.CheckboxColumn(t("Cancels at period end"), help=t(
-        "The subscription is set to cancel when its current period ends: the customer has said it will not "
-        "renew, so its probability is 0.")),
-    "payment_at_risk": st.column_config.CheckboxColumn(t("Payment past due"), help=t(
-        "The billing system says the payment is past due or unpaid: revenue at risk.")),
     "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
     "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
     "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f")}, height=320)

@@ -19,10 +19,11 @@ class Column:
 
     label: str
     kind: str = "text"
+    help: str | None = None  # shown on the column header's hover, where the label alone does not say enough
 
 
-def _c(label: str, kind: str = "text") -> Column:
-    return Column(label, kind)
+def _c(label: str, kind: str = "text", help: str | None = None) -> Column:
+    return Column(label, kind, help)
 
 
 COLUMNS: dict[str, Column] = {
@@ -79,8 +80,11 @@ COLUMNS: dict[str, Column] = {
     # renewals and the forecast
     "renewal_date": _c(N_("Renewal date"), "date"), "decision_date": _c(N_("Decision by"), "date"),
     "notice_days": _c(N_("Notice (days)"), "count"), "notice_overdue": _c(N_("Decision overdue"), "flag"),
-    "cancels_at_period_end": _c(N_("Cancels at period end"), "flag"),
-    "payment_at_risk": _c(N_("Payment past due"), "flag"),
+    "cancels_at_period_end": _c(N_("Cancels at period end"), "flag", N_(
+        "The subscription is set to cancel when its current period ends: the customer has said it will not "
+        "renew, so its probability is 0.")),
+    "payment_at_risk": _c(N_("Payment past due"), "flag", N_(
+        "The billing system says the payment is past due or unpaid: revenue at risk.")),
     "days_left": _c(N_("Days left"), "count"), "stage": _c(N_("CRM stage")), "category": _c(N_("Forecast category")),
     "crm_category": _c(N_("CRM forecast category")), "source": _c(N_("Source")), "outcome": _c(N_("Outcome")),
     "movement": _c(N_("Movement")), "n_due": _c(N_("Renewals due"), "count"), "renewals": _c(N_("Renewals"), "count"),
@@ -143,6 +147,12 @@ def column(name: str) -> Column:
     if name.isdigit():
         return Column(N_("Day {n}"), "number")
     return Column(name.replace("_", " ").capitalize())
+
+
+def help_text(name: str) -> str | None:
+    """The column's hover help in the current language, if it has one."""
+    entry = column(name)
+    return t(entry.help) if entry.help else None
 
 
 def label(name: str) -> str:

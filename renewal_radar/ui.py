@@ -395,7 +395,7 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str):
     if isinstance(dtype, pl.Datetime):
         return None, st.column_config.DatetimeColumn(label, format="localized")
     if dtype == pl.Boolean:
-        return None, st.column_config.CheckboxColumn(label)
+        return None, st.column_config.CheckboxColumn(label, help=columns.help_text(name))
     if dtype == pl.String:
         words = columns.value_words(name)
         shown = col.replace(words) if words else col
