@@ -116,6 +116,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("score", parents=[common], help="rerun the scoring stage (after a settings edit)")
 
+    cohorts_of_metrics = commands.add_parser("drivers", parents=[common],
+                                             help="churn rate by decile of each behaviour metric")
+    cohorts_of_metrics.add_argument("--as-of", type=_date)
+    cohorts_of_metrics.add_argument("--json", action="store_true")
+
+    projection = commands.add_parser("project-retention", parents=[common],
+                                     help="shifted-beta-geometric retention projection per group")
+    projection.add_argument("--as-of", type=_date)
+    projection.add_argument("--by", choices=("bill_period_months", "segment"), default="bill_period_months")
+    projection.add_argument("--json", action="store_true")
+
+    why = commands.add_parser("reasons", parents=[common], help="churned and contracted ARR by reason")
+    why.add_argument("--start", type=_date)
+    why.add_argument("--end", type=_date)
+    why.add_argument("--grain", choices=("month", "quarter"), default="quarter")
+    why.add_argument("--csv", action="store_true")
+
     risky = commands.add_parser("risk", parents=[common], help="health and churn risk of accounts active on D")
     risky.add_argument("--as-of", type=_date)
     risky.add_argument("--csv", action="store_true")
@@ -351,6 +368,41 @@ def cmd_score(args) -> None:
           f"settings {summary.fingerprint}, in {summary.seconds:.1f} s")
 
 
+def cmd_drivers(args) -> None:
+    """Metric cohorts: churn within 90 days by decile of each behaviour metric, strongest first."""
+    from renewal_radar import drivers
+
+    found = drivers.drivers_on(_open(args), args.as_of)
+    if args.json:
+        print(json.dumps(drivers.as_json(found)))
+        return
+    _emit_frame(found.select("metric", "spread").unique(maintain_order=True), False)
+
+
+def cmd_project_retention(args) -> None:
+    """The shifted-beta-geometric fit, observed and projected share still renewing, per group."""
+    from renewal_radar import retention_projection
+
+    con = _open(args)
+    as_of = args.as_of or metrics.data_as_of(con)
+    if as_of == metrics.data_as_of(con) and "retention_fits" in db.table_names(con):
+        fits, curves = retention_projection.stored(con, args.by)
+    else:
+        fits, curves = retention_projection.live(con, as_of, args.by)
+    if args.json:
+        print(json.dumps(retention_projection.as_json(fits, curves)))
+        return
+    _emit_frame(fits.select("group", "alpha", "beta", "n", "churned", "periods_observed", "backtest_error"), False)
+
+
+def cmd_reasons(args) -> None:
+    """Churned and contracted ARR by period of the renewal day and reason."""
+    from renewal_radar import reasons
+
+    rows = reasons.stored_reasons(_open(args), args.start, args.end)
+    _emit_frame(reasons.by_period(rows, args.grain), args.csv)
+
+
 def cmd_risk(args) -> None:
     """Health score, band, churn probability and top drivers of each account active on the day."""
     from renewal_radar import risk
@@ -442,7 +494,8 @@ COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "m
             "movements": cmd_movements, "cohorts": cmd_cohorts, "survival": cmd_survival,
             "renewals": cmd_renewals, "forecast": cmd_forecast, "backtest": cmd_backtest, "risk": cmd_risk,
             "digest": cmd_digest, "bench": cmd_bench, "overview": cmd_overview, "snapshots": cmd_snapshots,
-            "moved": cmd_moved, "score": cmd_score, "rollup-usage": cmd_rollup_usage}
+            "moved": cmd_moved, "score": cmd_score, "rollup-usage": cmd_rollup_usage, "drivers": cmd_drivers,
+            "project-retention": cmd_project_retention, "reasons": cmd_reasons}
 
 
 def main(argv: list[str] | None = None) -> int:

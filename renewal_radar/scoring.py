@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import cohorts, dates, db, forecast, health, metrics, renewals, risk, settings, sql
+from renewal_radar import (cohorts, dates, db, drivers, forecast, health, metrics, reasons, renewals,
+                           retention_projection, risk, settings, sql)
 from renewal_radar.metrics import data_as_of
 
 STANDARD_HORIZONS = (30, 60, 90, 120, 365)
@@ -31,10 +32,11 @@ MAX_HORIZON_DAYS = 365
 SCORING_THREADS = 2
 BACKTEST_MONTHS = 12
 FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_commit", "p_best_case",
-                     "p_pipeline", "p_omitted", "health_trend_points")
+                     "p_pipeline", "p_omitted", "health_trend_points", "annual_discount_rate")
 SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_history_rollup", "forecast_summaries",
                 "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates", "book_movements",
-                "book_retention_trend", "book_first_churn", "book_cohorts_month")
+                "book_retention_trend", "book_first_churn", "book_cohorts_month", "renewal_reasons",
+                "churn_drivers", "retention_fits", "retention_curves", "account_residual_value")
 
 Progress = Callable[[float, str], None]
 
@@ -44,8 +46,9 @@ def _noop(fraction: float, text: str) -> None:
 
 
 def settings_fingerprint() -> str:
-    """A short hash of health.toml and the forecast settings: stored scores carry it, pages compare it."""
+    """A short hash of health.toml, reasons.toml and the forecast settings: stored scores carry it, pages compare it."""
     digest = hashlib.sha256(health.SETTINGS_PATH.read_bytes())
+    digest.update(reasons.TAXONOMY_PATH.read_bytes())
     digest.update(json.dumps({name: settings.get(name) for name in FORECAST_SETTINGS}, sort_keys=True).encode())
     digest.update(json.dumps({"model": forecast.MODEL_VERSION, "risk": risk.MODEL_VERSION}).encode())
     return digest.hexdigest()[:12]
@@ -177,7 +180,10 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
               "renewal_history_rollup": rollups, "forecast_summaries": summaries, "forecast_backtest": backtest,
               "forecast_calibration": calibration, "risk_backtest": risk_rows, "risk_band_rates": band_rates,
               # figures that are not models but cost seconds on every view: computed once here too
-              **metrics.book_figures(con, as_of), **cohorts.book_figures(con, as_of)}
+              **metrics.book_figures(con, as_of), **cohorts.book_figures(con, as_of),
+              # why customers leave (metrics.md): reasons, metric cohorts, the retention projection
+              **reasons.book_figures(con), **drivers.book_figures(con, context.training, as_of),
+              **retention_projection.book_figures(con, as_of)}
     for name, frame in tables.items():
         db.replace_table(con, name, frame)
     progress(1.0, "scored")

@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_from", "renewal-radar@localhost", "Sender address of digest emails."),
     Setting("slack_webhook", "",
             "Slack-compatible incoming webhook every digest is also posted to (empty: none)."),
+    Setting("annual_discount_rate", 0.10,
+            "Yearly rate future renewals are discounted at in an account's expected residual lifetime value."),
     Setting("arr_like_ratio", 12.0,
             "An mrr about this many times the same product's previous line looks like ARR."),
 )
