@@ -13,7 +13,8 @@ person = ui.sign_in()
 # (file stem, title, icon) per section. Pages outside the person's role stay routable but hidden, so a typed
 # address reaches the page's refusal instead of Streamlit's "page not found".
 SECTIONS = {
-    t("Leadership"): [("overview", t("Overview"), "monitoring"), ("forecast", t("Renewal forecast"), "query_stats")],
+    t("Leadership"): [("overview", t("Overview"), "monitoring"), ("forecast", t("Renewal forecast"), "query_stats"),
+                      ("why", t("Why customers leave"), "troubleshoot")],
     t("CS team"): [("calendar", t("Renewal calendar"), "calendar_month"), ("at_risk", t("At-risk accounts"), "warning"),
                    ("account", t("Account"), "person_search"), ("expansion", t("Expansion"), "trending_up"),
                    ("digest", t("Digest"), "mark_email_unread")],

@@ -17,7 +17,7 @@ from renewal_radar.filters import Filters
 from renewal_radar.settings import REPO_ROOT
 
 ROLES = ("leader", "csm", "analyst", "admin")
-EVERY_PAGE = frozenset({"overview", "forecast", "calendar", "at_risk", "account", "expansion", "cohorts",
+EVERY_PAGE = frozenset({"overview", "forecast", "why", "calendar", "at_risk", "account", "expansion", "cohorts",
                         "explore", "data", "import", "digest"})
 PAGES_BY_ROLE = {
     "leader": EVERY_PAGE - {"import", "explore"},

@@ -91,6 +91,31 @@ COLUMNS: dict[str, Column] = {
     "decile": _c(N_("Decile"), "count"), "next_renewal": _c(N_("Next renewal"), "date"),
     "as_of": _c(N_("As of"), "date"), "month": _c(N_("Month"), "date"), "snapshot_day": _c(N_("Snapshot day"), "date"),
     "status": _c(N_("Status")),
+    # why customers leave
+    "reason": _c(N_("Reason code")), "reason_label": _c(N_("Reason")),
+    "label": _c(N_("Reason")),
+    "addressable": _c(N_("Addressable"), "flag", N_(
+        "Whether the team could have acted on it (an acquisition or a bankruptcy is not addressable); "
+        "reasons.toml says which reason is which.")),
+    "voluntary": _c(N_("Voluntary"), "flag", N_(
+        "Unticked for involuntary churn, such as a failed payment: nobody decided to leave.")),
+    "reason_source": _c(N_("Reason from")), "reason_text": _c(N_("Reason as exported")),
+    "churned_arr": _c(N_("Churned ARR"), "money"), "contracted_arr": _c(N_("Contracted ARR"), "money"),
+    "lost_arr": _c(N_("Lost ARR (churned + contracted)"), "money"), "renewed_arr": _c(N_("Renewed ARR"), "money"),
+    "opportunity_id": _c(N_("Opportunity")),
+    "metric": _c(N_("Metric")), "spread": _c(N_("Spread (highest − lowest group)"), "percent"),
+    "rank": _c(N_("Rank"), "count"), "low": _c(N_("From"), "number"), "high": _c(N_("To"), "number"),
+    "lower": _c(N_("95 % interval, low"), "percent"), "upper": _c(N_("95 % interval, high"), "percent"),
+    "value": _c(N_("Value"), "number"),
+    "alpha": _c(N_("α"), "number"), "beta": _c(N_("β"), "number"),
+    "periods_observed": _c(N_("Periods observed"), "count"),
+    "backtest_error": _c(N_("Backtest error (points)"), "percent"),
+    "residual_value": _c(N_("Expected residual value"), "money", N_(
+        "The revenue of the renewals still to come, at today's MRR, weighted by the chance of each and "
+        "discounted at the annual discount rate (shifted-beta-geometric model).")),
+    "expected_lifetime_months": _c(N_("Expected remaining lifetime (months)"), "number"),
+    "next_renewal_probability": _c(N_("Chance of the next renewal"), "percent"),
+    "renewals_so_far": _c(N_("Renewals so far"), "count"),
     # expansion
     "signals": _c(N_("Signals")), "n_signals": _c(N_("Signals"), "count"), "kind": _c(N_("Kind")),
     # contract lines, tickets, surveys, activities
@@ -124,6 +149,9 @@ VALUES: dict[str, dict[str, str]] = {
                "cancellation": N_("cancellation")},
     "category": _CATEGORIES, "crm_category": _CATEGORIES,
     "band": {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green")},
+    "outcome": {"renewed": N_("renewed"), "churned": N_("churned"), "contracted": N_("contracted"),
+                "open": N_("open")},
+    "reason_source": {"crm": N_("CRM loss reason"), "cancellation": N_("subscription cancellation")},
 }
 
 

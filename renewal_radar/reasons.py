@@ -175,7 +175,7 @@ def by_reason(rows: pl.DataFrame) -> pl.DataFrame:
     grouped = rows.group_by("reason", "reason_label", "addressable", "voluntary").agg(
         pl.len().alias("n"), pl.col("churned_arr").sum(), pl.col("contracted_arr").sum())
     return (grouped.with_columns((pl.col("churned_arr") + pl.col("contracted_arr")).alias("lost_arr"),
-                                 pl.col("reason_label").map_elements(t, return_dtype=pl.String).alias("label"))
+                                 _translated("reason_label", grouped).alias("label"))
             .sort("lost_arr", "reason", descending=[True, False])
             .select("reason", "label", "addressable", "voluntary", "n", "churned_arr", "contracted_arr", "lost_arr"))
 
@@ -185,7 +185,7 @@ def by_attribute(rows: pl.DataFrame, attribute: str) -> pl.DataFrame:
     if rows.is_empty():
         return pl.DataFrame(schema={attribute: pl.String, "label": pl.String, "lost_arr": pl.Float64})
     return (rows.with_columns(pl.col(attribute).cast(pl.String).fill_null("—"),
-                              pl.col("reason_label").map_elements(t, return_dtype=pl.String).alias("label"),
+                              _translated("reason_label", rows).alias("label"),
                               (pl.col("churned_arr") + pl.col("contracted_arr")).alias("lost_arr"))
             .group_by(attribute, "label").agg(pl.col("lost_arr").sum()).sort(attribute, "lost_arr",
                                                                                descending=[False, True]))
@@ -193,4 +193,10 @@ def by_attribute(rows: pl.DataFrame, attribute: str) -> pl.DataFrame:
 
 def translated_labels(rows: pl.DataFrame) -> pl.DataFrame:
     """The rows with their reason label in the reader's language."""
-    return rows.with_columns(pl.col("reason_label").map_elements(t, return_dtype=pl.String))
+    return rows.with_columns(_translated("reason_label", rows))
+
+
+def _translated(column: str, frame: pl.DataFrame) -> pl.Expr:
+    # the words are looked up here, in the caller's thread (where the reader's language is set), not in
+    # polars' worker threads
+    return pl.col(column).replace({label: t(label) for label in frame[column].unique().drop_nulls().to_list()})
