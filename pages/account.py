@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, health, pagedata, review_pack, ui
+from renewal_radar import charts, health, pagedata, retention_projection, review_pack, ui, why
 from renewal_radar.account import ticket_summary
 from renewal_radar.i18n import t
 
@@ -64,6 +64,29 @@ if view.usage_by_feature.height:
     right.plotly_chart(charts.usage_by_feature_chart(view.usage_by_feature, t("Usage by feature")), width="stretch")
 else:
     right.info(t("No usage for this account (usage_events or usage_daily would show it)."))
+
+st.subheader(t("Where this account sits in what drives churn here"))
+position = ui.compute(why.account_drivers, account_id, as_of)
+if position.is_empty():
+    st.caption(t("No behaviour metric to compare yet (the account is not active on the day, or the book has too "
+                 "little churn history)."))
+else:
+    st.caption(t("The five behaviours whose deciles differ most in churn within 90 days across the book (the "
+                 "Why customers leave page), this account's value on the day, and the churn rate of the decile it "
+                 "falls in."))
+    ui.dataframe(position.select("label", "value", "group", "churn_rate", "lowest_rate", "highest_rate"), {
+        "label": st.column_config.TextColumn(t("Metric")),
+        "value": st.column_config.NumberColumn(t("This account"), format="%.2f"),
+        "group": st.column_config.NumberColumn(t("Decile (1 = lowest values)")),
+        "churn_rate": ui.percent_column(t("Churn in its decile")),
+        "lowest_rate": ui.percent_column(t("Lowest decile churn")),
+        "highest_rate": ui.percent_column(t("Highest decile churn"))})
+value = ui.compute(retention_projection.account_value, account_id)
+if value:
+    st.caption(t("Projected with the {group} retention fit: chance of the next renewal {p}, expected remaining "
+                 "lifetime {months:.0f} months, expected residual value {value} (future renewals at today's MRR, "
+                 "discounted).", group=value["group"], p=ui.percent(value["next_renewal_probability"]),
+                 months=value["expected_lifetime_months"], value=ui.money(value["residual_value"], currency)))
 
 st.subheader(t("Health over time"))
 history = view.health_history

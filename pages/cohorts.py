@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, cohorts, pagedata, ui
+from renewal_radar import charts, cohorts, pagedata, retention_charts, retention_projection, settings, ui
 from renewal_radar.definitions import help_text
 from renewal_radar.i18n import t
 
@@ -85,6 +85,43 @@ st.markdown(t("**Accounts at risk** (still customers and observed) at each day s
 ui.dataframe(page.numbers_at_risk.with_columns(pl.col("group").replace("all", everyone)))
 st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "
              "as-of day are censored there. Bands: Greenwood variance on the log(−log) scale."))
+
+st.subheader(t("Projected retention and what the base is worth"))
+st.caption(t("The shifted-beta-geometric model (Fader & Hardie, 2007) assumes each customer renews every period "
+             "with its own constant probability, and that customers differ (the probabilities follow a beta "
+             "distribution): the share still renewing falls quickly at first, while the customers who are less "
+             "likely to leave remain. It is fitted per billing period (and segment) on every account's logo "
+             "lifetime counted in renewal periods, and drawn beyond what has been observed. It does not fit "
+             "when renewal odds change for everyone over time (a price change, a new product), when first terms "
+             "are trials, or with too few renewals to learn from; the backtest says how far off it was here."))
+groupings = {"bill_period_months": t("Billing period"), "segment": t("Billing period and segment")}
+grouping = st.radio(t("Fit per"), list(groupings), format_func=groupings.get, horizontal=True, key="projection_by")
+projection = ui.compute(retention_projection.projection_view, grouping)
+if projection.fits.is_empty():
+    st.info(t("Not enough renewal history to fit the model yet."))
+else:
+    st.plotly_chart(retention_charts.projection_chart(projection.curves, t(
+        "Share still renewing: observed, projected, and the backtest fit made on the earlier periods")),
+        width="stretch")
+    ui.dataframe(projection.fits.select("group", "alpha", "beta", "n", "churned", "periods_observed",
+                                        "backtest_cutoff", "backtest_error"),
+                 {"n": st.column_config.NumberColumn(t("Accounts")),
+                  "backtest_cutoff": st.column_config.NumberColumn(t("Backtest fitted on periods up to"))})
+    NOTES = {"no_fit": t("{group}: too little history (no churn yet, or no renewal) to fit."),
+             "alike": t("{group}: no sign that customers differ here; the projection is a constant renewal rate."),
+             "poor": t("{group}: the backtest missed the later periods by more than five points; read the "
+                       "projection with care.")}
+    for group, kind in retention_projection.fit_notes(projection.fits):
+        st.warning(NOTES[kind].format(group=group))
+    st.markdown(t("**Expected residual value of the active accounts** (the revenue of their renewals still to come "
+                  "within ten years at today's MRR, each weighted by its chance, discounted at {rate:.0%} a year):",
+                  rate=settings.get("annual_discount_rate")))
+    ui.dataframe(projection.values, {
+        "group": st.column_config.TextColumn(t("Fit used")),
+        "expected_lifetime_months": st.column_config.NumberColumn(t("Mean expected remaining lifetime (months)"),
+                                                                  format="%.0f"),
+        "next_renewal_probability": ui.percent_column(t("Mean chance of the next renewal")),
+        "residual_value": ui.money_column(t("Expected residual value"), projection.currency)})
 
 st.subheader(t("MRR movements of these accounts"))
 movements = page.movements

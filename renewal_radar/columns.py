@@ -92,7 +92,7 @@ COLUMNS: dict[str, Column] = {
     "as_of": _c(N_("As of"), "date"), "month": _c(N_("Month"), "date"), "snapshot_day": _c(N_("Snapshot day"), "date"),
     "status": _c(N_("Status")),
     # why customers leave
-    "reason": _c(N_("Reason code")), "reason_label": _c(N_("Reason")),
+    "reason": _c(N_("Reason")), "reason_label": _c(N_("Reason")),
     "label": _c(N_("Reason")),
     "addressable": _c(N_("Addressable"), "flag", N_(
         "Whether the team could have acted on it (an acquisition or a bankruptcy is not addressable); "

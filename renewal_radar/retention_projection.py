@@ -340,3 +340,54 @@ def as_json(fits: pl.DataFrame, curves: pl.DataFrame) -> list[dict]:
                           for p, s in projected.select("period", "projected").iter_rows()],
         })
     return out
+
+
+@dataclass(frozen=True)
+class ProjectionView:
+    """What the Cohorts page shows of the projection: fits, curves, and the residual value per group."""
+
+    currency: str
+    fits: pl.DataFrame
+    curves: pl.DataFrame
+    values: pl.DataFrame        # per group: active accounts, mean lifetime left, Σ residual value (shown currency)
+
+
+def projection_view(con, by: str = "bill_period_months") -> ProjectionView:
+    """The stored projection of one grouping, the residual values summed per group in the shown currency."""
+    from renewal_radar import money
+
+    fits, curves = stored(con, by)
+    shown = money.converter(con)
+    values = shown.frame(db.read_table(con, "account_residual_value"), ("residual_value",), metrics.data_as_of(con))
+    per_group = values.group_by("group").agg(
+        pl.len().alias("accounts"), pl.col("expected_lifetime_months").mean(),
+        pl.col("next_renewal_probability").mean(), pl.col("residual_value").sum()).sort("group")
+    return ProjectionView(shown.currency, fits, curves, per_group)
+
+
+def fit_notes(fits: pl.DataFrame) -> list[tuple[str, str]]:
+    """Per group, where the model does not describe the data well: (group, kind), kind one of ``no_fit``
+    (too little history), ``alike`` (no sign that customers differ) or ``poor`` (its backtest missed by more
+    than five points)."""
+    notes = []
+    for row in fits.iter_rows(named=True):
+        if row["alpha"] is None:
+            notes.append((row["group"], "no_fit"))
+        elif row["alpha"] + row["beta"] > ALIKE:
+            notes.append((row["group"], "alike"))
+        if row["backtest_error"] is not None and row["backtest_error"] > 0.05:
+            notes.append((row["group"], "poor"))
+    return notes
+
+
+def account_value(con, account_id: str) -> dict | None:
+    """One active account's stored projection on the data's as-of day (shown currency), or None."""
+    from renewal_radar import money
+
+    if "account_residual_value" not in db.table_names(con):
+        return None
+    row = sql.run(con, "reports/stored_account_value", account_id=account_id)
+    if row.is_empty():
+        return None
+    shown = money.converter(con).frame(row, ("residual_value",), metrics.data_as_of(con))
+    return shown.row(0, named=True)
