@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from renewal_radar import demo_reasons
+
 DEMO_END = dt.date(2026, 11, 1)
 SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"])
 SEGMENT_SHARE = (0.6, 0.3, 0.1)
@@ -308,6 +310,8 @@ def _accounts_table(c: _Company) -> pl.DataFrame:
 def _subscriptions_table(c: _Company) -> pl.DataFrame:
     lines = pl.concat(c.lines).sort("account_id", "start_date", "product")
     notice = {1: None, 12: 60}
+    lines = demo_reasons.with_cancellations(lines, dict(zip(c.ids, c.country, strict=True)),
+                                            dict(zip(c.ids, c.baseline, strict=True)), c.end)
     return lines.with_columns(
         pl.format("SUB-{}", pl.int_range(1, pl.len() + 1)).alias("subscription_id"),
         pl.col("bill_period_months").replace_strict(notice, default=None, return_dtype=pl.Int64).alias("notice_days"),
@@ -483,7 +487,8 @@ def _opportunities_table(c: _Company, lines: pl.DataFrame) -> pl.DataFrame:
     due = (lines.filter(pl.col("end_date").is_in(opps["close_date"].unique().implode()))
            .group_by("account_id", "end_date").agg((12 * pl.col("mrr")).sum().alias("amount"),
                                                    pl.col("currency").first()))
-    renewed = lines.group_by("account_id", "start_date").agg(pl.len().alias("n"))
+    renewed = lines.group_by("account_id", "start_date").agg(pl.len().alias("n"),
+                                                             (12 * pl.col("mrr")).sum().alias("renewed_amount"))
     opps = (opps.join(due, left_on=["account_id", "close_date"], right_on=["account_id", "end_date"], how="left")
             .join(renewed, left_on=["account_id", "close_date"], right_on=["account_id", "start_date"], how="left"))
     decided = (opps["close_date"] < c.end_date).to_numpy()
@@ -502,9 +507,10 @@ def _opportunities_table(c: _Company, lines: pl.DataFrame) -> pl.DataFrame:
         pl.lit("Renewal").alias("type"), pl.Series("stage", stage), pl.Series("forecast_category", category),
         pl.Series("probability", probability).fill_nan(None), pl.Series("is_closed", decided),
         pl.Series("is_won", decided & won),
-        _text(np.where(decided & ~won, rng.choice(
-            ["Budget cuts", "Low adoption", "Switched to competitor", "Champion left"], len(idx)), None))
-        .alias("loss_reason"),
+        pl.Series("loss_reason", demo_reasons.loss_reasons(
+            c.country[idx], c.baseline[idx], decided & ~won,
+            decided & won & (opps["renewed_amount"].fill_null(0) < 0.999 * opps["amount"]).to_numpy()),
+            dtype=pl.String),
         pl.col("account_id").replace_strict(dict(zip(c.ids, AMS * (c.n // len(AMS) + 1), strict=False)), default=None)
         .alias("owner"),
     ).select("opportunity_id", "account_id", "close_date", "amount", "currency", "type", "stage",

@@ -91,7 +91,10 @@ SALESFORCE = Preset(
             "probability": ("Probability", "Probability (%)", "確度 (%)", "성공 확률 (%)", "可能性 (%)"),
             "is_closed": ("IsClosed", "Closed"),
             "is_won": ("IsWon", "Won"), "owner": ("Owner.Name", "OwnerId", "Opportunity Owner", "商談 所有者"),
-            "loss_reason": ("Loss_Reason__c", "Loss Reason"),
+            # a custom field on most orgs: its API name and the report labels orgs give it; 失注理由 (ja) and
+            # 실주 사유 (ko) are the names Japanese and Korean CRMs and org schemas use for it
+            "loss_reason": ("Loss_Reason__c", "Loss Reason", "Closed Lost Reason", "Lost Reason", "Reason Lost",
+                            "失注理由", "실주 사유", "실주사유"),
             "created_date": ("CreatedDate", "Created Date", "作成日", "작성 일자", "建立日期"),
         }),
         "tickets": _aliases({
@@ -138,7 +141,9 @@ HUBSPOT = Preset(
             "type": ("Deal Type",), "stage": ("Deal Stage", "取引ステージ"),
             "forecast_category": ("Forecast category",),
             "probability": ("Deal probability",), "is_closed": ("Is Closed",), "is_won": ("Is Closed Won",),
-            "owner": ("Deal owner",), "loss_reason": ("Closed Lost Reason",), "created_date": ("Create Date",),
+            "owner": ("Deal owner",), "created_date": ("Create Date",),
+            # the default deal property closed_lost_reason ("Closed lost reason"; 失注理由 in a Japanese portal)
+            "loss_reason": ("Closed Lost Reason", "closed_lost_reason", "失注理由"),
         }),
         "tickets": _aliases({
             "ticket_id": ("Ticket ID", "Record ID"),
