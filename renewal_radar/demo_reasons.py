@@ -1,7 +1,7 @@
 """Why the demo's customers leave: loss reasons in each account's language and Stripe-style cancellations.
 
 The CRM's lost and contracted renewals get a loss reason written the way a CSM in that country would type it
-(some get none: real books leave about a fifth blank), and monthly subscriptions that end get Stripe's
+(some get none: real books leave a quarter or so blank), and monthly subscriptions that end get Stripe's
 ``cancellation_details`` (reason, feedback code, sometimes a comment). Reasons follow the account: a customer
 who never adopted the product says so more often than one who did.
 """
@@ -29,7 +29,7 @@ LOSS_WORDS = {
 LOST_WEIGHTS = {"price": 0.24, "competitor": 0.2, "champion_left": 0.14, "missing_features": 0.14, "quality": 0.1,
                 "acquired": 0.1, "out_of_business": 0.08}
 CONTRACTION_WEIGHTS = {"price": 0.6, "low_adoption": 0.4}
-NO_REASON_SHARE = 0.2
+NO_REASON_SHARE = 0.25
 # Stripe's cancellation_details.feedback codes, and a comment a customer might leave with each
 FEEDBACK_COMMENTS = {
     "too_expensive": {"en": "We can't justify the cost > 20% of our tools budget", "ja": "コストが合わない",
@@ -63,7 +63,7 @@ def _pick(rng, weights: dict[str, float], n: int) -> np.ndarray:
 def loss_reasons(countries: np.ndarray, engagement: np.ndarray, lost: np.ndarray, contracted: np.ndarray,
                  seed: int = 11) -> list[str | None]:
     """A loss reason per opportunity: lost ones by the account's engagement (little use: low adoption), contracted
-    renewals mostly price or adoption, a fifth left blank; in the language of the account's country."""
+    renewals mostly price or adoption, a quarter left blank; in the language of the account's country."""
     rng = np.random.default_rng(seed)
     n = len(countries)
     lost_pick = _pick(rng, LOST_WEIGHTS, n)
@@ -77,7 +77,8 @@ def loss_reasons(countries: np.ndarray, engagement: np.ndarray, lost: np.ndarray
 def with_cancellations(lines: pl.DataFrame, countries: dict[str, str], engagement: dict[str, float],
                        end: np.datetime64, seed: int = 12) -> pl.DataFrame:
     """Stripe's cancellation fields on the monthly lines that end without a renewal: mostly a requested
-    cancellation with a feedback code (a quarter give none), some a failed payment; a comment on some."""
+    cancellation with a feedback code (a quarter give none), some a failed payment, some nothing at all (ended
+    by hand); a comment on some."""
     rng = np.random.default_rng(seed)
     starts = lines.select("account_id", pl.col("start_date").alias("end_date")).unique().with_columns(
         pl.lit(True).alias("_renewed"))
@@ -91,7 +92,10 @@ def with_cancellations(lines: pl.DataFrame, countries: dict[str, str], engagemen
     comment = np.full(flagged.height, None, dtype=object)
     for row in index:
         account = flagged["account_id"][int(row)]
-        if rng.random() < 0.15:
+        draw = rng.random()
+        if draw < 0.15:  # ended by hand in the dashboard: no cancellation details at all
+            continue
+        if draw < 0.3:
             reason[row] = "payment_failed"
             continue
         reason[row] = "cancellation_requested"
