@@ -103,7 +103,7 @@ def show_drivers() -> None:
     st.caption(t("Each account active on each of the last twelve month starts whose outcome is known is one "
                  "observation; for each metric, observations are split into ten equal groups by the metric's value "
                  "on that day (point in time), and each group shows the share that stopped paying within 90 days, "
-                 "with its 95 % interval. Metrics are ordered by how much churn differs between their groups. "
+                 "with its 95 % Wilson band. Metrics are ordered by how much churn differs between their groups. "
                  "These are associations, not proof of cause."))
     data = ui.compute(why.drivers_page)
     if data.spreads.is_empty():

@@ -105,7 +105,7 @@ COLUMNS: dict[str, Column] = {
     "opportunity_id": _c(N_("Opportunity")),
     "metric": _c(N_("Metric")), "spread": _c(N_("Spread (highest − lowest group)"), "percent"),
     "rank": _c(N_("Rank"), "count"), "low": _c(N_("From"), "number"), "high": _c(N_("To"), "number"),
-    "lower": _c(N_("95 % interval, low"), "percent"), "upper": _c(N_("95 % interval, high"), "percent"),
+    "lower": _c(N_("Lower bound (95 %)"), "percent"), "upper": _c(N_("Upper bound (95 %)"), "percent"),
     "value": _c(N_("Value"), "number"),
     "alpha": _c(N_("α"), "number"), "beta": _c(N_("β"), "number"),
     "periods_observed": _c(N_("Periods observed"), "count"),

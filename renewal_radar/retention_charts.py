@@ -98,7 +98,8 @@ def spread_chart(spreads: pl.DataFrame, title: str) -> go.Figure:
     ordered = spreads.sort("spread")
     figure = go.Figure(go.Bar(
         x=ordered["spread"].to_list(), y=ordered["label"].to_list(), orientation="h", marker_color=SEQUENCE[2],
-        hovertemplate="%{y}: " + t("{points} points between deciles", points="%{x:.1%}") + "<extra></extra>"))
+        hovertemplate="%{y}: " + t("{points} between the highest- and lowest-churn deciles", points="%{x:.1%}")
+        + "<extra></extra>"))
     figure.update_layout(template=TEMPLATE, title=title, hovermode="closest", yaxis_title="",
                          xaxis_title=t("Churn rate, highest decile − lowest (points)"), xaxis_tickformat=".0%",
                          height=max(340, 26 * ordered.height + 140))

@@ -23,8 +23,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import (cohorts, dates, db, drivers, forecast, health, metrics, reasons, renewals,
-                           retention_projection, risk, settings, sql)
+from renewal_radar import (
+    cohorts,
+    dates,
+    db,
+    drivers,
+    forecast,
+    health,
+    metrics,
+    reasons,
+    renewals,
+    retention_projection,
+    risk,
+    settings,
+    sql,
+)
 from renewal_radar.metrics import data_as_of
 
 STANDARD_HORIZONS = (30, 60, 90, 120, 365)
