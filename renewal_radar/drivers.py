@@ -195,14 +195,16 @@ def as_json(drivers: pl.DataFrame) -> list[dict]:
 
 
 def account_position(drivers: pl.DataFrame, values: dict, strongest: int = 5) -> pl.DataFrame:
-    """Where one account sits in the ``strongest`` drivers: its value, its group (the one whose range holds
-    the value; below the lowest is group 1, above the highest the last) and that group's churn rate."""
+    """Where one account sits in the ``strongest`` drivers it has a value for: its value, its group (the last
+    whose range starts at or below the value; below the lowest is group 1) and that group's churn rate."""
     rows = []
-    metrics = drivers.select("metric", "rank", "spread").unique().sort("rank").head(strongest)
+    metrics = drivers.select("metric", "rank", "spread").unique().sort("rank")
     for metric, rank, spread in metrics.iter_rows():
         value = values.get(metric)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
+        if len(rows) == strongest:
+            break
         groups = drivers.filter(pl.col("metric") == metric).sort("group")
         holding = groups.filter(pl.col("low") <= value).tail(1)
         group = holding if holding.height else groups.head(1)
