@@ -39,8 +39,9 @@ def show_reasons() -> None:
     st.plotly_chart(retention_charts.lost_by_period_chart(page.by_period, page.currency, t(
         "Churned and contracted ARR by reason, per quarter")), width="stretch")
     left, right = st.columns(2)
-    left.plotly_chart(retention_charts.reason_bars(page.by_reason, page.currency, t(
-        "Lost ARR by reason (blue: addressable, grey: not, orange: involuntary)")), width="stretch")
+    left.plotly_chart(retention_charts.reason_bars(page.by_reason, page.currency, t("Lost ARR by reason")),
+                      width="stretch")
+    left.caption(t("Blue: addressable · grey: not addressable · orange: involuntary."))
     with right:
         show_by_attribute(page)
     show_renewals_behind(page)
@@ -55,7 +56,7 @@ def show_headline(page: why.WhyPage) -> None:
                           "chosen."))
     cols[1].metric(t("Contracted ARR"), ui.money(figures["contracted_arr"], page.currency),
                    help=t("ARR due minus ARR renewed, on renewals that renewed for less."))
-    cols[2].metric(t("Churned ARR with no reason recorded"), ui.percent(figures["no_reason_share"]),
+    cols[2].metric(t("No reason recorded"), ui.percent(figures["no_reason_share"]),
                    help=t("A data-quality figure to act on: the share of churned ARR whose renewal has no loss "
                           "reason in the CRM and no cancellation reason in the billing export."))
     cols[3].metric(t("Addressable"), ui.percent(figures["addressable_share"]),
@@ -71,6 +72,7 @@ def show_by_attribute(page: why.WhyPage) -> None:
                          key="why_attribute")
     rows = page.rows.with_columns(pl.col(attribute).cast(pl.String).fill_null("—"))
     table = rows.pivot(on="reason_label", index=attribute, values="lost_arr", aggregate_function="sum").fill_null(0)
+    table = table.with_columns(pl.exclude(attribute).round(0))  # whole units, as every money column
     totals = rows.group_by(attribute).agg(pl.col("lost_arr").sum().alias("lost_arr"))
     table = table.join(totals, on=attribute).sort("lost_arr", descending=True)
     money = {c: ui.money_column(c, page.currency) for c in table.columns if c not in (attribute,)}

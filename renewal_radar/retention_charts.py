@@ -13,10 +13,18 @@ from renewal_radar.charts import PALETTE, SEQUENCE, TEMPLATE, currency_symbol, l
 from renewal_radar.i18n import t
 
 NOT_ADDRESSABLE = "#90A4AE"
+# one colour per default reason, the same in every chart and view; an edited taxonomy's new reasons take the
+# sequence's colours
+REASON_COLOURS = {"price": "#1E88E5", "competitor": "#E53935", "low_adoption": "#5E35B1",
+                  "missing_features": "#00897B", "too_complex": "#8D6E63", "quality": "#C0CA33", "service": "#3949AB",
+                  "champion_left": "#D81B60", "payment_failed": "#FB8C00", "acquired": "#78909C",
+                  "out_of_business": "#455A64", "cancelled_no_feedback": "#B0BEC5", "other": "#6D4C41",
+                  "no_reason": "#CFD8DC"}
 
 
-def _reason_colours(labels: list[str]) -> dict[str, str]:
-    return {label: SEQUENCE[index % len(SEQUENCE)] for index, label in enumerate(labels)}
+def _reason_colours(keys: list[str]) -> dict[str, str]:
+    new = [key for key in keys if key not in REASON_COLOURS]
+    return {**REASON_COLOURS, **{key: SEQUENCE[index % len(SEQUENCE)] for index, key in enumerate(new)}}
 
 
 @localized
@@ -24,13 +32,13 @@ def lost_by_period_chart(rows: pl.DataFrame, currency: str, title: str) -> go.Fi
     """Churned and contracted ARR per period, stacked by reason (largest reason at the bottom)."""
     symbol = currency_symbol(currency)
     figure = go.Figure()
-    order = rows.group_by("label").agg(pl.col("lost_arr").sum()).sort("lost_arr", descending=True)["label"].to_list()
-    colours = _reason_colours(order)
+    order = rows.group_by("reason", "label").agg(pl.col("lost_arr").sum()).sort("lost_arr", descending=True)
+    colours = _reason_colours(order["reason"].to_list())
     periods = rows.select("period_start", "period").unique().sort("period_start")["period"].to_list()
-    for label in order:
-        part = rows.filter(pl.col("label") == label)
+    for key, label in order.select("reason", "label").iter_rows():
+        part = rows.filter(pl.col("reason") == key)
         figure.add_bar(x=part["period"].to_list(), y=part["lost_arr"].to_list(), name=label,
-                       marker_color=colours[label], customdata=part.select("renewals", "churned_arr",
+                       marker_color=colours[key], customdata=part.select("renewals", "churned_arr",
                                                                            "contracted_arr").rows(),
                        hovertemplate=(f"%{{fullData.name}}: {symbol}%{{y:,.0f}} · "
                                       + t("{n} renewals", n="%{customdata[0]}")

@@ -58,11 +58,12 @@ def why_page(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters
 
 def _by_period(rows: pl.DataFrame) -> pl.DataFrame:
     if rows.is_empty():
-        return pl.DataFrame(schema={"period_start": pl.Date, "period": pl.String, "label": pl.String,
+        return pl.DataFrame(schema={"period_start": pl.Date, "period": pl.String, "reason": pl.String,
+                                    "label": pl.String,
                                     "renewals": pl.UInt32, "churned_arr": pl.Float64, "contracted_arr": pl.Float64,
                                     "lost_arr": pl.Float64})
     grouped = (rows.with_columns(pl.col("renewal_date").dt.truncate("1q").alias("period_start"))
-               .group_by("period_start", pl.col("reason_label").alias("label"))
+               .group_by("period_start", "reason", pl.col("reason_label").alias("label"))
                .agg(pl.len().alias("renewals"), pl.col("churned_arr").sum(), pl.col("contracted_arr").sum(),
                     pl.col("lost_arr").sum()).sort("period_start", "label"))
     labels = [f"{day.year}-Q{(day.month - 1) // 3 + 1}" for day in grouped["period_start"]]

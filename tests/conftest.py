@@ -130,3 +130,26 @@ def table_differences(first: Path, second: Path, table: str, round_doubles: int 
     columns = [comparable(name, kind) for name, kind in zip(left.columns, left.types, strict=True)]
     left, right = left.select(*columns), right.select(*columns)
     return len(left.except_(right).fetchall()) + len(right.except_(left).fetchall())
+
+
+STRIPE_FIXTURE = Path(__file__).parent / "fixtures" / "stripe_dashboard"
+STRIPE_COMMENT = '=HYPERLINK("http://x.example","<b>cheaper elsewhere</b>")'
+
+
+@pytest.fixture(scope="session")
+def stripe_reasons_db(tmp_path_factory) -> Path:
+    """The Stripe Dashboard fixture with the cancellation details the API exports: cus_C cancelled with feedback
+    too_expensive and a comment holding markup and a formula (issue 23)."""
+    import polars as pl
+
+    folder = tmp_path_factory.mktemp("stripe_reasons")
+    (folder / "fx_rates.csv").write_bytes((STRIPE_FIXTURE / "fx_rates.csv").read_bytes())
+    rows = pl.read_csv(STRIPE_FIXTURE / "subscriptions.csv", infer_schema=False)
+    rows.with_columns(pl.col("id").replace_strict({"sub_C1": "too_expensive"}, default=None)
+                      .alias("Cancellation Feedback"),
+                      pl.col("id").replace_strict({"sub_C1": STRIPE_COMMENT}, default=None)
+                      .alias("Cancellation Comment")).write_csv(folder / "subscriptions.csv")
+    path = folder / "stripe.duckdb"
+    result = import_folder(folder, path, as_of=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
+    assert result.loaded, result.report.text()
+    return path

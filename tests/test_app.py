@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STRIPE_COMMENT
 
-PAGES = ["pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/account.py",
+PAGES = ["pages/overview.py", "pages/forecast.py", "pages/why.py", "pages/calendar.py", "pages/at_risk.py",
+         "pages/account.py",
          "pages/expansion.py",
          "pages/cohorts.py",
          "pages/data.py", "pages/digest.py"]
@@ -158,3 +159,63 @@ def test_account_page_opens_from_the_at_risk_list(app):
     assert not app.exception
     assert app.selectbox(key="account_pick").value == chosen
     assert [m.label for m in app.metric][:3] == ["ARR", "Health", "Churn risk (90 days)"]
+
+
+def test_why_page_shows_lost_arr_by_reason_and_the_renewals_behind_one(app):
+    app.run()
+    app.switch_page("pages/why.py").run()
+    assert not app.exception
+    assert [m.label for m in app.metric] == ["Churned ARR", "Contracted ARR", "No reason recorded", "Addressable",
+                                             "Involuntary"]
+    assert all(m.help for m in app.metric)
+    assert app.metric[0].value.startswith("$") and app.metric[2].value.endswith("%")
+    assert [tab.label for tab in app.tabs] == ["Reasons", "What drives churn here"]
+    assert len(app.get("plotly_chart")) == 4  # by quarter, by reason; the spreads and one metric's deciles
+    reason = app.selectbox(key="why_reason")
+    assert "No reason recorded" in reason.options and len(reason.options) >= 5
+    behind = app.dataframe[-2].value  # the renewals behind the reason (the last table is the deciles)
+    first_reason = reason.value
+    assert len(behind) > 0
+    other = next(option for option in reason.options if option != first_reason)
+    reason.select(other).run()
+    assert not app.exception and len(app.dataframe[-2].value) > 0
+    app.radio(key="why_attribute").set_value("csm_owner").run()
+    assert not app.exception
+    metric = app.selectbox(key="why_metric")
+    assert "Latest NPS" in metric.options
+    metric.set_value("tickets_90d").run()
+    assert not app.exception and len(app.dataframe[-1].value) == 10  # ten deciles
+
+
+def test_why_page_shows_a_comment_with_markup_as_text(stripe_reasons_db, monkeypatch):
+    """A comment holding markup and a formula is shown as the characters it holds, in a table: never rendered as
+    HTML, and its download is defused like every other."""
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(stripe_reasons_db))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/why.py").run()
+    assert not app.exception
+    app.selectbox(key="why_reason").select("Price or budget").run()
+    behind = app.dataframe[-1].value if "comment" in app.dataframe[-1].value.columns else app.dataframe[-2].value
+    assert behind["comment"].tolist() == [STRIPE_COMMENT]
+    assert all("<b>" not in m.value for m in app.markdown) and all("<b>" not in c.value for c in app.caption)
+
+
+def test_cohorts_page_projects_retention_and_values_the_base(app):
+    app.run()
+    app.switch_page("pages/cohorts.py").run()
+    assert not app.exception
+    assert "Projected retention and what the base is worth" in [s.value for s in app.subheader]
+    app.radio(key="projection_by").set_value("segment").run()
+    assert not app.exception
+    fits = next(t.value for t in app.dataframe if "alpha" in t.value.columns)
+    assert {"1m SMB", "12m Enterprise"} <= set(fits["group"].tolist())
+
+
+def test_account_page_places_the_account_in_the_strongest_drivers(app):
+    app.run()
+    app.switch_page("pages/account.py").run()
+    assert not app.exception
+    assert "Where this account sits in what drives churn here" in [s.value for s in app.subheader]
+    position = next(t.value for t in app.dataframe if "churn_rate" in t.value.columns and "group" in t.value.columns)
+    assert len(position) == 5

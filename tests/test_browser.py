@@ -24,11 +24,13 @@ from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
-PAGES = {"overview": "", "forecast": "forecast", "calendar": "calendar", "at_risk": "at_risk", "account": "account",
+PAGES = {"overview": "", "forecast": "forecast", "why": "why", "calendar": "calendar", "at_risk": "at_risk",
+         "account": "account",
          "expansion": "expansion", "cohorts": "cohorts", "explore": "explore", "data": "data", "import": "import",
          "digest": "digest"}
 # charts drawn on load (hidden tabs draw later)
-CHARTS = {"overview": 3, "forecast": 2, "calendar": 2, "at_risk": 2, "account": 2, "expansion": 1, "cohorts": 4,
+CHARTS = {"overview": 3, "forecast": 2, "why": 2, "calendar": 2, "at_risk": 2, "account": 2, "expansion": 1,
+          "cohorts": 5,
           "explore": 0, "data": 0, "import": 0, "digest": 0}
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -405,3 +407,30 @@ def test_the_calendar_flags_a_stripe_cancellation_at_period_end(stripe_server, p
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     legend = page.locator(".legendtext").evaluate_all("texts => texts.map(text => text.textContent)")
     assert "Cancels at period end" in legend, legend
+
+
+def test_why_customers_leave_reasons_and_drivers_in_chromium(server, page):
+    page.goto(f"{server}/why")
+    wait_for_app(page, CHARTS["why"])
+    titles = page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()
+    assert "Churned and contracted ARR by reason, per quarter" in titles
+    page.screenshot(path=str(SHOTS / "why_reasons.png"), full_page=True)
+    page.get_by_role("tab", name="What drives churn here").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .gtitle')]"
+        ".some(t => t.textContent.startsWith('Churn within 90 days by decile'))", timeout=30_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / "why_drivers.png"), full_page=True)
+    assert_clean(page)
+
+
+def test_cohorts_projection_in_chromium(server, page):
+    page.goto(f"{server}/cohorts")
+    wait_for_app(page, CHARTS["cohorts"])
+    titles = page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()
+    assert any(title.startswith("Share still renewing") for title in titles)
+    page.get_by_text("Projected retention and what the base is worth").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Share still renewing: observed")
+    chart.screenshot(path=str(SHOTS / "cohorts_projection.png"))
+    assert_clean(page)

@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 
 LANGS = ("ko", "ja", "zh_TW")
 PAGES = {"pages/overview.py": "Overview", "pages/forecast.py": "Renewal forecast",
+         "pages/why.py": "Why customers leave",
          "pages/calendar.py": "Renewal calendar", "pages/at_risk.py": "At-risk accounts",
          "pages/account.py": "Account", "pages/expansion.py": "Expansion", "pages/cohorts.py": "Cohorts and survival",
          "pages/explore.py": "Explore", "pages/data.py": "Data", "pages/import.py": "Import",

@@ -12,7 +12,6 @@ The hand book (as of 2025-06-01, grace 30 days):
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +20,7 @@ import polars as pl
 import pytest
 
 from renewal_radar import db, reasons, renewals
-from renewal_radar.ingest import import_folder
-from tests.conftest import ROOT, import_files
+from tests.conftest import ROOT, STRIPE_COMMENT, import_files
 
 AS_OF = dt.date(2025, 6, 1)
 SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,bill_period_months
@@ -105,31 +103,13 @@ def test_hubspot_closed_lost_reason(tmp_path):
     assert found["A1"]["reason"] == "competitor" and found["A1"]["reason_text"] == "Went with a cheaper competitor"
 
 
-@pytest.fixture(scope="module")
-def stripe_book(tmp_path_factory) -> Path:
-    """The Stripe Dashboard fixture with the cancellation details the API exports, cus_C's filled in."""
-    folder = tmp_path_factory.mktemp("stripe_reasons")
-    source = (Path(__file__).parent / "fixtures" / "stripe_dashboard")
-    shutil.copy(source / "fx_rates.csv", folder / "fx_rates.csv")
-    rows = pl.read_csv(source / "subscriptions.csv", infer_schema=False)
-    feedback = {"sub_C1": "too_expensive"}
-    comment = {"sub_C1": '=HYPERLINK("http://x.example","<b>cheaper elsewhere</b>")'}
-    rows.with_columns(pl.col("id").replace_strict(feedback, default=None).alias("Cancellation Feedback"),
-                      pl.col("id").replace_strict(comment, default=None).alias("Cancellation Comment")
-                      ).write_csv(folder / "subscriptions.csv")
-    path = folder / "stripe.duckdb"
-    result = import_folder(folder, path, as_of=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
-    assert result.loaded, result.report.text()
-    return path
-
-
-def test_stripe_cancellation_feedback_and_comment(stripe_book):
-    found = _by_account(stripe_book)
+def test_stripe_cancellation_feedback_and_comment(stripe_reasons_db):
+    found = _by_account(stripe_reasons_db)
     gone = found["cus_C"]
     assert (gone["renewal_date"], gone["outcome"], gone["churned_arr"]) == (dt.date(2026, 10, 1), "churned", 480)
     assert (gone["reason"], gone["reason_source"], gone["voluntary"]) == ("price", "cancellation", True)
     assert gone["reason_text"] == "cancellation_requested / too_expensive"
-    assert gone["comment"] == '=HYPERLINK("http://x.example","<b>cheaper elsewhere</b>")'  # verbatim, as data
+    assert gone["comment"] == STRIPE_COMMENT  # verbatim, as data
 
 
 def test_the_reasons_command_prints_the_csv_contract(salesforce_book):

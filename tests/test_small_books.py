@@ -77,7 +77,7 @@ def test_every_command_answers_on_a_small_book(small_book):
 def test_every_page_renders_on_a_small_book(small_book, monkeypatch):
     monkeypatch.setenv("RENEWAL_RADAR_DB", str(small_book))
     pages = app_pages()
-    assert len(pages) == 11
+    assert len(pages) == 12
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
     assert not app.exception, app.exception
