@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from renewal_radar.settings import REPO_ROOT
 
-PAGES = ("pages/overview.py", "pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/account.py",
-         "pages/expansion.py", "pages/cohorts.py", "pages/explore.py", "pages/data.py")
+PAGES = ("pages/overview.py", "pages/forecast.py", "pages/why.py", "pages/calendar.py", "pages/at_risk.py",
+         "pages/account.py", "pages/expansion.py", "pages/cohorts.py", "pages/explore.py", "pages/data.py")
 
 
 def render_times(page: str) -> tuple[float, float]:

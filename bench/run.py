@@ -25,15 +25,19 @@ from renewal_radar import (
     cohorts,
     dates,
     db,
+    drivers,
     explore,
     forecast,
     metrics,
     money,
     pagedata,
+    reasons,
     renewals,
+    retention_projection,
     risk,
     sql,
     usage_rollup,
+    why,
 )
 from renewal_radar.demo import DEMO_END, write_exports
 from renewal_radar.ingest import import_folder
@@ -115,6 +119,12 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
         "page: Expansion": lambda con: pagedata.expansion_page(con, as_of),
         "review pack (PDF and PPTX)": lambda con: pagedata.review_pack_files(
             con, _largest_account(con, as_of), dates.add_months(as_of, -3), as_of, as_of),
+        "page: Why customers leave (reasons)": lambda con: why.why_page(con, dates.add_months(dates.quarter_floor(
+            as_of), -9), as_of, as_of),
+        "page: Why customers leave (drivers)": lambda con: why.drivers_page(con),
+        "page: Cohorts (retention projection)": lambda con: retention_projection.projection_view(con, "segment"),
+        "scoring: reasons of lost renewals": lambda con: reasons.renewal_reasons(con),
+        "scoring: retention projection and values": lambda con: retention_projection.book_figures(con, as_of),
         "page: Explore (schema)": lambda con: explore.schema(con),
         "page: Data": lambda con: pagedata.data_status(con),
         "cli: metrics": lambda con: metrics.window_metrics(con, start, as_of),
@@ -126,6 +136,10 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
         "cli: forecast": lambda con: forecast.forecast_json(book.forecast_for(con, as_of, 90)),
         "cli: backtest": lambda con: book.forecast_for(con, dates.add_months(as_of, -6), 90),
         "cli: risk": lambda con: risk.risk_on(con, as_of),
+        "cli: reasons": lambda con: reasons.by_period(reasons.stored_reasons(con), "quarter"),
+        "cli: drivers": lambda con: drivers.as_json(drivers.drivers_on(con)),
+        "cli: drivers --as-of a day not stored": lambda con: drivers.drivers_on(con, dates.add_months(as_of, -1)),
+        "cli: project-retention": lambda con: retention_projection.as_json(*retention_projection.stored(con)),
     }
 
 

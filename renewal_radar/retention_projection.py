@@ -228,23 +228,30 @@ def residual_values(periods: pl.DataFrame, fits: dict[tuple, tuple[Fit, str]], m
     ten years) and discounted expected residual lifetime value (its future renewals' revenue at today's MRR)."""
     rate = float(settings.get("annual_discount_rate"))
     active = periods.filter(~pl.col("churned")).join(mrr, on="account_id", how="inner")
-    rows = []
+    rows, per_unit = [], {}
     for row in active.iter_rows(named=True):
         bill = row["bill_period_months"]
         chosen = fits.get((bill, row.get("segment"))) or fits.get((bill, None))
         if chosen is None:
             continue
         fitted, group = chosen
-        horizon = math.ceil(HORIZON_YEARS * 12 / bill)
-        per_period_discount = (1 + rate) ** (bill / 12) - 1
-        s = survival(fitted.alpha, fitted.beta, row["periods"] + 1)
-        renewals = expected_future_renewals(fitted, row["periods"], horizon)
-        value = expected_future_renewals(fitted, row["periods"], horizon, per_period_discount)
+        key = (group, row["periods"])
+        if key not in per_unit:  # accounts of one group with as many renewals share the figures
+            per_unit[key] = _per_unit_of_revenue(fitted, row["periods"], bill, rate)
+        probability, renewals, value = per_unit[key]
         rows.append({"account_id": row["account_id"], "group": group, "renewals_so_far": row["periods"],
-                     "next_renewal_probability": float(s[row["periods"] + 1] / s[row["periods"]]),
-                     "expected_lifetime_months": renewals * bill,
+                     "next_renewal_probability": probability, "expected_lifetime_months": renewals * bill,
                      "residual_value": value * row["mrr"] * bill})
     return pl.DataFrame(rows, schema=VALUE_SCHEMA)
+
+
+def _per_unit_of_revenue(fitted: Fit, renewed: int, bill: int, rate: float) -> tuple[float, float, float]:
+    """Next-renewal probability, expected renewals to come and their present value per unit of period revenue."""
+    horizon = math.ceil(HORIZON_YEARS * 12 / bill)
+    s = survival(fitted.alpha, fitted.beta, renewed + 1)
+    per_period_discount = (1 + rate) ** (bill / 12) - 1
+    return (float(s[renewed + 1] / s[renewed]), expected_future_renewals(fitted, renewed, horizon),
+            expected_future_renewals(fitted, renewed, horizon, per_period_discount))
 
 
 VALUE_SCHEMA = {"account_id": pl.String, "group": pl.String, "renewals_so_far": pl.Int64,
