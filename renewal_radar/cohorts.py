@@ -98,7 +98,7 @@ def average_curve(triangle: pl.DataFrame) -> pl.DataFrame:
 
 
 def lifetimes(accounts: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Days from first_start to the first churned renewal day; censored at ``as_of`` otherwise."""
+    """Days from first_start to the day the logo first churned (first_end); censored at ``as_of`` otherwise."""
     observed = pl.col("first_end").is_not_null() & (pl.col("first_end") <= as_of)
     end = pl.when(observed).then(pl.col("first_end")).otherwise(pl.lit(as_of))
     return accounts.with_columns(
@@ -158,8 +158,9 @@ def survival_curves(accounts: pl.DataFrame, as_of: dt.date, by: str | None = Non
 
 
 def account_lifetimes(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Each filtered account's first_start and first_end (its first churned renewal day), with its attributes;
-    on the data's as-of day the first churned renewals stored at import are read instead of recomputed."""
+    """Each filtered account's first_start and first_end (the first day its logo churned: its last positive line
+    ended and nothing renewed within grace), with its attributes; on the data's as-of day the first churns stored
+    at import are read instead of recomputed."""
     grace = settings.get("grace_days")
     if as_of == data_as_of(con) and stored_first_churn(con, grace):
         return sql.run(con, "reports/stored_account_lifetimes", as_of=as_of, **filters.params())
@@ -167,7 +168,7 @@ def account_lifetimes(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFra
 
 
 def first_churn(con, as_of: dt.date) -> pl.DataFrame:
-    """Each account's first churned renewal day as of ``as_of`` (the scoring stage stores the data's as-of day's)."""
+    """Each account's first logo churn day as of ``as_of`` (the scoring stage stores the data's as-of day's)."""
     return sql.run(con, "reports/account_first_churn", as_of=as_of, grace_days=settings.get("grace_days"))
 
 

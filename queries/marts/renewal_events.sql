@@ -66,3 +66,33 @@ create or replace table renewal_events as
 select * exclude (due_mrr), due_mrr, 12 * due_mrr as due_arr
 from known_renewal_events((select as_of from import_meta), (select grace_days from import_meta))
 order by renewal_date, account_id;
+
+-- known_logo_churns(known_on, grace): table macro, one row per account whose logo churned as of known_on, with
+-- first_end: the first renewal day e on which its last positive line ends, no positive line known on known_on
+-- covers e and none starts in [e, e + grace] (renewed_mrr = 0), the grace period being over (metrics.md
+-- "Cohorts", survival is logo survival). An add-on or a second product not renewed while another line goes on is
+-- a contraction, not the end of the lifetime; a return after a longer gap does not move the first end.
+create or replace macro known_logo_churns(known_on, grace) as table
+with known_lines as (
+    select lines.account_id, lines.start_date, lines.end_date
+    from subscription_lines as lines
+    where lines.mrr_local > 0
+      and (lines.end_date is null or lines.end_date > lines.start_date)
+      and (lines.known_date <= known_on::date or known_on::date >= (select meta.as_of from import_meta as meta))
+),
+
+unrenewed as (
+    select events.account_id, events.renewal_date
+    from known_renewal_events(known_on, grace) as events
+    where events.renewed_mrr = 0 and events.renewal_date + grace::integer <= known_on::date
+)
+
+select unrenewed.account_id, min(unrenewed.renewal_date) as first_end
+from unrenewed
+where not exists (
+    select 1 from known_lines
+    where known_lines.account_id = unrenewed.account_id
+      and known_lines.start_date < unrenewed.renewal_date
+      and (known_lines.end_date is null or known_lines.end_date > unrenewed.renewal_date)
+)
+group by unrenewed.account_id;
