@@ -98,6 +98,7 @@ def reason_of(row: dict, taxonomy: tuple[Reason, ...]) -> dict:
                                      row["cancellation_comment"])
     if loss:
         reason, source, text = classify([loss], taxonomy), "crm", loss
+        comment = row.get("loss_comment") or comment
     elif code or feedback or comment:
         # a failed payment outranks what the customer said: nobody chose to leave
         codes = (code, feedback) if (code or "").casefold() in STRIPE_INVOLUNTARY else (feedback, code)
@@ -114,7 +115,8 @@ def renewal_reasons(con, taxonomy: tuple[Reason, ...] | None = None) -> pl.DataF
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
     sources = sql.run(con, "reports/renewal_reason_sources")
     mapped = pl.DataFrame([reason_of(row, taxonomy) for row in sources.iter_rows(named=True)], schema=REASON_SCHEMA)
-    kept = sources.drop("loss_reason", "cancellation_reason", "cancellation_feedback", "cancellation_comment")
+    kept = sources.drop("loss_reason", "loss_comment", "cancellation_reason", "cancellation_feedback",
+                        "cancellation_comment")
     return pl.concat([kept, mapped], how="horizontal")
 
 

@@ -32,10 +32,10 @@ A4,2024-03-15,2025-03-15,100,12
 A5,2024-01-01,2025-01-01,100,12
 A5,2025-01-01,2026-01-01,100,12
 """
-SALESFORCE_REPORT = """Opportunity ID,Account ID,Opportunity Name,Close Date,Amount,Stage,Type,Loss Reason
-O1,A1,A1 renewal,2025-01-01,12000,Closed Lost,Renewal,Budget cuts
-O2,A2,A2 renewal,2025-01-28,6000,Closed Won,Renewal,"Downsized: fewer seats, low adoption"
-O5,A5,A5 renewal,2025-01-01,1200,Closed Won,Renewal,
+SALESFORCE_REPORT = """Opportunity ID,Account ID,Opportunity Name,Close Date,Amount,Stage,Type,Loss Reason,Loss Comment
+O1,A1,A1 renewal,2025-01-01,12000,Closed Lost,Renewal,Budget cuts,CFO froze all new tooling
+O2,A2,A2 renewal,2025-01-28,6000,Closed Won,Renewal,"Downsized: fewer seats, low adoption",
+O5,A5,A5 renewal,2025-01-01,1200,Closed Won,Renewal,,
 """
 
 
@@ -58,6 +58,7 @@ def test_a_salesforce_report_loss_reason_gives_each_lost_renewal_its_reason(sale
     assert set(found) == {"A1", "A2", "A3", "A4"}  # A5 renewed in full: nothing lost
     assert (found["A1"]["reason"], found["A1"]["outcome"], found["A1"]["churned_arr"]) == ("price", "churned", 12000)
     assert found["A1"]["reason_source"] == "crm" and found["A1"]["reason_text"] == "Budget cuts"
+    assert found["A1"]["comment"] == "CFO froze all new tooling"
     assert (found["A2"]["outcome"], found["A2"]["contracted_arr"], found["A2"]["churned_arr"]) == ("contracted",
                                                                                                    2400, 0)
     assert found["A2"]["reason"] == "low_adoption"

@@ -29,7 +29,8 @@ lost as (
 
 nearest_opportunity as (
     select lost.account_id, lost.renewal_date, opportunities.opportunity_id,
-        nullif(trim(opportunities.loss_reason), '') as loss_reason
+        nullif(trim(opportunities.loss_reason), '') as loss_reason,
+        nullif(trim(opportunities.loss_comment), '') as loss_comment
     from lost
     cross join meta
     join stg_renewal_opportunities as opportunities
@@ -54,6 +55,7 @@ cancellations as (
 
 final as (
     select lost.*, nearest_opportunity.opportunity_id, nearest_opportunity.loss_reason,
+        nearest_opportunity.loss_comment,
         cancellations.cancellation_reason, cancellations.cancellation_feedback, cancellations.cancellation_comment
     from lost
     left join nearest_opportunity using (account_id, renewal_date)

@@ -14,5 +14,6 @@ select
     is_won,
     owner,
     loss_reason,
+    loss_comment,
     created_date
 from raw_renewal_opportunities

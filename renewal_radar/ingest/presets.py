@@ -95,6 +95,7 @@ SALESFORCE = Preset(
             # 실주 사유 (ko) are the names Japanese and Korean CRMs and org schemas use for it
             "loss_reason": ("Loss_Reason__c", "Loss Reason", "Closed Lost Reason", "Lost Reason", "Reason Lost",
                             "失注理由", "실주 사유", "실주사유"),
+            "loss_comment": ("Loss Comment",),
             "created_date": ("CreatedDate", "Created Date", "作成日", "작성 일자", "建立日期"),
         }),
         "tickets": _aliases({

@@ -58,7 +58,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("opportunity_id", required=True), _c("account_id", required=True),
         _c("close_date", "date", True), _c("amount", "float", True), _c("type"), _c("stage"),
         _c("forecast_category"), _c("probability", "float"), _c("is_closed", "bool"),
-        _c("is_won", "bool"), _c("owner"), _c("loss_reason"), _c("created_date", "date"), _c("currency"),
+        _c("is_won", "bool"), _c("owner"), _c("loss_reason"), _c("loss_comment"), _c("created_date", "date"),
+        _c("currency"),
         _c("opportunity_name"),
     ), key="opportunity_id"),
     Table("usage_events", "product event", (
