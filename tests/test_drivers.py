@@ -20,7 +20,8 @@ from tests.conftest import ROOT
 
 @pytest.mark.parametrize("count", [1, 5, 9, 10, 11, 23, 100, 257])
 def test_ntile_assigns_groups_as_sql_does(count):
-    expected = duckdb.sql(f"select ntile(10) over (order by i) as g from range({count}) t(i) order by i").fetchall()
+    expected = duckdb.connect().execute("select ntile(10) over (order by i) as g from range(?) t(i) order by i",
+                                        [count]).fetchall()
     assert drivers.ntile(count) == [g for (g,) in expected]
 
 
