@@ -128,10 +128,27 @@ else:
             "probability_after": ui.percent_column(t("Probability now")),
             "open": ui.account_link_column()}, height=300)
 
+st.subheader(t("Which method prices the renewals"))
+METHOD_WORDS = {"model": t("Renewal model"), "naive": t("Naive trailing rate"),
+                "recalibrated": t("Model recalibrated to the recent level")}
+method, method_errors = summary.get("method") or "naive", summary.get("method_errors") or {}
+st.caption(t("On each forecast day the three methods' forecasts of the past year's month starts (those whose "
+             "outcomes were known by that day) are compared with what renewed; the one with the lowest mean "
+             "absolute % error prices the renewals without a booking or CRM call. With fewer than three such "
+             "months the naive rate does. Account probabilities keep the model's ranking."))
+cols = st.columns(3)
+for column, name in zip(cols, ("model", "naive", "recalibrated"), strict=True):
+    column.metric(METHOD_WORDS[name], ui.percent(method_errors.get(name)),
+                  delta=t("in use") if name == method else None, delta_color="off", delta_arrow="off",
+                  help=t("Mean absolute % error of this method's forecast at {days} days over the month starts "
+                         "before the as-of day whose outcomes are known.", days=settings.get("forecast_horizon_days")))
+st.markdown(t("**In use: {method}.**", method=METHOD_WORDS.get(method, method)))
+
 st.subheader(t("How accurate has this forecast been?"))
 st.caption(t("The same forecast made on each month start of the past year, from what was known that day only "
-             "(CRM stages count only once closed, since the export holds today's stage), against the ARR that "
-             "actually renewed. The naive forecast multiplies ARR due by the trailing-12-month gross renewal rate."))
+             "(CRM stages count only once closed, since the export holds today's stage), priced by the method "
+             "chosen that day, against the ARR that actually renewed. The naive forecast multiplies ARR due by the "
+             "trailing-12-month gross renewal rate."))
 with st.spinner(t("Backtesting the forecast over the past year…")):
     backtest, calibration, accuracy = ui.compute(pagedata.forecast_backtest, horizon, filters)
 if backtest.is_empty():

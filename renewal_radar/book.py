@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import db, forecast, health, money, risk, scoring, settings, sql
+from renewal_radar import db, forecast, forecast_method, health, money, risk, scoring, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
 
@@ -58,7 +58,7 @@ def _is_stored(con, day: dt.date) -> bool:
 @functools.lru_cache(maxsize=8)
 def _live_day_cached(path_key: str, imported_at, day: dt.date, con_holder) -> scoring.DayScores:
     con = con_holder.con
-    return scoring.score_day(con, day, scoring.load_context(con, [day]))
+    return scoring.score_live_day(con, day)
 
 
 class _Holder:
@@ -181,7 +181,15 @@ def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: 
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     rows = renewal_rows(con, as_of, horizon_days, filters)
     summary = forecast.summary_from_rows(rows, history_rollup(con, [as_of], filters), as_of, horizon_days)
-    return forecast.Forecast(summary, rows)
+    return forecast.Forecast(summary | forecast_method.method_json(method_for(con, as_of)), rows)
+
+
+def method_for(con, as_of: dt.date) -> dict | None:
+    """The forecast method chosen for ``as_of`` and the errors that chose it (forecast_methods)."""
+    if _is_stored(con, as_of):
+        found = sql.run(con, "reports/stored_forecast_method", as_of=as_of)
+        return found.row(0, named=True) if found.height else None
+    return live_day(con, as_of).method
 
 
 def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = ALL

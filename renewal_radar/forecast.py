@@ -27,7 +27,7 @@ from renewal_radar import dates, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.risk import logistic_pipeline
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5  # 5: the forecast method chosen point-in-time (forecast_method)
 CATEGORY_SETTINGS = {"Closed Won": "p_closed_won", "Commit": "p_commit", "Best Case": "p_best_case",
                      "Pipeline": "p_pipeline", "Omitted": "p_omitted", "Closed Lost": "p_omitted"}
 FLOOR_CATEGORIES = ("Closed Won", "Commit", "booked")
@@ -297,7 +297,8 @@ def forecast_json(result: Forecast) -> dict:
                       "due_arr": r["due_arr"], "probability": r["probability"], "source": r["source"],
                       "crm_category": r["crm_category"], "model_probability": r["model_probability"]}
                      for r in result.renewals.sort("renewal_date", "account_id").iter_rows(named=True)]
-    return {key: result.summary[key] for key in keys} | {"renewals": renewals_list}
+    method = {key: result.summary.get(key) for key in ("method", "method_errors")}
+    return {key: result.summary[key] for key in keys} | method | {"renewals": renewals_list}
 
 
 # ---------------------------------------------------------------- backtest

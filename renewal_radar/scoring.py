@@ -29,6 +29,7 @@ from renewal_radar import (
     db,
     drivers,
     forecast,
+    forecast_method,
     health,
     metrics,
     reasons,
@@ -38,6 +39,7 @@ from renewal_radar import (
     settings,
     sql,
 )
+from renewal_radar.filters import ALL
 from renewal_radar.metrics import data_as_of
 
 STANDARD_HORIZONS = (30, 60, 90, 120, 365)
@@ -46,7 +48,8 @@ SCORING_THREADS = 2
 BACKTEST_MONTHS = 12
 FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_commit", "p_best_case",
                      "p_pipeline", "p_omitted", "health_trend_points", "annual_discount_rate")
-SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_history_rollup", "forecast_summaries",
+SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_history_rollup", "forecast_methods",
+                "forecast_summaries",
                 "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates", "book_movements",
                 "book_retention_trend", "book_first_churn", "book_cohorts_month", "renewal_reasons",
                 "churn_drivers", "retention_fits", "retention_curves", "account_residual_value")
@@ -114,18 +117,66 @@ class DayScores:
     """What one day's scoring produces."""
 
     accounts: pl.DataFrame
-    renewals: pl.DataFrame
+    renewals: pl.DataFrame          # as the renewal model priced them, before the method is applied
     history_rollup: pl.DataFrame
+    decided: pl.DataFrame           # outcomes known on the day of the renewals the method choice judges
+    method: dict | None = None      # the day's forecast_methods row, once chosen
+
+
+DECIDED_COLUMNS = ("account_id", "renewal_date", "due_arr", "renewed_arr_gross", "outcome")
 
 
 def score_day(con, day: dt.date, context: Context) -> DayScores:
     """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it."""
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
-    history = renewals.renewal_outcomes(con, dates.add_months(day, -12), day, day)
+    year_ago = dates.add_months(day, -12)
+    start = min(year_ago, forecast_method.outcomes_window_start(day, settings.get("forecast_horizon_days")))
+    known = renewals.renewal_outcomes(con, start, day, day)
+    history = known.filter(pl.col("renewal_date") >= year_ago)
     due = renewals.renewal_outcomes(con, day, day + dt.timedelta(days=MAX_HORIZON_DAYS), day)
     scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
     rollup = forecast.history_rollup(history).with_columns(pl.lit(day).alias("as_of"))
-    return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, rollup)
+    return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, rollup,
+                     known.select(DECIDED_COLUMNS))
+
+
+def apply_methods(con, renewal_rows: pl.DataFrame, rollups: pl.DataFrame, decided_by_day: dict,
+                  days: list[dt.date], known: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Choose each day's forecast method on the days before it (forecast_method) and move its model rows
+    there. Returns the adjusted renewal rows of ``days`` and the choices."""
+    horizon = settings.get("forecast_horizon_days")
+    segments = sql.run(con, "reports/account_directory", **ALL.params()).select("account_id", "segment")
+    raw = forecast_method.as_scored(renewal_rows).join(segments, on="account_id", how="left")
+    rows_by_day = forecast_method.by_day(raw)
+    choices, adjusted = forecast_method.choose_all(days, rows_by_day, forecast_method.by_day(rollups),
+                                                   decided_by_day, horizon, known)
+    moved = [adjusted.get(day, rows_by_day.get(day)) for day in sorted(days) if day not in (known or {})]
+    frames = [frame.drop("segment") for frame in moved if frame is not None and frame.height]
+    rows = pl.concat(frames, how="diagonal_relaxed") if frames else renewal_rows.head(0)
+    return rows, forecast_method.choices_frame(choices)
+
+
+def score_live_day(con, day: dt.date) -> DayScores:
+    """A day that is not stored, scored as the stage scores it: the same day's scores, with the forecast method
+    chosen on the stored days before it (none stored, or stored with other settings: the naive rate)."""
+    scores = score_day(con, day, load_context(con, [day]))
+    tables = set(db.table_names(con))
+    known, rows, rollups = {}, scores.renewals.head(0), scores.history_rollup.head(0)
+    if {"score_runs", "forecast_methods"} <= tables and \
+            db.read_table(con, "score_runs")["fingerprint"].to_list() == [settings_fingerprint()]:
+        earliest = dates.add_months(forecast_method.outcomes_window_start(day, settings.get("forecast_horizon_days")),
+                                    -1)
+        methods = db.read_table(con, "forecast_methods").filter(pl.col("as_of") < day)
+        known = forecast_method.stored_choices(methods)
+        rows = sql.run(con, "reports/stored_renewal_rows_between", start=earliest, end=day)
+        rollups = db.read_table(con, "renewal_history_rollup").filter(
+            (pl.col("as_of") >= earliest) & (pl.col("as_of") < day))
+        known = {d: c for d, c in known.items() if d >= earliest}
+    moved, methods = apply_methods(con, pl.concat([rows, scores.renewals], how="diagonal_relaxed"),
+                                   pl.concat([rollups, scores.history_rollup], how="diagonal_relaxed"),
+                                   {day: scores.decided}, [*sorted(known), day], known)
+    return DayScores(scores.accounts, moved, scores.history_rollup, scores.decided,
+                     methods.filter(pl.col("as_of") == day).row(0, named=True))
 
 
 # ---------------------------------------------------------------- the whole stage
@@ -142,21 +193,23 @@ class ScoreSummary:
     seconds: float
 
 
-def _kept_scores(con, days: list[dt.date], keep_until: dt.date | None) -> tuple[list[dt.date], list, list, list]:
+def _kept_scores(con, days: list[dt.date], keep_until: dt.date | None) -> tuple[list[dt.date], list, list, list,
+                                                                                 dict]:
     """The stored days a daily refresh may keep: made with today's settings and not after ``keep_until`` (the
     first day whose data changed; a day's scores read only data dated before it). Returns the days still to
-    score and the kept account, renewal and roll-up rows."""
-    if keep_until is None or "score_runs" not in db.table_names(con):
-        return days, [], [], []
+    score, the kept account, renewal and roll-up rows and the kept days' forecast methods."""
+    if keep_until is None or not {"score_runs", "forecast_methods"} <= set(db.table_names(con)):
+        return days, [], [], [], {}
     runs = db.read_table(con, "score_runs")
     if runs.is_empty() or runs["fingerprint"][0] != settings_fingerprint():
-        return days, [], [], []
+        return days, [], [], [], {}
     kept_rows = {name: db.read_table(con, name).filter(pl.col("as_of") <= keep_until)
                  for name in ("account_scores", "renewal_scores", "renewal_history_rollup")}
     kept = set(kept_rows["account_scores"]["as_of"].unique().to_list())
     keep = [day for day in days if day in kept]
     frames = [[frame.filter(pl.col("as_of").is_in(keep))] for frame in kept_rows.values()]
-    return [day for day in days if day not in set(keep)], *frames
+    choices = forecast_method.stored_choices(db.read_table(con, "forecast_methods").filter(pl.col("as_of").is_in(keep)))
+    return [day for day in days if day not in set(keep)], *frames, choices
 
 
 def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> ScoreSummary:
@@ -167,8 +220,9 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
     started = time.perf_counter()
     progress(0.0, "scoring: reading the features")
     all_days = score_days(con)
-    days, account_parts, renewal_parts, rollup_parts = _kept_scores(con, all_days, keep_until)
+    days, account_parts, renewal_parts, rollup_parts, kept_choices = _kept_scores(con, all_days, keep_until)
     context = load_context(con, days)
+    decided = {}
     # days are independent: two at a time keep both cores busy (DuckDB, polars and the solvers release the GIL)
     with concurrent.futures.ThreadPoolExecutor(max_workers=SCORING_THREADS) as pool:
         for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context), days)):
@@ -176,9 +230,14 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
             account_parts.append(scores.accounts)
             renewal_parts.append(scores.renewals)
             rollup_parts.append(scores.history_rollup)
+            decided[days[index]] = scores.decided
     account_scores = pl.concat(account_parts, how="diagonal_relaxed")
-    renewal_scores = pl.concat(renewal_parts, how="diagonal_relaxed")
     rollups = pl.concat(rollup_parts, how="diagonal_relaxed")
+    progress(0.87, "choosing the forecast method")
+    priced = pl.concat(renewal_parts, how="diagonal_relaxed")
+    moved, methods = apply_methods(con, priced, rollups, decided, all_days, kept_choices)
+    kept_rows = priced.filter(pl.col("as_of").is_in(list(kept_choices)))
+    renewal_scores = pl.concat([kept_rows, moved], how="diagonal_relaxed").sort("as_of", "renewal_date", "account_id")
     progress(0.9, "backtesting")
     as_of = data_as_of(con)
     horizon = settings.get("forecast_horizon_days")
@@ -190,7 +249,8 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
                             "as_of": [as_of], "days": [len(all_days)], "horizon_days": [horizon],
                             "health_version": [health.load_settings().version]})
     tables = {"score_runs": run_row, "account_scores": account_scores, "renewal_scores": renewal_scores,
-              "renewal_history_rollup": rollups, "forecast_summaries": summaries, "forecast_backtest": backtest,
+              "renewal_history_rollup": rollups, "forecast_methods": methods, "forecast_summaries": summaries,
+              "forecast_backtest": backtest,
               "forecast_calibration": calibration, "risk_backtest": risk_rows, "risk_band_rates": band_rates,
               # figures that are not models but cost seconds on every view: computed once here too
               **metrics.book_figures(con, as_of), **cohorts.book_figures(con, as_of),

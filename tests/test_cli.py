@@ -136,7 +136,7 @@ def test_forecast_and_backtest_json(cli_env):
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert list(payload) == ["as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr",
-                             "best_case_arr", "renewals"]
+                             "best_case_arr", "method", "method_errors", "renewals"]
     assert payload["horizon_days"] == 60 and payload["n_due"] == len(payload["renewals"])
     assert list(payload["renewals"][0]) == ["account_id", "renewal_date", "due_arr", "probability", "source",
                                             "crm_category", "model_probability"]

@@ -73,10 +73,12 @@ def test_forecast_figures_by_hand(hand_forecast):
 def test_forecast_json_contract(hand_forecast):
     payload = forecast.forecast_json(hand_forecast)
     assert list(payload) == ["as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr",
-                             "best_case_arr", "renewals"]
+                             "best_case_arr", "method", "method_errors", "renewals"]
     assert payload["renewals"][0] == {"account_id": "C", "renewal_date": "2025-01-15", "due_arr": 600.0,
                                       "probability": 1.0, "source": "booked", "crm_category": None,
                                       "model_probability": pytest.approx(0.75)}
+    # a book this young has judged fewer than three month starts: the naive rate, every error shown
+    assert payload["method"] == "naive" and set(payload["method_errors"]) == {"model", "naive", "recalibrated"}
     assert payload["renewals"][1]["crm_category"] == "Commit"  # A: the CRM's call and the model's own figure
     assert payload["renewals"][1]["model_probability"] == pytest.approx(0.75)
 
@@ -130,6 +132,9 @@ def test_no_look_ahead_forecast(demo_db, tmp_path):
     numbers = {k for k, v in on_full.summary.items() if isinstance(v, float)}
     assert {k: on_full.summary[k] for k in numbers} == pytest.approx({k: on_cut.summary[k] for k in numbers}, rel=1e-9)
     assert on_full.summary["n_due"] == on_cut.summary["n_due"]
+    # the method is chosen from the days before, with the outcomes known on the day: the same on the cut data
+    assert on_full.summary["method"] == on_cut.summary["method"]
+    assert on_full.summary["method_errors"] == pytest.approx(on_cut.summary["method_errors"], rel=1e-9)
     columns = ["account_id", "renewal_date", "probability", "source"]
     assert on_full.renewals.select(columns).sort(columns[:2]).equals(on_cut.renewals.select(columns).sort(columns[:2]))
     full.close()

@@ -148,7 +148,7 @@ def test_stored_scores_equal_a_live_computation(demo_con):
 
     day = D(2026, 5, 1)
     stored = book.account_scores(demo_con, day).sort("account_id")
-    live = scoring.score_day(demo_con, day, scoring.load_context(demo_con, [day]))
+    live = scoring.score_live_day(demo_con, day)
     live_accounts = live.accounts.sort("account_id")
     assert stored["account_id"].to_list() == live_accounts["account_id"].to_list()
     assert stored["health_score"].to_list() == pytest.approx(live_accounts["health_score"].to_list())
