@@ -1,5 +1,7 @@
 """Renewal forecast for leadership: what is due, what will probably renew, and how far to trust it."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -12,75 +14,196 @@ ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
 ui.warn_if_scores_stale()
-HORIZONS = {30: t("30 days"), 60: t("60 days"), 90: t("90 days"), 120: t("120 days"), 365: t("A year")}
-horizon = st.radio(t("Horizon"), list(HORIZONS), index=2, horizontal=True, key="forecast_horizon",
-                   format_func=HORIZONS.get)
-with st.spinner(t("Forecasting…")):
-    result = ui.compute(pagedata.renewal_forecast, as_of, horizon, filters)
-summary, due = result.summary, result.renewals
+VIEWS = {"quarter": t("Fiscal quarter"), "horizon": t("Rolling horizon")}
+view = st.segmented_control(t("View"), list(VIEWS), default="quarter", format_func=VIEWS.get,
+                            key="forecast_view") or "quarter"
 currency = ui.compute(pagedata.reporting_currency)
 
-cols = st.columns(6)
-cols[0].metric(t("ARR due"), ui.money(summary["due_arr"], currency), delta=t("{n:,} renewals", n=summary["n_due"]),
-               delta_color="off", delta_arrow="off", help=t("Σ 12 × due MRR of the renewals due in the horizon, "
-                                                             "from lines known on the as-of day."))
-cols[1].metric(t("Floor"), ui.money(summary["floor_arr"], currency),
-               help=t("ARR due on renewals already booked, or called Closed Won or Commit in the CRM, counted in "
-                      "full. The floor can sit above the weighted forecast, which counts a Commit at 90 %."))
-cols[2].metric(t("Weighted forecast"), ui.money(summary["forecast_gross_arr"], currency),
-               help=t("Each renewal's probability of renewing times its ARR due, added up. It never exceeds the "
-                      "best case."))
-cols[3].metric(t("Best case"), ui.money(summary["best_case_arr"], currency),
-               help=t("All ARR due except renewals the CRM calls Omitted or Closed Lost; a renewal without a CRM "
-                      "call counts. Floor ≤ best case ≤ ARR due."))
-cols[4].metric(t("Projected gross renewal"), ui.percent(summary["projected_gross_renewal_rate"]),
-               help=t("(weighted forecast − expected contraction) / ARR due; contraction at the trailing-12-month "
-                      "share of renewed renewals."))
-cols[5].metric(t("Projected net renewal"), ui.percent(summary["projected_net_renewal_rate"]),
-               help=t("Adds expected expansion at the trailing-12-month share."))
 
-if due.is_empty():
-    st.info(t("No renewal is due in this horizon for the filtered accounts."))
-    st.stop()
+def quarter_kpis(quarter: pagedata.QuarterView) -> None:
+    """The quarter's closed-so-far, open, forecast and plan figures."""
+    q = quarter.summary
+    cols = st.columns(5)
+    cols[0].metric(t("ARR due"), ui.money(q["due_arr"], currency), delta=t("{n:,} renewals", n=q["n_due"]),
+                   delta_color="off", delta_arrow="off",
+                   help=t("Every renewal due in the quarter, from lines known on the as-of day. Renewed + churned + "
+                          "still open = ARR due."))
+    cols[1].metric(t("Renewed (gross)"), ui.money(q["renewed_arr_gross"], currency),
+                   delta=t("net {arr}", arr=ui.money(q["renewed_arr_net"], currency)), delta_color="off",
+                   delta_arrow="off", help=t("The quarter's renewals already booked: gross counts at most the ARR "
+                                             "due, net includes expansion at renewal."))
+    cols[2].metric(t("Churned"), ui.money(q["churned_due_arr"], currency),
+                   delta=t("{n:,} renewals", n=q["n_churned"]), delta_color="off", delta_arrow="off",
+                   help=t("ARR due on renewals whose grace period ended without a renewal."))
+    cols[3].metric(t("Contracted"), ui.money(q["contracted_arr"], currency),
+                   help=t("ARR lost on renewals that renewed smaller."))
+    cols[4].metric(t("Still open"), ui.money(q["open_due_arr"], currency),
+                   delta=t("{n:,} renewals", n=q["n_open"]), delta_color="off", delta_arrow="off",
+                   help=t("ARR due on renewals not yet decided: ahead of the as-of day or in their grace period."))
+    cols = st.columns(6)
+    cols[0].metric(t("Open: weighted forecast"), ui.money(q["open_forecast_arr"], currency),
+                   help=t("Σ probability × ARR due over the open renewals, priced by the method in use."))
+    cols[1].metric(t("Floor"), ui.money(q["floor_arr"], currency),
+                   help=t("Renewed gross plus the open ARR due called Closed Won or Commit."))
+    cols[2].metric(t("Best case"), ui.money(q["best_case_arr"], currency),
+                   help=t("Renewed gross plus the open ARR due not called Omitted or Closed Lost, nor set to "
+                          "cancel."))
+    cols[3].metric(t("Projected GRR on renewals"), ui.percent(q["projected_grr"]),
+                   delta=(t("plan {grr}", grr=ui.percent(q["target_grr"])) if q["target_grr"] is not None else None),
+                   delta_color="off", delta_arrow="off",
+                   help=t("(renewed gross + open weighted forecast × (1 − expected contraction share)) / ARR due."))
+    cols[4].metric(t("Projected NRR on renewals"), ui.percent(q["projected_nrr"]),
+                   help=t("As the GRR, with renewed net and the expected expansion share added."))
+    gap = q["gap_to_plan_arr"]
+    cols[5].metric(t("Against plan"), ui.money(gap, currency) if gap is not None else "—",
+                   delta=(t("plan {arr}", arr=ui.money(q["planned_renewed_arr"], currency))
+                          if q["planned_renewed_arr"] is not None else None), delta_color="off", delta_arrow="off",
+                   help=t("Projected renewed ARR (gross) minus the plan's renewed ARR (targets.csv; a target GRR "
+                          "counts as GRR × ARR due). A dash without a plan for this quarter."))
 
-left, right = st.columns([3, 2])
-left.plotly_chart(charts.forecast_waterfall(summary, currency, t("From ARR due to projected renewed ARR")),
-                  width="stretch")
-with right:
-    by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by",
-                      format_func=columns.label)
-    breakdown = pagedata.forecast_breakdown(due, by)
-    ui.dataframe(breakdown, column_config={
-        "due_arr": ui.money_column(t("ARR due"), currency), "forecast_arr": ui.money_column(t("Forecast"), currency)})
 
-st.subheader(t("Renewals in the horizon"))
-table = due.with_columns(ui.account_url()).select(
-    "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "due_arr", "probability", "source",
-    "category", "cancels_at_period_end", "payment_at_risk", "model_probability", "stage", "health_score"
-).sort("renewal_date")
-ui.table_with_download(table, "forecast_renewals", "forecast_renewals", {
-    "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
-    "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
-    "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f")}, height=320)
+def level_table(table: pl.DataFrame, levels: list[str], name: str) -> None:
+    """A roll-up with a total row at each level, in the registry's labels."""
+    ui.table_with_download(table.drop("level"), name, name, {
+        level: st.column_config.TextColumn(columns.label(level)) for level in levels})
 
-st.subheader(t("The CSM's call against the model"))
-st.caption(t("Renewals where the CRM category and the model disagree strongly: called Commit or Closed Won while "
-             "the model gives them under 50 %, or Omitted or Pipeline while it gives them over 85 %. Largest ARR "
-             "at stake first; bring them to the forecast meeting."))
-queue = pagedata.disagreement_queue(due)
-if queue.is_empty():
-    st.success(t("No strong disagreement between the CRM and the model in this horizon."))
+
+def week_headline(panel: pagedata.WhatMoved) -> str:
+    """"Up $120k since last week's snapshot: 2 × Pulled in, 1 × CRM call changed": the change and its moves."""
+    result = panel.result
+    delta = result["after_forecast_arr"] - result["before_forecast_arr"]
+    labels = charts.moved_kind_labels()
+    moves = [f"{row['renewals']:,} × {labels[row['kind']]}" for row in panel.steps.iter_rows(named=True)
+             if row["renewals"]]
+    direction = t("Up {arr}", arr=ui.money(abs(delta), currency)) if delta >= 0 else \
+        t("Down {arr}", arr=ui.money(abs(delta), currency))
+    return t("{direction} since snapshot #{id}: {moves}.", direction=direction, id=result["since"],
+             moves=", ".join(moves) or t("nothing moved"))
+
+
+if view == "quarter":
+    this_label, next_label = pagedata.current_quarters(as_of)
+    with st.spinner(t("Forecasting the quarter…")):
+        this_quarter = ui.compute(pagedata.quarter_view, this_label, as_of, filters)
+        next_quarter = ui.compute(pagedata.quarter_view, next_label, as_of, filters)
+    st.subheader(t("{quarter}: {start} to {end}", quarter=this_quarter.label, start=ui.day(this_quarter.start),
+                   end=ui.day(this_quarter.end - dt.timedelta(days=1))))
+    quarter_kpis(this_quarter)
+    with st.expander(t("Next quarter, {quarter}: {start} to {end}", quarter=next_quarter.label,
+                       start=ui.day(next_quarter.start), end=ui.day(next_quarter.end - dt.timedelta(days=1))),
+                     expanded=True):
+        quarter_kpis(next_quarter)
+    team_tab, segment_tab, renewals_tab, week_tab = st.tabs(
+        [t("By team"), t("By segment"), t("Renewals in the quarter"), t("Since last week")])
+    with team_tab:
+        if not this_quarter.has_team:
+            st.info(t("No team file: the breakdown is by CSM. Import team.csv (owner, manager, team) to roll the "
+                      "forecast up by team and manager."))
+            level_table(this_quarter.by_team, ["csm_owner"], "quarter_by_csm")
+        else:
+            managers = sorted(m for m in this_quarter.renewals["manager"].drop_nulls().unique().to_list())
+            manager = st.selectbox(t("Manager"), [None, *managers], key="quarter_manager",
+                                   format_func=lambda m: t("Every team") if m is None else m)
+            shown = this_quarter.by_team if manager is None else this_quarter.by_team.filter(
+                (pl.col("manager") == manager) | (pl.col("level") == 0))
+            st.caption(t("Team → manager → CSM, with a total row at each level (an empty column below a level "
+                         "is its total); plan and gap on the team totals where targets.csv names the team."))
+            level_table(shown, ["team", "manager", "csm_owner"], "quarter_by_team")
+    with segment_tab:
+        level_table(this_quarter.by_segment, ["segment"], "quarter_by_segment")
+        if this_quarter.targets.is_empty():
+            st.caption(t("No plan for {quarter}: add targets.csv (quarter, segment, team, target_grr, "
+                         "target_renewed_arr) to see the forecast against it.", quarter=this_quarter.label))
+    with renewals_tab:
+        table = this_quarter.renewals.with_columns(ui.account_url()).select(
+            "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "outcome", "due_arr",
+            "renewed_arr_gross", "probability", "source", "category", "projected_gross_arr").sort("renewal_date")
+        ui.table_with_download(table, "quarter_renewals", "quarter_renewals", {"open": ui.account_link_column()},
+                               height=320)
+    with week_tab:
+        panel = ui.compute(pagedata.week_moved, this_quarter.label, as_of)
+        if panel is None:
+            st.info(t("No snapshot from a week or more before the as-of day yet: every import saves one, so the "
+                      "next week's import shows what moved."))
+        else:
+            st.markdown(f"**{week_headline(panel)}**")
+            st.plotly_chart(charts.moved_waterfall(panel.result["before_forecast_arr"], panel.steps,
+                                                   panel.result["after_forecast_arr"], currency,
+                                                   t("The quarter's forecast since last week")), width="stretch")
+    horizon = settings.get("forecast_horizon_days")
+    result = ui.compute(pagedata.renewal_forecast, as_of, horizon, filters)
+    summary = result.summary
 else:
-    drivers = ui.compute(pagedata.account_drivers, as_of, filters)
-    queue = queue.join(drivers, on="account_id", how="left").with_columns(ui.account_url())
-    ui.table_with_download(queue.select(
-        "open", "account_id", "name", "csm_owner", "renewal_date", "due_arr", "crm_category", "crm_probability",
-        "model_probability", "arr_at_stake", "top_drivers"), "forecast_disagreements", "forecast_disagreements", {
-        "due_arr": ui.money_column(t("ARR due"), currency),
-        "arr_at_stake": ui.money_column(t("ARR at stake"), currency),
-        "crm_probability": ui.percent_column(t("CRM probability")),
+    HORIZONS = {30: t("30 days"), 60: t("60 days"), 90: t("90 days"), 120: t("120 days"), 365: t("A year")}
+    horizon = st.radio(t("Horizon"), list(HORIZONS), index=2, horizontal=True, key="forecast_horizon",
+                       format_func=HORIZONS.get)
+    with st.spinner(t("Forecasting…")):
+        result = ui.compute(pagedata.renewal_forecast, as_of, horizon, filters)
+    summary, due = result.summary, result.renewals
+    currency = ui.compute(pagedata.reporting_currency)
+
+    cols = st.columns(6)
+    cols[0].metric(t("ARR due"), ui.money(summary["due_arr"], currency), delta=t("{n:,} renewals", n=summary["n_due"]),
+                   delta_color="off", delta_arrow="off", help=t("Σ 12 × due MRR of the renewals due in the horizon, "
+                                                                 "from lines known on the as-of day."))
+    cols[1].metric(t("Floor"), ui.money(summary["floor_arr"], currency),
+                   help=t("ARR due on renewals already booked, or called Closed Won or Commit in the CRM, counted in "
+                          "full. The floor can sit above the weighted forecast, which counts a Commit at 90 %."))
+    cols[2].metric(t("Weighted forecast"), ui.money(summary["forecast_gross_arr"], currency),
+                   help=t("Each renewal's probability of renewing times its ARR due, added up. It never exceeds the "
+                          "best case."))
+    cols[3].metric(t("Best case"), ui.money(summary["best_case_arr"], currency),
+                   help=t("All ARR due except renewals the CRM calls Omitted or Closed Lost; a renewal without a CRM "
+                          "call counts. Floor ≤ best case ≤ ARR due."))
+    cols[4].metric(t("Projected gross renewal"), ui.percent(summary["projected_gross_renewal_rate"]),
+                   help=t("(weighted forecast − expected contraction) / ARR due; contraction at the trailing-12-month "
+                          "share of renewed renewals."))
+    cols[5].metric(t("Projected net renewal"), ui.percent(summary["projected_net_renewal_rate"]),
+                   help=t("Adds expected expansion at the trailing-12-month share."))
+
+    if due.is_empty():
+        st.info(t("No renewal is due in this horizon for the filtered accounts."))
+        st.stop()
+
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.forecast_waterfall(summary, currency, t("From ARR due to projected renewed ARR")),
+                      width="stretch")
+    with right:
+        by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by",
+                          format_func=columns.label)
+        breakdown = pagedata.forecast_breakdown(due, by)
+        ui.dataframe(breakdown, column_config={
+            "due_arr": ui.money_column(t("ARR due"), currency),
+            "forecast_arr": ui.money_column(t("Forecast"), currency)})
+
+    st.subheader(t("Renewals in the horizon"))
+    table = due.with_columns(ui.account_url()).select(
+        "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "due_arr", "probability", "source",
+        "category", "cancels_at_period_end", "payment_at_risk", "model_probability", "stage", "health_score"
+    ).sort("renewal_date")
+    ui.table_with_download(table, "forecast_renewals", "forecast_renewals", {
+        "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
         "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
-        "top_drivers": st.column_config.TextColumn(t("Model's drivers"), width="large")}, height=260)
+        "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f")}, height=320)
+
+    st.subheader(t("The CSM's call against the model"))
+    st.caption(t("Renewals where the CRM category and the model disagree strongly: called Commit or Closed Won while "
+                 "the model gives them under 50 %, or Omitted or Pipeline while it gives them over 85 %. Largest ARR "
+                 "at stake first; bring them to the forecast meeting."))
+    queue = pagedata.disagreement_queue(due)
+    if queue.is_empty():
+        st.success(t("No strong disagreement between the CRM and the model in this horizon."))
+    else:
+        drivers = ui.compute(pagedata.account_drivers, as_of, filters)
+        queue = queue.join(drivers, on="account_id", how="left").with_columns(ui.account_url())
+        ui.table_with_download(queue.select(
+            "open", "account_id", "name", "csm_owner", "renewal_date", "due_arr", "crm_category", "crm_probability",
+            "model_probability", "arr_at_stake", "top_drivers"), "forecast_disagreements", "forecast_disagreements", {
+            "due_arr": ui.money_column(t("ARR due"), currency),
+            "arr_at_stake": ui.money_column(t("ARR at stake"), currency),
+            "crm_probability": ui.percent_column(t("CRM probability")),
+            "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
+            "top_drivers": st.column_config.TextColumn(t("Model's drivers"), width="large")}, height=260)
 
 st.subheader(t("What moved since a snapshot"))
 snaps = ui.compute(pagedata.snapshot_list)

@@ -34,6 +34,26 @@ cols[5].metric(t("Due in 90 days"), ui.money(float(data.due["due_arr"].sum()), c
                                                                      "lines known that day.",
                                                                      start=data.as_of,
                                                                      end=data.as_of + dt.timedelta(days=89)))
+quarter = data.quarter
+cols = st.columns(6)
+cols[0].metric(t("{quarter}: ARR due", quarter=data.quarter_label), ui.money(quarter["due_arr"], currency),
+               help=t("ARR of every renewal due in this fiscal quarter, from lines known on the as-of day: renewed, "
+                      "churned and still open add up to it."))
+cols[1].metric(t("Renewed so far"), ui.money(quarter["renewed_arr_gross"], currency),
+               help=t("Gross renewed ARR of the quarter's renewals already booked (a smaller renewal counts at "
+                      "what was booked)."))
+cols[2].metric(t("Churned so far"), ui.money(quarter["churned_due_arr"], currency),
+               help=t("ARR due on the quarter's renewals whose grace period ended without a renewal."))
+cols[3].metric(t("Still open"), ui.money(quarter["open_due_arr"], currency),
+               help=t("ARR due on the quarter's renewals not yet decided."))
+cols[4].metric(t("Projected GRR on renewals"), ui.percent(quarter["projected_grr"]),
+               delta=(t("plan {grr}", grr=ui.percent(quarter["target_grr"])) if quarter["target_grr"] is not None
+                      else None), delta_color="off", delta_arrow="off",
+               help=t("(renewed gross + the open renewals' weighted forecast less expected contraction) / ARR due "
+                      "of the quarter: the Forecast page's quarter view."))
+gap = quarter["gap_to_plan_arr"]
+cols[5].metric(t("Gap to plan"), ui.money(gap, currency) if gap is not None else "—",
+               help=t("Projected renewed ARR minus the plan's (targets.csv); a dash without a plan."))
 st.caption(t("Retention window: {start} to {end}. Money in {currency}.", start=data.year_ago, end=data.as_of,
              currency=currency))
 

@@ -95,12 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (("forecast", "point-in-time renewal forecast"),
                             ("backtest", "the forecast as of D against what happened")):
         command = commands.add_parser(name, parents=[common], help=help_text)
-        command.add_argument("--as-of", type=_date, required=True)
+        # forecast --quarter defaults to the data's as-of day; every other use names its day
+        command.add_argument("--as-of", type=_date, required=name != "forecast")
         command.add_argument("--horizon-days", type=int, default=None)
         command.add_argument("--json", action="store_true")
         if name == "forecast":
             command.add_argument("--save", action="store_true", help="store the forecast as a snapshot")
             command.add_argument("--name", default=None, help="the snapshot's name")
+            command.add_argument("--quarter", default=None,
+                                 help="a fiscal quarter such as 2027-Q1: closed so far, open and forecast")
 
     front = commands.add_parser("overview", parents=[common], help="the Overview page's figures")
     front.add_argument("--as-of", type=_date)
@@ -281,6 +284,10 @@ def cmd_forecast(args) -> None:
     """The renewal forecast as of a day; with --save, also stored as a snapshot."""
     from renewal_radar import book, forecast, snapshots
 
+    if args.quarter:
+        return _quarter_forecast(args)
+    if args.as_of is None:
+        raise CliError("forecast needs --as-of D (or --quarter Q)")
     horizon = args.horizon_days or settings.get("forecast_horizon_days")
     if args.save:
         con = db.connect(settings.db_path(args.db), read_only=False) if settings.db_path(args.db).exists() \
@@ -295,6 +302,24 @@ def cmd_forecast(args) -> None:
         return
     result = book.forecast_for(_open(args), args.as_of, horizon)
     _print_object(forecast.forecast_json(result), args.json)
+
+
+def _quarter_forecast(args) -> None:
+    """``forecast --quarter Q``: the fiscal quarter as of a day (cli.md)."""
+    from renewal_radar import book, quarter_forecast, quarters
+    from renewal_radar.metrics import data_as_of
+
+    quarter = quarters.parse(args.quarter)
+    con = _open(args)
+    as_of = args.as_of or data_as_of(con)
+    result = book.quarter_forecast_for(con, quarter, as_of)
+    method = (book.method_for(con, as_of) or {}).get("method", "naive")
+    figures = quarter_forecast.quarter_json(result, quarter.label, quarter.start, quarter.end, as_of, method)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        print(f"{key:28} {value}")
 
 
 def cmd_backtest(args) -> None:

@@ -13,7 +13,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import db, forecast, forecast_method, health, money, risk, scoring, settings, sql
+from renewal_radar import (
+    dates,
+    db,
+    forecast,
+    forecast_method,
+    health,
+    money,
+    quarter_forecast,
+    quarters,
+    renewals,
+    risk,
+    scoring,
+    settings,
+    sql,
+)
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
 
@@ -182,6 +196,69 @@ def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: 
     rows = renewal_rows(con, as_of, horizon_days, filters)
     summary = forecast.summary_from_rows(rows, history_rollup(con, [as_of], filters), as_of, horizon_days)
     return forecast.Forecast(summary | forecast_method.method_json(method_for(con, as_of)), rows)
+
+
+def team_members(con) -> pl.DataFrame:
+    """team.csv as loaded: each CSM owner's manager and team (empty without one)."""
+    if "stg_team" not in db.table_names(con):
+        return pl.DataFrame(schema={"csm_owner": pl.String, "manager": pl.String, "team": pl.String,
+                                    "email": pl.String})
+    return sql.run(con, "reports/team_members")
+
+
+def quarter_targets(con, quarter: quarters.Quarter) -> pl.DataFrame:
+    """The plan's rows for ``quarter`` (empty without targets.csv), target money in the shown currency."""
+    if "stg_targets" not in db.table_names(con):
+        return pl.DataFrame(schema={"quarter": pl.String, "segment": pl.String, "team": pl.String,
+                                    "target_grr": pl.Float64, "target_renewed_arr": pl.Float64})
+    targets = sql.run(con, "reports/quarter_targets", quarter=quarter.label)
+    # a plan is written in the reporting currency: shown at the quarter's first month's rates
+    return money.converter(con).frame(targets.with_columns(pl.lit(quarter.start).alias("month")),
+                                      ("target_renewed_arr",), "month").drop("month")
+
+
+def _quarter_prices(con, outcomes: pl.DataFrame, as_of: dt.date, quarter: quarters.Quarter,
+                    filters: Filters) -> pl.DataFrame:
+    """The forecast rows that price the quarter's open renewals: the as-of day's for those still ahead, the
+    month start's before each one still in its grace period."""
+    frames = []
+    if quarter.end > as_of:
+        frames.append(renewal_rows(con, as_of, (quarter.end - as_of).days, filters))
+    past = outcomes.filter((pl.col("outcome") == "open") & (pl.col("renewal_date") < as_of))
+    for day in sorted({dates.month_floor(day) for day in past["renewal_date"].to_list()}):
+        frames.append(renewal_rows(con, day, 62, filters))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(
+        schema={"account_id": pl.String, "renewal_date": pl.Date, "probability": pl.Float64,
+                "source": pl.String, "category": pl.String})
+
+
+def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters: Filters = ALL
+                         ) -> quarter_forecast.QuarterForecast:
+    """The fiscal quarter's renewals as of ``as_of``: renewed, churned and open, the open ones priced by the
+    forecast, the projected GRR and NRR and the plan (metrics.md "Quarter forecast")."""
+    outcomes = money.converter(con).frame(
+        renewals.renewal_outcomes(con, quarter.start, quarter.end, as_of, filters=filters),
+        quarter_forecast.ROW_MONEY, "renewal_date")
+    contraction, expansion, trailing = forecast.rollup_ratios(history_rollup(con, [as_of], filters))
+    priced = _quarter_prices(con, outcomes, as_of, quarter, filters)
+    rows = quarter_forecast.with_projection(quarter_forecast.with_open_probabilities(outcomes, priced, trailing),
+                                            contraction, expansion)
+    team = team_members(con)
+    rows = rows.join(team.select("csm_owner", "manager", "team"), on="csm_owner", how="left")
+    targets = quarter_targets(con, quarter)
+    whole = _whole_book_target(targets, filters)
+    return quarter_forecast.QuarterForecast(quarter_forecast.summarise(rows, whole), rows)
+
+
+def _whole_book_target(targets: pl.DataFrame, filters: Filters) -> dict | None:
+    """The plan's row for the view: the whole book's when nothing narrows it, a segment's when one is picked."""
+    if filters.is_empty:
+        found = targets.filter(pl.col("segment").is_null() & pl.col("team").is_null())
+    elif len(filters.segments) == 1 and not (filters.owners or filters.regions or filters.bill_periods):
+        found = targets.filter((pl.col("segment") == next(iter(filters.segments))) & pl.col("team").is_null())
+    else:
+        return None
+    return found.row(0, named=True) if found.height else None
 
 
 def method_for(con, as_of: dt.date) -> dict | None:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import jinja2
 import polars as pl
 
-from renewal_radar import book, columns, dates, expansion, metrics, settings, snapshots
+from renewal_radar import book, columns, expansion, metrics, quarters, settings, snapshots
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import in_days, money, percent, t, tn
@@ -234,9 +234,8 @@ def resolve_since(con, since: str | dt.date | None, as_of: dt.date) -> tuple[dt.
 
 
 def quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """The rest of the calendar quarter of ``as_of``: [as_of, the next quarter's first day)."""
-    first = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    return as_of, dates.add_months(first, 3)
+    """The rest of the fiscal quarter of ``as_of`` (the Forecast page's quarter): [as_of, its end)."""
+    return as_of, quarters.quarter_of(as_of).end
 
 
 def build(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of: dt.date | None = None,

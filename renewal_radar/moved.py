@@ -88,15 +88,19 @@ def classify(paired: pl.DataFrame, later_dates: pl.DataFrame, earlier_dates: pl.
     ).filter(pl.col("kind").is_not_null())
 
 
-def what_moved(con, snapshot_id: int, as_of: dt.date) -> dict:
-    """The snapshot's period then and now: totals and one change per renewal (cli.md ``moved``)."""
+def what_moved(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.date] | None = None) -> dict:
+    """The snapshot's period then and now: totals and one change per renewal (cli.md ``moved``). ``window``
+    narrows it to the part of the period inside [window start, window end) (the quarter view's week)."""
     header = snapshots.list_snapshots(con).filter(pl.col("id") == snapshot_id)
     if header.is_empty():
         raise ValueError(f"no snapshot with id {snapshot_id}; list them with `snapshots`")
     snap = header.row(0, named=True)
     start, end = snap["start"], snap["end"]
+    if window is not None:
+        start, end = max(start, window[0]), max(min(end, window[1]), max(start, window[0]))
     before = book.in_shown_currency(con, snapshots.snapshot_rows(con, snapshot_id).select(
-        "account_id", "renewal_date", "due_arr", "probability", "category"))
+        "account_id", "renewal_date", "due_arr", "probability", "category")).filter(
+        (pl.col("renewal_date") >= start) & (pl.col("renewal_date") < end))
     after = period_rows_now(con, start, end, as_of)
     paired = _pair(before, after)
     later = _first_renewal_outside(con, end, as_of, "date_outside_after")

@@ -12,7 +12,19 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, datastatus, dates, forecast, health, metrics, money, settings, sql
+from renewal_radar import (
+    book,
+    datastatus,
+    dates,
+    forecast,
+    health,
+    metrics,
+    money,
+    quarter_forecast,
+    quarters,
+    settings,
+    sql,
+)
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 
@@ -36,6 +48,8 @@ class Overview:
     movements: pl.DataFrame
     accounts: pl.DataFrame
     window_accounts: pl.DataFrame
+    quarter: dict            # this fiscal quarter's figures: the Forecast page's quarter view, to the cent
+    quarter_label: str
 
 
 def overview(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
@@ -63,6 +77,8 @@ def overview(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
         accounts=accounts,
         window_accounts=shown.frame(metrics.window_accounts(con, year_ago, as_of, filters),
                                     ("mrr_start", "mrr_end", "change"), year_ago),
+        quarter=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters).summary,
+        quarter_label=quarters.quarter_of(as_of).label,
     )
 
 
@@ -204,6 +220,53 @@ def forecast_backtest(con, horizon_days: int, filters: Filters = ALL) -> tuple[p
     """The forecast's track record over the past year, its calibration table and its headline accuracy."""
     backtest, calibration = book.forecast_backtest(con, horizon_days, filters)
     return backtest, calibration, forecast.accuracy(backtest)
+
+
+@dataclass(frozen=True)
+class QuarterView:
+    """One fiscal quarter on the Forecast page: its figures, renewals, plan and the team roll-up."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+    summary: dict
+    renewals: pl.DataFrame
+    targets: pl.DataFrame
+    by_team: pl.DataFrame      # team → manager → CSM with totals (empty without team.csv)
+    by_segment: pl.DataFrame   # segment totals with their plan
+    has_team: bool
+
+
+def quarter_view(con, label: str, as_of: dt.date, filters: Filters = ALL) -> QuarterView:
+    """A fiscal quarter as of a day (``label`` like 2027-Q1), broken down by team and by segment."""
+    quarter = quarters.parse(label)
+    result = book.quarter_forecast_for(con, quarter, as_of, filters)
+    targets = book.quarter_targets(con, quarter)
+    rows = result.renewals
+    has_team = rows["team"].is_not_null().any() if rows.height else False
+    by_team = quarter_forecast.by_levels(rows, ["team", "manager", "csm_owner"], targets) if has_team \
+        else quarter_forecast.by_levels(rows, ["csm_owner"])
+    return QuarterView(quarter.label, quarter.start, quarter.end, result.summary, rows, targets, by_team,
+                       quarter_forecast.by_levels(rows, ["segment"], targets), has_team)
+
+
+def current_quarters(as_of: dt.date) -> tuple[str, str]:
+    """This fiscal quarter's label and the next one's."""
+    this = quarters.quarter_of(as_of)
+    return this.label, this.next().label
+
+
+def week_moved(con, label: str, as_of: dt.date) -> WhatMoved | None:
+    """What moved in the quarter since the latest snapshot saved at least a week before ``as_of`` (None when
+    there is none)."""
+    from renewal_radar import digest, moved
+
+    _, snapshot_id = digest.resolve_since(con, None, as_of)
+    if snapshot_id is None:
+        return None
+    quarter = quarters.parse(label)
+    result = moved.what_moved(con, snapshot_id, as_of, window=(quarter.start, quarter.end))
+    return WhatMoved(result, moved.waterfall(result), _moved_changes(con, result))
 
 
 def forecast_breakdown(due: pl.DataFrame, by: str) -> pl.DataFrame:

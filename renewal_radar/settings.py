@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Days after a line's end within which a new line counts as its renewal."),
     Setting("forecast_horizon_days", 90,
             "Default forecast horizon in days (the Overview's renewals due, the Forecast page's default)."),
+    Setting("fiscal_year_start_month", 1,
+            "First month of the fiscal year (1 = January); quarters and the plan count from it."),
     Setting("health_trend_points", 5.0,
             "A health score that moved at least this many points in a month shows an up or down arrow."),
     Setting("p_closed_won", 1.0, "Renewal probability of a Closed Won opportunity without one."),

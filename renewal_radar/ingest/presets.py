@@ -57,7 +57,7 @@ SALESFORCE = Preset(
     "salesforce", "Salesforce",
     files={"account": "accounts", "accounts": "accounts", "opportunity": "renewal_opportunities",
            "opportunities": "renewal_opportunities", "case": "tickets", "cases": "tickets",
-           "task": "activities", "tasks": "activities", "event": "activities"},
+           "task": "activities", "tasks": "activities", "event": "activities", "user": "team", "users": "team"},
     columns={
         # Localised report labels. Japanese: 取引先 ID / 商談 ID as Adobe Marketo Measure's Japanese docs of
         # Salesforce Data Loader steps print them. Korean and Traditional Chinese: the label fixtures of
@@ -97,6 +97,14 @@ SALESFORCE = Preset(
                             "失注理由", "실주 사유", "실주사유"),
             "loss_comment": ("Loss Comment",),
             "created_date": ("CreatedDate", "Created Date", "作成日", "작성 일자", "建立日期"),
+        }),
+        # a User export (Data Export's User.csv, or a Users report): the CSM's name as accounts.csm_owner
+        # holds it, their manager's name, and the role standing for the team
+        "team": _aliases({
+            "owner": ("Name", "Full Name", "User: Full Name", "User Name"),
+            "manager": ("Manager", "Manager.Name", "Manager: Full Name", "Manager Name"),
+            "team": ("Role", "UserRole.Name", "Role: Name", "User Role", "Role Name", "Team"),
+            "email": ("Email", "Email Address"),
         }),
         "tickets": _aliases({
             "ticket_id": ("Id", "CaseNumber", "Case Number", "Case ID"), "account_id": ("AccountId", "Account ID"),

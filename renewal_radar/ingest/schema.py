@@ -89,6 +89,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("fx_rates", "currency and month", (
         _c("currency", required=True), _c("month", "date", True), _c("rate", "float", True),
     )),
+    Table("team", "CSM owner", (
+        _c("owner", required=True), _c("manager"), _c("team"), _c("email"),
+    ), key="owner"),
+    Table("targets", "quarter (and optional segment or team)", (
+        _c("quarter", required=True), _c("segment"), _c("team"), _c("target_grr", "float"),
+        _c("target_renewed_arr", "float"),
+    )),
 )}
 
 REQUIRED_TABLES = ("subscriptions",)
@@ -104,4 +111,6 @@ UNLOCKS: dict[str, str] = {
     "surveys": "NPS and CSAT in health scores",
     "activities": "days since the last CSM touch and business reviews",
     "fx_rates": "conversion of other currencies to the reporting currency",
+    "team": "the forecast by team and manager, and a manager's view of their team's book",
+    "targets": "the quarter's forecast against plan, per segment and team where given",
 }

@@ -232,11 +232,31 @@ def check_table(table_name: str, file: str, frame: pl.DataFrame) -> list[Message
             backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
             messages += row_messages("error", file, backwards, "end_date", W.END_BEFORE_START, W.SWAP_DATES)
         messages += _current_period_warnings(file, frame)
+    if table_name == "targets":
+        messages += _target_errors(file, frame)
     for key in (table.key,) if table.key else ():
         # report the repeats, not the first occurrence the user wants to keep
         dupes = frame.filter(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
         messages += row_messages("error", file, dupes, key, W.DUPLICATE_KEY.format(key=key), W.KEY_ONCE.format(key=key))
     return messages
+
+
+def _target_errors(file: str, frame: pl.DataFrame) -> list[Message]:
+    """A plan row names a fiscal quarter (2027-Q1), a GRR between 0 and 1 or a renewed ARR, and is not repeated."""
+    quarter_form = r"^\s*(?:FY)?\d{4}\s*-?\s*Q[1-4]\s*$"
+    text = pl.col("quarter").cast(pl.String)
+    messages = row_messages("error", file, frame.filter(text.is_not_null() & ~text.str.contains(f"(?i){quarter_form}")),
+                            "quarter", W.NOT_A_QUARTER, W.WRITE_QUARTER)
+    columns = set(frame.columns)
+    grr = pl.col("target_grr") if "target_grr" in columns else pl.lit(None, pl.Float64)
+    arr = pl.col("target_renewed_arr") if "target_renewed_arr" in columns else pl.lit(None, pl.Float64)
+    messages += row_messages("error", file, frame.filter(~grr.is_between(0, 1)), "target_grr", W.TARGET_GRR_RANGE,
+                             W.GRR_AS_SHARE)
+    messages += row_messages("error", file, frame.filter(grr.is_null() & arr.is_null()), "target_grr", W.NO_TARGET,
+                             W.GIVE_TARGET)
+    keys = [pl.col(c) for c in ("quarter", "segment", "team") if c in columns]
+    repeated = frame.filter(~pl.struct(keys).is_first_distinct())
+    return messages + row_messages("error", file, repeated, "quarter", W.DUPLICATE_TARGET, W.TARGET_ONCE)
 
 
 def _current_period_warnings(file: str, frame: pl.DataFrame) -> list[Message]:
