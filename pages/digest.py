@@ -17,7 +17,9 @@ ui.stop_without_data()
 as_of, who = ui.current_as_of(), ui.person()
 owners = ui.compute(filters_mod.options)["csm_owner"]
 left, middle, right = st.columns([2, 2, 1])
-if who.book_only:
+if who.role == "manager":
+    owner = left.selectbox(t("Whose book"), list(who.owners), key="digest_owner")
+elif who.book_only:
     owner = who.owner
     left.markdown(t("**Book:** {owner}", owner=owner))
 else:

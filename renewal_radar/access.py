@@ -16,11 +16,12 @@ from pathlib import Path
 from renewal_radar.filters import Filters
 from renewal_radar.settings import REPO_ROOT
 
-ROLES = ("leader", "csm", "analyst", "admin")
+ROLES = ("leader", "manager", "csm", "analyst", "admin")
 EVERY_PAGE = frozenset({"overview", "forecast", "why", "calendar", "at_risk", "account", "expansion", "cohorts",
                         "explore", "data", "import", "digest"})
 PAGES_BY_ROLE = {
     "leader": EVERY_PAGE - {"import", "explore"},
+    "manager": EVERY_PAGE - {"import", "explore"},
     "csm": frozenset({"overview", "calendar", "at_risk", "account", "expansion", "digest"}),
     "analyst": EVERY_PAGE - {"import"},
     "admin": EVERY_PAGE,
@@ -34,16 +35,25 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Person:
-    """A signed-in person: their email, role and, for a CSM, the owner name of their book."""
+    """A signed-in person: their email, role and, for a CSM or a manager, the owner name of their book; a
+    manager's book also holds their team's (``team``: every owner in it, theirs included, from team.csv)."""
 
     email: str
     role: str
     owner: str | None = None
+    team: tuple[str, ...] = ()
 
     @property
     def book_only(self) -> bool:
-        """True when the person sees only the accounts they own (CSMs)."""
-        return self.role == "csm"
+        """True when the person sees only their own book (CSMs) or their team's (managers)."""
+        return self.role in ("csm", "manager")
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The owner names whose accounts the person sees (empty: every account)."""
+        if not self.book_only:
+            return ()
+        return tuple(dict.fromkeys((self.owner or "", *self.team))) if self.role == "manager" else (self.owner or "",)
 
     @property
     def is_admin(self) -> bool:
@@ -58,11 +68,14 @@ class Person:
         """The filters narrowed to this person's book: a CSM's owner filter is always their own name."""
         if not self.book_only:
             return filters
-        return dataclasses.replace(filters, owners=(self.owner or "",))
+        allowed = self.owners
+        # a manager may narrow to some of their people; any other name narrows to nothing of theirs
+        picked = tuple(o for o in filters.owners if o in allowed) if filters.owners else allowed
+        return dataclasses.replace(filters, owners=picked or (self.owner or "",))
 
     def owns(self, account_owner: str | None) -> bool:
         """True when an account with this ``csm_owner`` is in the person's book."""
-        return not self.book_only or (account_owner is not None and account_owner == self.owner)
+        return not self.book_only or (account_owner is not None and account_owner in self.owners)
 
 
 LOCAL = Person(LOCAL_EMAIL, "admin")
@@ -130,10 +143,18 @@ def resolve(email: str | None, rules: Rules) -> Resolution:
     if role is None:
         return Resolution(None, f"{email} matches no rule in access.toml")
     owner = rules.csm_owner.get(email.strip().lower())
-    if role == "csm" and not owner:
-        return Resolution(None, f"{email} is a CSM, but access.toml names no csm_owner for them, so their book "
-                                "is unknown")
-    return Resolution(Person(email.strip().lower(), role, owner if role == "csm" else None))
+    if role in ("csm", "manager") and not owner:
+        return Resolution(None, f"{email} is a {role}, but access.toml names no csm_owner for them, so their "
+                                "book is unknown")
+    return Resolution(Person(email.strip().lower(), role, owner if role in ("csm", "manager") else None))
+
+
+def with_team(person: Person, team: list[dict]) -> Person:
+    """A manager with their team from team.csv rows (owner, manager): the owners whose manager is theirs."""
+    if person.role != "manager":
+        return person
+    members = tuple(sorted(row["csm_owner"] for row in team if row.get("manager") == person.owner))
+    return dataclasses.replace(person, team=members)
 
 
 def secrets_files() -> list[Path]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from renewal_radar import demo_reasons
+from renewal_radar import dates, demo_reasons
 
 DEMO_END = dt.date(2026, 11, 1)
 SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"])
@@ -54,6 +54,11 @@ CSMS = {
     "Mid-Market": ["Sofia Rossi", "Daniel Kim", "Priya Shah", "Lucas Martin", "김민준", "佐藤 美咲"],
     "Enterprise": ["Hannah Schmidt", "James O'Connor", "陳怡君", "Olivia Brown"],
 }
+# three teams, one per segment, each with its manager (team.csv)
+TEAMS = {"SMB": ("Scale", "Rachel Green"), "Mid-Market": ("Growth", "Carlos Díaz"),
+         "Enterprise": ("Strategic", "Emily Chen")}
+# the plan (targets.csv): GRR on renewals for the whole book, per segment and per team
+PLAN_GRR = {None: 0.88, "SMB": 0.80, "Mid-Market": 0.88, "Enterprise": 0.93}
 AMS = ["Alex Turner", "Grace Lee", "Marco Bianchi", "Nina Kowalski", "山田 太郎", "이서연"]
 NAME_HEADS = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Cyberdyne", "Soylent", "Tyrell",
               "Hooli", "Vandelay", "Pied Piper", "Aperture", "Black Mesa", "Blue Sun", "Nakatomi", "Oscorp",
@@ -517,6 +522,33 @@ def _opportunities_table(c: _Company, lines: pl.DataFrame) -> pl.DataFrame:
              "forecast_category", "probability", "is_closed", "is_won", "owner", "loss_reason", "created_date")
 
 
+def _team_table() -> pl.DataFrame:
+    """team.csv: each CSM's manager and team, and the managers themselves."""
+    rows = [{"owner": owner, "manager": TEAMS[segment][1], "team": TEAMS[segment][0],
+             "email": f"{owner.lower().replace(' ', '.')}@example.com" if owner.isascii() else None}
+            for segment, owners in CSMS.items() for owner in owners]
+    rows += [{"owner": manager, "manager": None, "team": team, "email": f"{manager.split()[0].lower()}@example.com"}
+             for team, manager in TEAMS.values()]
+    return pl.DataFrame(rows)
+
+
+def _targets_table(end: dt.date) -> pl.DataFrame:
+    """targets.csv: the plan for the quarter before the data's end, its own and the next (calendar fiscal year)."""
+    quarter_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    labels = []
+    for step in (-3, 0, 3):
+        day = dates.add_months(quarter_start, step)
+        labels.append(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    rows = []
+    for label in labels:
+        for segment, grr in PLAN_GRR.items():
+            rows.append({"quarter": label, "segment": segment, "team": None, "target_grr": grr})
+        for segment, (team, _) in TEAMS.items():
+            rows.append({"quarter": label, "segment": None, "team": team, "target_grr": PLAN_GRR[segment]})
+    return pl.DataFrame(rows, schema={"quarter": pl.String, "segment": pl.String, "team": pl.String,
+                                      "target_grr": pl.Float64})
+
+
 def _fx_table(c: _Company) -> pl.DataFrame:
     first = c.start.astype("datetime64[M]") - np.timedelta64(12, "M")
     months = (first + np.arange(c.horizon + 13)).astype("datetime64[D]")
@@ -539,6 +571,8 @@ def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int
     _surveys_table(company).write_csv(folder / "surveys.csv")
     _activities_table(company).write_csv(folder / "activities.csv")
     _fx_table(company).write_csv(folder / "fx_rates.csv")
+    _team_table().write_csv(folder / "team.csv")
+    _targets_table(end).write_csv(folder / "targets.csv")
     n_events = write_usage_events(company, events if events is not None else accounts * 1000,
                                   folder / "usage_events.parquet")
     return accounts, subscriptions.height, n_events

@@ -250,6 +250,11 @@ def quarter_view(con, label: str, as_of: dt.date, filters: Filters = ALL) -> Qua
                        quarter_forecast.by_levels(rows, ["segment"], targets), has_team)
 
 
+def team_members(con) -> pl.DataFrame:
+    """team.csv as loaded (csm_owner, manager, team, email): a manager's people at sign-in."""
+    return book.team_members(con)
+
+
 def current_quarters(as_of: dt.date) -> tuple[str, str]:
     """This fiscal quarter's label and the next one's."""
     this = quarters.quarter_of(as_of)

@@ -230,7 +230,9 @@ def sidebar_filters() -> None:
                       help=t("Figures show the state at the start of this day. Data as of {day}.", day=data_as_of))
         st.multiselect(t("Segment"), options["segment"], key="segments", placeholder=t("All segments"))
         st.multiselect(t("Region"), options["region"], key="regions", placeholder=t("All regions"))
-        if person().book_only:
+        if person().role == "manager":  # a manager narrows to some of their people, never beyond them
+            st.multiselect(t("CSM owner"), list(person().owners), key="owners", placeholder=t("Your team"))
+        elif person().book_only:
             st.caption(t("Your book: the accounts of {owner}.", owner=person().owner))
         else:
             st.multiselect(t("CSM owner"), options["csm_owner"], key="owners", placeholder=t("All owners"))
@@ -511,7 +513,13 @@ def _resolve_signed_in(email: str) -> None:
     except (ValueError, OSError) as exc:
         rules, resolution = access.Rules(), access.Resolution(None, t("access.toml could not be read: {error}",
                                                                        error=exc))
-    state[SIGNED_IN_EMAIL], state[PERSON], state[REFUSAL] = email, resolution.person, resolution.reason
+    found = resolution.person
+    if found is not None and found.role == "manager":  # their team, as team.csv says on the day they sign in
+        from renewal_radar import pagedata
+
+        found = access.with_team(found, _compute(database_key(), "en", None, _function_path(pagedata.team_members),
+                                                 (), ()).to_dicts())
+    state[SIGNED_IN_EMAIL], state[PERSON], state[REFUSAL] = email, found, resolution.reason
     state["_admins"] = rules.admins()
     if resolution.person is not None:
         # A sign-in is one ID token (its issue time); reloading the page opens a new session with the same token.
