@@ -4,7 +4,7 @@
 ``data/bench/`` (through the normal import, which runs the scoring stage), reads the stored 12-month
 backtest for the default horizon, and prints per seed the mean absolute error of the weighted forecast
 (priced by the method each month start chose) and of the naive forecast (trailing-year gross renewal rate
-× ARR due), both as a share of the gross renewed ARR, the same over the latest ten months, the methods used, and how many of the twelve months the model beat naive. Nothing here asserts a figure.
+× ARR due), both as a share of the gross renewed ARR, the same over the latest ten months, the methods
 """
 
 from __future__ import annotations

@@ -64,7 +64,10 @@ def quarter_kpis(quarter: pagedata.QuarterView) -> None:
 
 def level_table(table: pl.DataFrame, levels: list[str], name: str) -> None:
     """A roll-up with a total row at each level, in the registry's labels."""
-    ui.table_with_download(table.drop("level"), name, name, {
+    # a total row names its level and says "Total" in the first column below it
+    words = [pl.when(pl.col("level") == depth).then(pl.lit(t("Total"))).otherwise(pl.col(level)).fill_null("")
+             .alias(level) for depth, level in enumerate(levels)]
+    ui.table_with_download(table.with_columns(words).drop("level"), name, name, {
         level: st.column_config.TextColumn(columns.label(level)) for level in levels})
 
 
@@ -104,8 +107,10 @@ if view == "quarter":
             managers = sorted(m for m in this_quarter.renewals["manager"].drop_nulls().unique().to_list())
             manager = st.selectbox(t("Manager"), [None, *managers], key="quarter_manager",
                                    format_func=lambda m: t("Every team") if m is None else m)
+            teams = this_quarter.by_team.filter(pl.col("manager") == manager)["team"].unique().to_list()
             shown = this_quarter.by_team if manager is None else this_quarter.by_team.filter(
-                (pl.col("manager") == manager) | (pl.col("level") == 0))
+                (pl.col("manager") == manager) | (pl.col("level") == 0)
+                | ((pl.col("level") == 1) & pl.col("team").is_in(teams)))
             st.caption(t("Team → manager → CSM, with a total row at each level (an empty column below a level "
                          "is its total); plan and gap on the team totals where targets.csv names the team."))
             level_table(shown, ["team", "manager", "csm_owner"], "quarter_by_team")
@@ -257,13 +262,14 @@ METHOD_WORDS = {"model": t("Renewal model"), "naive": t("Naive trailing rate"),
 method, method_errors = summary.get("method") or "naive", summary.get("method_errors") or {}
 st.caption(t("On each forecast day the three methods' forecasts of the past year's month starts (those whose "
              "outcomes were known by that day) are compared with what renewed; the one with the lowest mean "
-             "absolute % error prices the renewals without a booking or CRM call. With fewer than three such "
+             "absolute percentage error prices the renewals without a booking or CRM call. With fewer than three such "
              "months the naive rate does. Account probabilities keep the model's ranking."))
 cols = st.columns(3)
 for column, name in zip(cols, ("model", "naive", "recalibrated"), strict=True):
     column.metric(METHOD_WORDS[name], ui.percent(method_errors.get(name)),
                   delta=t("in use") if name == method else None, delta_color="off", delta_arrow="off",
-                  help=t("Mean absolute % error of this method's forecast at {days} days over the month starts "
+                  help=t("Mean absolute percentage error of this method's forecast at {days} days over the month "
+                         "starts "
                          "before the as-of day whose outcomes are known.", days=settings.get("forecast_horizon_days")))
 st.markdown(t("**In use: {method}.**", method=METHOD_WORDS.get(method, method)))
 

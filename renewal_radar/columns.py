@@ -103,6 +103,15 @@ COLUMNS: dict[str, Column] = {
     "churned_arr": _c(N_("Churned ARR"), "money"), "contracted_arr": _c(N_("Contracted ARR"), "money"),
     "lost_arr": _c(N_("Lost ARR (churned + contracted)"), "money"), "renewed_arr": _c(N_("Renewed ARR"), "money"),
     "opportunity_id": _c(N_("Opportunity")),
+    # the fiscal quarter (metrics.md "Quarter forecast")
+    "team": _c(N_("Team")), "manager": _c(N_("Manager")),
+    "renewed_arr_gross": _c(N_("Renewed ARR (gross)"), "money"), "open_due_arr": _c(N_("Open ARR due"), "money"),
+    "open_forecast_arr": _c(N_("Open: weighted forecast"), "money"),
+    "projected_gross_arr": _c(N_("Projected renewed ARR"), "money"),
+    "projected_grr": _c(N_("Projected GRR on renewals"), "percent"), "target_grr": _c(N_("Plan: GRR"), "percent"),
+    "target_renewed_arr": _c(N_("Plan: renewed ARR"), "money"),
+    "gap_to_plan_arr": _c(N_("Against plan"), "money", N_("Projected renewed ARR minus the plan's (a plan GRR counts "
+                                                         "as GRR × ARR due).")),
     "metric": _c(N_("Metric")), "spread": _c(N_("Spread (highest − lowest group)"), "percent"),
     "rank": _c(N_("Rank"), "count"), "low": _c(N_("From"), "number"), "high": _c(N_("To"), "number"),
     "lower": _c(N_("Lower bound (95 %)"), "percent"), "upper": _c(N_("Upper bound (95 %)"), "percent"),
@@ -146,7 +155,8 @@ _CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit
 # coded values a table shows in words (data values such as names and segments stay as they are)
 VALUES: dict[str, dict[str, str]] = {
     "source": {"model": N_("model"), "crm": N_("CRM"), "booked": N_("booked"),
-               "cancellation": N_("cancellation")},
+               "cancellation": N_("cancellation"), "naive": N_("trailing rate"), "renewed": N_("renewed"),
+               "churned": N_("churned")},
     "category": _CATEGORIES, "crm_category": _CATEGORIES,
     "band": {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green")},
     "outcome": {"renewed": N_("renewed"), "churned": N_("churned"), "contracted": N_("contracted"),

@@ -160,7 +160,7 @@ def test_page_renders_in_chromium(server, page, name):
     assert_clean(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     if name == "overview":
-        assert page.locator('[data-testid="stMetric"]').count() == 6
+        assert page.locator('[data-testid="stMetric"]').count() == 12  # the year's figures and the quarter's
 
 
 def _first_metric(page: Page) -> str:
@@ -290,14 +290,16 @@ def snapshot_server(demo_db, tmp_path):
 def test_forecast_what_moved_queue_and_saving_a_snapshot(snapshot_server, page):
     page.goto(f"{snapshot_server}/forecast")
     wait_for_app(page, CHARTS["forecast"])
+    page.locator("[data-testid=\"stButtonGroup\"] button", has_text="Rolling horizon").click()  # opens on the quarter
     page.get_by_role("heading", name="The CSM's call against the model").wait_for()
+    wait_for_app(page, CHARTS["forecast"])
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with").click()
     page.get_by_role("option", name="October review").click()
     page.get_by_text("From the snapshot's forecast to today's").wait_for(timeout=30_000)
     wait_for_app(page)
     changed = page.locator('[data-testid="stMetric"]').filter(has_text="Renewals that changed")
     assert int(changed.locator('[data-testid="stMetricValue"]').inner_text().replace(",", "")) > 0
-    pills = page.locator('[data-testid="stButtonGroup"] button')
+    pills = page.locator('[data-testid="stButtonGroup"]').last.locator("button")  # the first group is the view
     assert pills.count() >= 2  # several kinds of change behind the bars
     pills.first.click()
     wait_for_app(page)
@@ -407,6 +409,30 @@ def test_the_calendar_flags_a_stripe_cancellation_at_period_end(stripe_server, p
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     legend = page.locator(".legendtext").evaluate_all("texts => texts.map(text => text.textContent)")
     assert "Cancels at period end" in legend, legend
+
+
+def test_the_forecast_opens_on_the_quarter_with_its_teams(server, page):
+    page.goto(f"{server}/forecast")
+    wait_for_app(page, CHARTS["forecast"])
+    headings = page.locator('[data-testid="stMainBlockContainer"] h3').all_text_contents()
+    assert any(text.startswith("2026-Q4: ") for text in headings), headings
+    values = {}
+    for metric in page.locator('[data-testid="stMetric"]').all():
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        values.setdefault(label, metric.locator('[data-testid="stMetricValue"]').inner_text())
+    assert values["ARR due"].startswith("$") and values["Projected GRR on renewals"].endswith("%")
+    assert values["Against plan"] != "—"  # the demo's targets.csv plans this quarter
+    page.screenshot(path=str(SHOTS / "forecast_quarter.png"), full_page=True)
+    page.get_by_role("tab", name="By team").click()
+    page.get_by_text("Team → manager → CSM").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Manager").click()
+    page.get_by_role("option", name="Rachel Green").click()
+    wait_for_app(page)
+    page.screenshot(path=str(SHOTS / "forecast_quarter_team.png"), full_page=True)
+    page.get_by_role("tab", name="Since last week").click()
+    page.wait_for_timeout(800)
+    assert_clean(page)
 
 
 def test_why_customers_leave_reasons_and_drivers_in_chromium(server, page):
