@@ -298,6 +298,27 @@ else:
     # the stored table's names are shared with the risk backtest's, where the rate is one of churn
     ui.dataframe(calibration.rename({"predicted_rate": "predicted_renewal_rate", "actual_rate": "actual_renewal_rate"}))
 
+st.subheader(t("Whose calls can we trust?"))
+calls = ui.compute(pagedata.call_accuracy, horizon, filters)
+if calls is None:
+    st.info(t("No opportunity history is loaded, so the CRM's calls of past days are unknown (the export holds "
+              "today's stage only) and the accuracy of each CSM's calls cannot be measured. Import Salesforce's "
+              "Opportunity History report or OpportunityHistory.csv as opportunity_history."))
+elif calls.book.is_empty() or not calls.book["renewals"][0]:
+    st.info(t("The opportunity history holds no call on the backtest days for these accounts."))
+else:
+    st.caption(t("The CRM's calls as they stood on each month start of the past year, against what renewed: the "
+                 "share of the ARR called Commit, Best Case and Pipeline that renewed, and the error of the called "
+                 "forecast beside the model's on the same renewals. A reliable Commit renews close to 100 %."))
+    by_team, by_csm = st.tabs([t("By team"), t("By CSM")])
+    with by_team:
+        ui.table_with_download(pl.concat([calls.book.with_columns(pl.lit(t("Total")).alias("team")),
+                                          calls.by_team], how="diagonal_relaxed").select(
+            "team", *[c for c in calls.by_team.columns if c != "team"]), "call_accuracy_by_team",
+            "call_accuracy_by_team")
+    with by_csm:
+        ui.table_with_download(calls.by_csm, "call_accuracy_by_csm", "call_accuracy_by_csm")
+
 with st.expander(t("How the probabilities are made")):
     st.markdown(t(
         "1. **Booked**: renewal lines already known on the as-of day → the share of the due ARR they renew "
@@ -308,6 +329,9 @@ with st.expander(t("How the probabilities are made")):
         "3. **Model**: a logistic regression fitted on the renewals decided in the twelve months before the as-of "
         "day: it starts from the renewal rate of the account's segment and billing period (smoothed) and moves with "
         "the account's health signals (usage trend, seat utilisation, breadth, NPS, support load, CSM touch). "
-        "Renewals are weighted by their ARR, because the forecast is a sum of ARR.",
+        "Renewals are weighted by their ARR, because the forecast is a sum of ARR.\n"
+        "4. **Method**: on each day the model, the naive trailing rate and the model recalibrated to the recent "
+        "level are backtested on the month starts before it; the most accurate one sets the level of the model's "
+        "probabilities (their ranking stays the model's).",
         grace=settings.get("grace_days"), won=settings.get("p_closed_won"), commit=settings.get("p_commit"),
         best=settings.get("p_best_case"), pipe=settings.get("p_pipeline"), lost=settings.get("p_omitted")))

@@ -103,6 +103,18 @@ COLUMNS: dict[str, Column] = {
     "churned_arr": _c(N_("Churned ARR"), "money"), "contracted_arr": _c(N_("Contracted ARR"), "money"),
     "lost_arr": _c(N_("Lost ARR (churned + contracted)"), "money"), "renewed_arr": _c(N_("Renewed ARR"), "money"),
     "opportunity_id": _c(N_("Opportunity")),
+    # the CRM's calls against what renewed (call_accuracy)
+    "called_arr": _c(N_("ARR called"), "money"),
+    "commit_renewed_share": _c(N_("Called Commit: renewed"), "percent"),
+    "best_case_renewed_share": _c(N_("Called Best Case: renewed"), "percent"),
+    "pipeline_renewed_share": _c(N_("Called Pipeline: renewed"), "percent"),
+    "called_forecast_arr": _c(N_("Called forecast"), "money"), "model_forecast_arr": _c(N_("Model's forecast"),
+                                                                                          "money"),
+    "called_error": _c(N_("Error of the calls"), "percent", N_(
+        "|Σ CRM probability × ARR due − gross renewed ARR| / gross renewed ARR, over the calls of every backtest "
+        "day.")),
+    "model_error": _c(N_("Error of the model"), "percent", N_("The same error for the model's probabilities of "
+                                                              "the same renewals.")),
     # the fiscal quarter (metrics.md "Quarter forecast")
     "team": _c(N_("Team")), "manager": _c(N_("Manager")),
     "renewed_arr_gross": _c(N_("Renewed ARR (gross)"), "money"), "open_due_arr": _c(N_("Open ARR due"), "money"),

@@ -522,6 +522,46 @@ def _opportunities_table(c: _Company, lines: pl.DataFrame) -> pl.DataFrame:
              "forecast_category", "probability", "is_closed", "is_won", "owner", "loss_reason", "created_date")
 
 
+# CSMs whose calls run ahead of their customers (the accuracy table has someone to find); the rest call it straight
+OPTIMISTS = frozenset({"Tom Becker", "Lucas Martin", "James O'Connor", "김민준"})
+CALL_DAYS = (84, 56, 28, 7)  # the weekly forecast calls the history keeps, in days before the close date
+CALLS = {  # (optimistic, renews) -> the call at each of CALL_DAYS
+    (False, True): ("Best Case", "Commit", "Commit", "Commit"),
+    (False, False): ("Best Case", "Pipeline", "Omitted", "Omitted"),
+    (True, True): ("Commit", "Commit", "Commit", "Commit"),
+    (True, False): ("Commit", "Commit", "Best Case", "Best Case"),
+}
+
+
+def _opportunity_history_table(c: _Company, opportunities: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """opportunity_history.csv: each renewal's forecast call as it changed over the weeks before its close date.
+
+    A renewal renews when it was won (closed) or, still open, when its current call is Commit or Best Case; a
+    reliable CSM's calls settle on Commit for renewals that renew and on Omitted for those that do not, an
+    optimist's stay at Commit or Best Case either way; one call in seven is a step off.
+    """
+    rng = np.random.default_rng(8)
+    csm = dict(zip(accounts["account_id"], accounts["csm_owner"], strict=True))
+    rows = []
+    ladder = ("Omitted", "Pipeline", "Best Case", "Commit")
+    for opp in opportunities.iter_rows(named=True):
+        renews = opp["is_won"] if opp["is_closed"] else opp["forecast_category"] in ("Commit", "Best Case")
+        calls = CALLS[(csm.get(opp["account_id"]) in OPTIMISTS, bool(renews))]
+        for days, call in zip(CALL_DAYS, calls, strict=True):
+            changed = opp["close_date"] - dt.timedelta(days=days)
+            if changed <= opp["created_date"] or changed >= c.end_date:
+                continue
+            if rng.random() < 1 / 7:
+                call = ladder[int(np.clip(ladder.index(call) + rng.choice((-1, 1)), 0, 3))]
+            rows.append({"opportunity_id": opp["opportunity_id"],
+                         "changed_at": dt.datetime.combine(changed, dt.time(10)), "stage": STAGES[call],
+                         "forecast_category": call, "probability": float(CATEGORY_PROBABILITY[call]),
+                         "amount": opp["amount"], "close_date": opp["close_date"]})
+    return pl.DataFrame(rows, schema={"opportunity_id": pl.String, "changed_at": pl.Datetime("us"),
+                                      "stage": pl.String, "forecast_category": pl.String,
+                                      "probability": pl.Float64, "amount": pl.Float64, "close_date": pl.Date})
+
+
 def _team_table() -> pl.DataFrame:
     """team.csv: each CSM's manager and team, and the managers themselves."""
     rows = [{"owner": owner, "manager": TEAMS[segment][1], "team": TEAMS[segment][0],
@@ -564,9 +604,11 @@ def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int
     folder.mkdir(parents=True, exist_ok=True)
     subscriptions = _subscriptions_table(company)
     opportunities = _opportunities_table(company, subscriptions)
-    _accounts_table(company).write_csv(folder / "accounts.csv")
+    accounts = _accounts_table(company)
+    accounts.write_csv(folder / "accounts.csv")
     subscriptions.write_csv(folder / "subscriptions.csv")
     opportunities.drop("currency").write_csv(folder / "renewal_opportunities.csv")
+    _opportunity_history_table(company, opportunities, accounts).write_csv(folder / "opportunity_history.csv")
     _tickets_table(company).write_csv(folder / "tickets.csv")
     _surveys_table(company).write_csv(folder / "surveys.csv")
     _activities_table(company).write_csv(folder / "activities.csv")

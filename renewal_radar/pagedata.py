@@ -250,6 +250,26 @@ def quarter_view(con, label: str, as_of: dt.date, filters: Filters = ALL) -> Qua
                        quarter_forecast.by_levels(rows, ["segment"], targets), has_team)
 
 
+@dataclass(frozen=True)
+class CallAccuracy:
+    """How accurate the CRM's calls were: whole book, by team, by CSM (None: no opportunity history loaded)."""
+
+    book: pl.DataFrame
+    by_team: pl.DataFrame
+    by_csm: pl.DataFrame
+
+
+def call_accuracy(con, horizon_days: int, filters: Filters = ALL) -> CallAccuracy | None:
+    """The CSM-accuracy table of the Forecast page (call_accuracy); None without an opportunity history."""
+    from renewal_radar import call_accuracy as calls_mod
+
+    if not calls_mod.has_history(con):
+        return None
+    calls = calls_mod.judged_calls(con, horizon_days, filters)
+    return CallAccuracy(calls_mod.accuracy(calls, []), calls_mod.accuracy(calls, ["team"]),
+                        calls_mod.accuracy(calls, ["team", "csm_owner"]))
+
+
 def team_members(con) -> pl.DataFrame:
     """team.csv as loaded (csm_owner, manager, team, email): a manager's people at sign-in."""
     return book.team_members(con)

@@ -117,13 +117,21 @@ def test_no_look_ahead_forecast(demo_db, tmp_path):
     # the snapshot on that day: opportunities not yet created are absent, and those still open then carry
     # no stage (today's export only holds their final one)
     opportunities = pl.read_csv(demo_db.parent / "demo_exports" / "renewal_opportunities.csv", try_parse_dates=True)
+    # those still open then carry the call the opportunity history says they had that day (none: no stage)
+    history = pl.read_csv(demo_db.parent / "demo_exports" / "opportunity_history.csv", try_parse_dates=True)
+    calls = history.filter(pl.col("changed_at") < dt.datetime.combine(day, dt.time())).sort("changed_at").group_by(
+        "opportunity_id").last().select("opportunity_id", *[pl.col(c).alias(f"{c}_then") for c in (
+            "stage", "forecast_category", "probability", "amount", "close_date")])
     still_open = (pl.col("close_date") >= day) | ~pl.col("is_closed")
-    blank = [pl.when(still_open).then(None).otherwise(pl.col(c)).alias(c)
-             for c in ("stage", "forecast_category", "probability", "loss_reason")]
-    opportunities.filter(pl.col("created_date") <= day).with_columns(
-        *blank, pl.when(still_open).then(False).otherwise(pl.col("is_closed")).alias("is_closed"),
+    then = [pl.when(still_open).then(pl.col(f"{c}_then")).otherwise(pl.col(c)).alias(c)
+            for c in ("stage", "forecast_category", "probability")]
+    then += [pl.when(still_open).then(pl.coalesce(f"{c}_then", c)).otherwise(pl.col(c)).alias(c)
+             for c in ("amount", "close_date")]
+    opportunities.filter(pl.col("created_date") <= day).join(calls, on="opportunity_id", how="left").with_columns(
+        *then, pl.when(still_open).then(None).otherwise(pl.col("loss_reason")).alias("loss_reason"),
+        pl.when(still_open).then(False).otherwise(pl.col("is_closed")).alias("is_closed"),
         pl.when(still_open).then(False).otherwise(pl.col("is_won")).alias("is_won"),
-    ).write_csv(tmp_path / "cut" / "renewal_opportunities.csv")
+    ).select(opportunities.columns).write_csv(tmp_path / "cut" / "renewal_opportunities.csv")
     cut_db = tmp_path / "cut.duckdb"
     assert import_folder(tmp_path / "cut", cut_db, as_of=day, today=D(2026, 11, 24)).loaded
     full, cut = db.connect(demo_db), db.connect(cut_db)

@@ -116,8 +116,10 @@ def _cut_exports(source, target, day: dt.date) -> None:
         frame.write_csv(target / f"{name}.csv")
     usage = pl.read_parquet(source / "usage_events.parquet")
     usage.filter(pl.col("event_time") < cut).write_parquet(target / "usage_events.parquet")
-    for name in ("accounts.csv", "fx_rates.csv", "renewal_opportunities.csv"):
+    for name in ("accounts.csv", "fx_rates.csv", "renewal_opportunities.csv", "team.csv", "targets.csv"):
         shutil.copy(source / name, target / name)
+    history = pl.read_csv(source / "opportunity_history.csv", try_parse_dates=True)
+    history.filter(pl.col("changed_at") < cut).write_csv(target / "opportunity_history.csv")
 
 
 def test_no_look_ahead_risk_and_health(demo_db, tmp_path):

@@ -1,35 +1,76 @@
 -- crm_renewal_opportunities: one row per CRM opportunity of a filtered account that was known on $as_of, with its
--- category normalised (Closed Won / Closed Lost / Commit / Best Case / Pipeline / Omitted). An opportunity's stage
--- is the export's snapshot, so before the data's as-of day only opportunities already closed count (their outcome
--- was known); open ones carry no usable judgement for an earlier day.
+-- category normalised (Closed Won / Closed Lost / Commit / Best Case / Pipeline / Omitted). The export holds each
+-- opportunity's stage of the data's as-of day; for an earlier day an opportunity counts when it had already closed
+-- (its outcome was known) or when the opportunity history (stg_opportunity_history) says how it stood then: the
+-- latest change before the day gives its stage, category, probability, amount and close date.
 with snapshot as (
     select as_of as data_as_of from import_meta
 ),
 
-opportunities as (
+calls as (
     select
         opportunity_id,
-        account_id,
-        close_date,
-        amount_arr,
-        stage,
-        probability,
-        owner,
+        arg_max(stage, changed_at) as stage,
+        arg_max(forecast_category, changed_at) as forecast_category,
+        arg_max(probability, changed_at) as probability,
+        arg_max(amount_arr, changed_at) as amount_arr,
+        arg_max(close_date, changed_at) as close_date
+    from stg_opportunity_history
+    where changed_at < $as_of::date
+    group by opportunity_id
+),
+
+exported as (
+    select
+        opportunity.opportunity_id,
+        opportunity.account_id,
+        opportunity.close_date,
+        opportunity.amount_arr,
+        opportunity.stage,
+        opportunity.probability,
+        opportunity.owner,
         case
-            when coalesce(is_closed, false) or lower(forecast_category) in ('closed', 'closed won', 'closed lost')
-                then case when coalesce(is_won, false) or lower(stage) = 'closed won' then 'Closed Won'
-                          else 'Closed Lost' end
-            else forecast_category
+            when coalesce(opportunity.is_closed, false)
+                or lower(opportunity.forecast_category) in ('closed', 'closed won', 'closed lost')
+                then case when coalesce(opportunity.is_won, false) or lower(opportunity.stage) = 'closed won'
+                          then 'Closed Won' else 'Closed Lost' end
+            else opportunity.forecast_category
         end as category,
-        coalesce(is_closed, false) as is_closed
-    from stg_renewal_opportunities
+        coalesce(opportunity.is_closed, false) as is_closed
+    from stg_renewal_opportunities as opportunity
     semi join filtered_accounts($segments, $regions, $owners, $bill_periods) using (account_id)
-    where (created_date is null or created_date <= $as_of::date)
-      and coalesce(lower(opportunity_type), 'renewal') like '%renewal%'
+    where (opportunity.created_date is null or opportunity.created_date <= $as_of::date)
+      and coalesce(lower(opportunity.opportunity_type), 'renewal') like '%renewal%'
+),
+
+-- an opportunity open on the day, as the history says it stood then
+as_called as (
+    select
+        exported.opportunity_id,
+        exported.account_id,
+        coalesce(calls.close_date, exported.close_date) as close_date,
+        coalesce(calls.amount_arr, exported.amount_arr) as amount_arr,
+        calls.stage,
+        calls.probability,
+        exported.owner,
+        case
+            when lower(calls.stage) = 'closed won' then 'Closed Won'
+            when lower(calls.stage) = 'closed lost' then 'Closed Lost'
+            when lower(calls.forecast_category) in ('closed', 'closed won') then 'Closed Won'
+            else calls.forecast_category
+        end as category,
+        false as is_closed
+    from exported
+    join calls using (opportunity_id)
+    cross join snapshot
+    where $as_of::date < snapshot.data_as_of
+      and not (exported.is_closed and exported.close_date < $as_of::date)
 )
 
-select opportunities.*
-from opportunities
+select exported.*
+from exported
 cross join snapshot
 where $as_of::date >= snapshot.data_as_of
-   or (opportunities.is_closed and opportunities.close_date < $as_of::date)
+   or (exported.is_closed and exported.close_date < $as_of::date)
+union all
+select * from as_called

@@ -57,7 +57,9 @@ SALESFORCE = Preset(
     "salesforce", "Salesforce",
     files={"account": "accounts", "accounts": "accounts", "opportunity": "renewal_opportunities",
            "opportunities": "renewal_opportunities", "case": "tickets", "cases": "tickets",
-           "task": "activities", "tasks": "activities", "event": "activities", "user": "team", "users": "team"},
+           "task": "activities", "tasks": "activities", "event": "activities", "user": "team", "users": "team",
+           "opportunityhistory": "opportunity_history", "opportunity_history": "opportunity_history",
+           "opportunity history": "opportunity_history"},
     columns={
         # Localised report labels. Japanese: 取引先 ID / 商談 ID as Adobe Marketo Measure's Japanese docs of
         # Salesforce Data Loader steps print them. Korean and Traditional Chinese: the label fixtures of
@@ -98,6 +100,17 @@ SALESFORCE = Preset(
             "loss_comment": ("Loss Comment",),
             "created_date": ("CreatedDate", "Created Date", "作成日", "작성 일자", "建立日期"),
         }),
+        # the OpportunityHistory object (Data Export's OpportunityHistory.csv: API names) and the Opportunity
+        # History report (labels): one row per change of stage, amount, probability or close date
+        "opportunity_history": _aliases({
+            "opportunity_id": ("OpportunityId", "Opportunity ID", "商談 ID"),
+            "changed_at": ("CreatedDate", "Last Modified", "Edit Date", "Changed Date", "Date Changed", "変更日"),
+            "stage": ("StageName", "Stage", "To Stage", "フェーズ", "단계"),
+            "forecast_category": ("ForecastCategory", "ForecastCategoryName", "Forecast Category", "売上予測分類",
+                                  "예측 범주"),
+            "probability": ("Probability", "Probability (%)", "確度 (%)"),
+            "amount": ("Amount", "金額", "금액"), "close_date": ("CloseDate", "Close Date", "完了予定日"),
+        }),
         # a User export (Data Export's User.csv, or a Users report): the CSM's name as accounts.csm_owner
         # holds it, their manager's name, and the role standing for the team
         "team": _aliases({
@@ -118,7 +131,8 @@ SALESFORCE = Preset(
             "owner": ("Owner.Name", "OwnerId", "Assigned"),
         }),
     },
-    values={"renewal_opportunities": {"forecast_category": SALESFORCE_CATEGORIES, "stage": SALESFORCE_STAGES}},
+    values={"renewal_opportunities": {"forecast_category": SALESFORCE_CATEGORIES, "stage": SALESFORCE_STAGES},
+            "opportunity_history": {"forecast_category": SALESFORCE_CATEGORIES, "stage": SALESFORCE_STAGES}},
 )
 
 def _hubspot_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:

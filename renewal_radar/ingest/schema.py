@@ -89,6 +89,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("fx_rates", "currency and month", (
         _c("currency", required=True), _c("month", "date", True), _c("rate", "float", True),
     )),
+    Table("opportunity_history", "change of an opportunity", (
+        _c("opportunity_id", required=True), _c("changed_at", "datetime", True), _c("stage"),
+        _c("forecast_category"), _c("probability", "float"), _c("amount", "float"), _c("close_date", "date"),
+    )),
     Table("team", "CSM owner", (
         _c("owner", required=True), _c("manager"), _c("team"), _c("email"),
     ), key="owner"),
@@ -111,6 +115,7 @@ UNLOCKS: dict[str, str] = {
     "surveys": "NPS and CSAT in health scores",
     "activities": "days since the last CSM touch and business reviews",
     "fx_rates": "conversion of other currencies to the reporting currency",
+    "opportunity_history": "the CRM's calls as they stood on each past day: the accuracy of each CSM's calls",
     "team": "the forecast by team and manager, and a manager's view of their team's book",
     "targets": "the quarter's forecast against plan, per segment and team where given",
 }

@@ -1,0 +1,73 @@
+"""Whose calls can we trust: the CRM's forecast calls on past days against what renewed, per CSM and team.
+
+On each backtest day (the month starts of the past year whose renewals in the horizon are decided) every renewal
+with a CRM call carries the call as it stood that day (the opportunity history; without one, only opportunities
+already closed count, so nothing is judged). Per CSM, per team and for the whole book: the share of ARR called
+Commit, Best Case and Pipeline that renewed (ARR-weighted), and the error of the called forecast
+(Σ CRM probability × ARR due) against the gross renewed ARR beside the model's on the same renewals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from renewal_radar import book, db, forecast, scoring, settings, sql
+from renewal_radar.filters import ALL, Filters
+from renewal_radar.metrics import data_as_of
+
+CALLED = ("Commit", "Best Case", "Pipeline")
+SHARE_COLUMNS = {"Commit": "commit_renewed_share", "Best Case": "best_case_renewed_share",
+                 "Pipeline": "pipeline_renewed_share"}
+
+
+def has_history(con) -> bool:
+    """True when an opportunity history export is loaded (the calls of past days are known)."""
+    if "stg_opportunity_history" not in db.table_names(con):
+        return False
+    return bool(sql.run(con, "reports/opportunity_history_count")["changes"][0])
+
+
+def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL) -> pl.DataFrame:
+    """The renewals the CRM had called on each backtest day, with what renewed, their CSM and team."""
+    horizon_days = horizon_days or settings.get("forecast_horizon_days")
+    days = forecast.backtest_days(data_as_of(con), horizon_days)
+    usable = book.usable_days(con)
+    stored = [day for day in days if day in usable]
+    parts = [book.in_shown_currency(con, sql.run(con, "reports/stored_renewal_scores", days=stored, horizon_days=min(
+        horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params()))] if stored else []
+    parts += [book.renewal_rows(con, day, horizon_days, filters).with_columns(pl.lit(day).alias("as_of"))
+              for day in days if day not in usable]
+    rows = pl.concat(parts, how="diagonal_relaxed").filter(pl.col("source") == "crm")
+    actual = book.money.converter(con).frame(
+        forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters),
+        ("actual_gross",), "renewal_date")
+    team = book.team_members(con).select("csm_owner", "manager", "team")
+    return rows.join(actual.select("account_id", "renewal_date", "actual_gross"), on=["account_id", "renewal_date"],
+                     how="left").with_columns(pl.col("actual_gross").fill_null(0.0)).join(
+        team, on="csm_owner", how="left")
+
+
+def _error(column: str) -> pl.Expr:
+    """|forecast − actual| / actual, named after the forecast (called_error, model_error)."""
+    return ((pl.col(column) - pl.col("actual_arr")).abs() / pl.col("actual_arr")).alias(
+        column.replace("_forecast_arr", "_error"))
+
+
+def accuracy(calls: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Per group of ``by`` (none: the whole book): renewals and ARR called, the renewed share of each call and
+    the called forecast's error beside the model's."""
+    called = pl.col("crm_probability") * pl.col("due_arr")
+    model = pl.col("model_probability") * pl.col("due_arr")
+    shares = [(pl.col("actual_gross").filter(pl.col("crm_category") == category).sum()
+               / pl.col("due_arr").filter(pl.col("crm_category") == category).sum()).alias(column)
+              for category, column in SHARE_COLUMNS.items()]
+    sums = [pl.len().alias("renewals"), pl.col("due_arr").sum().alias("called_arr"), *shares,
+            called.sum().alias("called_forecast_arr"), model.sum().alias("model_forecast_arr"),
+            pl.col("actual_gross").sum().alias("actual_arr")]
+    keyed = calls.with_columns(*[pl.col(column).fill_null("(none)") for column in by])
+    grouped = keyed.group_by(by).agg(sums) if by else keyed.select(sums)
+    return grouped.with_columns(_error("called_forecast_arr"), _error("model_forecast_arr")).with_columns(
+        pl.col(c).fill_nan(None) for c in (*SHARE_COLUMNS.values(), "called_error", "model_error")).sort(
+        by or "renewals")
