@@ -107,7 +107,8 @@ if view == "quarter":
             managers = sorted(m for m in this_quarter.renewals["manager"].drop_nulls().unique().to_list())
             manager = st.selectbox(t("Manager"), [None, *managers], key="quarter_manager",
                                    format_func=lambda m: t("Every team") if m is None else m)
-            teams = this_quarter.by_team.filter(pl.col("manager") == manager)["team"].unique().to_list()
+            teams = [] if manager is None else \
+                this_quarter.by_team.filter(pl.col("manager") == manager)["team"].unique().to_list()
             shown = this_quarter.by_team if manager is None else this_quarter.by_team.filter(
                 (pl.col("manager") == manager) | (pl.col("level") == 0)
                 | ((pl.col("level") == 1) & pl.col("team").is_in(teams)))

@@ -184,3 +184,77 @@ def test_the_forecast_page_opens_on_the_quarter(quarter_db, monkeypatch):
     assert "2025-Q1" in " ".join(h.value for h in app.subheader)
     tabs = [tab.label for tab in app.tabs]
     assert tabs[:4] == ["By team", "By segment", "Renewals in the quarter", "Since last week"]
+
+
+HISTORY = """OpportunityId,CreatedDate,StageName,ForecastCategory,Probability,Amount,CloseDate
+O1,2024-12-10 09:00:00,Proposal,Pipeline,30,1800,2025-03-01
+O1,2025-01-20 16:30:00,Verbal,Forecast,90,1800,2025-03-01
+"""
+
+
+def test_the_crm_call_as_it_stood_on_each_day(tmp_path, quarter_db):
+    from renewal_radar import sql
+    from renewal_radar.filters import ALL
+
+    path, result = import_files(tmp_path, {
+        "subscriptions.csv": SUBSCRIPTIONS, "accounts.csv": ACCOUNTS, "renewal_opportunities.csv": OPPORTUNITIES,
+        "OpportunityHistory.csv": HISTORY}, as_of=AS_OF)
+    assert result.loaded, result.report.text()
+
+    def call_on(database, day):
+        with db.connect(database, read_only=True) as con:
+            found = sql.run(con, "reports/crm_renewal_opportunities", as_of=day, **ALL.params())
+        return [(r["opportunity_id"], r["category"], r["probability"]) for r in found.iter_rows(named=True)]
+
+    # Salesforce's API values (Forecast = Commit) mapped by the preset; a change counts from the day after
+    assert call_on(path, D(2024, 12, 10)) == []
+    assert call_on(path, D(2025, 1, 1)) == [("O1", "Pipeline", 30.0)]
+    assert call_on(path, D(2025, 2, 1)) == [("O1", "Commit", 90.0)]
+    assert call_on(path, AS_OF) == [("O1", "Commit", None)]  # the data's own day: the export's row
+    assert call_on(quarter_db, D(2025, 2, 1)) == []  # without a history, an open call of the past is unknown
+
+
+def test_call_accuracy_by_hand():
+    from renewal_radar import call_accuracy
+
+    calls = pl.DataFrame({
+        "csm_owner": ["Ann", "Ann", "Ann", "Bob", "Bob"], "team": ["East"] * 5,
+        "crm_category": ["Commit", "Commit", "Best Case", "Commit", "Pipeline"],
+        "crm_probability": [0.9, 0.9, 0.6, 0.9, 0.3], "model_probability": [0.8, 0.5, 0.7, 0.6, 0.5],
+        "due_arr": [1000.0, 1000.0, 500.0, 2000.0, 1000.0], "actual_gross": [1000.0, 0.0, 500.0, 2000.0, 0.0]})
+    by_csm = {r["csm_owner"]: r for r in call_accuracy.accuracy(calls, ["csm_owner"]).iter_rows(named=True)}
+    ann, bob = by_csm["Ann"], by_csm["Bob"]
+    assert ann["commit_renewed_share"] == pytest.approx(0.5) and ann["best_case_renewed_share"] == 1.0
+    assert ann["pipeline_renewed_share"] is None  # Ann called nothing Pipeline
+    # called 900 + 900 + 300 = 2,100 against 1,500 renewed; the model's 800 + 500 + 350 = 1,650
+    assert ann["called_error"] == pytest.approx(600 / 1500) and ann["model_error"] == pytest.approx(150 / 1500)
+    assert bob["commit_renewed_share"] == 1.0 and bob["pipeline_renewed_share"] == 0.0
+    whole = call_accuracy.accuracy(calls, []).row(0, named=True)
+    assert whole["renewals"] == 5 and whole["actual_arr"] == 3500
+    assert whole["commit_renewed_share"] == pytest.approx(3000 / 4000)
+
+
+def test_without_a_history_the_page_says_where_the_accuracy_would_be(quarter_db, monkeypatch):
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(quarter_db))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/forecast.py").run()
+    assert not app.exception, app.exception
+    assert "Whose calls can we trust?" in [h.value for h in app.subheader]
+    assert any("No opportunity history is loaded" in info.value for info in app.info)
+
+
+def test_the_demo_history_finds_the_optimists(demo_db):
+    from renewal_radar import pagedata
+    from renewal_radar.demo import OPTIMISTS
+
+    with db.connect(demo_db, read_only=True) as con:
+        found = pagedata.call_accuracy(con, 90)
+    assert found is not None and found.book["renewals"][0] > 50
+    shares = {r["csm_owner"]: r["commit_renewed_share"] for r in found.by_csm.iter_rows(named=True)
+              if r["commit_renewed_share"] is not None}
+    optimists = [share for owner, share in shares.items() if owner in OPTIMISTS]
+    reliable = [share for owner, share in shares.items() if owner not in OPTIMISTS]
+    # an optimist's Commit renews less often than a reliable CSM's
+    assert optimists and reliable and sum(optimists) / len(optimists) < sum(reliable) / len(reliable)
+    assert set(found.by_team["team"]) == {"Scale", "Growth", "Strategic"}
