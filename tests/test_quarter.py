@@ -258,3 +258,28 @@ def test_the_demo_history_finds_the_optimists(demo_db):
     # an optimist's Commit renews less often than a reliable CSM's
     assert optimists and reliable and sum(optimists) / len(optimists) < sum(reliable) / len(reliable)
     assert set(found.by_team["team"]) == {"Scale", "Growth", "Strategic"}
+
+
+HUBSPOT_DEALS = ('Record ID,Deal Name,Amount,Close Date,'
+                 'Date entered "Presentation scheduled (Sales Pipeline)",'
+                 'Date entered "Contract sent (Sales Pipeline)",Date entered "Closed won (Sales Pipeline)"\n'
+                 'O1,F renewal,1800,2025-03-01,2024-12-10 09:00,2025-01-20 16:30,\n')
+
+
+def test_a_hubspot_deals_export_with_stage_dates_is_a_history(tmp_path):
+    from renewal_radar import sql
+    from renewal_radar.filters import ALL
+
+    path, result = import_files(tmp_path, {
+        "subscriptions.csv": SUBSCRIPTIONS, "accounts.csv": ACCOUNTS, "renewal_opportunities.csv": OPPORTUNITIES,
+        "deal_stage_history.csv": HUBSPOT_DEALS}, as_of=AS_OF)
+    assert result.loaded, result.report.text()
+    with db.connect(path, read_only=True) as con:
+        history = con.sql("select opportunity_id, changed_at, stage, probability from stg_opportunity_history "
+                          "order by changed_at").fetchall()
+        # one row per stage entered, at HubSpot's default probability of the stage; the empty date is no row
+        assert [(r[0], r[2], r[3]) for r in history] == [("O1", "Presentation scheduled", 60.0),
+                                                         ("O1", "Contract sent", 90.0)]
+        on_day = sql.run(con, "reports/crm_renewal_opportunities", as_of=D(2025, 1, 1), **ALL.params())
+        assert on_day.select("opportunity_id", "stage", "probability").rows() == [
+            ("O1", "Presentation scheduled", 60.0)]

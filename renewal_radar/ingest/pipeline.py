@@ -125,6 +125,8 @@ def read_export(path: Path, preset_name: str | None = None, extra_columns: dict[
         raw, _ = read_file(path)
     except ReadError as exc:
         return None, [Message("error", name, None, None, None, str(exc), W.EXPORT_AGAIN)]
+    if table == "opportunity_history" and (entered := presets_mod.stage_history_rows(raw)) is not None:
+        raw, preset = entered, preset or presets_mod.HUBSPOT  # a HubSpot deals export's stage columns as rows
     headers = [c for c in raw.columns if c != ROW_COLUMN]
     preset = preset or presets_mod.detect_preset(table, headers)
     mapping = _mapping(table, headers, preset, extra_columns)
@@ -258,6 +260,8 @@ def describe_file(path: Path, preset_name: str | None = None) -> dict:
         raw, _ = read_file(path)
     except ReadError as exc:
         return {"file": path.name, "table": table, "preset": None, "unmatched": [], "error": str(exc)}
+    if table == "opportunity_history" and (entered := presets_mod.stage_history_rows(raw)) is not None:
+        raw, preset = entered, preset or presets_mod.HUBSPOT  # a HubSpot deals export's stage columns as rows
     headers = [c for c in raw.columns if c != ROW_COLUMN]
     preset = preset or presets_mod.detect_preset(table, headers)
     mapped = presets_mod.header_map(table, headers, preset)

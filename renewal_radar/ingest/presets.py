@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from renewal_radar.ingest.readers import ROW_COLUMN
 from renewal_radar.ingest.schema import TABLES
 
 
@@ -135,18 +137,56 @@ SALESFORCE = Preset(
             "opportunity_history": {"forecast_category": SALESFORCE_CATEGORIES, "stage": SALESFORCE_STAGES}},
 )
 
+# HubSpot's default sales pipeline and each stage's default deal probability (its knowledge base, "Set up and
+# customize your deal pipelines and deal stages"): the call a stage stands for when the history has no other
+HUBSPOT_STAGE_PROBABILITY = {"appointment scheduled": 20, "qualified to buy": 40, "presentation scheduled": 60,
+                             "decision maker bought-in": 80, "contract sent": 90, "closed won": 100, "closed lost": 0}
+HUBSPOT_STAGE_IDS = {"appointmentscheduled": "Appointment scheduled", "qualifiedtobuy": "Qualified to buy",
+                     "presentationscheduled": "Presentation scheduled",
+                     "decisionmakerboughtin": "Decision maker bought-in", "contractsent": "Contract sent",
+                     "closedwon": "Closed won", "closedlost": "Closed lost"}
+# a deals export's "Date entered "<stage> (<pipeline>)"" columns, or the properties' names hs_date_entered_<stage id>
+DATE_ENTERED = re.compile(r'^(?:date entered\s+"?(?P<label>.+?)(?:\s+\([^()]*\))?"?|hs_date_entered_(?P<id>\w+))$',
+                          re.IGNORECASE)
+
+
+def stage_history_rows(raw: pl.DataFrame) -> pl.DataFrame | None:
+    """A HubSpot deals export with "Date entered" stage columns as one row per deal and stage entered
+    (Record ID, Date entered, Deal Stage, and the deal's Amount and Close Date when exported); None when the
+    file has no such column."""
+    stages = {}
+    for column in raw.columns:
+        found = DATE_ENTERED.match(column.strip())
+        if found:
+            stages[column] = found["label"] or HUBSPOT_STAGE_IDS.get(found["id"].lower(), found["id"])
+    key = next((c for c in raw.columns if normalise_header(c) in ("record id", "deal id", "hs_object_id")), None)
+    if not stages or key is None:
+        return None
+    keep = [c for c in raw.columns if normalise_header(c) in ("amount", "close date", "closedate")]
+    parts = [raw.select(ROW_COLUMN, pl.col(key).alias("Record ID"), pl.col(column).alias("Date entered"),
+                        pl.lit(stage).alias("Deal Stage"), *keep) for column, stage in stages.items()]
+    entered = pl.concat(parts).filter(pl.col("Date entered").is_not_null()
+                                      & (pl.col("Date entered").cast(pl.String).str.strip_chars() != ""))
+    return entered.sort(ROW_COLUMN, "Date entered")
+
+
 def _hubspot_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     # HubSpot exports deal probability as a fraction (0.6); ours is a percentage.
     if table == "renewal_opportunities" and "probability" in frame.columns:
         fraction = frame["probability"].cast(pl.Float64, strict=False)
         frame = frame.with_columns((fraction * 100).cast(pl.String).alias("probability"))
+    # a stage history carries stages only: each stands for its default probability
+    if table == "opportunity_history" and "stage" in frame.columns and "probability" not in frame.columns:
+        frame = frame.with_columns(pl.col("stage").str.to_lowercase().str.strip_chars().replace_strict(
+            {k: str(v) for k, v in HUBSPOT_STAGE_PROBABILITY.items()}, default=None).alias("probability"))
     return frame
 
 
 HUBSPOT = Preset(
     "hubspot", "HubSpot",
     files={"companies": "accounts", "company": "accounts", "deals": "renewal_opportunities",
-           "deal": "renewal_opportunities", "tickets": "tickets"},
+           "deal": "renewal_opportunities", "tickets": "tickets", "deal_stage_history": "opportunity_history",
+           "deals_stage_history": "opportunity_history", "deal_history": "opportunity_history"},
     columns={
         "accounts": _aliases({
             "account_id": ("Record ID", "Company ID"), "name": ("Company name", "Name"),
@@ -167,6 +207,11 @@ HUBSPOT = Preset(
             "owner": ("Deal owner",), "created_date": ("Create Date",),
             # the default deal property closed_lost_reason ("Closed lost reason"; 失注理由 in a Japanese portal)
             "loss_reason": ("Closed Lost Reason", "closed_lost_reason", "失注理由"),
+        }),
+        # the deals export's stage columns, one row per stage entered (stage_history_rows)
+        "opportunity_history": _aliases({
+            "opportunity_id": ("Record ID",), "changed_at": ("Date entered",), "stage": ("Deal Stage",),
+            "amount": ("Amount",), "close_date": ("Close Date", "closedate"),
         }),
         "tickets": _aliases({
             "ticket_id": ("Ticket ID", "Record ID"),
