@@ -46,8 +46,11 @@ def test_every_page_renders_without_exception(app, page):
 def test_overview_kpis_and_charts(app):
     app.run()
     labels = [m.label for m in app.metric]
-    assert labels == ["ARR now", "ARR a year ago", "GRR (12 months)", "NRR (12 months)",
-                      "Logo churn (12 months)", "Due in 90 days"]
+    assert labels[:6] == ["ARR now", "ARR a year ago", "GRR (12 months)", "NRR (12 months)",
+                          "Logo churn (12 months)", "Due in 90 days"]
+    # the fiscal quarter's figures, the Forecast page's quarter view
+    assert labels[6:] == ["2026-Q4: ARR due", "Renewed so far", "Churned so far", "Still open",
+                          "Projected GRR on renewals", "Gap to plan"]
     # every KPI explains itself in plain words: no file paths, no formula variables
     assert all(m.help and "metrics.md" not in m.help and "m0" not in m.help and "Σ_" not in m.help
                for m in app.metric)
@@ -126,6 +129,9 @@ def test_at_risk_page_lists_accounts_and_explains_changes(app):
 def test_forecast_page_horizon_changes_the_figures(app):
     app.run()
     app.switch_page("pages/forecast.py").run()
+    assert not app.exception
+    assert app.button_group(key="forecast_view").value == "quarter"  # the page opens on the fiscal quarter
+    app.button_group(key="forecast_view").set_value("horizon").run()
     assert not app.exception
     due_quarter = app.metric[0].value
     app.radio(key="forecast_horizon").set_value(30).run()
