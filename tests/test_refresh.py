@@ -75,7 +75,8 @@ def test_the_second_import_is_a_refresh_that_reads_only_the_new_usage_file(refre
     assert len(usage.members) == 1 and usage.members[0].endswith("late-and-new.parquet")
     # small files exported again unchanged are not read again; today's tickets and CRM files are
     kept = {f.file for f in result.report.files if f.unchanged}
-    assert kept == {"accounts.csv", "subscriptions.csv", "surveys.csv", "activities.csv", "fx_rates.csv"}
+    assert kept == {"accounts.csv", "subscriptions.csv", "surveys.csv", "activities.csv", "fx_rates.csv", "team.csv",
+                    "targets.csv", "opportunity_history.csv"}
     assert all(f.rows > 0 for f in result.report.files if f.unchanged)
 
 

@@ -77,8 +77,12 @@ def test_arr_due_set_and_probabilities_by_hand(stripe_db):
     result = json.loads(_cli(stripe_db, "forecast", "--as-of", "2026-12-01", "--horizon-days", "90", "--json"))
     rows = {r["account_id"]: r for r in result["renewals"]}
     assert rows["cus_P"]["probability"] == 0.0 and rows["cus_P"]["source"] == "cancellation"
-    # no CRM: the model, fitted on the trailing year's 14 decided renewals (13 renewed, C's Oct 1 churned)
-    assert rows["cus_M"]["source"] == "model" and rows["cus_M"]["probability"] == pytest.approx(13 / 14, abs=0.01)
+    # no CRM: the model's row, priced at the naive rate (every method ties on this book, so the simplest is used):
+    # the trailing year's decided monthly renewals, 12,192 of ARR due, of which C's 480 (Oct 1) churned
+    assert result["method"] == "naive"
+    assert rows["cus_M"]["source"] == "model"
+    assert rows["cus_M"]["probability"] == pytest.approx(1 - 480 / 12_192, abs=1e-6)
+    assert rows["cus_M"]["model_probability"] == pytest.approx(13 / 14, abs=0.01)  # the model's own figure
     assert result["best_case_arr"] == pytest.approx(936 + 1200)  # a renewal set to cancel is not in the best case
     assert result["forecast_gross_arr"] == pytest.approx(
         rows["cus_D"]["probability"] * 936 + rows["cus_M"]["probability"] * 1200)
