@@ -174,10 +174,12 @@ def pick(errors: dict, months: int) -> str:
 
 
 def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.DataFrame, shifts: dict,
-           horizon_days: int) -> Choice:
+           horizon_days: int, predicted: dict | None = None) -> Choice:
     """The method for ``day`` from the rows scored on earlier month starts (``rows_by_day``: each day's rows
     with their segment, as the model scored them), their roll-ups, the outcomes known on ``day``
-    (``decided``) and the recalibration shift of each earlier month start (``shifts``)."""
+    (``decided``) and the recalibration shift of each earlier month start (``shifts``). ``predicted`` keeps
+    each month start's three forecasts between days (they do not depend on the day judging them)."""
+    predicted = {} if predicted is None else predicted
     month_starts = [m for m in shifts if m < day and m.day == 1 and m in rows_by_day]
     judged = []
     for month in judged_months(day, month_starts, horizon_days):
@@ -185,7 +187,9 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
         actual = rows.select("account_id", "renewal_date").join(
             decided.select("account_id", "renewal_date", "renewed_arr_gross"), on=["account_id", "renewal_date"],
             how="left")["renewed_arr_gross"].fill_null(0).sum()
-        judged.append((predictions(rows, rollups_by_day.get(month, EMPTY_ROLLUP), shifts[month]), float(actual)))
+        if month not in predicted:
+            predicted[month] = predictions(rows, rollups_by_day.get(month, EMPTY_ROLLUP), shifts[month])
+        judged.append((predicted[month], float(actual)))
     judged = [(predicted, actual) for predicted, actual in judged if actual]
     errors = _mean_errors(judged)
     shift = recalibration_shift(recently_priced(rows_by_day, decided, day))
@@ -231,12 +235,12 @@ def choose_all(days: list[dt.date], rows_by_day: dict, rollups_by_day: dict, dec
     already made (a refresh's kept days): their shifts are reused, their rows left as stored."""
     known = known or {}
     shifts = {day: choice.recalibration_shift for day, choice in known.items()}
-    choices, adjusted = [], {}
+    choices, adjusted, predicted = [], {}, {}
     for day in sorted(days):
         if day in known:
             choices.append(known[day])
             continue
-        choice = choose(day, rows_by_day, rollups_by_day, decided_by_day[day], shifts, horizon_days)
+        choice = choose(day, rows_by_day, rollups_by_day, decided_by_day[day], shifts, horizon_days, predicted)
         shifts[day] = choice.recalibration_shift
         choice, adjusted[day] = apply(choice, rows_by_day.get(day, pl.DataFrame()),
                                       rollups_by_day.get(day, EMPTY_ROLLUP), horizon_days)
