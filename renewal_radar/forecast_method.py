@@ -1,18 +1,20 @@
 """Which forecast method a day uses, chosen on the customer's own history (metrics.md "Quarter forecast").
 
-Three methods predict the renewals the renewal model would price (rows whose source is ``model``; booked,
-cancelled and CRM-called renewals keep their probability whatever the method):
+Three methods price the renewals that are not yet known (rows whose source is ``model`` or ``crm``; booked and
+cancelled renewals keep their probability whatever the method):
 
-- ``model``: the renewal model's probability as fitted;
-- ``naive``: the trailing twelve months' gross renewal rate of the renewal's segment and billing period;
-- ``recalibrated``: the model moved to the recent level by one shift of its log-odds, fitted so that
+- ``model``: the forecast as scored, the renewal model's probability or the CRM call's;
+- ``naive``: the trailing twelve months' gross renewal rate of the renewal's segment and billing period, in place
+  of the model's price (a CRM call stands);
+- ``recalibrated``: the forecast moved to the recent level by one shift of its log-odds, fitted so that
   Σ p × due ARR equals what renewed on the renewals decided in the six months before the day, priced as the
-  model priced them a month before they were due.
+  forecast priced them a month before they were due (a CRM whose calls run low or high is corrected too).
 
 For a day D, each method's forecast of every month start M with M + horizon + grace ≤ D (the latest twelve) is
 judged against the outcomes known on D; the lowest mean absolute % error wins, and with fewer than three such
-months the naive rate does. The chosen method moves the model rows by one log-odds shift, so the account-level
-probabilities keep the model's ranking while their sum is the method's. Only rows of days up to D and outcomes
+months the naive rate does. The chosen method moves the priced rows by one log-odds shift, so the account-level
+probabilities keep their ranking while their sum is the method's (``model_probability`` and ``crm_probability``
+keep the model's and the CRM's own figures). Only rows of days up to D and outcomes
 known on D are read: the choice made from data cut at D is the same.
 """
 
@@ -27,6 +29,8 @@ import polars as pl
 from renewal_radar import dates, settings
 
 METHODS = ("model", "naive", "recalibrated")
+# the renewals a method prices: those the model or a CRM call prices (booked and cancelled ones are known)
+PRICED = ("model", "crm")
 MIN_MONTHS = 3
 JUDGED_MONTHS = 12
 RECALIBRATION_MONTHS = 6
@@ -118,17 +122,17 @@ def naive_rates(rows: pl.DataFrame, rollup: pl.DataFrame) -> pl.Series:
 
 
 def recalibration_shift(priced: pl.DataFrame) -> float:
-    """The shift that makes the model's prices of recently decided renewals add up to what renewed."""
+    """The shift that makes the forecast's prices of recently decided renewals add up to what renewed."""
     priced = priced.filter(pl.col("due_arr") > 0)
     if priced.height < MIN_RECALIBRATION:
         return 0.0
-    return shift_to_total(priced["model_probability"].to_numpy(), priced["due_arr"].to_numpy(),
+    return shift_to_total(priced["probability"].to_numpy(), priced["due_arr"].to_numpy(),
                           float(priced["renewed_arr_gross"].sum()))
 
 
 def recently_priced(rows_by_day: dict, decided: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """Renewals decided (grace over) in the months before ``day`` with the model's price of them from the
-    month start a month before their month."""
+    """Renewals decided (grace over) in the months before ``day`` with the forecast's price of them (the
+    model's, or the CRM call's) from the month start a month before their month."""
     grace = settings.get("grace_days")
     start = dates.add_months(day, -RECALIBRATION_MONTHS)
     recent = decided.filter((pl.col("renewal_date") >= start) & (pl.col("outcome") != "open")
@@ -136,19 +140,20 @@ def recently_priced(rows_by_day: dict, decided: pl.DataFrame, day: dt.date) -> p
     priced_on = (pl.col("renewal_date").dt.truncate("1mo").dt.offset_by("-1mo")).alias("as_of")
     months = [m for m in rows_by_day if dates.add_months(start, -1) <= m < day and m.day == 1]
     if not months or recent.is_empty():
-        return recent.head(0).with_columns(pl.lit(None, pl.Float64).alias("model_probability"))
-    prices = pl.concat([rows_by_day[m].select("as_of", "account_id", "renewal_date", "model_probability")
-                        for m in months])
+        return recent.head(0).with_columns(pl.lit(None, pl.Float64).alias("probability"))
+    prices = pl.concat([rows_by_day[m].filter(pl.col("source").is_in(PRICED)).select(
+        "as_of", "account_id", "renewal_date", "probability") for m in months])
     return recent.with_columns(priced_on).join(prices, on=["as_of", "account_id", "renewal_date"])
 
 
 def predictions(rows: pl.DataFrame, rollup: pl.DataFrame, shift: float) -> dict:
-    """Σ p × due ARR of ``rows`` under each method (model rows only change)."""
+    """Σ p × due ARR of ``rows`` under each method: the naive rate replaces the model's prices, the recalibration
+    moves the model's and the CRM's (booked and cancelled renewals are known)."""
     due = rows["due_arr"].to_numpy()
     as_scored = rows["probability"].to_numpy()
-    is_model = (rows["source"] == "model").to_numpy()
-    naive = np.where(is_model, naive_rates(rows, rollup).to_numpy(), as_scored)
-    recalibrated = np.where(is_model, shifted(rows["model_probability"].to_numpy(), shift), as_scored)
+    is_priced = rows["source"].is_in(PRICED).to_numpy()
+    naive = np.where((rows["source"] == "model").to_numpy(), naive_rates(rows, rollup).to_numpy(), as_scored)
+    recalibrated = np.where(is_priced, shifted(as_scored, shift), as_scored)
     return {"model": float(np.sum(as_scored * due)), "naive": float(np.sum(naive * due)),
             "recalibrated": float(np.sum(recalibrated * due))}
 
@@ -197,30 +202,33 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
 
 
 def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days: int) -> tuple[Choice, pl.DataFrame]:
-    """The day's rows with the model rows moved to the chosen method's level (ranking kept).
+    """The day's rows (as scored) with the priced ones moved to the chosen method's level (ranking kept).
 
-    The naive method's shift is the one that makes the model rows due within the horizon add up to their naive
-    rates; the recalibrated method's is its fitted shift.
+    The naive method's shift is the one that makes the model's rows due within the horizon add up to their naive
+    rates; the recalibrated method's is its fitted shift, applied to the model's and the CRM's rows.
     """
     if choice.method == "model" or rows.is_empty():
         return choice, rows
-    is_model = pl.col("source") == "model"
+    # the naive rate stands in for the model; the recalibration moves the CRM's calls too
+    is_priced = pl.col("source").is_in(PRICED) if choice.method == "recalibrated" else pl.col("source") == "model"
     if choice.method == "recalibrated":
         shift = choice.recalibration_shift
     else:
-        in_horizon = rows.filter(is_model & (pl.col("renewal_date") < choice.as_of + dt.timedelta(days=horizon_days)))
-        basis = in_horizon if in_horizon.height else rows.filter(is_model)
+        horizon_end = choice.as_of + dt.timedelta(days=horizon_days)
+        in_horizon = rows.filter(is_priced & (pl.col("renewal_date") < horizon_end))
+        basis = in_horizon if in_horizon.height else rows.filter(is_priced)
         target = float((naive_rates(basis, rollup) * basis["due_arr"]).sum())
-        shift = shift_to_total(basis["model_probability"].to_numpy(), basis["due_arr"].to_numpy(), target)
-    moved = pl.Series(shifted(rows["model_probability"].fill_null(0.5).to_numpy(), shift))
-    adjusted = rows.with_columns(pl.when(is_model).then(moved).otherwise(pl.col("probability")).alias("probability"))
+        shift = shift_to_total(basis["probability"].to_numpy(), basis["due_arr"].to_numpy(), target)
+    moved = pl.Series(shifted(rows["probability"].fill_null(0.5).to_numpy(), shift))
+    adjusted = rows.with_columns(pl.when(is_priced).then(moved).otherwise(pl.col("probability")).alias("probability"))
     return Choice(choice.as_of, choice.method, choice.months, choice.errors, choice.recalibration_shift,
                   shift), adjusted
 
 
 def as_scored(rows: pl.DataFrame) -> pl.DataFrame:
-    """Stored rows with the probability the model gave before a method moved it (model rows: the model's own)."""
+    """Stored rows with the probability they had before a method moved it: the model's own, or the CRM's call."""
     return rows.with_columns(pl.when(pl.col("source") == "model").then(pl.col("model_probability"))
+                             .when(pl.col("source") == "crm").then(pl.col("crm_probability"))
                              .otherwise(pl.col("probability")).alias("probability"))
 
 

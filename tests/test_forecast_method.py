@@ -92,15 +92,23 @@ def test_the_chosen_level_keeps_the_models_ranking():
     assert moved["model_probability"].to_list() == day_rows["model_probability"].to_list()
 
 
-def test_booked_and_called_renewals_keep_their_probability():
+def test_the_naive_rate_replaces_the_models_prices_and_the_recalibration_moves_the_crms_too():
     rows, rollups, _ = _book(lambda renews: 0.5)
+    first = pl.int_range(pl.len())
     day_rows = rows[MONTHS[-1]].with_columns(
-        pl.when(pl.int_range(pl.len()) < 3).then(pl.lit("crm")).otherwise(pl.col("source")).alias("source"),
-        pl.when(pl.int_range(pl.len()) < 3).then(pl.lit(0.9)).otherwise(pl.col("probability")).alias("probability"))
-    choice = fm.Choice(MONTHS[-1], "naive", 9, dict.fromkeys(fm.METHODS, 0.1), 0.0, 0.0)
-    _, moved = fm.apply(choice, day_rows, rollups[MONTHS[-1]], 90)
-    assert moved["probability"].head(3).to_list() == [0.9] * 3
-    assert moved["probability"].tail(17).to_list() == pytest.approx([0.8] * 17, rel=1e-6)
+        pl.when(first < 3).then(pl.lit("booked")).when(first < 6).then(pl.lit("crm")).otherwise(pl.col("source"))
+        .alias("source"),
+        pl.when(first < 3).then(pl.lit(1.0)).when(first < 6).then(pl.lit(0.9)).otherwise(pl.col("probability"))
+        .alias("probability"))
+    naive = fm.Choice(MONTHS[-1], "naive", 9, dict.fromkeys(fm.METHODS, 0.1), 0.0, 0.0)
+    _, moved = fm.apply(naive, day_rows, rollups[MONTHS[-1]], 90)
+    assert moved["probability"].head(6).to_list() == [1.0] * 3 + [0.9] * 3  # booked and called stand
+    assert moved["probability"].tail(14).to_list() == pytest.approx([0.8] * 14, rel=1e-6)
+    recalibrated = fm.Choice(MONTHS[-1], "recalibrated", 9, dict.fromkeys(fm.METHODS, 0.1), 1.0, 0.0)
+    _, moved = fm.apply(recalibrated, day_rows, rollups[MONTHS[-1]], 90)
+    assert moved["probability"].head(3).to_list() == [1.0] * 3  # booked: known
+    assert moved["probability"][3:6].to_list() == pytest.approx([fm.shifted(np.array([0.9]), 1.0)[0]] * 3)
+    assert moved["probability"].tail(14).to_list() == pytest.approx([fm.shifted(np.array([0.5]), 1.0)[0]] * 14)
 
 
 def test_with_too_little_history_the_naive_rate():
