@@ -263,8 +263,9 @@ METHOD_WORDS = {"model": t("Renewal model"), "naive": t("Naive trailing rate"),
 method, method_errors = summary.get("method") or "naive", summary.get("method_errors") or {}
 st.caption(t("On each forecast day the three methods' forecasts of the past year's month starts (those whose "
              "outcomes were known by that day) are compared with what renewed; the one with the lowest mean "
-             "absolute percentage error prices the renewals without a booking or CRM call. With fewer than three such "
-             "months the naive rate does. Account probabilities keep the model's ranking."))
+             "absolute percentage error is used: the naive rate in place of the model's prices, or the "
+             "recalibration, which moves the model's prices and the CRM's calls to the recent level. With fewer "
+             "than three such months the naive rate is used. Account probabilities keep their ranking."))
 cols = st.columns(3)
 for column, name in zip(cols, ("model", "naive", "recalibrated"), strict=True):
     column.metric(METHOD_WORDS[name], ui.percent(method_errors.get(name)),
