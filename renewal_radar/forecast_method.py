@@ -5,7 +5,7 @@ cancelled renewals keep their probability whatever the method):
 
 - ``model``: the forecast as scored, the renewal model's probability or the CRM call's;
 - ``naive``: the trailing twelve months' gross renewal rate of the renewal's segment and billing period, in place
-  of the model's price (a CRM call stands);
+  of the model's price and the CRM's call (chosen for want of history, in place of the model's only);
 - ``recalibrated``: the forecast moved to the recent level by one shift of its log-odds, fitted so that
   Σ p × due ARR equals what renewed on the renewals decided in the six months before the day, priced as the
   forecast priced them a month before they were due (a CRM whose calls run low or high is corrected too).
@@ -147,12 +147,12 @@ def recently_priced(rows_by_day: dict, decided: pl.DataFrame, day: dt.date) -> p
 
 
 def predictions(rows: pl.DataFrame, rollup: pl.DataFrame, shift: float) -> dict:
-    """Σ p × due ARR of ``rows`` under each method: the naive rate replaces the model's prices, the recalibration
-    moves the model's and the CRM's (booked and cancelled renewals are known)."""
+    """Σ p × due ARR of ``rows`` under each method: the naive rate replaces the model's prices and the CRM's
+    calls, the recalibration moves them (booked and cancelled renewals are known)."""
     due = rows["due_arr"].to_numpy()
     as_scored = rows["probability"].to_numpy()
     is_priced = rows["source"].is_in(PRICED).to_numpy()
-    naive = np.where((rows["source"] == "model").to_numpy(), naive_rates(rows, rollup).to_numpy(), as_scored)
+    naive = np.where(is_priced, naive_rates(rows, rollup).to_numpy(), as_scored)
     recalibrated = np.where(is_priced, shifted(as_scored, shift), as_scored)
     return {"model": float(np.sum(as_scored * due)), "naive": float(np.sum(naive * due)),
             "recalibrated": float(np.sum(recalibrated * due))}
@@ -204,13 +204,16 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
 def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days: int) -> tuple[Choice, pl.DataFrame]:
     """The day's rows (as scored) with the priced ones moved to the chosen method's level (ranking kept).
 
-    The naive method's shift is the one that makes the model's rows due within the horizon add up to their naive
-    rates; the recalibrated method's is its fitted shift, applied to the model's and the CRM's rows.
+    The naive method's shift is the one that makes the priced rows due within the horizon add up to their naive
+    rates; the recalibrated method's is its fitted shift.
     """
     if choice.method == "model" or rows.is_empty():
         return choice, rows
-    # the naive rate stands in for the model; the recalibration moves the CRM's calls too
-    is_priced = pl.col("source").is_in(PRICED) if choice.method == "recalibrated" else pl.col("source") == "model"
+    # chosen on its record, a method prices the CRM's calls too; the naive rate chosen for want of a record
+    # (fewer than MIN_MONTHS judged, or no better than the forecast as scored) stands in for the model only:
+    # nothing says the CRM's calls are worse
+    fallback = choice.method == "naive" and not _beat_as_scored(choice)
+    is_priced = pl.col("source") == "model" if fallback else pl.col("source").is_in(PRICED)
     if choice.method == "recalibrated":
         shift = choice.recalibration_shift
     else:
@@ -223,6 +226,12 @@ def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days
     adjusted = rows.with_columns(pl.when(is_priced).then(moved).otherwise(pl.col("probability")).alias("probability"))
     return Choice(choice.as_of, choice.method, choice.months, choice.errors, choice.recalibration_shift,
                   shift), adjusted
+
+
+def _beat_as_scored(choice: Choice) -> bool:
+    """True when the naive rate did better than the forecast as scored by more than ``TIE`` over enough months."""
+    naive, scored = choice.errors.get("naive"), choice.errors.get("model")
+    return choice.months >= MIN_MONTHS and naive is not None and scored is not None and naive + TIE < scored
 
 
 def as_scored(rows: pl.DataFrame) -> pl.DataFrame:

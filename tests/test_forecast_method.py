@@ -92,7 +92,7 @@ def test_the_chosen_level_keeps_the_models_ranking():
     assert moved["model_probability"].to_list() == day_rows["model_probability"].to_list()
 
 
-def test_the_naive_rate_replaces_the_models_prices_and_the_recalibration_moves_the_crms_too():
+def test_booked_renewals_stand_and_a_method_chosen_on_its_record_moves_the_crms_calls():
     rows, rollups, _ = _book(lambda renews: 0.5)
     first = pl.int_range(pl.len())
     day_rows = rows[MONTHS[-1]].with_columns(
@@ -100,10 +100,17 @@ def test_the_naive_rate_replaces_the_models_prices_and_the_recalibration_moves_t
         .alias("source"),
         pl.when(first < 3).then(pl.lit(1.0)).when(first < 6).then(pl.lit(0.9)).otherwise(pl.col("probability"))
         .alias("probability"))
-    naive = fm.Choice(MONTHS[-1], "naive", 9, dict.fromkeys(fm.METHODS, 0.1), 0.0, 0.0)
-    _, moved = fm.apply(naive, day_rows, rollups[MONTHS[-1]], 90)
+    # the naive rate for want of history (two months judged): in place of the model only
+    fallback = fm.Choice(MONTHS[-1], "naive", 2, dict.fromkeys(fm.METHODS, None), 0.0, 0.0)
+    _, moved = fm.apply(fallback, day_rows, rollups[MONTHS[-1]], 90)
     assert moved["probability"].head(6).to_list() == [1.0] * 3 + [0.9] * 3  # booked and called stand
     assert moved["probability"].tail(14).to_list() == pytest.approx([0.8] * 14, rel=1e-6)
+    # chosen on its record: the CRM's calls move with the model's prices, order kept, the sum at 80 %
+    naive = fm.Choice(MONTHS[-1], "naive", 9, {"model": 0.2, "naive": 0.1, "recalibrated": 0.15}, 0.0, 0.0)
+    _, moved = fm.apply(naive, day_rows, rollups[MONTHS[-1]], 90)
+    called, priced = moved["probability"][3:6].to_list(), moved["probability"][6:].to_list()
+    assert moved["probability"].head(3).to_list() == [1.0] * 3
+    assert sum(called) + sum(priced) == pytest.approx(0.8 * 17, rel=1e-6) and min(called) > max(priced)
     recalibrated = fm.Choice(MONTHS[-1], "recalibrated", 9, dict.fromkeys(fm.METHODS, 0.1), 1.0, 0.0)
     _, moved = fm.apply(recalibrated, day_rows, rollups[MONTHS[-1]], 90)
     assert moved["probability"].head(3).to_list() == [1.0] * 3  # booked: known
