@@ -261,8 +261,8 @@ st.subheader(t("Which method prices the renewals"))
 METHOD_WORDS = {"model": t("Renewal model"), "naive": t("Naive trailing rate"),
                 "recalibrated": t("Model recalibrated to the recent level")}
 method, method_errors = summary.get("method") or "naive", summary.get("method_errors") or {}
-st.caption(t("On each forecast day the three methods' forecasts of the past year's month starts (those whose "
-             "outcomes were known by that day) are compared with what renewed; the one with the lowest mean "
+st.caption(t("On each forecast day the three methods' forecasts of the latest six month starts whose "
+             "outcomes were known by that day are compared with what renewed; the one with the lowest mean "
              "absolute percentage error is used: the naive rate in place of the model's prices, or the "
              "recalibration, which moves the model's prices and the CRM's calls to the recent level. With fewer "
              "than three such months the naive rate is used. Account probabilities keep their ranking."))
@@ -277,7 +277,8 @@ st.markdown(t("**In use: {method}.**", method=METHOD_WORDS.get(method, method)))
 
 st.subheader(t("How accurate has this forecast been?"))
 st.caption(t("The same forecast made on each month start of the past year, from what was known that day only "
-             "(CRM stages count only once closed, since the export holds today's stage), priced by the method "
+             "(the CRM's calls as they stood that day when an opportunity history is imported, otherwise only "
+             "once closed, since the export holds today's stage), priced by the method "
              "chosen that day, against the ARR that actually renewed. The naive forecast multiplies ARR due by the "
              "trailing-12-month gross renewal rate."))
 with st.spinner(t("Backtesting the forecast over the past year…")):

@@ -7,10 +7,11 @@ cancelled renewals keep their probability whatever the method):
 - ``naive``: the trailing twelve months' gross renewal rate of the renewal's segment and billing period, in place
   of the model's price and the CRM's call (chosen for want of history, in place of the model's only);
 - ``recalibrated``: the forecast moved to the recent level by one shift of its log-odds, fitted so that
-  Σ p × due ARR equals what renewed on the renewals decided in the six months before the day, priced as the
-  forecast priced them a month before they were due (a CRM whose calls run low or high is corrected too).
+  Σ p × due ARR equals what renewed of the renewals in the windows of the month starts judged on the day, priced
+  as the forecast priced them on those month starts: fitted at the lead it is used at (a CRM whose calls run
+  low or high is corrected too).
 
-For a day D, each method's forecast of every month start M with M + horizon + grace ≤ D (the latest twelve) is
+For a day D, each method's forecast of every month start M with M + horizon + grace ≤ D (the latest six) is
 judged against the outcomes known on D; the lowest mean absolute % error wins, and with fewer than three such
 months the naive rate does. The chosen method moves the priced rows by one log-odds shift, so the account-level
 probabilities keep their ranking while their sum is the method's (``model_probability`` and ``crm_probability``
@@ -32,8 +33,8 @@ METHODS = ("model", "naive", "recalibrated")
 # the renewals a method prices: those the model or a CRM call prices (booked and cancelled ones are known)
 PRICED = ("model", "crm")
 MIN_MONTHS = 3
-JUDGED_MONTHS = 12
-RECALIBRATION_MONTHS = 6
+JUDGED_MONTHS = 6
+RECALIBRATION_WINDOWS = 6  # the latest judged month starts the recalibration is fitted on
 MAX_SHIFT = 6.0  # log-odds: beyond this the model says nothing the naive rate does not
 MIN_RECALIBRATION = 20  # decided renewals below which one shift would chase a handful of outcomes
 TIE = 0.001  # a method must beat a simpler one by more than 0.1 point of error to be used instead
@@ -64,10 +65,10 @@ class Choice:
 
 
 def outcomes_window_start(day: dt.date, horizon_days: int) -> dt.date:
-    """The first renewal day the choice for ``day`` judges: the earliest judged month start, or the earliest
-    renewal the recalibration reads, whichever comes first."""
+    """The first renewal day the choice for ``day`` judges: the earliest judged month start (the recalibration
+    reads the latest of the same windows)."""
     latest = dates.month_floor(day - dt.timedelta(days=horizon_days + settings.get("grace_days")))
-    return min(dates.add_months(latest, -(JUDGED_MONTHS - 1)), dates.add_months(day, -RECALIBRATION_MONTHS - 1))
+    return dates.add_months(latest, -(JUDGED_MONTHS - 1))
 
 
 def judged_months(day: dt.date, month_starts: list[dt.date], horizon_days: int) -> list[dt.date]:
@@ -130,20 +131,17 @@ def recalibration_shift(priced: pl.DataFrame) -> float:
                           float(priced["renewed_arr_gross"].sum()))
 
 
-def recently_priced(rows_by_day: dict, decided: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """Renewals decided (grace over) in the months before ``day`` with the forecast's price of them (the
-    model's, or the CRM call's) from the month start a month before their month."""
-    grace = settings.get("grace_days")
-    start = dates.add_months(day, -RECALIBRATION_MONTHS)
-    recent = decided.filter((pl.col("renewal_date") >= start) & (pl.col("outcome") != "open")
-                            & (pl.col("renewal_date") + pl.duration(days=grace) <= pl.lit(day)))
-    priced_on = (pl.col("renewal_date").dt.truncate("1mo").dt.offset_by("-1mo")).alias("as_of")
-    months = [m for m in rows_by_day if dates.add_months(start, -1) <= m < day and m.day == 1]
-    if not months or recent.is_empty():
-        return recent.head(0).with_columns(pl.lit(None, pl.Float64).alias("probability"))
-    prices = pl.concat([rows_by_day[m].filter(pl.col("source").is_in(PRICED)).select(
-        "as_of", "account_id", "renewal_date", "probability") for m in months])
-    return recent.with_columns(priced_on).join(prices, on=["as_of", "account_id", "renewal_date"])
+def window_prices(windows: list[pl.DataFrame], decided: pl.DataFrame) -> pl.DataFrame:
+    """The priced renewals of judged month starts' windows (as the forecast priced them that day) with what
+    renewed of each: the recalibration is fitted at the lead it is used at."""
+    if not windows:
+        return decided.head(0).select("renewed_arr_gross").with_columns(
+            pl.lit(None, pl.Float64).alias("probability"), pl.lit(None, pl.Float64).alias("due_arr"))
+    priced = pl.concat([rows.filter(pl.col("source").is_in(PRICED)).select(
+        "account_id", "renewal_date", "due_arr", "probability") for rows in windows])
+    outcomes = decided.select("account_id", "renewal_date", "renewed_arr_gross")
+    return priced.join(outcomes, on=["account_id", "renewal_date"], how="left").with_columns(
+        pl.col("renewed_arr_gross").fill_null(0.0))
 
 
 def predictions(rows: pl.DataFrame, rollup: pl.DataFrame, shift: float) -> dict:
@@ -186,9 +184,10 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
     each month start's three forecasts between days (they do not depend on the day judging them)."""
     predicted = {} if predicted is None else predicted
     month_starts = [m for m in shifts if m < day and m.day == 1 and m in rows_by_day]
-    judged = []
+    judged, windows = [], []
     for month in judged_months(day, month_starts, horizon_days):
         rows = rows_by_day[month].filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days))
+        windows.append(rows)
         actual = rows.select("account_id", "renewal_date").join(
             decided.select("account_id", "renewal_date", "renewed_arr_gross"), on=["account_id", "renewal_date"],
             how="left")["renewed_arr_gross"].fill_null(0).sum()
@@ -197,7 +196,7 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
         judged.append((predicted[month], float(actual)))
     judged = [(predicted, actual) for predicted, actual in judged if actual]
     errors = _mean_errors(judged)
-    shift = recalibration_shift(recently_priced(rows_by_day, decided, day))
+    shift = recalibration_shift(window_prices(windows[-RECALIBRATION_WINDOWS:], decided))
     return Choice(day, pick(errors, len(judged)), len(judged), errors, shift, 0.0)
 
 

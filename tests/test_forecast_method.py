@@ -56,13 +56,13 @@ def _choose(rows, rollups, decided, day=YEAR_END) -> fm.Choice:
 def test_where_the_model_knows_who_renews_it_is_chosen():
     rows, rollups, decided = _book(lambda renews: 0.97 if renews else 0.03)
     choice = _choose(rows, rollups, decided)
-    # judged: the month starts whose 90 days and 30 days' grace ended by Jan 1, 2026 (Jan … Sep 2025)
-    assert choice.months == 9
+    # judged: the latest six month starts whose 90 days and 30 days' grace ended by Jan 1, 2026 (Apr … Sep 2025)
+    assert choice.months == 6
     assert choice.method == "model"
     assert choice.errors["model"] < choice.errors["naive"]
     # naive by hand: each month start sees its month's and the next month's renewals, 16,000 forecast against
     # 20,000 − 1,000 × the churners of both months renewed
-    actual = [20_000 - 1000 * (CHURNERS[k] + CHURNERS[k + 1]) for k in range(9)]
+    actual = [20_000 - 1000 * (CHURNERS[k] + CHURNERS[k + 1]) for k in range(3, 9)]
     assert choice.errors["naive"] == pytest.approx(np.mean([abs(16_000 - a) / a for a in actual]))
 
 
@@ -75,9 +75,10 @@ def test_where_the_model_carries_no_signal_the_naive_rate_or_the_recalibration_w
     choice = choices[-1]
     assert choice.method in ("naive", "recalibrated")
     assert choice.errors["model"] > max(choice.errors["naive"], choice.errors["recalibrated"])
-    # the recalibration lifts 50 % to the recent level: the renewals decided in the six months before (Jul …
-    # Nov 2025: grace over by Jan 1), priced on the month start before theirs
-    renewed = 1 - sum(CHURNERS[6:11]) / 50
+    # the recalibration lifts 50 % to the recent level, fitted at the lead it is used at: the renewals of the six
+    # judged month starts' windows (Apr … Sep 2025, each with that month's and the next month's renewals) as
+    # priced on those days
+    renewed = 1 - sum(CHURNERS[k] + CHURNERS[k + 1] for k in range(3, 9)) / 120
     assert fm.shifted(np.array([0.5]), choice.recalibration_shift)[0] == pytest.approx(renewed, abs=1e-6)
 
 
@@ -132,4 +133,4 @@ def test_the_choice_reads_nothing_after_its_day():
     # later month starts' rows change nothing
     later = {**rows, D(2025, 12, 1): rows[D(2025, 12, 1)].with_columns(pl.lit(0.0).alias("model_probability"))}
     assert _choose(later, rollups, decided, day) == before
-    assert before.months == 6  # Jan … Jun 2025: 90 days and 30 of grace ended by Oct 1
+    assert before.months == 6  # Jan … Jun 2025: 90 days and 30 of grace ended by Oct 1 (six at most)
