@@ -127,14 +127,42 @@ def describe(name: str, row: dict, sources: dict) -> str:
     return DRIVER_WORDS[name](value, sources)
 
 
+# what each driver's words show of its value (the rounding of its number): accounts with the same key get the
+# same words, so a book of 40,000 accounts is worded once per distinct key instead of once per driver
+SHOWN_KEY = {
+    "signal_usage_trend": lambda v, s: (v < 1, round(1 - v, 2) if v < 1 else round(v - 1, 2)),
+    "signal_license_utilisation": lambda v, s: round(v, 2),
+    "signal_feature_breadth": lambda v, s: round(v * max(s.get("feature_count") or 1, 1)),
+    "signal_nps": lambda v, s: f"{v:.0f}",
+    "signal_support_load": lambda v, s: f"{v:.0f}",
+    "signal_csm_touch": lambda v, s: "never" if v >= 10_000 else f"{v:.0f}",
+    "signal_days_to_renewal": lambda v, s: f"{v:.0f}",
+    "log_mrr": lambda v, s: v,
+}
+
+
+def _shown_key(name: str, value, sources: dict):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return SHOWN_KEY[name](value, sources)
+
+
 def drivers_texts(frame: pl.DataFrame, sources: dict) -> list[str]:
-    """Each row's drivers in plain words, joined by '; ' (the rows of a whole book: columns read once)."""
+    """Each row's drivers in plain words, joined by '; ' (the rows of a whole book: columns read once, each
+    distinct shown value worded once)."""
     values = {name: frame[name].to_list() for name in frame.columns if name.startswith("signal_")}
     values["log_mrr"] = [math.log1p(m) if m is not None else None for m in frame["mrr"].to_list()]
+    words: dict[tuple, str] = {}
     texts = []
     for index, names in enumerate(frame["drivers"].to_list()):
-        row = {name: values[name][index] for name in names or ()}
-        texts.append("; ".join(describe(name, row, sources) for name in names or ()))
+        parts = []
+        for name in names or ():
+            value = values[name][index]
+            key = (name, _shown_key(name, value, sources))
+            if key not in words:
+                words[key] = describe(name, {name: value}, sources)
+            parts.append(words[key])
+        texts.append("; ".join(parts))
     return texts
 
 

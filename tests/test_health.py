@@ -167,3 +167,24 @@ def test_renewals_due_on_the_as_of_day_have_a_health_score(demo_con):
     due_today = book.renewal_rows(demo_con, day, 1)
     assert due_today.height > 0
     assert due_today["health_score"].null_count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_drivers_worded_once_per_shown_value_read_as_worded_one_by_one(language):
+    """The book-wide wording reuses words for equal shown values; every text equals the account's own."""
+    from renewal_radar import i18n
+
+    values = [0.5, 0.125, 0.135, 0.9949, 0.995, 1.0, 1.37, None, float("nan"), 12.5, 13.5, 10_000.0, 44.0]
+    frame = pl.DataFrame({
+        "signal_usage_trend": values, "signal_license_utilisation": values, "signal_feature_breadth": values,
+        "signal_nps": values, "signal_support_load": values, "signal_csm_touch": values,
+        "signal_days_to_renewal": values, "mrr": [100.0, 100.4, 100.6, 2.5, 3.5, None, 0.0, 7.0, 8.0, 9.0, 10.0,
+                                                  11.0, 12.0],
+    }).with_columns(pl.lit(list(risk.DRIVER_WORDS)).alias("drivers"))
+    sources = {"feature_count": 8, "currency": "USD"}
+    with i18n.language(language):
+        texts = risk.drivers_texts(frame, sources)
+        rows = frame.with_columns(pl.col("mrr").log1p().alias("log_mrr")).iter_rows(named=True)
+        one_by_one = ["; ".join(risk.describe(name, row, sources) for name in row["drivers"]) for row in rows]
+    assert texts == one_by_one
+    assert texts[1] != texts[2]  # 12.5 % and 13.5 % of seats: rounding kept apart
