@@ -26,7 +26,7 @@ from renewal_radar import (
     sql,
 )
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.i18n import t
+from renewal_radar.i18n import percent, t
 
 DUE_WINDOW_DAYS = 90
 
@@ -143,25 +143,30 @@ def trend_arrow(change: pl.Expr) -> pl.Expr:
             .when(change.is_not_null()).then(pl.lit("→")).otherwise(pl.lit("")))
 
 
-def disagreement(row: dict) -> str:
-    """Why an account's health band and its churn risk disagree: the weakest components against the drivers."""
+def disagreement_texts(flagged: pl.DataFrame) -> list[str]:
+    """Why each account's health band and churn risk disagree (rows already flagged): the weakest components
+    against the drivers, in the current language (templates and labels looked up once for the whole table)."""
     from renewal_radar import health as health_mod
 
-    probability, band = row.get("churn_probability"), row.get("band")
-    if probability is None or band is None:
-        return ""
-    if not ((band == "green" and probability >= 0.3) or (band == "red" and probability < 0.1)):
-        return ""
-    components = [(t(c.label), row.get(f"score_{c.name}")) for c in health_mod.load_settings().components
-                  if row.get(f"score_{c.name}") is not None]
-    if band == "green":
-        weakest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: x[1])[:2])
-        return (f"Green health but {probability:.0%} churn risk: the model weighs {row.get('top_drivers') or 'size'}"
-                f" more than the score does (weakest components: {weakest}).")
-    strongest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: -x[1])[:2])
-    weakest = ", ".join(f"{label} {score:.0f}" for label, score in sorted(components, key=lambda x: x[1])[:2])
-    return (f"Red health ({weakest}) but only {probability:.0%} churn risk: the model learned these signals "
-            f"matter less here ({strongest} hold it up).")
+    components = [(t(c.label), f"score_{c.name}") for c in health_mod.load_settings().components
+                  if f"score_{c.name}" in flagged.columns]
+    green = t("Green health but {risk} churn risk: the model weighs {drivers} more than the score does (weakest "
+              "components: {weakest}).")
+    red = t("Red health ({weakest}) but only {risk} churn risk: the model learned these signals matter less here "
+            "({strongest} hold it up).")
+    size = t("size")
+    texts = []
+    for row in flagged.iter_rows(named=True):
+        scored = sorted(((row[column], label) for label, column in components if row[column] is not None),
+                        key=lambda pair: pair[0])
+        weakest = ", ".join(f"{label} {score:.0f}" for score, label in scored[:2])
+        risk = percent(row["churn_probability"], 0)
+        if row["band"] == "green":
+            texts.append(green.format(risk=risk, drivers=row.get("top_drivers") or size, weakest=weakest))
+        else:
+            strongest = ", ".join(f"{label} {score:.0f}" for score, label in sorted(scored, key=lambda p: -p[0])[:2])
+            texts.append(red.format(risk=risk, weakest=weakest, strongest=strongest))
+    return texts
 
 
 def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
@@ -178,8 +183,7 @@ def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
         (pl.col("band") == "red") & (pl.col("churn_probability") < 0.1))
     scored = scored.with_row_index("_order")
     flagged = scored.filter(disagree.fill_null(False))
-    words = flagged.select("_order", pl.Series("disagreement", [disagreement(r) for r in flagged.iter_rows(named=True)],
-                                               dtype=pl.String))
+    words = flagged.select("_order", pl.Series("disagreement", disagreement_texts(flagged), dtype=pl.String))
     scored = scored.join(words, on="_order", how="left").sort("_order").drop("_order").with_columns(
         trend_arrow(pl.col("health_change")).alias("trend"), pl.col("disagreement").fill_null(""))
     sources = health.source_rows(con)

@@ -137,7 +137,7 @@ SHOWN_KEY = {
     "signal_support_load": lambda v, s: f"{v:.0f}",
     "signal_csm_touch": lambda v, s: "never" if v >= 10_000 else f"{v:.0f}",
     "signal_days_to_renewal": lambda v, s: f"{v:.0f}",
-    "log_mrr": lambda v, s: v,
+    "log_mrr": lambda v, s: round(math.expm1(v)),  # money is shown in whole units
 }
 
 
