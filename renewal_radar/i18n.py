@@ -182,10 +182,41 @@ def money(value: float | None, currency: str, compact: bool = False) -> str:
         local = babel_numbers.get_currency_symbol(currency, locale)
         text = text.replace(local, symbol, 1) if local != symbol else text
         return _grouped_compact(text, locale)
+    whole = round(value)
+    parts = _whole_money_parts(currency, str(locale)) if whole >= 0 else None
+    if parts is not None:  # the shape Babel gives every whole amount here, filled in without Babel (tables of 40,000)
+        prefix, group, suffix = parts
+        return prefix + f"{whole:,}".replace(",", group) + suffix
+    return _babel_whole_money(whole, currency, locale)
+
+
+def _babel_whole_money(whole: int, currency: str, locale: Locale) -> str:
     pattern = _pattern(_whole(locale.currency_formats["standard"].pattern))
-    text = pattern.apply(round(value), locale, currency=currency, currency_digits=False)
+    text = pattern.apply(whole, locale, currency=currency, currency_digits=False)
     local = _local_symbol(currency, str(locale))
+    symbol = currency_symbol(currency)
     return text.replace(local, symbol, 1) if local != symbol else text
+
+
+PROBES = (0, 7, 1_234, 1_234_567, 9_876_543_210)
+
+
+@functools.cache
+def _whole_money_parts(currency: str, locale_code: str) -> tuple[str, str, str] | None:
+    """(prefix, group separator, suffix) when Babel writes every non-negative whole amount of ``currency`` in this
+    locale as prefix + digits grouped by three + suffix (checked on probes); None otherwise (Babel then writes
+    each amount)."""
+    locale = Locale.parse(locale_code)
+    group = locale.number_symbols["latn"]["group"]
+    sample = _babel_whole_money(1_234_567, currency, locale)
+    digits = "1,234,567".replace(",", group)
+    if sample.count(digits) != 1:
+        return None
+    prefix, suffix = sample.split(digits)
+    if any(prefix + f"{probe:,}".replace(",", group) + suffix != _babel_whole_money(probe, currency, locale)
+           for probe in PROBES):
+        return None
+    return prefix, group, suffix
 
 
 # Korean groups the digits before 만/억/조 ($2,097만, as Korean finance pages write it); CLDR's compact

@@ -186,3 +186,22 @@ def test_no_table_shows_a_raw_column_name(demo_db, monkeypatch, lang):
                 label = (config.get(str(column)) or {}).get("label")
                 assert label, (page, column)  # no config: the grid would show the column's own name
                 assert not RAW_NAME.fullmatch(label), (page, column, label)
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "ja", "zh_TW"])
+def test_whole_money_without_babel_reads_as_babel_writes_it(language):
+    """The fast path (prefix + grouped digits + suffix) gives Babel's text for every amount, in every language and
+    currency offered, halves rounded the same way; negative amounts go through Babel."""
+    import random
+
+    from babel import Locale
+
+    generator = random.Random(7)
+    values = [0, 0.5, 1.5, 2.5, 999, 999.5, 1000, 1234.4999, 10**12 + 0.5, *(generator.uniform(0, 1e9)
+                                                                          for _ in range(200))]
+    with i18n.language(language):
+        locale = Locale.parse(i18n.FORMAT_LOCALES[language])
+        for currency in ("USD", "EUR", "GBP", "JPY", "KRW", "TWD", "CHF", "INR"):
+            for value in values:
+                assert i18n.money(value, currency) == i18n._babel_whole_money(round(value), currency, locale)
+            assert i18n.money(-1234.0, currency) == i18n._babel_whole_money(-1234, currency, locale)
