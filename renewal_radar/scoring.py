@@ -131,9 +131,11 @@ def score_day(con, day: dt.date, context: Context) -> DayScores:
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
     year_ago = dates.add_months(day, -12)
     start = min(year_ago, forecast_method.outcomes_window_start(day, settings.get("forecast_horizon_days")))
-    known = renewals.renewal_outcomes(con, start, day, day)
+    # one read of the renewals as known on the day, split at it: the decided past and the year due from it
+    outcomes = renewals.renewal_outcomes(con, start, day + dt.timedelta(days=MAX_HORIZON_DAYS), day)
+    known = outcomes.filter(pl.col("renewal_date") < day)
     history = known.filter(pl.col("renewal_date") >= year_ago)
-    due = renewals.renewal_outcomes(con, day, day + dt.timedelta(days=MAX_HORIZON_DAYS), day)
+    due = outcomes.filter(pl.col("renewal_date") >= day)
     scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
     rollup = forecast.history_rollup(history).with_columns(pl.lit(day).alias("as_of"))
     return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, rollup,
