@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, health, pagedata, ui
+from renewal_radar import charts, health, i18n, pagedata, ui
 from renewal_radar.i18n import t
 
 
@@ -55,10 +55,28 @@ cols[1].metric(t("Red accounts"), f"{count.get('red', 0):,}", help=t("Health bel
 cols[2].metric(t("Yellow accounts"), f"{count.get('yellow', 0):,}")
 cols[3].metric(t("Green accounts"), f"{count.get('green', 0):,}")
 
-table = accounts.with_columns(ui.account_url()).select(
-    "open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr", "expected_churn_arr",
-    "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal")
-ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", {
+SHOWN = ("open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr",
+         "expected_churn_arr", "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal")
+
+
+def worded(rows: pl.DataFrame) -> pl.DataFrame:
+    """The table's rows with their drivers and disagreements in words: only the rows shown or downloaded."""
+    return pagedata.at_risk_words(rows, data.word_sources).with_columns(ui.account_url()).select(SHOWN)
+
+
+# the largest expected churned ARR first, a page at a time: 40,000 accounts' drivers are worded only when shown
+table = worded(ui.table_page(accounts, "at_risk_page"))
+LANGUAGE = i18n.current_language()  # a download is written after the run, in the language the page was read in
+
+
+def worded_book() -> pl.DataFrame:
+    """Every page of the table, worded for a download."""
+    with i18n.language(LANGUAGE):
+        return worded(accounts)
+
+
+ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", whole=worded_book,
+                       column_config={
     "health_score": st.column_config.ProgressColumn(t("Health"), min_value=0, max_value=100, format="%.0f"),
     "churn_probability": ui.percent_column(t("Churn risk (90 days)")),
     "arr": ui.money_column(t("ARR"), currency),

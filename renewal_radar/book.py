@@ -127,13 +127,18 @@ def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: 
     # MRR on the day at the day's rates, in the currency money is shown in (the drivers' words name it too)
     shown = money.converter(con)
     scored = shown.frame(scored, ("mrr",), as_of)
-    sources = {**health.source_rows(con), "currency": shown.currency}
-    texts = risk.drivers_texts(scored, sources) if with_drivers else None
+    texts = risk.drivers_texts(scored, driver_sources(con)) if with_drivers else None
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
         .alias("top_drivers"), (12 * pl.col("mrr")).alias("arr"),
     ).with_columns((pl.col("churn_probability") * pl.col("arr")).alias("expected_churn_arr")).sort(
         "expected_churn_arr", descending=True, nulls_last=True)
+
+
+def driver_sources(con) -> dict:
+    """What the drivers' words read besides the account's own values: rows per signal source (the feature count)
+    and the currency money is shown in."""
+    return {**health.source_rows(con), "currency": money.shown_currency(con)}
 
 
 def health_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from renewal_radar import (
     money,
     quarter_forecast,
     quarters,
+    risk,
     settings,
     sql,
 )
@@ -134,6 +135,7 @@ class AtRisk:
     missing_components: list[str]
     band_rates: pl.DataFrame
     stale: bool
+    word_sources: dict  # what the drivers' words read (at_risk_words)
 
 
 def trend_arrow(change: pl.Expr) -> pl.Expr:
@@ -170,28 +172,37 @@ def disagreement_texts(flagged: pl.DataFrame) -> list[str]:
 
 
 def at_risk(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
-    """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk, drivers and where
-    band and risk disagree; and the churn rate by band from the backtest."""
-    scored = book.account_scores(con, as_of, filters)
+    """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk, drivers (by name) and
+    whether band and risk disagree; and the churn rate by band from the backtest. The words (``top_drivers``,
+    ``disagreement``) are left to :func:`at_risk_words`, for the rows shown."""
+    scored = book.account_scores(con, as_of, filters, with_drivers=False)
     previous = dates.add_months(dates.month_floor(as_of), -1)
     before = book.health_scores(con, previous, filters).rename({"health_score": "health_month_ago"})
-    scored = scored.join(before, on="account_id", how="left").with_columns(
-        (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
-        (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"))
-    # only accounts whose band and risk disagree need the words (a few in a thousand)
     disagree = ((pl.col("band") == "green") & (pl.col("churn_probability") >= 0.3)) | (
         (pl.col("band") == "red") & (pl.col("churn_probability") < 0.1))
-    scored = scored.with_row_index("_order")
-    flagged = scored.filter(disagree.fill_null(False))
-    words = flagged.select("_order", pl.Series("disagreement", disagreement_texts(flagged), dtype=pl.String))
-    scored = scored.join(words, on="_order", how="left").sort("_order").drop("_order").with_columns(
-        trend_arrow(pl.col("health_change")).alias("trend"), pl.col("disagreement").fill_null(""))
+    scored = scored.join(before, on="account_id", how="left", maintain_order="left").with_columns(
+        (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
+        (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"),
+        disagree.fill_null(False).alias("disagrees"),
+    ).with_columns(trend_arrow(pl.col("health_change")).alias("trend"))
     sources = health.source_rows(con)
     available = health.available_components(sources)
     missing = [t("{component} (needs {file})", component=t(c.label), file=health.SOURCE_FILES[health.SOURCES[c.name]])
                for c in health.load_settings().components if not available[c.name]]
     _, band_rates = book.risk_backtest(con)
-    return AtRisk(as_of, money.shown_currency(con), scored, missing, band_rates, book.status(con).stale)
+    return AtRisk(as_of, money.shown_currency(con), scored, missing, band_rates, book.status(con).stale,
+                  book.driver_sources(con))
+
+
+def at_risk_words(rows: pl.DataFrame, sources: dict) -> pl.DataFrame:
+    """``rows`` of :func:`at_risk` with their drivers and, where band and risk disagree, why, in words of the
+    current language: worded for the rows asked for only (a page of the table, or a download when clicked)."""
+    rows = rows.with_columns(pl.Series("top_drivers", risk.drivers_texts(rows, sources), dtype=pl.String))
+    indexed = rows.with_row_index("_order")
+    flagged = indexed.filter(pl.col("disagrees"))
+    words = flagged.select("_order", pl.Series("disagreement", disagreement_texts(flagged), dtype=pl.String))
+    return indexed.join(words, on="_order", how="left").sort("_order").drop("_order").with_columns(
+        pl.col("disagreement").fill_null(""))
 
 
 def risk_backtest(con) -> pl.DataFrame:

@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Default forecast horizon in days (the Overview's renewals due, the Forecast page's default)."),
     Setting("fiscal_year_start_month", 1,
             "First month of the fiscal year (1 = January); quarters and the plan count from it."),
+    Setting("table_page_rows", 500,
+            "Rows per page of the At-risk table: only the page shown (and a download, when clicked) is worded."),
     Setting("health_trend_points", 5.0,
             "A health score that moved at least this many points in a month shows an up or down arrow."),
     Setting("p_closed_won", 1.0, "Renewal probability of a Closed Won opportunity without one."),

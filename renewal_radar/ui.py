@@ -406,19 +406,36 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str):
 
 
 def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
-                        height: int | None = None) -> None:
-    """A sortable table with CSV and XLSX downloads of exactly what it shows.
+                        height: int | None = None, whole: Callable[[], pl.DataFrame] | None = None) -> None:
+    """A sortable table with CSV and XLSX downloads of exactly what it shows (or, for a paged table, of
+    ``whole()``: every page).
 
     The files are written when the button is clicked, not on every run: a 50,000-row workbook takes
     seconds to write and most views never download it.
     """
     dataframe(frame, column_config, height)
+    rows = whole or (lambda: frame)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("Download CSV"), lambda: downloads.spreadsheet_csv(frame), f"{name}.csv", "text/csv",
+    left.download_button(t("Download CSV"), lambda: downloads.spreadsheet_csv(rows()), f"{name}.csv", "text/csv",
                          key=f"{key}_csv", on_click="ignore")
-    right.download_button(t("Download XLSX"), lambda: downloads.xlsx_bytes(frame), f"{name}.xlsx",
+    right.download_button(t("Download XLSX"), lambda: downloads.xlsx_bytes(rows()), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click="ignore")
+
+
+def table_page(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """The page of ``frame`` picked under the table (``table_page_rows`` rows each, in the frame's order), with
+    which rows of how many it shows; the whole frame when it fits on one page."""
+    size = max(int(settings.get("table_page_rows")), 1)
+    pages = max(-(-frame.height // size), 1)
+    if pages == 1:
+        return frame
+    left, right = st.columns([1, 4])
+    page = left.number_input(t("Page"), min_value=1, max_value=pages, value=1, step=1, key=key)
+    start = (int(page) - 1) * size
+    right.caption(t("Rows {first}–{last} of {total}, in the order shown; sorting a column sorts this page.",
+                    first=f"{start + 1:,}", last=f"{min(start + size, frame.height):,}", total=f"{frame.height:,}"))
+    return frame.slice(start, size)
 
 
 def money_column(label: str, currency: str) -> st.column_config.NumberColumn:

@@ -126,6 +126,30 @@ def test_at_risk_page_lists_accounts_and_explains_changes(app):
     assert any("sum to the change" in c.value for c in app.caption)
 
 
+def _accounts_table(app):
+    return next(frame.value for frame in app.dataframe if "top_drivers" in frame.value.columns)
+
+
+def test_at_risk_table_pages_and_words_only_the_page_shown(app, monkeypatch):
+    """A page of the table at a time, largest expected churned ARR first; each page's rows carry their words."""
+    monkeypatch.setenv("RENEWAL_RADAR_TABLE_PAGE_ROWS", "100")
+    app.run()
+    app.switch_page("pages/at_risk.py").run()
+    assert not app.exception
+    pager = app.number_input(key="at_risk_page")
+    assert pager.value == 1 and pager.max > 1
+    first = _accounts_table(app)
+    assert len(first) == 100 and first["top_drivers"].str.len().min() > 0
+    assert any(c.value.startswith("Rows 1–100 of ") for c in app.caption)
+    pager.set_value(2).run()
+    assert not app.exception
+    second = _accounts_table(app)
+    assert any(c.value.startswith("Rows 101–200 of ") for c in app.caption)
+    assert not set(second["account_id"]) & set(first["account_id"])
+    assert second["expected_churn_arr"].max() <= first["expected_churn_arr"].min()
+    assert second["top_drivers"].str.len().min() > 0
+
+
 def test_forecast_page_horizon_changes_the_figures(app):
     app.run()
     app.switch_page("pages/forecast.py").run()
