@@ -424,7 +424,7 @@ def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config:
 
 
 def table_page(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-    """The page of ``frame`` picked under the table (``table_page_rows`` rows each, in the frame's order), with
+    """The page of ``frame`` picked above the table (``table_page_rows`` rows each, in the frame's order), with
     which rows of how many it shows; the whole frame when it fits on one page."""
     size = max(int(settings.get("table_page_rows")), 1)
     pages = max(-(-frame.height // size), 1)
