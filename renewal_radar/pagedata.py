@@ -148,9 +148,7 @@ def trend_arrow(change: pl.Expr) -> pl.Expr:
 def disagreement_texts(flagged: pl.DataFrame) -> list[str]:
     """Why each account's health band and churn risk disagree (rows already flagged): the weakest components
     against the drivers, in the current language (templates and labels looked up once for the whole table)."""
-    from renewal_radar import health as health_mod
-
-    components = [(t(c.label), f"score_{c.name}") for c in health_mod.load_settings().components
+    components = [(t(c.label), f"score_{c.name}") for c in health.load_settings().components
                   if f"score_{c.name}" in flagged.columns]
     green = t("Green health but {risk} churn risk: the model weighs {drivers} more than the score does (weakest "
               "components: {weakest}).")
@@ -162,12 +160,12 @@ def disagreement_texts(flagged: pl.DataFrame) -> list[str]:
         scored = sorted(((row[column], label) for label, column in components if row[column] is not None),
                         key=lambda pair: pair[0])
         weakest = ", ".join(f"{label} {score:.0f}" for score, label in scored[:2])
-        risk = percent(row["churn_probability"], 0)
+        chance = percent(row["churn_probability"], 0)
         if row["band"] == "green":
-            texts.append(green.format(risk=risk, drivers=row.get("top_drivers") or size, weakest=weakest))
+            texts.append(green.format(risk=chance, drivers=row.get("top_drivers") or size, weakest=weakest))
         else:
             strongest = ", ".join(f"{label} {score:.0f}" for score, label in sorted(scored, key=lambda p: -p[0])[:2])
-            texts.append(red.format(risk=risk, weakest=weakest, strongest=strongest))
+            texts.append(red.format(risk=chance, weakest=weakest, strongest=strongest))
     return texts
 
 
