@@ -28,6 +28,7 @@ from renewal_radar import (
     drivers,
     explore,
     forecast,
+    i18n,
     metrics,
     money,
     pagedata,
@@ -36,6 +37,7 @@ from renewal_radar import (
     renewals,
     retention_projection,
     risk,
+    settings,
     sql,
     usage_rollup,
     why,
@@ -57,6 +59,46 @@ class Row:
     rows_scanned: int | None = None
     peak_rss_mb: float = 0.0
     note: str = ""
+    floor_ratio: float | None = None  # usage roll-up steps: time ÷ the scan floor
+
+
+# issue 26's targets at 50,000 accounts / 50 M events, by stage: (what is judged, the limit)
+TARGETS: dict[str, tuple[str, float]] = {
+    "import: total": ("cold s", 45.0),
+    "roll-up: all usage steps": ("× floor", 10.0),
+    "refresh: today's import (one more day of usage)": ("cold s", 10.0),
+    "rollup-usage --engine duckdb": ("peak RSS MiB", 4096.0),
+}
+STEP_TARGET = ("× floor", 5.0)   # each usage roll-up step
+PAGE_TARGET = ("warm s", 0.3)    # the work behind every page, in every language and currency
+
+
+def target_of(row: Row) -> tuple[str, float] | None:
+    """The target a row is judged against, if any."""
+    if row.stage in TARGETS:
+        return TARGETS[row.stage]
+    if row.stage.startswith("roll-up: "):
+        return STEP_TARGET
+    if row.stage.startswith("page: "):
+        return PAGE_TARGET
+    return None
+
+
+def judged(row: Row) -> str:
+    """'≤ limit: met' or '≤ limit: missed by …' for a row with a target, else ''."""
+    target = target_of(row)
+    if target is None:
+        return ""
+    kind, limit = target
+    value = {"cold s": row.cold_s, "warm s": row.warm_s, "× floor": row.floor_ratio,
+             "peak RSS MiB": row.peak_rss_mb}[kind]
+    if value is None:
+        return ""
+    shown = f"{limit / 1024:.0f} GiB peak" if kind == "peak RSS MiB" else f"{limit:g} {kind}"
+    if value <= limit:
+        return f"≤ {shown}: met"
+    missed = f"{(value - limit) / 1024:.2f} GiB" if kind == "peak RSS MiB" else f"{value - limit:.2f} {kind}"
+    return f"≤ {shown}: missed by {missed}"
 
 
 def peak_rss_mb() -> float:
@@ -70,13 +112,19 @@ def _timed(function: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def build(accounts: int, events: int, rows: list[Row]) -> Path:
+def size_name(accounts: int, events: int, per_user_day: float) -> str:
+    """The bench files' name for this size ("50000-50000000", or "…-k20" at 20 events per user-day)."""
+    return f"{accounts}-{events}" + (f"-k{per_user_day:g}" if per_user_day != 1 else "")
+
+
+def build(accounts: int, events: int, rows: list[Row], per_user_day: float = 1.0) -> Path:
     """Generate the demo exports and import them, timing generation, read+validate, load and marts."""
-    folder = BENCH_DIR / f"exports-{accounts}-{events}"
-    path = BENCH_DIR / f"bench-{accounts}-{events}.duckdb"
+    folder = BENCH_DIR / f"exports-{size_name(accounts, events, per_user_day)}"
+    path = BENCH_DIR / f"bench-{size_name(accounts, events, per_user_day)}.duckdb"
     if folder.exists():
         shutil.rmtree(folder)
-    seconds, _ = _timed(lambda: write_exports(folder, accounts, seed=42, years=3, events=events))
+    seconds, _ = _timed(lambda: write_exports(folder, accounts, seed=42, years=3, events=events,
+                                              events_per_user_day=per_user_day))
     rows.append(Row("demo generation (write exports)", seconds, peak_rss_mb=peak_rss_mb()))
     marks: dict[str, float] = {}
 
@@ -114,6 +162,7 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
         "page: Renewal forecast (12-month backtest)": lambda con: pagedata.forecast_backtest(con, 90),
         "page: Renewal calendar": lambda con: pagedata.renewal_forecast(con, as_of, 365),
         "page: At-risk accounts (scores)": lambda con: pagedata.at_risk(con, as_of),
+        "page: At-risk accounts (scores and the first table page worded)": lambda con: _at_risk_page(con, as_of),
         "page: At-risk accounts (12-month backtest)": lambda con: pagedata.risk_backtest(con),
         "page: Cohorts and survival": lambda con: pagedata.cohorts_page(con, as_of),
         "page: Account": lambda con: pagedata.account_view(con, _largest_account(con, as_of), as_of),
@@ -152,23 +201,46 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
     }
 
 
-def measure_workloads(path: Path, rows: list[Row], currency: str | None = None) -> None:
-    """Cold (new connection, first call) and warm (second call) time of each workload; with ``currency``, the
-    pages' work with money shown in that currency instead of the reporting one."""
+def _at_risk_page(con, as_of: dt.date) -> object:
+    """What the At-risk page does on a view: the scores, then the words of the table page it shows."""
+    found = pagedata.at_risk(con, as_of)
+    shown = found.accounts.head(int(settings.get("table_page_rows")))
+    return pagedata.at_risk_words(shown, found.word_sources)
+
+
+WORDED_PAGES = ("page: At-risk accounts (scores and the first table page worded)", "page: Expansion")
+
+
+def measure_workloads(path: Path, rows: list[Row], currency: str | None = None, language: str | None = None,
+                      names: tuple[str, ...] | None = None) -> None:
+    """Cold (new connection, first call) and warm (second call) time of each workload (or of ``names``); with
+    ``currency``, the pages' work with money shown in that currency instead of the reporting one; with
+    ``language``, in that language."""
     probe = db.connect(path)
     as_of = metrics.data_as_of(probe)
     probe.close()
     for name, work in workloads(as_of).items():
-        if currency and not name.startswith(("page", "review")):
-            continue  # the command line always answers in the reporting currency
+        if (currency or language) and not name.startswith(("page", "review")):
+            continue  # the command line always answers in the reporting currency and in English
+        if names and name not in names:
+            continue
         con = db.connect(path)
-        with money.shown_in(currency):
+        with money.shown_in(currency), i18n.language(language or "en"):
             cold, _ = _timed(lambda work=work, con=con: work(con))
             warm, _ = _timed(lambda work=work, con=con: work(con))
             with db.counting_rows_scanned() as scans:
                 work(con)
         con.close()
-        rows.append(Row(f"{name} in {currency}" if currency else name, cold, warm, sum(scans), peak_rss_mb()))
+        shown_in = " ".join(part for part in (language, currency) if part)
+        rows.append(Row(f"{name} in {shown_in}" if shown_in else name, cold, warm, sum(scans), peak_rss_mb()))
+
+
+def measure_languages(path: Path, rows: list[Row]) -> None:
+    """The pages that word figures (At-risk, Expansion) in every language, in the reporting currency and another."""
+    for language in i18n.LANGUAGES:
+        for currency in (None, other_currency(path)):
+            if language != "en" or currency:
+                measure_workloads(path, rows, currency, language, WORDED_PAGES)
 
 
 def other_currency(path: Path) -> str | None:
@@ -196,17 +268,17 @@ def measure_rollups(path: Path, rows: list[Row]) -> None:
             seconds, _ = _timed(step)
             total += seconds
             rows.append(Row(f"roll-up: {name}", seconds, peak_rss_mb=peak_rss_mb(),
-                            note=f"{seconds / scan:.2f}× the scan floor ({scan:.2f} s)"))
+                            note=f"{seconds / scan:.2f}× the scan floor ({scan:.2f} s)", floor_ratio=seconds / scan))
         rows.append(Row("roll-up: all usage steps", total, peak_rss_mb=peak_rss_mb(),
-                        note=f"{total / scan:.2f}× the scan floor"))
+                        note=f"{total / scan:.2f}× the scan floor", floor_ratio=total / scan))
     finally:
         con.close()
         work.unlink(missing_ok=True)
 
 
-def measure_rollup_command(accounts: int, events: int, rows: list[Row], engines: tuple[str, ...]) -> None:
-    """``rollup-usage`` on the demo's raw event file, with each engine (Spark on a local master)."""
-    folder = BENCH_DIR / f"exports-{accounts}-{events}"
+def measure_rollup_command(folder: Path, rows: list[Row], engines: tuple[str, ...]) -> None:
+    """``rollup-usage`` on the demo's raw event file, with each engine (Spark on a local master), each as the
+    command in a process of its own so its peak memory is its own (Spark's JVM is a child of that process)."""
     if not (folder / "usage_events.parquet").exists():
         return
     source = BENCH_DIR / "rollup-source"
@@ -216,11 +288,23 @@ def measure_rollup_command(accounts: int, events: int, rows: list[Row], engines:
     for engine in engines:
         out = BENCH_DIR / f"rollup-out-{engine}"
         shutil.rmtree(out, ignore_errors=True)
-        seconds, summary = _timed(lambda engine=engine, out=out: usage_rollup.rollup_usage(source, out, engine))
-        rows.append(Row(f"rollup-usage --engine {engine}", seconds, peak_rss_mb=peak_rss_mb(),
-                        note=f"{summary.daily_rows:,} daily rows"))
+        seconds, (output, peak) = _timed(lambda engine=engine, out=out: _command_with_peak(
+            ["rollup-usage", str(source), "--out", str(out), "--engine", engine]))
+        rows.append(Row(f"rollup-usage --engine {engine}", seconds, peak_rss_mb=peak,
+                        note=output.strip().split(" in ")[0].replace(str(BENCH_DIR) + "/", "")))
         shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(source, ignore_errors=True)
+
+
+def _command_with_peak(arguments: list[str]) -> tuple[str, float]:
+    """Run ``python -m renewal_radar ARGS``; its output and the peak RSS (MiB) of it and its children."""
+    with subprocess.Popen([sys.executable, "-m", "renewal_radar", *arguments], cwd=REPO_ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        output, errors = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(arguments)} failed: {errors[-2000:]}")
+    # the largest child waited for so far: the bench runs one command at a time
+    return output, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def split_usage_by_day(exports: Path, folder: Path, last_day: dt.date) -> tuple[Path, Path]:
@@ -249,10 +333,9 @@ def split_usage_by_day(exports: Path, folder: Path, last_day: dt.date) -> tuple[
     return before, after
 
 
-def measure_refresh(accounts: int, events: int, rows: list[Row]) -> None:
+def measure_refresh(exports: Path, rows: list[Row]) -> None:
     """The daily refresh: yesterday's exports imported in full, then today's (one more day of usage events in
     a new file, the same small files) imported as a refresh; the refresh's end-to-end time is the figure."""
-    exports = BENCH_DIR / f"exports-{accounts}-{events}"
     if not (exports / "usage_events.parquet").exists():
         return
     last_day = DEMO_END - dt.timedelta(days=1)
@@ -274,33 +357,38 @@ def _import_command(folder: Path, path: Path, as_of: dt.date) -> str:
     return result.stdout
 
 
-def render(rows: list[Row], accounts: int, events: int) -> str:
-    """The results as a Markdown table."""
-    lines = [f"accounts={accounts:,} events={events:,}", "",
-             "| stage | cold s | warm s | rows scanned | peak RSS MiB | note |", "|---|---:|---:|---:|---:|---|"]
+def render(rows: list[Row], accounts: int, events: int, per_user_day: float = 1.0) -> str:
+    """The results as a Markdown table, each row with its target (issue 26) and whether it is met."""
+    lines = [f"accounts={accounts:,} events={events:,} events per user-day={per_user_day:g}", "",
+             "| stage | cold s | warm s | rows scanned | peak RSS MiB | target | note |",
+             "|---|---:|---:|---:|---:|---|---|"]
     for row in rows:
         warm = f"{row.warm_s:.3f}" if row.warm_s is not None else ""
         scanned = f"{row.rows_scanned:,}" if row.rows_scanned is not None else ""
-        lines.append(f"| {row.stage} | {row.cold_s:.3f} | {warm} | {scanned} | {row.peak_rss_mb:,.0f} | {row.note} |")
+        lines.append(f"| {row.stage} | {row.cold_s:.3f} | {warm} | {scanned} | {row.peak_rss_mb:,.0f} | "
+                     f"{judged(row)} | {row.note} |")
     return "\n".join(lines)
 
 
 def run(accounts: int = 2000, events: int | None = None, reuse: bool = True, out=sys.stdout,
-        engines: tuple[str, ...] = ("duckdb", "spark"), only: str | None = None) -> list[Row]:
+        engines: tuple[str, ...] = ("duckdb", "spark"), only: str | None = None,
+        per_user_day: float = 1.0) -> list[Row]:
     """Build or reuse the database of this size, measure every stage, print the table."""
     events = events if events is not None else accounts * 1000
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
-    path = BENCH_DIR / f"bench-{accounts}-{events}.duckdb"
+    name = size_name(accounts, events, per_user_day)
+    path, exports = BENCH_DIR / f"bench-{name}.duckdb", BENCH_DIR / f"exports-{name}"
     if not (reuse and path.exists()):
-        path = build(accounts, events, rows)
+        path = build(accounts, events, rows, per_user_day)
     stages = {"rollups": lambda: measure_rollups(path, rows),
-              "rollup-usage": lambda: measure_rollup_command(accounts, events, rows, engines),
-              "refresh": lambda: measure_refresh(accounts, events, rows),
+              "rollup-usage": lambda: measure_rollup_command(exports, rows, engines),
+              "refresh": lambda: measure_refresh(exports, rows),
               "pages": lambda: measure_workloads(path, rows),
-              "pages-currency": lambda: measure_workloads(path, rows, other_currency(path))}
+              "pages-currency": lambda: measure_workloads(path, rows, other_currency(path)),
+              "pages-languages": lambda: measure_languages(path, rows)}
     for name, stage in stages.items():
         if only is None or only == name:
             stage()
-    print(render(rows, accounts, events), file=out)
+    print(render(rows, accounts, events, per_user_day), file=out)
     return rows

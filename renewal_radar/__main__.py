@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--years", type=int, default=3)
     demo.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
+    demo.add_argument("--events-per-user-day", type=float, default=1.0, metavar="K",
+                      help="mean events a user logs on a feature on a day they use it (default 1: the sparse worst "
+                           "case; real products log many)")
     demo.add_argument("--exports", type=Path, default=None,
                       help="leave the export files it imported in DIR (default: demo_exports beside the database)")
 
@@ -155,8 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", parents=[common], help="time import, marts and every page's queries")
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")
+    bench.add_argument("--events-per-user-day", type=float, default=1.0, metavar="K",
+                       help="the demo's events per user, feature and active day (default 1, the worst case)")
+    bench.add_argument("--no-spark", action="store_true", help="time rollup-usage on DuckDB only")
     bench.add_argument("--rebuild", action="store_true", help="rebuild the benchmark database even if it exists")
-    bench.add_argument("--only", choices=("rollups", "rollup-usage", "refresh", "pages", "pages-currency"),
+    bench.add_argument("--only", choices=("rollups", "rollup-usage", "refresh", "pages", "pages-currency",
+                                          "pages-languages"),
                        default=None, help="measure one stage only")
     return parser
 
@@ -183,7 +190,7 @@ def cmd_demo(args) -> None:
 
     try:
         summary = build_demo(settings.db_path(args.db), args.accounts, args.seed, args.years, args.events,
-                             args.exports)
+                             args.exports, events_per_user_day=args.events_per_user_day)
     except FileExistsError as exc:
         raise CliError(str(exc)) from None
     print(f"demo: {summary.accounts:,} accounts, {summary.lines:,} subscription lines, "
@@ -454,7 +461,8 @@ def cmd_bench(args) -> None:
     """Benchmarks (bench/run.py)."""
     from bench.run import run
 
-    run(args.accounts, args.events, reuse=not args.rebuild, only=args.only)
+    run(args.accounts, args.events, reuse=not args.rebuild, only=args.only,
+        engines=("duckdb",) if args.no_spark else ("duckdb", "spark"), per_user_day=args.events_per_user_day)
 
 
 def cmd_digest(args) -> int:

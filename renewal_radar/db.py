@@ -61,9 +61,13 @@ def connect_sandbox(path: str | os.PathLike, memory_limit: str = "2GB") -> duckd
     return con
 
 
-def connect_memory() -> duckdb.DuckDBPyConnection:
-    """An in-memory database (used to build marts in tests and benchmarks)."""
-    return duckdb.connect()
+def connect_memory(spill_to: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory database (used to build marts in tests and benchmarks). With ``spill_to``, a folder, it
+    keeps to the import's memory limit and spills the rest there (large aggregates and sorts)."""
+    if spill_to is None:
+        return duckdb.connect()
+    return duckdb.connect(config={"memory_limit": str(settings.get("duckdb_memory_limit")),
+                                  "temp_directory": str(spill_to), "preserve_insertion_order": False})
 
 
 _scan_log: list[int] | None = None

@@ -336,8 +336,10 @@ def _usage_month_rows(c: _Company) -> pl.DataFrame:
         "engagement": m["engagement"][m["live"]]}) for m in c.months])
 
 
-def _usage_chunk(c: _Company, months: pl.DataFrame, counts: np.ndarray, rng) -> pl.DataFrame:
-    """The events of some account-months: times spread over the month, features by engagement, users by seats."""
+def _usage_chunk(c: _Company, months: pl.DataFrame, counts: np.ndarray, rng,
+                 per_activity: float = 1.0) -> pl.DataFrame:
+    """The events of some account-months: times spread over the month, features by engagement, users by seats;
+    each activity (a user on a feature on a day) logs on average ``per_activity`` events that day."""
     rows = np.repeat(np.arange(months.height), counts)
     total = len(rows)
     day = months["day"].to_numpy()[rows]
@@ -349,28 +351,42 @@ def _usage_chunk(c: _Company, months: pl.DataFrame, counts: np.ndarray, rng) -> 
                          len(FEATURES) - 1)
     users = months["users"].to_numpy()[rows].astype(np.int64)
     account = months["account"].to_numpy()[rows]
+    user_no = (rng.random(total) * users).astype(np.int64)
+    if per_activity > 1:
+        when, feature, account, user_no = _bursts(rng, per_activity, when, feature, account, user_no)
     keep = when < c.end.astype("datetime64[ms]")
     events = pl.DataFrame({
         "account_id": c.ids[account[keep]], "event_time": when[keep],
-        "event_type": FEATURES[feature[keep]], "user_no": (rng.random(total) * users)[keep].astype(np.int64),
+        "event_type": FEATURES[feature[keep]], "user_no": user_no[keep],
         "value": np.ones(int(keep.sum())),
     })
     return events.with_columns(pl.format("{}-u{}", "account_id", "user_no").alias("user_id")).drop("user_no")
 
 
-def write_usage_events(c: _Company, target_events: int, path: Path) -> int:
-    """Write about ``target_events`` usage events to Parquet in bounded chunks; returns how many."""
+def _bursts(rng, per_activity: float, when: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each activity repeated 1 + Poisson(per_activity - 1) times at random times of the same day: how real
+    products log (many events per user and day), where the default density is one event per activity."""
+    repeats = 1 + rng.poisson(per_activity - 1, len(when))
+    day = when.astype("datetime64[D]").astype("datetime64[ms]")
+    offsets = rng.integers(0, 86400 * 1000, int(repeats.sum())).astype("timedelta64[ms]")
+    return (np.repeat(day, repeats) + offsets, *(np.repeat(column, repeats) for column in columns))
+
+
+def write_usage_events(c: _Company, target_events: int, path: Path, per_activity: float = 1.0) -> int:
+    """Write about ``target_events`` usage events to Parquet in bounded chunks; returns how many. With
+    ``per_activity`` above 1 the same number of events comes as fewer activities, each a burst of events."""
     import pyarrow.parquet as pq
 
     rng = np.random.default_rng(2)
     months = _usage_month_rows(c)
     weight = (months["users"] * (0.3 + months["engagement"])).to_numpy()
-    counts = rng.poisson(weight / weight.sum() * target_events)
-    bounds = np.searchsorted(np.cumsum(counts), np.arange(EVENTS_PER_CHUNK, counts.sum(), EVENTS_PER_CHUNK))
+    counts = rng.poisson(weight / weight.sum() * target_events / max(per_activity, 1.0))
+    per_chunk = max(int(EVENTS_PER_CHUNK / max(per_activity, 1.0)), 1)
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(per_chunk, counts.sum(), per_chunk))
     written, writer = 0, None
     try:
         for chunk_rows in np.split(np.arange(months.height), bounds):
-            events = _usage_chunk(c, months[chunk_rows], counts[chunk_rows], rng).to_arrow()
+            events = _usage_chunk(c, months[chunk_rows], counts[chunk_rows], rng, per_activity).to_arrow()
             writer = writer or pq.ParquetWriter(path, events.schema)
             writer.write_table(events, row_group_size=1_000_000)
             written += events.num_rows
@@ -597,8 +613,9 @@ def _fx_table(c: _Company) -> pl.DataFrame:
 
 
 def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int = 3, events: int | None = None,
-                  end: dt.date = DEMO_END) -> tuple[int, int, int]:
-    """Simulate the company and write its export files into ``folder``."""
+                  end: dt.date = DEMO_END, events_per_user_day: float = 1.0) -> tuple[int, int, int]:
+    """Simulate the company and write its export files into ``folder``; ``events_per_user_day`` is the mean
+    burst of events each user logs on a feature on a day they use it (1: the sparse worst case)."""
     company = _Company(accounts, seed, years, end)
     company.simulate()
     folder.mkdir(parents=True, exist_ok=True)
@@ -616,7 +633,7 @@ def write_exports(folder: Path, accounts: int = 2000, seed: int = 42, years: int
     _team_table().write_csv(folder / "team.csv")
     _targets_table(end).write_csv(folder / "targets.csv")
     n_events = write_usage_events(company, events if events is not None else accounts * 1000,
-                                  folder / "usage_events.parquet")
+                                  folder / "usage_events.parquet", events_per_user_day)
     return accounts, subscriptions.height, n_events
 
 
@@ -634,14 +651,15 @@ def _clear_export_folder(folder: Path) -> None:
 
 
 def build_demo(db_path: Path, accounts: int = 2000, seed: int = 42, years: int = 3, events: int | None = None,
-               folder: Path | None = None, progress=None) -> DemoSummary:
+               folder: Path | None = None, progress=None, events_per_user_day: float = 1.0) -> DemoSummary:
     """Write the demo exports and import them into ``db_path`` through the normal import path."""
     from renewal_radar.ingest import import_folder
 
     started = time.perf_counter()
     folder = folder or db_path.parent / "demo_exports"
     _clear_export_folder(folder)
-    n_accounts, n_lines, n_events = write_exports(folder, accounts, seed, years, events)
+    n_accounts, n_lines, n_events = write_exports(folder, accounts, seed, years, events,
+                                                  events_per_user_day=events_per_user_day)
     result = import_folder(folder, db_path, as_of=DEMO_END, today=max(DEMO_END, dt.date.today()),
                            **({"progress": progress} if progress else {}))
     if not result.loaded:

@@ -115,17 +115,21 @@ def _duckdb_rollup(source: Path, out: Path, since: dt.date | None) -> RollupSumm
     if not files["parquet"] and not files["csv"]:
         raise RollupError(f"no Parquet or CSV files under {source}")
     read_from, first_written = read_window(since)
-    con = db.connect_memory()
+    staging = LocalFiles().staging(str(out))
+    # within the import's memory limit: the distinct pass over every event spills beyond it, not the machine
+    con = db.connect_memory(spill_to=Path(staging) / "_spill")
     try:
         db.event_source_view(con, files["parquet"], files["csv"], "usage_events_source")
         db.create_table(con, "usage_pairs", sql.load(PAIRS), {"read_from": read_from}, temporary=True)
-        staging = LocalFiles().staging(str(out))
         daily = db.write_partitioned(con, sql.load(DAILY), {"since": first_written}, f"{staging}/{DAILY_DIR}",
                                      DAILY_COLUMN, DAILY_KEY)
         monthly = db.write_partitioned(con, sql.load(MONTHLY_USERS), {}, f"{staging}/{MONTHLY_DIR}", MONTHLY_COLUMN,
                                        MONTHLY_KEY)
-    finally:
+    except BaseException:
         con.close()
+        LocalFiles().delete(staging)  # a failed run leaves the output folder as it was
+        raise
+    con.close()
     publish(LocalFiles(), staging, str(out), since)
     return RollupSummary("duckdb", len(files["parquet"]) + len(files["csv"]), daily.rows, monthly.rows,
                          daily.first, daily.last, since, str(out), time.perf_counter() - started)

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from renewal_radar import db
 from renewal_radar.demo import write_exports
 from renewal_radar.ingest import import_folder
 from renewal_radar.usage_rollup import RollupError, rollup_usage
@@ -187,3 +188,36 @@ def test_import_of_the_rolled_up_folder_builds_the_same_marts_as_the_raw_events(
     assert {f.table for f in result.report.files} >= {"usage_daily", "usage_monthly_users"}
     for table in ("usage_daily_by_feature", "usage_monthly", "usage_monthly_by_feature", "account_features_monthly"):
         assert table_differences(tmp_path / "from_events.duckdb", tmp_path / "from_rollup.duckdb", table) == 0, table
+
+
+def test_a_rollup_over_its_memory_limit_spills_and_counts_the_same(tmp_path, monkeypatch):
+    rows = 400_000
+    events = pl.DataFrame({"account_id": [f"A{i % 2000}" for i in range(rows)],
+                           "event_time": [T(2026, 1, 1) + dt.timedelta(minutes=7 * i) for i in range(rows)],
+                           "event_type": [f"f{i % 13}" for i in range(rows)],
+                           "user_id": [f"u{i % 997}" for i in range(rows)]})
+    (tmp_path / "events").mkdir()
+    events.write_parquet(tmp_path / "events" / "all.parquet")
+    rollup_usage(tmp_path / "events", tmp_path / "roomy")
+    monkeypatch.setenv("RENEWAL_RADAR_DUCKDB_MEMORY_LIMIT", "40MB")  # far below what the distinct pass holds
+    rollup_usage(tmp_path / "events", tmp_path / "tight")
+    assert read_output(tmp_path / "tight") == read_output(tmp_path / "roomy")
+    assert len(read_output(tmp_path / "tight")[0]) == rows  # every event its own (account, day, feature, user)
+    assert not list((tmp_path / "tight").glob("_staging-*"))  # the spill folder went with the staging folder
+    con = db.connect_memory(spill_to=tmp_path / "spill")
+    limit, folder = con.sql("select current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
+    con.close()
+    assert limit == "38.1 MiB" and folder == str(tmp_path / "spill")  # the setting's 40 MB, spilling to the folder
+
+
+def test_a_failed_rollup_leaves_the_output_as_it_was(tmp_path):
+    source = write_source(tmp_path / "events", FILES)
+    out = tmp_path / "out"
+    rollup_usage(source, out)
+    before = read_output(out)
+    (source / "day=2026-02-02").mkdir()
+    (source / "day=2026-02-02" / "part-0.parquet").write_bytes(b"not a parquet file")
+    with pytest.raises(duckdb.Error):
+        rollup_usage(source, out)
+    assert read_output(out) == before
+    assert not list(out.glob("_staging-*"))
