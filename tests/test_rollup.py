@@ -221,3 +221,16 @@ def test_a_failed_rollup_leaves_the_output_as_it_was(tmp_path):
         rollup_usage(source, out)
     assert read_output(out) == before
     assert not list(out.glob("_staging-*"))
+
+
+def test_the_demo_logs_bursts_of_events_per_user_and_day_when_asked(tmp_path):
+    write_exports(tmp_path / "sparse", 60, seed=3, events=30_000)
+    write_exports(tmp_path / "dense", 60, seed=3, events=30_000, events_per_user_day=10)
+    activities = {}
+    for name in ("sparse", "dense"):
+        events = pl.read_parquet(tmp_path / name / "usage_events.parquet")
+        assert 27_000 <= events.height <= 33_000  # the events asked for, whatever the density
+        activities[name] = events.height / events.select(
+            "account_id", pl.col("event_time").dt.date(), "event_type", "user_id").n_unique()
+    assert activities["sparse"] < 1.3  # the worst case: about one event per user, feature and day
+    assert 8 <= activities["dense"] <= 11  # a burst of ten on average, all on the day of its activity
