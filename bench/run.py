@@ -10,6 +10,7 @@ and prints roll-up / scan. Nothing here asserts a time.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import resource
 import shutil
@@ -345,16 +346,19 @@ def measure_refresh(exports: Path, rows: list[Row]) -> None:
     # each import as the nightly job runs it: the command line in a process of its own, end to end
     seconds, _ = _timed(lambda: _import_command(before, path, last_day))
     rows.append(Row("refresh: full import of yesterday (usage in daily files)", seconds))
-    seconds, output = _timed(lambda: _import_command(after, path, DEMO_END))
+    seconds, found = _timed(lambda: _import_command(after, path, DEMO_END))
     rows.append(Row("refresh: today's import (one more day of usage)", seconds,
-                    note="refresh" if "refreshed" in output else "fell back to a full import"))
+                    note="refresh" if found["refreshed"] else "fell back to a full import"))
+    for phase, spent in sorted(found["phases"].items(), key=lambda item: -item[1])[:8]:
+        rows.append(Row(f"refresh phase: {phase}", spent))
 
 
-def _import_command(folder: Path, path: Path, as_of: dt.date) -> str:
-    result = subprocess.run([sys.executable, "-m", "renewal_radar", "import", str(folder), "--db", str(path),
+def _import_command(folder: Path, path: Path, as_of: dt.date) -> dict:
+    """One import in a process of its own (``bench.import_phases``): whether it refreshed and its phases."""
+    result = subprocess.run([sys.executable, "-m", "bench.import_phases", str(folder), "--db", str(path),
                              "--as-of", as_of.isoformat()], cwd=REPO_ROOT, capture_output=True, text=True,
                             check=True)
-    return result.stdout
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def render(rows: list[Row], accounts: int, events: int, per_user_day: float = 1.0) -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from renewal_radar import dates, db, health, metrics, risk, sql
@@ -96,12 +97,14 @@ def _with_feature_events(con, frame: pl.DataFrame) -> pl.DataFrame:
     return joined.with_columns(pl.col(c).fill_null(0.0).cast(pl.Float64) for c in feature_columns).drop("_month")
 
 
-def ntile(count: int, groups: int = GROUPS) -> list[int]:
+def ntile(count: int, groups: int = GROUPS) -> np.ndarray:
     """The group (1..groups) of each of ``count`` ranked rows, as SQL's ``ntile`` assigns them: the first
     ``count % groups`` groups hold one row more than the others."""
     size, extra = divmod(count, groups)
     big = extra * (size + 1)
-    return [index // (size + 1) + 1 if index < big else extra + (index - big) // size + 1 for index in range(count)]
+    index = np.arange(count)
+    # where every group is one row (size 0) only the first branch is taken; 1 stands in to avoid dividing by 0
+    return np.where(index < big, index // (size + 1) + 1, extra + (index - big) // max(size, 1) + 1)
 
 
 def wilson(churned: int, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -114,10 +117,21 @@ def wilson(churned: int, n: int, z: float = Z_95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+TIEBREAK = "_tiebreak"
+
+
+def with_tiebreak(observations: pl.DataFrame) -> pl.DataFrame:
+    """The observations with their rank by account id, then day (how equal metric values are ordered)."""
+    return observations.sort("account_id", "as_of").with_row_index(TIEBREAK)
+
+
 def decile_groups(observations: pl.DataFrame, metric: str) -> pl.DataFrame:
     """The ten groups of one metric: value range, observations, churned, churn rate and its interval."""
+    if TIEBREAK not in observations.columns:
+        observations = with_tiebreak(observations)
+    # ties broken by account id, then day: their order once as an integer, cheaper to sort by than the strings
     ranked = (observations.filter(pl.col(metric).is_not_null() & pl.col(metric).is_not_nan())
-              .sort(metric, "account_id", "as_of"))
+              .sort(metric, TIEBREAK))
     if ranked.is_empty():
         return pl.DataFrame(schema=GROUP_SCHEMA)
     ranked = ranked.with_columns(pl.Series("group", ntile(ranked.height), dtype=pl.Int64))
@@ -141,6 +155,7 @@ def metric_cohorts(observations: pl.DataFrame) -> pl.DataFrame:
     """Every metric's ten groups with its spread and rank (1 = largest spread). A metric with one value only
     (its export is missing, or nobody differs) cannot split churn and is left out."""
     metrics = [m for m in observations.columns if m in METRICS or m.startswith(FEATURE_PREFIX)]
+    observations = with_tiebreak(observations)
     parts = []
     for metric in metrics:
         values = observations[metric].drop_nulls().drop_nans()

@@ -358,7 +358,8 @@ def backtest_from_rows(renewal_rows: pl.DataFrame, rollups: pl.DataFrame, actual
 def backtest_from_scores(con, renewal_scores: pl.DataFrame, rollups: pl.DataFrame, as_of: dt.date,
                          horizon_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The scoring stage's backtest: the stored forecasts of the past year's month starts, unfiltered."""
-    days = [day for day in backtest_days(as_of, horizon_days) if day in set(renewal_scores["as_of"].to_list())]
+    scored_days = set(renewal_scores["as_of"].unique().to_list())
+    days = [day for day in backtest_days(as_of, horizon_days) if day in scored_days]
     if not days:
         return backtest_from_rows(renewal_scores.head(0), rollups, renewal_scores.head(0), [], horizon_days)
     actual = actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days))
