@@ -241,6 +241,13 @@ def replace_months(con: duckdb.DuckDBPyConnection, table: str, month_column: str
     con.execute(f"insert into {_identifier(table)} {sql}", params or None)
 
 
+def replace_after(con: duckdb.DuckDBPyConnection, table: str, day_column: str, day, sql: str,
+                  params: dict | None = None) -> None:
+    """Replace the rows of ``table`` dated after ``day`` (its ``day_column``) by a query's rows."""
+    con.execute(f"delete from {_identifier(table)} where {_identifier(day_column)} > $day", {"day": day})
+    con.execute(f"insert into {_identifier(table)} {sql}", params or None)
+
+
 @dataclasses.dataclass(frozen=True)
 class Written:
     """Rows written to a partitioned dataset and its first and last partition value."""

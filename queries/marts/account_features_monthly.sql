@@ -1,6 +1,8 @@
 -- account_features_monthly: one row per account active at each month start up to the as-of day, with the
 -- point-in-time signals of account_features (health history, churn-risk training and backtests read it).
-create or replace table account_features_monthly as
+-- The query gives the month starts after $after: a full import builds them all (a far past day), a daily
+-- refresh appends those after the first day its changes touch (a month start's signals read only data dated
+-- before it, so the earlier rows stand; ingest/refresh.py).
 with month_starts as (
     select list(month_start order by month_start) as days
     from (
@@ -9,6 +11,7 @@ with month_starts as (
             (select as_of from import_meta),
             interval 1 month))::date as month_start
     )
+    where month_start > $after
 )
 
 select * from account_features((select days from month_starts))

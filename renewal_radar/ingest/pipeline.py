@@ -458,9 +458,10 @@ def _refresh(folder, db_path, plan: refresh.RefreshPlan, report: ValidationRepor
         report.messages += _large_table_warnings(con, report.files, today, plan.added)
         _write_meta(con, report, as_of, history, Path(folder),
                     pl.concat([plan.stamps, _small_stamps(report.files, Path(folder))]))
-        build_marts(con, progress, every_month=False)
         changed = [day for day in (earliest, min(months) if months else None) if day is not None]
-        score_book(con, progress, keep_until=min([*changed, as_of]))
+        keep_until = min([*changed, as_of])
+        build_marts(con, progress, every_month=False, keep_until=keep_until)
+        score_book(con, progress, keep_until=keep_until)
     return as_of
 
 
@@ -540,6 +541,14 @@ def _previous_history(live: Path) -> pl.DataFrame:
         con.close()
 
 
+def _build_monthly_features(con, keep_until: dt.date | None) -> None:
+    text, params = sql.bound(f"marts/{MONTHLY_FEATURES}", after=keep_until or FAR_PAST)
+    if keep_until is None or MONTHLY_FEATURES not in db.table_names(con):
+        db.create_table(con, MONTHLY_FEATURES, text, params)
+        return
+    db.replace_after(con, MONTHLY_FEATURES, "as_of", keep_until, text, params)
+
+
 def score_book(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> None:
     """The scoring stage after the marts (models run here, once per import), then the automatic snapshot; a
     daily refresh keeps the stored days up to ``keep_until``."""
@@ -549,14 +558,21 @@ def score_book(con, progress: Progress = _noop, keep_until: dt.date | None = Non
     snapshots.save_automatic(con)
 
 
-def build_marts(con, progress: Progress = _noop, every_month: bool = True) -> None:
+FAR_PAST = dt.date(1900, 1, 1)
+MONTHLY_FEATURES = "account_features_monthly"
+
+
+def build_marts(con, progress: Progress = _noop, every_month: bool = True, keep_until: dt.date | None = None) -> None:
     """Run every staging and mart query, in dependency order; the usage tables for every month, or (a daily
-    refresh) only for the months in refresh_months."""
+    refresh) only for the months in refresh_months; with ``keep_until`` (a refresh: the first day its changes
+    touch), the monthly features of the month starts up to it stand and only later ones are built."""
     steps = [f"staging/{t}" for t in STAGING_ORDER] + [f"marts/{m}" for m in MART_ORDER]
     for index, step in enumerate(steps):
         progress(0.7 + 0.15 * index / len(steps), f"building {step}")
         if step == f"marts/{USAGE}":
             usage_rollup.build_usage_tables(con, every_month)
+        elif step == f"marts/{MONTHLY_FEATURES}":
+            _build_monthly_features(con, keep_until)
         else:
             sql.execute(con, step)
     # counted once per import: how many rows each health signal source holds (every page reads it)
