@@ -51,12 +51,6 @@ def _peer_products(products: pl.DataFrame) -> pl.DataFrame:
             .with_columns((pl.col("owners") / pl.col("peers")).alias("adoption")))
 
 
-def _whole_percent(column: str, minus_one: bool = False) -> pl.Expr:
-    """A fraction column as a whole percentage with its sign: ``85%``."""
-    value = pl.col(column) - 1 if minus_one else pl.col(column)
-    return pl.format("{}%", (value * 100).round(0).cast(pl.Int64))
-
-
 def _worded(message: str, **parts: pl.Expr) -> pl.Expr:
     """A sentence per row in the current language: the catalogue's template, each placeholder filled from its
     column (a translation may put the placeholders in another order)."""
@@ -65,49 +59,96 @@ def _worded(message: str, **parts: pl.Expr) -> pl.Expr:
     return pl.format(re.sub(r"\{[^{}]*\}", "{}", template), *(parts[name] for name in names))
 
 
-def signals(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """One row per expansion signal: account, kind, reason in words, potential ARR."""
-    products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
+USAGE_SIGNALS = ("account_id", "signal_license_utilisation", "signal_usage_trend")
+
+
+def usage_signals_live(con, as_of: dt.date) -> pl.DataFrame:
+    """Seat use and usage trend of each account on ``as_of`` from the point-in-time features (the scores of a
+    stored day hold the same signals: readers pass those instead)."""
     features = health.signals(sql.run(con, "reports/account_features_on", as_of=as_of), health.source_rows(con))
-    mix = sql.run(con, "reports/feature_mix", as_of=as_of)
+    return features.select(USAGE_SIGNALS)
+
+
+def products_on(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+    """Each filtered account's products on ``as_of`` with their ARR (the signals and the whitespace read it)."""
+    return sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
+
+
+SIGNAL_COLUMNS = {"account_id": pl.String, "kind": pl.String, "share": pl.Float64, "feature": pl.String,
+                  "product": pl.String, "segment": pl.String, "potential_arr": pl.Float64}
+# each kind's sentence; ``share`` is the fraction the sentence shows as a percentage
+REASONS = {"seats": "{pct} of seats in use", "growth": "usage up {pct} last month",
+           "add-on": "{feature} is {pct} of usage without the {product}",
+           "whitespace": "{pct} of {segment} accounts own {product}"}
+
+
+def signal_rows(con, as_of: dt.date, filters: Filters = ALL, products: pl.DataFrame | None = None,
+                usage: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per expansion signal as numbers (SIGNAL_COLUMNS), potential ARR in the reporting currency: what
+    the scoring stage stores for the data's as-of day and :func:`worded` turns into sentences. ``products``
+    and ``usage`` (USAGE_SIGNALS of the day), when the caller has them, are not read again."""
+    products = products_on(con, as_of, filters) if products is None else products
+    usage = usage_signals_live(con, as_of) if usage is None else usage
+    mix = sql.run(con, "reports/feature_mix", as_of=as_of, min_share=HEAVY_FEATURE_SHARE,
+                  features=sorted(FEATURE_ADDONS))
     arr = products.group_by("account_id", "segment").agg(pl.col("arr").sum())
-    accounts = arr.join(features.select("account_id", "signal_license_utilisation", "signal_usage_trend"),
-                        on="account_id", how="left")
+    accounts = arr.join(usage.select(USAGE_SIGNALS), on="account_id", how="left")
     found = [
         accounts.filter(pl.col("signal_license_utilisation") >= SEAT_THRESHOLD).select(
-            "account_id", pl.lit("seats").alias("kind"),
-            _worded("{pct} of seats in use", pct=_whole_percent("signal_license_utilisation")).alias("reason"),
+            "account_id", pl.lit("seats").alias("kind"), pl.col("signal_license_utilisation").alias("share"),
             (pl.col("arr") * SEAT_UPLIFT).alias("potential_arr")),
         accounts.filter(pl.col("signal_usage_trend") >= GROWTH_THRESHOLD).select(
-            "account_id", pl.lit("growth").alias("kind"),
-            _worded("usage up {pct} last month", pct=_whole_percent("signal_usage_trend", minus_one=True))
-            .alias("reason"), (pl.col("arr") * GROWTH_UPLIFT).alias("potential_arr")),
+            "account_id", pl.lit("growth").alias("kind"), (pl.col("signal_usage_trend") - 1).alias("share"),
+            (pl.col("arr") * GROWTH_UPLIFT).alias("potential_arr")),
     ]
     peers = _peer_products(products)
     owned = products.select("account_id", "product")
-    heavy = mix.filter((pl.col("share") >= HEAVY_FEATURE_SHARE) & pl.col("feature").is_in(list(FEATURE_ADDONS)))
-    addon = (heavy.with_columns(pl.col("feature").replace_strict(FEATURE_ADDONS).alias("product"))
+    addon = (mix.with_columns(pl.col("feature").replace_strict(FEATURE_ADDONS).alias("product"))
              .join(owned, on=["account_id", "product"], how="anti")
              .join(arr.select("account_id", "segment"), on="account_id")
              .join(peers.select("segment", "product", "median_arr"), on=["segment", "product"])
              .group_by("account_id", "product").agg(pl.col("feature").first(), pl.col("share").max(),
                                                     pl.col("median_arr").first()))
-    found.append(addon.select("account_id", pl.lit("add-on").alias("kind"),
-                              _worded("{feature} is {pct} of usage without the {product}", feature=pl.col("feature"),
-                                      pct=_whole_percent("share"), product=pl.col("product")).alias("reason"),
+    found.append(addon.select("account_id", pl.lit("add-on").alias("kind"), "share", "feature", "product",
                               pl.col("median_arr").alias("potential_arr")))
     families = owned.select("account_id", product_family(pl.col("product")).alias("family")).unique()
     gaps = (arr.select("account_id", "segment").join(peers.filter(pl.col("adoption") >= WHITESPACE_SHARE),
                                                      on="segment")
             .with_columns(product_family(pl.col("product")).alias("family"))
             .join(families, on=["account_id", "family"], how="anti"))
-    found.append(gaps.select("account_id", pl.lit("whitespace").alias("kind"),
-                             _worded("{pct} of {segment} accounts own {product}", pct=_whole_percent("adoption"),
-                                     segment=pl.col("segment"), product=pl.col("product")).alias("reason"),
-                             pl.col("median_arr").alias("potential_arr")))
-    found = pl.concat(found).unique(["account_id", "kind", "reason"]).sort("potential_arr", descending=True)
+    found.append(gaps.select("account_id", pl.lit("whitespace").alias("kind"), pl.col("adoption").alias("share"),
+                             "product", "segment", pl.col("median_arr").alias("potential_arr")))
+    frame = pl.concat([part.select(pl.col(c).cast(t) if c in part.columns else pl.lit(None, t).alias(c)
+                                   for c, t in SIGNAL_COLUMNS.items()) for part in found])
+    return frame.unique().sort("potential_arr", "account_id", "kind", "product", descending=[True, False, False, False],
+                               nulls_last=True)
+
+
+def worded(rows: pl.DataFrame) -> pl.DataFrame:
+    """Signal rows with their reason in the current language (``reason``), the numbers columns dropped."""
+    percent = pl.format("{}%", (pl.col("share") * 100).round(0).cast(pl.Int64))
+    parts = {"pct": percent, "feature": pl.col("feature"), "product": pl.col("product"), "segment": pl.col("segment")}
+    reason = pl.lit(None, pl.String)
+    for kind, message in REASONS.items():
+        reason = pl.when(pl.col("kind") == kind).then(_worded(message, **parts)).otherwise(reason)
+    return rows.with_columns(reason.alias("reason")).select("account_id", "kind", "reason", "potential_arr")
+
+
+def book_figures(con, as_of: dt.date, account_scores: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The stored table of the scoring stage: every expansion signal of the data's as-of day, as numbers, from
+    the day's fresh scores (``account_scores`` of the run)."""
+    usage = account_scores.filter(pl.col("as_of") == as_of)
+    return {"expansion_signals": signal_rows(con, as_of, usage=usage)}
+
+
+def signals(con, as_of: dt.date, filters: Filters = ALL, products: pl.DataFrame | None = None,
+            usage: pl.DataFrame | None = None, stored: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per expansion signal: account, kind, reason in words, potential ARR in the currency money is shown
+    in. ``stored``: the scoring stage's rows for the whole book, when the reader has them (a filter changes the
+    peers, adoption and median ARR, so a filtered view computes them, from ``products`` and ``usage`` if given)."""
+    rows = stored if stored is not None else signal_rows(con, as_of, filters, products, usage)
     # ARR on the day at the day's rates, in the currency money is shown in
-    return money.converter(con).frame(found, ("potential_arr",), as_of)
+    return money.converter(con).frame(worded(rows), ("potential_arr",), as_of)
 
 
 def ranked(signals_frame: pl.DataFrame, directory: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,7 @@ from renewal_radar import (
     book,
     datastatus,
     dates,
+    db,
     forecast,
     health,
     metrics,
@@ -409,10 +410,14 @@ def expansion_page(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
     """Expansion signals across accounts, ranked by potential ARR, and the accounts × products whitespace."""
     from renewal_radar import expansion
 
-    found = expansion.signals(con, as_of, filters)
+    products = expansion.products_on(con, as_of, filters)
+    stored_day = as_of in book.usable_days(con) and "expansion_signals" in db.table_names(con)
+    # the whole book on a scored day: the stored signals; a filtered view: computed, from the stored usage signals
+    stored = sql.run(con, "reports/stored_expansion_signals") if stored_day and filters == ALL else None
+    usage = sql.run(con, "reports/stored_usage_signals", as_of=as_of) if stored_day and stored is None else None
+    found = expansion.signals(con, as_of, filters, products, usage, stored)
     directory = sql.run(con, "reports/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
-    products = sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
     return Expansion(money.shown_currency(con), found, expansion.ranked(found, directory),
                      expansion.whitespace(products))
 

@@ -28,6 +28,7 @@ from renewal_radar import (
     dates,
     db,
     drivers,
+    expansion,
     forecast,
     forecast_method,
     health,
@@ -52,7 +53,7 @@ SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_histo
                 "forecast_summaries",
                 "forecast_backtest", "forecast_calibration", "risk_backtest", "risk_band_rates", "book_movements",
                 "book_retention_trend", "book_first_churn", "book_cohorts_month", "renewal_reasons",
-                "churn_drivers", "retention_fits", "retention_curves", "account_residual_value")
+                "churn_drivers", "retention_fits", "retention_curves", "account_residual_value", "expansion_signals")
 
 Progress = Callable[[float, str], None]
 
@@ -258,7 +259,7 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
               **metrics.book_figures(con, as_of), **cohorts.book_figures(con, as_of),
               # why customers leave (metrics.md): reasons, metric cohorts, the retention projection
               **reasons.book_figures(con), **drivers.book_figures(con, context.training, as_of),
-              **retention_projection.book_figures(con, as_of)}
+              **retention_projection.book_figures(con, as_of), **expansion.book_figures(con, as_of, account_scores)}
     for name, frame in tables.items():
         db.replace_table(con, name, frame)
     progress(1.0, "scored")

@@ -75,3 +75,17 @@ def test_plan_tiers_are_not_whitespace(tmp_path):
     found = expansion.signals(con, AS_OF)
     con.close()
     assert found.filter(pl.col("kind") == "whitespace").is_empty()  # T3 owns a Platform tier already
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_page_reads_the_stored_signals_and_they_equal_the_live_ones(con, language):
+    from renewal_radar import i18n, pagedata
+
+    assert db.query(con, "select count(*) as n from expansion_signals")["n"][0] > 0  # stored by the scoring stage
+    with i18n.language(language):
+        shown = pagedata.expansion_page(con, AS_OF).signals
+        live = expansion.signals(con, AS_OF)
+    order = ["account_id", "kind", "reason"]
+    assert shown.sort(order).equals(live.sort(order))
+    if language == "ko":
+        assert "90% of seats in use" not in shown["reason"].to_list()  # worded at read, in the reader's language

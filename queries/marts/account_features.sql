@@ -5,7 +5,9 @@
 -- days since the last CSM touch and business review, days to the next known renewal.
 create or replace macro account_features(days) as table
 with snapshot_days as (
-    select distinct unnest(days)::date as as_of
+    -- the rate month as a column: joined on fx_month(...) itself (a subquery inside), the join is a nested loop
+    select as_of, fx_month(as_of) as rate_month
+    from (select distinct unnest(days)::date as as_of)
 ),
 
 -- MRR at the day's month rates
@@ -15,7 +17,7 @@ active as materialized (
     join account_mrr_intervals as intervals
         on intervals.valid_from <= snapshot_days.as_of
         and snapshot_days.as_of < coalesce(intervals.valid_to, date '9999-12-31')
-    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = fx_month(snapshot_days.as_of)
+    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = snapshot_days.rate_month
     group by all
 ),
 

@@ -9,7 +9,9 @@ with ids as (
 ),
 
 first_starts as (
-    select account_id, min(valid_from) as first_start from account_mrr_intervals group by account_id
+    -- the rate month as a column: joined on fx_month(...) itself (a subquery inside), the join is a nested loop
+    select account_id, first_start, fx_month(first_start) as rate_month
+    from (select account_id, min(valid_from) as first_start from account_mrr_intervals group by account_id)
 ),
 
 -- MRR on first_start at that month's rates (every currency the account started with)
@@ -18,7 +20,7 @@ base as (
     from account_mrr_intervals as intervals
     join first_starts
         on intervals.account_id = first_starts.account_id and intervals.valid_from = first_starts.first_start
-    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = fx_month(first_starts.first_start)
+    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = first_starts.rate_month
     group by intervals.account_id
 ),
 

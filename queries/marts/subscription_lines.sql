@@ -16,7 +16,9 @@ line_currency as (
     select
         lines.*,
         coalesce(lines.currency, stg_accounts.currency, settings.reporting_currency) as line_currency,
-        date_trunc('month', lines.start_date)::date as start_month
+        date_trunc('month', lines.start_date)::date as start_month,
+        -- the rate month as a column: joined on fx_month(...) itself (a subquery inside), the join is a nested loop
+        fx_month(lines.start_date) as rate_month
     from lines
     left join stg_accounts using (account_id)
     cross join settings
@@ -47,7 +49,7 @@ final as (
         line_currency.payment_at_risk
     from line_currency
     join fx_monthly as fx
-        on fx.currency = line_currency.line_currency and fx.month = fx_month(line_currency.start_month)
+        on fx.currency = line_currency.line_currency and fx.month = line_currency.rate_month
 )
 
 select * from final

@@ -11,7 +11,9 @@ with all_members as (
 ),
 
 members as (
-    select * from all_members where $cohort::date is null or cohort_month = $cohort::date
+    -- the rate month as a column: joined on fx_month(...) itself (a subquery inside), the join is a nested loop
+    select *, fx_month(cohort_month) as rate_month
+    from all_members where $cohort::date is null or cohort_month = $cohort::date
 ),
 
 base as (
@@ -19,12 +21,12 @@ base as (
     from members
     join account_mrr_intervals as intervals
         on intervals.account_id = members.account_id and intervals.valid_from = members.first_start
-    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = fx_month(members.cohort_month)
+    join fx_monthly as fx on fx.currency = intervals.currency and fx.month = members.rate_month
     group by members.account_id
 ),
 
 final as (
-    select members.* exclude (base_mrr, cohort_month), base.cohort_base_mrr as base_mrr
+    select members.* exclude (base_mrr, cohort_month, rate_month), base.cohort_base_mrr as base_mrr
     from members
     join base using (account_id)
 )

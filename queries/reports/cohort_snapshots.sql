@@ -12,14 +12,16 @@ with all_members as (
 ),
 
 members as (
-    select * from all_members where $cohort::date is null or cohort_month = $cohort::date
+    -- the rate month as a column: joined on fx_month(...) itself (a subquery inside), the join is a nested loop
+    select *, fx_month(cohort_month) as rate_month
+    from all_members where $cohort::date is null or cohort_month = $cohort::date
 ),
 
 final as (
     select snapshots.account_id, snapshots.month_start, sum(snapshots.mrr_local * fx.rate) as mrr
     from mrr_by_account_month as snapshots
     join members using (account_id)
-    join fx_monthly as fx on fx.currency = snapshots.currency and fx.month = fx_month(members.cohort_month)
+    join fx_monthly as fx on fx.currency = snapshots.currency and fx.month = members.rate_month
     where snapshots.month_start > members.first_month and snapshots.month_start <= $as_of::date
     group by all
 )
