@@ -98,8 +98,11 @@ class RenewalModel:
 
 def _training_rows(decided: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
     lead = (pl.col("renewal_date") - pl.duration(days=FEATURE_LEAD_DAYS)).dt.truncate("1mo").alias("as_of")
-    signals = features.select("as_of", "account_id", *SIGNALS)
-    return decided.with_columns(lead).join(signals, on=["as_of", "account_id"], how="left")
+    decided = decided.with_columns(lead)
+    # only the month starts the renewals read: the features of every scored day are millions of rows
+    months = decided["as_of"].unique().implode()
+    signals = features.filter(pl.col("as_of").is_in(months)).select("as_of", "account_id", *SIGNALS)
+    return decided.join(signals, on=["as_of", "account_id"], how="left")
 
 
 def _fit_pipeline(training: pl.DataFrame, usable: tuple[int, ...]):
