@@ -1,14 +1,16 @@
 """Profile the scoring stage on a copy of a database: where its time goes, phase by phase and function by function.
 
-``python -m bench.profile_scoring --db data/bench/bench-50000-50000000.duckdb [--top 25]`` copies the file,
-runs ``scoring.run`` on the copy with one scoring thread (so the profile adds up) under cProfile, and prints the
-phases the stage reports through its progress callback and the functions with the most cumulative time.
+``python -m bench.profile_scoring --db data/bench/bench-50000-50000000.duckdb [--top 25] [--keep-until D]``
+copies the file, runs ``scoring.run`` on the copy with the days one after another in this thread (so cProfile
+sees inside them) and prints the phases the stage reports through its progress callback and the functions with
+the most cumulative time. ``--keep-until`` scores as a daily refresh does.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import datetime as dt
 import pstats
 import shutil
 import tempfile
@@ -35,7 +37,7 @@ class InlinePool:
         return map(function, items)
 
 
-def phases_of(path: Path) -> tuple[list[tuple[str, float]], pstats.Stats]:
+def phases_of(path: Path, keep_until: dt.date | None = None) -> tuple[list[tuple[str, float]], pstats.Stats]:
     """Run the scoring stage on ``path`` (a copy; it is rewritten): the seconds of each reported phase, and the
     profile."""
     marks: list[tuple[str, float]] = []
@@ -49,7 +51,7 @@ def phases_of(path: Path) -> tuple[list[tuple[str, float]], pstats.Stats]:
     profile = cProfile.Profile()
     started = time.perf_counter()
     try:
-        profile.runcall(scoring.run, con, progress)
+        profile.runcall(scoring.run, con, progress, keep_until)
     finally:
         con.close()
     ends = [at for _, at in marks[1:]] + [time.perf_counter()]
@@ -66,11 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--keep-until", type=dt.date.fromisoformat, default=None,
+                        help="score as a daily refresh does: keep the stored days up to this day")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.db.parent) as folder:
         copy = Path(folder) / "scoring.duckdb"
         shutil.copyfile(args.db, copy)
-        phases, stats = phases_of(copy)
+        phases, stats = phases_of(copy, args.keep_until)
     for name, seconds in phases:
         print(f"{seconds:8.2f} s  {name}")
     stats.sort_stats("cumulative").print_stats(args.top)

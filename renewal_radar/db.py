@@ -187,6 +187,20 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
     con.from_arrow(frame.to_arrow()).create(name)
 
 
+def replace_days(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, kept: list) -> None:
+    """Make table ``name`` hold ``frame``, whose rows of the days in ``kept`` (its ``as_of``) the table already
+    holds: the other days' rows are deleted and the new ones appended, instead of rewriting millions of kept
+    rows. Rewritten whole when nothing is kept or a new day falls before a kept one (the table stays in day
+    order)."""
+    new = frame.filter(~pl.col("as_of").is_in(pl.Series(kept, dtype=pl.Date).implode()))
+    if not kept or name not in table_names(con) or (new.height and new["as_of"].min() < max(kept)):
+        replace_table(con, name, frame)
+        return
+    con.execute(f"delete from {_identifier(name)} where not list_contains($kept, as_of)", {"kept": kept})
+    if new.height:
+        con.from_arrow(new.to_arrow()).insert_into(name)
+
+
 def append_rows(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Append ``frame`` to table ``name``, creating it when missing (snapshots, logs)."""
     if name not in table_names(con):

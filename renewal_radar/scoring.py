@@ -55,6 +55,9 @@ SCORE_TABLES = ("score_runs", "account_scores", "renewal_scores", "renewal_histo
                 "book_retention_trend", "book_first_churn", "book_cohorts_month", "renewal_reasons",
                 "churn_drivers", "retention_fits", "retention_curves", "account_residual_value", "expansion_signals")
 
+# the tables with a row per scored day and account (or renewal): millions of rows, most of them kept by a refresh
+PER_DAY_TABLES = ("account_scores", "renewal_scores", "renewal_history_rollup")
+
 Progress = Callable[[float, str], None]
 
 
@@ -261,7 +264,10 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
               **reasons.book_figures(con), **drivers.book_figures(con, context.training, as_of),
               **retention_projection.book_figures(con, as_of), **expansion.book_figures(con, as_of, account_scores)}
     for name, frame in tables.items():
-        db.replace_table(con, name, frame)
+        if name in PER_DAY_TABLES:  # a refresh appends its new days to the rows it kept
+            db.replace_days(con, name, frame, sorted(kept_choices))
+        else:
+            db.replace_table(con, name, frame)
     progress(1.0, "scored")
     return ScoreSummary(len(all_days), account_scores.height, renewal_scores.height, fingerprint,
                         time.perf_counter() - started)

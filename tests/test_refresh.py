@@ -181,3 +181,18 @@ def test_a_killed_refresh_loses_nothing(exports, tmp_path):
         con.close()
     assert import_folder(today, live).refreshed  # the next refresh runs and cleans the half-built copy up
     assert not list(tmp_path.glob("live.duckdb.building-*"))
+
+
+def test_replace_days_keeps_the_kept_days_rows_and_appends_the_new_days(tmp_path):
+    from renewal_radar import db
+
+    d1, d2, d3 = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 10, 15)
+    con = db.connect(tmp_path / "days.duckdb", read_only=False)
+    db.replace_table(con, "scores", pl.DataFrame({"as_of": [d1, d2], "value": [1.0, 2.0]}))
+    # the frame's kept day d1 as the caller read it (marked 9 here to tell a rewrite from a kept row)
+    db.replace_days(con, "scores", pl.DataFrame({"as_of": [d1, d3], "value": [9.0, 3.0]}), [d1])
+    assert db.query(con, "select * from scores order by as_of").rows() == [(d1, 1.0), (d3, 3.0)]
+    # a new day before a kept one: rewritten whole, so the table stays in day order
+    db.replace_days(con, "scores", pl.DataFrame({"as_of": [d1, d2, d3], "value": [1.0, 2.0, 3.0]}), [d3])
+    assert db.query(con, "select * from scores").rows() == [(d1, 1.0), (d2, 2.0), (d3, 3.0)]
+    con.close()

@@ -10,12 +10,15 @@ with bounds as (
 ),
 
 months as (
-    select unnest(generate_series(first_month, last_month, interval 1 month))::date as month_start
-    from bounds
+    -- the previous month's rate month as a column: a join on greatest(..., subquery) is planned as a nested loop
+    select month_start,
+        greatest((month_start - interval 1 month)::date, (select min(month) from fx_monthly)) as prior_month
+    from (select unnest(generate_series(first_month, last_month, interval 1 month))::date as month_start
+          from bounds)
 ),
 
 local_months as (
-    select intervals.account_id, intervals.currency, months.month_start, intervals.mrr_local
+    select intervals.account_id, intervals.currency, months.month_start, intervals.mrr_local, months.prior_month
     from months
     join account_mrr_intervals as intervals
         on months.month_start >= intervals.valid_from
@@ -24,15 +27,14 @@ local_months as (
 
 final as (
     select
-        local_months.*,
+        local_months.* exclude (prior_month),
         local_months.mrr_local * fx.rate as mrr,
         local_months.mrr_local * prior.rate as mrr_at_prior_rates
     from local_months
     join fx_monthly as fx on fx.currency = local_months.currency and fx.month = local_months.month_start
     join fx_monthly as prior
         on prior.currency = local_months.currency
-        and prior.month = greatest((local_months.month_start - interval 1 month)::date,
-                                   (select min(month) from fx_monthly))
+        and prior.month = local_months.prior_month
 )
 
 select * from final order by account_id, month_start
