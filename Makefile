@@ -79,7 +79,7 @@ test: $(STAMP) translations system-deps lint
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) -m bench.run
+	$(PY) -m renewal_radar bench
 
 lock:
 	PYTHON=$(PYTHON) tools/lock.sh
