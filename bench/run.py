@@ -298,14 +298,14 @@ def measure_rollup_command(folder: Path, rows: list[Row], engines: tuple[str, ..
 
 
 def _command_with_peak(arguments: list[str]) -> tuple[str, float]:
-    """Run ``python -m renewal_radar ARGS``; its output and the peak RSS (MiB) of it and its children."""
-    with subprocess.Popen([sys.executable, "-m", "renewal_radar", *arguments], cwd=REPO_ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
-        output, errors = child.communicate()
-    if child.returncode:
-        raise RuntimeError(f"{' '.join(arguments)} failed: {errors[-2000:]}")
-    # the largest child waited for so far: the bench runs one command at a time
-    return output, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """Run ``python -m renewal_radar ARGS`` (through ``bench.peak_command``); its output and its own peak RSS
+    (MiB), which the command reports itself."""
+    result = subprocess.run([sys.executable, "-m", "bench.peak_command", *arguments], cwd=REPO_ROOT,
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(arguments)} failed: {result.stderr[-2000:]}")
+    peak = result.stderr.strip().splitlines()[-1].removeprefix("peak_rss_mib=")
+    return result.stdout, float(peak)
 
 
 def split_usage_by_day(exports: Path, folder: Path, last_day: dt.date) -> tuple[Path, Path]:

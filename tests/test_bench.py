@@ -23,3 +23,20 @@ def test_the_table_prints_each_target_beside_its_row():
     assert "| import: total | 40.000 |  |  | 0 | ≤ 45 cold s: met |  |" in table
     assert size_name(50_000, 50_000_000, 1.0) == "50000-50000000"
     assert size_name(50_000, 50_000_000, 20.0) == "50000-50000000-k20"
+
+
+def test_a_command_reports_its_own_peak_memory_not_the_bench_process(tmp_path):
+    import datetime as dt
+
+    import polars as pl
+
+    from bench.run import _command_with_peak
+
+    (tmp_path / "events").mkdir()
+    pl.DataFrame({"account_id": ["A"], "event_time": [dt.datetime(2026, 1, 1)], "event_type": ["x"],
+                  "user_id": ["u"]}).write_parquet(tmp_path / "events" / "e.parquet")
+    ballast = bytes(range(256)) * (600 * 4096)  # 600 MiB resident here; the child's peak must not count it
+    output, peak = _command_with_peak(["rollup-usage", str(tmp_path / "events"), "--out", str(tmp_path / "out")])
+    del ballast
+    assert "rolled up 1 files" in output
+    assert 20 < peak < 550
