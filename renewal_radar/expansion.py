@@ -20,7 +20,7 @@ import polars as pl
 
 from renewal_radar import health, money, sql
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.i18n import t
+from renewal_radar.i18n import N_, t
 
 SEAT_THRESHOLD = 0.85
 SEAT_UPLIFT = 0.2
@@ -77,9 +77,9 @@ def products_on(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
 SIGNAL_COLUMNS = {"account_id": pl.String, "kind": pl.String, "share": pl.Float64, "feature": pl.String,
                   "product": pl.String, "segment": pl.String, "potential_arr": pl.Float64}
 # each kind's sentence; ``share`` is the fraction the sentence shows as a percentage
-REASONS = {"seats": "{pct} of seats in use", "growth": "usage up {pct} last month",
-           "add-on": "{feature} is {pct} of usage without the {product}",
-           "whitespace": "{pct} of {segment} accounts own {product}"}
+REASONS = {"seats": N_("{pct} of seats in use"), "growth": N_("usage up {pct} last month"),
+           "add-on": N_("{feature} is {pct} of usage without the {product}"),
+           "whitespace": N_("{pct} of {segment} accounts own {product}")}
 
 
 def signal_rows(con, as_of: dt.date, filters: Filters = ALL, products: pl.DataFrame | None = None,
