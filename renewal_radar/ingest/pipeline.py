@@ -29,6 +29,8 @@ from renewal_radar.ingest.validate import (
 
 STAGING_ORDER = tuple(TABLES)
 USAGE = "usage"  # a Python step: the roll-up statements of queries/rollup and the usage marts over them
+MONTHLY_FEATURES = "account_features_monthly"  # a refresh appends only the month starts its changes reach
+FAR_PAST = dt.date(1900, 1, 1)
 MART_ORDER = (
     "fx_monthly", "fx_month", "subscription_lines", "account_mrr_intervals", "accounts_dim", "filtered_accounts",
     "mrr_by_account_month", "renewal_events", USAGE, "account_features", "account_features_monthly",
@@ -556,10 +558,6 @@ def score_book(con, progress: Progress = _noop, keep_until: dt.date | None = Non
 
     scoring.run(con, lambda fraction, text: progress(0.85 + 0.14 * fraction, text), keep_until)
     snapshots.save_automatic(con)
-
-
-FAR_PAST = dt.date(1900, 1, 1)
-MONTHLY_FEATURES = "account_features_monthly"
 
 
 def build_marts(con, progress: Progress = _noop, every_month: bool = True, keep_until: dt.date | None = None) -> None:
