@@ -172,14 +172,15 @@ def driver_names(model: RiskModel, frame: pl.DataFrame, count: int = 3) -> pl.Se
     pushes = contributions(model, frame)
     # a stable sort keeps the inputs' order among equal pushes, as the row-by-row version did
     order = np.argsort(-pushes, axis=1, kind="stable")[:, :count]
+    ranks = range(order.shape[1])
+    if not ranks:
+        return pl.Series("drivers", [[]] * frame.height, dtype=pl.List(pl.String))
     names = np.array(model.inputs, dtype=object)
     raising = np.take_along_axis(pushes, order, axis=1) > 0
-    columns = {**{f"name_{k}": pl.Series(names[order[:, k]], dtype=pl.String) for k in range(order.shape[1])},
-               **{f"raises_{k}": raising[:, k] for k in range(order.shape[1])}}
-    if not order.shape[1]:
-        return pl.Series("drivers", [[]] * frame.height, dtype=pl.List(pl.String))
+    columns = {**{f"name_{k}": pl.Series(names[order[:, k]], dtype=pl.String) for k in ranks},
+               **{f"raises_{k}": raising[:, k] for k in ranks}}
     return pl.DataFrame(columns).select(pl.concat_list(
-        pl.when(pl.col(f"raises_{k}")).then(pl.col(f"name_{k}")) for k in range(order.shape[1])
+        pl.when(pl.col(f"raises_{k}")).then(pl.col(f"name_{k}")) for k in ranks
     ).list.drop_nulls().alias("drivers")).to_series()
 
 
