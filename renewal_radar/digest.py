@@ -85,7 +85,7 @@ def renewal_notice(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, days_
                     notice=tn("{count} day", "{count} days", int(r["notice_days"] or 0)),
                     renewal=format_date(r["renewal_date"]), due=money(r["due_arr"], currency)),
         "key": f"renewal_notice:{r['account_id']}:{r['renewal_date']}",
-    } for r in window.sort("decision_date").iter_rows(named=True)])
+    } for r in window.sort("decision_date", "account_id").iter_rows(named=True)])
 
 
 def decision_overdue(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, currency: str) -> pl.DataFrame:
@@ -101,7 +101,7 @@ def decision_overdue(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, cur
                     category=r["crm_category"] or t("none"), due=money(r["due_arr"], currency),
                     renewal=format_date(r["renewal_date"])),
         "key": f"decision_overdue:{r['account_id']}:{r['renewal_date']}",
-    } for r in late.sort("decision_date").iter_rows(named=True)])
+    } for r in late.sort("decision_date", "account_id").iter_rows(named=True)])
 
 
 def _paired(before: pl.DataFrame, now: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -121,7 +121,7 @@ def health_drop(before: pl.DataFrame, now: pl.DataFrame, as_of: dt.date) -> pl.D
                     after=columns.coded("band", r["band"]),
                     score=r["health_score"]),
         "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}",
-    } for r in paired.sort("health_score").iter_rows(named=True)])
+    } for r in paired.sort("health_score", "account_id").iter_rows(named=True)])
 
 
 def risk_up(before: pl.DataFrame, now: pl.DataFrame, threshold: float, as_of: dt.date) -> pl.DataFrame:
@@ -134,7 +134,7 @@ def risk_up(before: pl.DataFrame, now: pl.DataFrame, threshold: float, as_of: dt
                     before=percent(r["churn_probability_before"]), after=percent(r["churn_probability"]),
                     threshold=percent(threshold, 0)),
         "key": f"risk_up:{r['account_id']}:{as_of}",
-    } for r in paired.sort("churn_probability", descending=True).iter_rows(named=True)])
+    } for r in paired.sort("churn_probability", "account_id", descending=[True, False]).iter_rows(named=True)])
 
 
 def ticket_on_renewal(before: pl.DataFrame, now: pl.DataFrame, renewals: pl.DataFrame, as_of: dt.date,
@@ -156,7 +156,7 @@ def ticket_on_renewal(before: pl.DataFrame, now: pl.DataFrame, renewals: pl.Data
                     escalated=int(r["escalations_90d"]), escalated_before=int(r["escalations_90d_before"]),
                     due=money(r["due_arr"], currency), renewal=format_date(r["renewal_date"])),
         "key": f"ticket_on_renewal:{r['account_id']}:{r['renewal_date']}:{int(r['escalations_90d'])}",
-    } for r in found.sort("renewal_date").iter_rows(named=True)])
+    } for r in found.sort("renewal_date", "account_id").iter_rows(named=True)])
 
 
 def expansion_new(before: pl.DataFrame, now: pl.DataFrame, names: dict[str, str], as_of: dt.date,
@@ -168,7 +168,7 @@ def expansion_new(before: pl.DataFrame, now: pl.DataFrame, names: dict[str, str]
         "detail": t("{reason}: about {potential} more ARR.", reason=r["reason"],
                     potential=money(r["potential_arr"], currency)),
         "key": f"expansion:{r['account_id']}:{r['kind']}:{as_of}",
-    } for r in fresh.sort("potential_arr", descending=True).iter_rows(named=True)])
+    } for r in fresh.sort("potential_arr", "account_id", descending=[True, False]).iter_rows(named=True)])
 
 
 def weighted(rows: pl.DataFrame) -> float:

@@ -156,4 +156,5 @@ def ranked(signals_frame: pl.DataFrame, directory: pl.DataFrame) -> pl.DataFrame
     return (signals_frame.group_by("account_id")
             .agg(pl.col("potential_arr").sum(), pl.col("reason").str.join("; ").alias("signals"),
                  pl.len().alias("n_signals"))
-            .join(directory, on="account_id", how="left").sort("potential_arr", descending=True))
+            .join(directory, on="account_id", how="left")
+            .sort("potential_arr", "account_id", descending=[True, False]))  # ties in id order: stable output
