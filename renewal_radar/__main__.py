@@ -437,11 +437,11 @@ def cmd_reasons(args) -> None:
 
 def cmd_risk(args) -> None:
     """Health score, band, churn probability and top drivers of each account active on the day."""
-    from renewal_radar import risk
+    from renewal_radar import book
 
     con = _open(args)
     as_of = args.as_of or metrics.data_as_of(con)
-    frame = risk.risk_on(con, as_of).sort("account_id").select(
+    frame = book.account_scores(con, as_of).sort("account_id").select(
         "account_id", "health_score", "band", "churn_probability", "top_drivers")
     _emit_frame(frame, args.csv)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+# the open ends of a date window: a bound no data reaches
+FAR_PAST, FAR_FUTURE = dt.date(1900, 1, 1), dt.date(9999, 1, 1)
+
 
 def month_floor(day: dt.date) -> dt.date:
     """First day of the month containing ``day``."""

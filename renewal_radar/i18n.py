@@ -20,7 +20,7 @@ import functools
 import gettext
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -36,8 +36,6 @@ LANGUAGES = {"en": "English", "ko": "한국어", "ja": "日本語", "zh_TW": "�
 FORMAT_LOCALES = {"en": "en_US", "ko": "ko_KR", "ja": "ja_JP", "zh_TW": "zh_Hant_TW"}
 
 _language: contextvars.ContextVar[str | None] = contextvars.ContextVar("renewal_radar_language", default=None)
-# where the app keeps the chosen language (set by renewal_radar.ui: the Streamlit session); None elsewhere
-language_source: Callable[[], str | None] = lambda: None  # noqa: E731
 
 
 def default_language() -> str:
@@ -60,7 +58,7 @@ def match_language(tag: str | None) -> str | None:
 
 def current_language() -> str:
     """The language of the current run."""
-    return _language.get() or language_source() or default_language()
+    return _language.get() or default_language()
 
 
 def set_language(language: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from renewal_radar import db, settings, snapshots
 from renewal_radar.ingest import ImportResult, ValidationReport, import_folder, mappings, validate_folder
-from renewal_radar.ingest.pipeline import describe_file
+from renewal_radar.ingest.exports import describe_file
 from renewal_radar.ingest.readers import SUPPORTED_SUFFIXES
 
 UPLOAD_ROOT = settings.REPO_ROOT / "data" / "imports"

@@ -8,12 +8,12 @@ import polars as pl
 
 from renewal_radar import settings, sql
 from renewal_radar.cohorts import cohort_label
+from renewal_radar.dates import FAR_FUTURE, FAR_PAST
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
 
 RATE_COLUMNS = ("period", "n_due", "n_renewed", "n_churned", "n_open", "due_arr",
                 "renewed_arr_gross", "renewed_arr_net")
-FAR_PAST, FAR_FUTURE = dt.date(1900, 1, 1), dt.date(9999, 1, 1)
 
 
 def classify_outcomes(events: pl.DataFrame, as_of: dt.date, grace_days: int) -> pl.DataFrame:

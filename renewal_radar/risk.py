@@ -18,7 +18,6 @@ import numpy as np
 import polars as pl
 
 from renewal_radar import dates, health
-from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import N_, money, percent, t
 
 MODEL_VERSION = 3
@@ -200,14 +199,6 @@ def score_accounts(day: dt.date, features: pl.DataFrame, training: pl.DataFrame,
                                    pl.lit([], pl.List(pl.String)).alias("drivers"))
     return scored.with_columns(pl.Series("churn_probability", predict(model, scored), dtype=pl.Float64),
                                driver_names(model, scored))
-
-
-def risk_on(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Health, band, churn probability, expected churned ARR and top drivers of each account active on
-    ``as_of`` (stored scores when the day is stored, else computed live)."""
-    from renewal_radar import book
-
-    return book.account_scores(con, as_of, filters)
 
 
 # ---------------------------------------------------------------- backtest

@@ -58,6 +58,18 @@ def save(con, as_of: dt.date, horizon_days: int, name: str | None = None, automa
     return snapshot_id
 
 
+def save_in_file(path, as_of: dt.date, horizon_days: int, name: str) -> int:
+    """:func:`save` through a connection of its own that may write, checkpointed and closed (the app holds only
+    read-only connections); returns the new snapshot's id."""
+    con = db.connect(path, read_only=False)
+    try:
+        snapshot_id = save(con, as_of, horizon_days, name)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return snapshot_id
+
+
 def save_automatic(con) -> int:
     """The snapshot every import saves: the default horizon as of the data's as-of day."""
     as_of = data_as_of(con)

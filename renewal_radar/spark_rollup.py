@@ -14,7 +14,7 @@ import time
 import uuid
 
 from renewal_radar import sql
-from renewal_radar import usage_rollup as common
+from renewal_radar import usage_layout as common
 
 EVENT_COLUMNS = {"account_id": "string", "event_time": "timestamp", "event_type": "string", "user_id": "string"}
 

@@ -33,7 +33,7 @@ def test_only_db_module_imports_duckdb():
 
 
 def test_domain_modules_never_import_streamlit():
-    offenders = [p for p in _python_files("renewal_radar") if "streamlit" in _imports(p) and p.name != "ui.py"]
+    offenders = [p for p in _python_files("renewal_radar") if "streamlit" in _imports(p) and p.parent.name != "ui"]
     assert offenders == []
 
 
@@ -46,3 +46,70 @@ def test_every_query_file_states_its_grain_or_purpose():
     for path in (ROOT / "queries").rglob("*.sql"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("-- "), path
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _package_imports(path: Path, known: set[str]) -> set[str]:
+    """The package's modules ``path`` imports, at the top or inside a function (a local import still closes a
+    circle: it only hides it from the interpreter at import time)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = {f"{node.module}.{alias.name}" for alias in node.names} & known
+            # ``from package import module`` imports the module; ``from module import name`` the module
+            found |= submodules or {node.module}
+    return {name for name in found if name in known}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the package modules it imports (a package's ``__init__`` stands for the package)."""
+    paths = {_module_name(p): p for p in _python_files("renewal_radar")}
+    known = set(paths)
+    return {name: _package_imports(path, known) - {name} for name, path in paths.items()}
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_the_circle_finder_sees_a_local_import_circle():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_in_the_package():
+    assert import_circles(import_graph()) == []

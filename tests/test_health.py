@@ -129,8 +129,8 @@ def test_no_look_ahead_risk_and_health(demo_db, tmp_path):
     assert import_folder(tmp_path / "cut", cut_db, as_of=day, today=D(2026, 11, 24)).loaded
     full, cut = db.connect(demo_db), db.connect(cut_db)
     columns = ["account_id", "health_score", "band", "churn_probability", "top_drivers"]
-    on_full = risk.risk_on(full, day).select(columns).sort("account_id")
-    on_cut = risk.risk_on(cut, day).select(columns).sort("account_id")
+    on_full = book.account_scores(full, day).select(columns).sort("account_id")
+    on_cut = book.account_scores(cut, day).select(columns).sort("account_id")
     assert on_full.height > 100
     assert on_full.select(columns[:3], "top_drivers").equals(on_cut.select(columns[:3], "top_drivers"))
     assert on_full["churn_probability"].to_list() == pytest.approx(on_cut["churn_probability"].to_list(), rel=1e-9)

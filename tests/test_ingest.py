@@ -310,7 +310,7 @@ def test_a_file_that_is_there_but_cannot_be_mapped_says_so_and_a_mapping_file_fi
 
 
 def test_a_japanese_salesforce_report_in_shift_jis_with_its_footer(tmp_path):
-    from renewal_radar.ingest.pipeline import read_export
+    from renewal_radar.ingest.exports import read_export
 
     report = ('"商談名","Account ID","完了予定日","金額","フェーズ","売上予測分類","Opportunity ID"\r\n'
               '"更新 A1","A1","2027/03/01","USD 14,400.00","Negotiation","達成予測","O1"\r\n'
@@ -331,7 +331,7 @@ def test_a_japanese_salesforce_report_in_shift_jis_with_its_footer(tmp_path):
 
 
 def test_a_korean_salesforce_report_maps_its_labels(tmp_path):
-    from renewal_radar.ingest.pipeline import read_export
+    from renewal_radar.ingest.exports import read_export
 
     # the labels as the issue quotes Salesforce's Korean UI; CP949, as Korean Excel saves a CSV
     report = ('"기회 이름","Account ID","마감일","금액","단계","예측 범주","Opportunity ID"\r\n'
@@ -346,7 +346,7 @@ def test_a_korean_salesforce_report_maps_its_labels(tmp_path):
 
 
 def test_a_japanese_hubspot_deals_export_maps_its_labels_and_won_stage(tmp_path):
-    from renewal_radar.ingest.pipeline import read_export
+    from renewal_radar.ingest.exports import read_export
 
     export = ("Record ID,取引名,Associated Company IDs (Primary),クローズ日,金額,取引ステージ\n"
               "D1,更新 A1,A1,2027-03-01,\"JPY 1,200,000\",成約\n"
@@ -398,7 +398,7 @@ def test_a_blank_row_inside_the_data_is_not_a_footer():
 
 
 def _read_report(tmp_path, text: str, encoding: str, name: str = "renewal_opportunities.csv"):
-    from renewal_radar.ingest.pipeline import read_export
+    from renewal_radar.ingest.exports import read_export
 
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
@@ -475,7 +475,7 @@ def test_renamed_labels_rank_the_right_column_first(table, header, column):
 
 def test_a_renamed_report_is_one_mapping_step_away_and_the_mapping_is_remembered(tmp_path):
     from renewal_radar.ingest import mappings
-    from renewal_radar.ingest.pipeline import describe_file
+    from renewal_radar.ingest.exports import describe_file
 
     path = tmp_path / "renewal_opportunities.csv"
     path.write_bytes('"거래처 ID","영업기회 ID","마감 일자","금액"\r\n"A1","O1","2027-03-01","100"\r\n'.encode("cp949"))

@@ -113,7 +113,7 @@ def test_the_import_warns_what_the_export_cannot_say(stripe_db):
 
 
 def test_api_amounts_in_the_smallest_unit(tmp_path):
-    from renewal_radar.ingest.pipeline import read_export
+    from renewal_radar.ingest.exports import read_export
 
     path = tmp_path / "subscriptions.csv"
     path.write_text("id,customer,plan.amount,plan.interval,currency,start_date\n"

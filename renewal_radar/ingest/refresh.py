@@ -36,14 +36,15 @@ from pathlib import Path
 import polars as pl
 
 from renewal_radar import db, settings
+from renewal_radar.dates import FAR_PAST
 from renewal_radar.ingest import large_parquet
 from renewal_radar.ingest import presets as presets_mod
+from renewal_radar.ingest.exports import empty_table, export_files
 from renewal_radar.ingest.schema import TABLES
 
 REFRESH_FORMAT = 1  # stored in import_meta; bump when raw or usage tables change shape (forces a full import)
 USAGE_TABLES = ("usage_events", "usage_daily", "usage_monthly_users")
 USAGE_DAY = {"usage_events": "event_time", "usage_daily": "date", "usage_monthly_users": "month"}
-FAR_PAST = dt.date(1900, 1, 1)
 STAMP_SCHEMA = {"table_name": pl.String, "path": pl.String, "file": pl.String, "size": pl.Int64,
                 "mtime_ns": pl.Int64}
 
@@ -86,8 +87,6 @@ def stamps(table: str, files: list[str], root: Path) -> pl.DataFrame:
 
 
 def _usage_sources(folder: Path, preset: str | None) -> dict[str, Path]:
-    from renewal_radar.ingest.pipeline import export_files
-
     chosen = presets_mod.PRESETS[preset] if preset else None
     found = {}
     for path in export_files(folder):
@@ -135,8 +134,6 @@ def _unchanged_small_files(folder: Path, previous: pl.DataFrame, files: pl.DataF
                            remapped: set[str]) -> dict[str, Unchanged]:
     """Small export files with the same name, size and modification time as the live database's, read with
     the same preset and no new column mapping: their rows are already loaded and validated."""
-    from renewal_radar.ingest.pipeline import export_files
-
     if files is None:
         return {}
     chosen = presets_mod.PRESETS[preset] if preset else None
@@ -210,8 +207,6 @@ def earliest_change(con, table: str, frame: pl.DataFrame) -> dt.date | None:
 
 def reload_small_tables(con, files: list) -> dt.date | None:
     """Replace every small raw table by the new export's rows; the earliest date a change carries."""
-    from renewal_radar.ingest.pipeline import empty_table
-
     by_table = {f.table: f for f in files}
     earliest = None
     for table in TABLES:

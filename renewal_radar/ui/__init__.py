@@ -1,0 +1,53 @@
+"""The pages' toolkit, the only part of the package that imports Streamlit. Its rooms:
+
+- :mod:`.data` — the live database's connection, cached figures (:func:`compute`) and access narrowing;
+- :mod:`.session` — the signed-in person, refusals and the audit log;
+- :mod:`.sign_in` — signing in and out, and running a page the person may open;
+- :mod:`.pickers` — the sidebar: language, currency, as-of day and filters;
+- :mod:`.formatting` — money, percentages, dates and coded values in the reader's language;
+- :mod:`.tables` — tables, their downloads and paging, links to an account;
+- :mod:`.layout` — a page's header and deep links.
+
+Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
+"""
+
+from renewal_radar.ui.data import (
+    compute,
+    has_data,
+    require_account,
+    save_snapshot,
+    stop_without_data,
+    warn_if_scores_stale,
+)
+from renewal_radar.ui.formatting import coded, day, money, percent, snapshot_name
+from renewal_radar.ui.layout import mark_navigation_ready, page_header
+from renewal_radar.ui.pickers import (
+    bill_period_label,
+    choose_language,
+    current_as_of,
+    current_filters,
+    sidebar_currency,
+    sidebar_filters,
+    sidebar_language,
+)
+from renewal_radar.ui.session import audited, current_currency, person, record, refuse, role_word
+from renewal_radar.ui.sign_in import run_page, sidebar_identity, sign_in
+from renewal_radar.ui.tables import (
+    account_link_column,
+    account_url,
+    chart_opening_accounts,
+    dataframe,
+    money_column,
+    open_account_picker,
+    percent_column,
+    table_page,
+    table_with_download,
+)
+
+__all__ = ["account_link_column", "account_url", "audited", "bill_period_label", "chart_opening_accounts",
+           "choose_language", "coded", "compute", "current_as_of", "current_currency", "current_filters",
+           "dataframe", "day", "has_data", "mark_navigation_ready", "money", "money_column", "open_account_picker",
+           "page_header", "percent", "percent_column", "person", "record", "refuse", "require_account", "role_word",
+           "run_page", "save_snapshot", "sidebar_currency", "sidebar_filters", "sidebar_identity",
+           "sidebar_language", "sign_in", "snapshot_name", "stop_without_data", "table_page",
+           "table_with_download", "warn_if_scores_stale"]

@@ -1,0 +1,38 @@
+"""A page's header, and the deep link that waits for the app's navigation."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import streamlit as st
+
+NAVIGATION_READY = "_navigation_ready"
+
+
+REQUESTED_PAGE = "_requested_page"
+
+
+def mark_navigation_ready() -> None:
+    """Called by app.py after st.navigation: the shared layout and filters are in place.
+
+    A deep link that arrived before navigation existed (see :func:`page_header`) is
+    honoured here, now that Streamlit can route it through the entrypoint.
+    """
+    st.session_state[NAVIGATION_READY] = True
+    requested = st.session_state.pop(REQUESTED_PAGE, None)
+    if requested:
+        st.switch_page(requested)
+
+
+def page_header(title: str, what: str) -> None:
+    """The page title and one line on what the reader is looking at."""
+    # Until some session has run app.py's st.navigation, Streamlit serves a deep link such as
+    # /at_risk from the pages/ folder on its own, without the layout and the filters; send it
+    # through the entrypoint instead.
+    if not st.session_state.get(NAVIGATION_READY):
+        page_file = Path(inspect.stack()[1].filename)
+        st.session_state[REQUESTED_PAGE] = f"{page_file.parent.name}/{page_file.name}"
+        st.switch_page("app.py")
+    st.title(title)
+    st.caption(what)

@@ -1,0 +1,174 @@
+"""Tables that read like a product (labels and formats from the figure registry), their downloads, paging and
+the links that open an account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from renewal_radar import columns, downloads, i18n, settings
+from renewal_radar import money as money_mod
+from renewal_radar.i18n import t
+from renewal_radar.ui.data import compute, has_data
+
+
+def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: int | None = None) -> None:
+    """A sortable table whose columns read like a product: labels and formats from :mod:`columns`, empty text
+    cells blank, scores whole, percentages with one decimal, money in whole units of the reporting currency.
+    A page's own ``column_config`` entry wins for its column."""
+    explicit = column_config or {}
+    shown, configs = _readable(frame, explicit)
+    shown, explicit = _percent_columns(shown, explicit)
+    money = [n for n, dtype in shown.schema.items() if dtype.is_float() and columns.column(n).kind == "money"]
+    shown = shown.with_columns(pl.col(money).round(0)) if money else shown  # whole units, pages' columns too
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=configs | explicit,
+                 **({"height": height} if height else {}))
+
+
+def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
+    """A page's percent columns (fractions) shown with one decimal, like the registry's."""
+    scaled = {name for name, config in explicit.items() if isinstance(config, dict)
+              and (config.get("type_config") or {}).get("format") == "percent" and name in frame.columns}
+    if not scaled:
+        return frame, explicit
+    fixed = {name: {**config, "type_config": {**config["type_config"], "format": "%.1f%%"}} if name in scaled
+             else config for name, config in explicit.items()}
+    return frame.with_columns(pl.col(name) * 100 for name in scaled), fixed
+
+
+def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
+    """The frame as shown (values scaled and rounded per kind) and a column config per column."""
+    currency = compute(money_mod.shown_currency) if has_data() else "USD"
+    changes, configs = [], {}
+    nulls = frame.null_count().row(0, named=True) if frame.height else {}
+    for name, dtype in frame.schema.items():
+        if name in explicit:
+            continue
+        entry = columns.column(name)
+        if nulls.get(name) and (dtype.is_numeric() or dtype == pl.Date):
+            change, config = _column_with_gaps(name, dtype, entry.kind, columns.label(name), currency)
+        else:
+            change, config = _column_view(name, dtype, entry.kind, columns.label(name), currency)
+        if change is not None:
+            changes.append(change)
+        configs[name] = config
+    return (frame.with_columns(changes) if changes else frame), configs
+
+
+def _column_with_gaps(name: str, dtype, kind: str, label: str, currency: str):
+    """A number or date column with empty cells, as text: the grid would print "None" in them; a dash instead."""
+    col = pl.col(name)
+    if dtype == pl.Date:
+        text = col.dt.strftime("%Y-%m-%d")
+    elif kind == "percent":
+        text = pl.format("{}%", (col * 100).round(1))
+    elif kind in ("money", "score", "count") or dtype.is_integer():
+        text = col.round(0).cast(pl.Int64).cast(pl.String)
+    else:
+        text = col.round(2).cast(pl.String)
+    if kind == "money":
+        label = _money_label(label, currency)
+    return text.fill_null("—"), st.column_config.TextColumn(label, alignment="right")
+
+
+def _column_view(name: str, dtype, kind: str, label: str, currency: str):
+    """(expression changing the values or None, column config) for one column."""
+    col = pl.col(name)
+    numeric = dtype.is_numeric()
+    if kind == "money" and numeric:
+        return col.round(0), money_column(label, currency)
+    if kind == "percent" and numeric:
+        return col * 100, st.column_config.NumberColumn(label, format="%.1f%%")
+    if kind == "score" and numeric:
+        return col.round(0), st.column_config.NumberColumn(label, format="%d")
+    if kind in ("number", "count") and numeric:
+        return None, st.column_config.NumberColumn(label, format="localized")
+    if dtype == pl.Date:
+        return None, st.column_config.DateColumn(label, format="localized")
+    if isinstance(dtype, pl.Datetime):
+        return None, st.column_config.DatetimeColumn(label, format="localized")
+    if dtype == pl.Boolean:
+        return None, st.column_config.CheckboxColumn(label, help=columns.help_text(name))
+    if dtype == pl.String:
+        words = columns.value_words(name)
+        shown = col.replace(words) if words else col
+        return shown.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
+    return None, st.column_config.Column(label)
+
+
+def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
+                        height: int | None = None, whole: Callable[[], pl.DataFrame] | None = None) -> None:
+    """A sortable table with CSV and XLSX downloads of exactly what it shows (or, for a paged table, of
+    ``whole()``: every page).
+
+    The files are written when the button is clicked, not on every run: a 50,000-row workbook takes
+    seconds to write and most views never download it.
+    """
+    dataframe(frame, column_config, height)
+    rows = whole or (lambda: frame)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("Download CSV"), lambda: downloads.spreadsheet_csv(rows()), f"{name}.csv", "text/csv",
+                         key=f"{key}_csv", on_click="ignore")
+    right.download_button(t("Download XLSX"), lambda: downloads.xlsx_bytes(rows()), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                          on_click="ignore")
+
+
+def table_page(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """The page of ``frame`` picked above the table (``table_page_rows`` rows each, in the frame's order), with
+    which rows of how many it shows; the whole frame when it fits on one page."""
+    size = max(int(settings.get("table_page_rows")), 1)
+    pages = max(-(-frame.height // size), 1)
+    if pages == 1:
+        return frame
+    left, right = st.columns([1, 4])
+    page = left.number_input(t("Page"), min_value=1, max_value=pages, value=1, step=1, key=key)
+    start = (int(page) - 1) * size
+    right.caption(t("Rows {first}–{last} of {total}, in the order shown; sorting a column sorts this page.",
+                    first=f"{start + 1:,}", last=f"{min(start + size, frame.height):,}", total=f"{frame.height:,}"))
+    return frame.slice(start, size)
+
+
+def money_column(label: str, currency: str) -> st.column_config.NumberColumn:
+    """A table column of money in the reporting currency: whole units, the symbol in the label."""
+    return st.column_config.NumberColumn(_money_label(label, currency), format="localized")
+
+
+def _money_label(label: str, currency: str) -> str:
+    return f"{label} ({i18n.currency_symbol(currency).strip()})"
+
+
+def percent_column(label: str) -> st.column_config.NumberColumn:
+    """A table column of fractions shown as percentages."""
+    return st.column_config.NumberColumn(label, format="percent")
+
+
+def account_link_column() -> st.column_config.LinkColumn:
+    """A table column that opens the account page for the row's account."""
+    return st.column_config.LinkColumn(t("Open"), display_text=t("Open account"))
+
+
+def account_url(account_id_column: str = "account_id") -> pl.Expr:
+    """The account page's address for each row, for :func:`account_link_column`."""
+    return pl.format("account?account_id={}", pl.col(account_id_column)).alias("open")
+
+
+def chart_opening_accounts(figure, key: str, id_index: int) -> None:
+    """A chart whose points open the Account page when clicked (the account id sits in each point's customdata)."""
+    event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key=key)
+    points = (event.selection.points if event and event.selection else None) or []
+    st.caption(t("Click a point to open its account."))
+    if points and points[0].get("customdata"):
+        st.switch_page("pages/account.py", query_params={"account_id": points[0]["customdata"][id_index]})
+
+
+def open_account_picker(accounts: pl.DataFrame, key: str) -> None:
+    """Pick one of the listed accounts and go to its page."""
+    names = dict(zip(accounts["account_id"], accounts["name"], strict=True))
+    left, right = st.columns([3, 1])
+    chosen = left.selectbox(t("Open an account from this list"), list(names), key=key,
+                            format_func=lambda a: f"{names[a]} · {a}")
+    if right.button(t("Open account"), key=f"{key}_go") and chosen:
+        st.switch_page("pages/account.py", query_params={"account_id": chosen})
