@@ -32,7 +32,6 @@ from renewal_radar import (
     i18n,
     metrics,
     money,
-    pagedata,
     quarters,
     reasons,
     renewals,
@@ -40,10 +39,18 @@ from renewal_radar import (
     settings,
     sql,
     usage_rollup,
-    why,
 )
 from renewal_radar.demo import DEMO_END, write_exports
 from renewal_radar.ingest import import_folder
+from renewal_radar.readers import account as account_reader
+from renewal_radar.readers import at_risk as at_risk_reader
+from renewal_radar.readers import calendar as calendar_reader
+from renewal_radar.readers import cohorts as cohorts_reader
+from renewal_radar.readers import data as data_reader
+from renewal_radar.readers import expansion as expansion_reader
+from renewal_radar.readers import forecast as forecast_reader
+from renewal_radar.readers import overview as overview_reader
+from renewal_radar.readers import why as why_reader
 from renewal_radar.settings import REPO_ROOT
 
 BENCH_DIR = REPO_ROOT / "data" / "bench"
@@ -157,40 +164,40 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
     """The work behind each page and each CLI command, with their default parameters."""
     start = dt.date(as_of.year - 1, as_of.month, 1)
     return {
-        "page: Overview": lambda con: pagedata.overview(con, as_of),
-        "page: Renewal forecast (forecast)": lambda con: pagedata.renewal_forecast(con, as_of, 90),
-        "page: Renewal forecast (12-month backtest)": lambda con: pagedata.forecast_backtest(con, 90),
-        "page: Renewal calendar": lambda con: pagedata.renewal_forecast(con, as_of, 365),
-        "page: At-risk accounts (scores)": lambda con: pagedata.at_risk(con, as_of),
+        "page: Overview": lambda con: overview_reader.read(con, as_of),
+        "page: Renewal forecast (forecast)": lambda con: forecast_reader.horizon(con, as_of, 90),
+        "page: Renewal forecast (12-month backtest)": lambda con: forecast_reader.track_record(con, 90),
+        "page: Renewal calendar": lambda con: calendar_reader.read(con, as_of),
+        "page: At-risk accounts (scores)": lambda con: at_risk_reader.read(con, as_of),
         "page: At-risk accounts (scores and the first table page worded)": lambda con: _at_risk_page(con, as_of),
-        "page: At-risk accounts (12-month backtest)": lambda con: pagedata.risk_backtest(con),
-        "page: Cohorts and survival": lambda con: pagedata.cohorts_page(con, as_of),
-        "page: Account": lambda con: pagedata.account_view(con, _largest_account(con, as_of), as_of),
-        "page: Expansion": lambda con: pagedata.expansion_page(con, as_of),
-        "review pack (PDF and PPTX)": lambda con: pagedata.review_pack_files(
+        "page: At-risk accounts (12-month backtest)": lambda con: at_risk_reader.track_record(con),
+        "page: Cohorts and survival": lambda con: cohorts_reader.read(con, as_of),
+        "page: Account": lambda con: account_reader.read(con, _largest_account(con, as_of), as_of),
+        "page: Expansion": lambda con: expansion_reader.read(con, as_of),
+        "review pack (PDF and PPTX)": lambda con: account_reader.review_pack_files(
             con, _largest_account(con, as_of), dates.add_months(as_of, -3), as_of, as_of),
-        "page: Why customers leave (reasons)": lambda con: why.why_page(con, dates.add_months(dates.quarter_floor(
+        "page: Why customers leave (reasons)": lambda con: why_reader.read(con, dates.add_months(dates.quarter_floor(
             as_of), -9), as_of, as_of),
-        "page: Why customers leave (drivers)": lambda con: why.drivers_page(con),
+        "page: Why customers leave (drivers)": lambda con: why_reader.drivers_view(con),
         "page: Cohorts (retention projection)": lambda con: retention_projection.projection_view(con, "segment"),
         "scoring: reasons of lost renewals": lambda con: reasons.renewal_reasons(con),
         "scoring: retention projection and values": lambda con: retention_projection.book_figures(con, as_of),
-        "page: Forecast (this quarter)": lambda con: pagedata.quarter_view(con, quarters.quarter_of(as_of).label,
+        "page: Forecast (this quarter)": lambda con: forecast_reader.quarter(con, quarters.quarter_of(as_of).label,
                                                                           as_of),
-        "page: Forecast (next quarter)": lambda con: pagedata.quarter_view(
+        "page: Forecast (next quarter)": lambda con: forecast_reader.quarter(
             con, quarters.quarter_of(as_of).next().label, as_of),
-        "page: Forecast (since last week)": lambda con: pagedata.week_moved(con, quarters.quarter_of(as_of).label,
-                                                                           as_of),
-        "page: Forecast (whose calls)": lambda con: pagedata.call_accuracy(con, 90),
+        "page: Forecast (since last week)": lambda con: forecast_reader.week_moved(
+            con, quarters.quarter_of(as_of).label, as_of),
+        "page: Forecast (whose calls)": lambda con: forecast_reader.calls(con, 90),
         "cli: forecast --quarter": lambda con: book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of),
         "page: Explore (schema)": lambda con: explore.schema(con),
-        "page: Data": lambda con: pagedata.data_status(con),
+        "page: Data": lambda con: data_reader.read(con),
         "cli: metrics": lambda con: metrics.window_metrics(con, start, as_of),
         "cli: movements": lambda con: metrics.monthly_movements(con),
         "cli: cohorts": lambda con: cohorts.cohorts(con, as_of, "month"),
         "cli: survival": lambda con: cohorts.survival(con, as_of),
         "cli: renewals": lambda con: renewals.rates_by_period(renewals.renewal_outcomes(con), "month"),
-        "cli: overview": lambda con: pagedata.overview_json(pagedata.overview(con, as_of)),
+        "cli: overview": lambda con: overview_reader.as_json(overview_reader.read(con, as_of)),
         "cli: forecast": lambda con: forecast.forecast_json(book.forecast_for(con, as_of, 90)),
         "cli: backtest": lambda con: book.forecast_for(con, dates.add_months(as_of, -6), 90),
         "cli: risk": lambda con: book.account_scores(con, as_of),
@@ -203,9 +210,9 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
 
 def _at_risk_page(con, as_of: dt.date) -> object:
     """What the At-risk page does on a view: the scores, then the words of the table page it shows."""
-    found = pagedata.at_risk(con, as_of)
+    found = at_risk_reader.read(con, as_of)
     shown = found.accounts.head(int(settings.get("table_page_rows")))
-    return pagedata.at_risk_words(shown, found.word_sources)
+    return at_risk_reader.words(shown, found.word_sources)
 
 
 WORDED_PAGES = ("page: At-risk accounts (scores and the first table page worded)", "page: Expansion")

@@ -3,16 +3,17 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, health, pagedata, retention_projection, review_pack, ui, why
+from renewal_radar import charts, health, review_pack, ui
 from renewal_radar.account import ticket_summary
 from renewal_radar.i18n import t
+from renewal_radar.readers import account as account_reader
 
 ui.page_header(t("Account"), t("Everything about one customer: contract lines, ARR and usage, support, surveys, "
                                "CSM activity, health with what moved it, churn risk and the next renewal."))
 ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
-choices = ui.compute(pagedata.account_choices, filters)
+choices = ui.compute(account_reader.choices, filters)
 ids = choices["account_id"].to_list()
 names = dict(zip(choices["account_id"], choices["name"], strict=True))
 wanted = st.query_params.get("account_id")
@@ -26,8 +27,8 @@ if account_id is None:
     st.stop()
 st.query_params["account_id"] = account_id
 with st.spinner(t("Loading the account…")):
-    view = ui.compute(pagedata.account_view, account_id, as_of)
-currency = ui.compute(pagedata.reporting_currency)
+    page = ui.compute(account_reader.read, account_id, as_of, filters)
+view, currency = page.view, page.currency
 profile = view.profile
 
 st.subheader(f"{profile['name']}")
@@ -66,7 +67,7 @@ else:
     right.info(t("No usage for this account (usage_events or usage_daily would show it)."))
 
 st.subheader(t("Where this account sits in what drives churn here"))
-position = ui.compute(why.account_drivers, account_id, as_of)
+position = page.drivers
 if position.is_empty():
     st.caption(t("No behaviour metric to compare yet (the account is not active on the day, or the book has too "
                  "little churn history)."))
@@ -81,7 +82,7 @@ else:
         "churn_rate": ui.percent_column(t("Churn in its decile")),
         "lowest_rate": ui.percent_column(t("Lowest decile churn")),
         "highest_rate": ui.percent_column(t("Highest decile churn"))})
-value = ui.compute(retention_projection.account_value, account_id)
+value = page.value
 if value:
     st.caption(t("Projected with the {group} retention fit: chance of the next renewal {p}, expected remaining "
                  "lifetime {months:.0f} months, expected residual value {value} (future renewals at today's MRR, "
@@ -127,7 +128,7 @@ start = first.date_input(t("From"), value=default_start, key="pack_start")
 end = last.date_input(t("Until (exclusive)"), value=default_end, key="pack_end")
 if build.button(t("Build the pack"), type="primary", key="pack_build"):
     with st.spinner(t("Building the pack: charts, PDF and PowerPoint…")):
-        pack = ui.compute(pagedata.review_pack_files, account_id, start, end, as_of)
+        pack = ui.compute(account_reader.review_pack_files, account_id, start, end, as_of)
     st.session_state["pack"] = (account_id, pack)
 built = st.session_state.get("pack")
 if built and built[0] == account_id:
@@ -141,7 +142,7 @@ if built and built[0] == account_id:
                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
 
 st.subheader(t("Expansion signals"))
-signals = ui.compute(pagedata.expansion_page, as_of, filters).signals.filter(pl.col("account_id") == account_id)
+signals = page.signals
 if signals.is_empty():
     st.caption(t("No expansion signal for this account."))
 else:

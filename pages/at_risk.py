@@ -3,8 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, health, i18n, pagedata, ui
+from renewal_radar import charts, health, i18n, ui
 from renewal_radar.i18n import t
+from renewal_radar.readers import at_risk as at_risk_reader
+from renewal_radar.readers import common as common_reader
 
 
 def show_track_record(band_rates: pl.DataFrame) -> None:
@@ -18,7 +20,7 @@ def show_track_record(band_rates: pl.DataFrame) -> None:
         ui.dataframe(band_rates, column_config={
             "churn_rate": ui.percent_column(t("Churned within 90 days")),
             "predicted_rate": ui.percent_column(t("Mean churn risk predicted"))})
-    backtest = ui.compute(pagedata.risk_backtest)
+    backtest = ui.compute(at_risk_reader.track_record)
     if backtest.is_empty():
         st.info(t("Not enough history with churn to backtest yet."))
     else:
@@ -34,7 +36,7 @@ ui.stop_without_data()
 as_of, filters = ui.current_as_of(), ui.current_filters()
 ui.warn_if_scores_stale()
 with st.spinner(t("Scoring accounts…")):
-    data = ui.compute(pagedata.at_risk, as_of, filters)
+    data = ui.compute(at_risk_reader.read, as_of, filters)
 accounts, currency = data.accounts, data.currency
 if data.missing_components:
     st.warning(t("Left out of the health score for lack of data: {parts}.", parts="; ".join(data.missing_components)))
@@ -42,11 +44,9 @@ if accounts.is_empty():
     st.info(t("No account is active on {day} among the filtered accounts.", day=as_of))
     st.stop()
 
-bands = accounts["band"].value_counts()
-count = dict(zip(bands["band"], bands["count"], strict=True))
+count = data.band_counts
 cols = st.columns(4)
-cols[0].metric(t("Expected churned ARR (90 days)"), ui.money(float(accounts["expected_churn_arr"].sum() or 0),
-                                                              currency),
+cols[0].metric(t("Expected churned ARR (90 days)"), ui.money(data.expected_churn_arr, currency),
                help=t("Σ churn probability × ARR over the active accounts shown: the ARR expected to leave within "
                       "90 days if nothing changes. Not the calendar's expected renewal loss, which covers only "
                       "renewals due."))
@@ -61,7 +61,7 @@ SHOWN = ("open", "account_id", "name", "band", "health_score", "trend", "churn_p
 
 def worded(rows: pl.DataFrame) -> pl.DataFrame:
     """The table's rows with their drivers and disagreements in words: only the rows shown or downloaded."""
-    return pagedata.at_risk_words(rows, data.word_sources).with_columns(ui.account_url()).select(SHOWN)
+    return at_risk_reader.words(rows, data.word_sources).with_columns(ui.account_url()).select(SHOWN)
 
 
 # the largest expected churned ARR first, a page at a time: 40,000 accounts' drivers are worded only when shown
@@ -93,10 +93,10 @@ st.subheader(t("Why did this score change?"))
 pick, first, second = st.columns([2, 1, 1])
 account = pick.selectbox(t("Account"), accounts["account_id"].to_list(), key="explain_account",
                          format_func=dict(zip(accounts["account_id"], accounts["name"], strict=True)).get)
-month_starts = ui.compute(pagedata.month_starts, as_of)
+month_starts = ui.compute(common_reader.month_starts, as_of)
 before = first.selectbox(t("From"), month_starts[1:], key="explain_from", format_func=lambda d: f"{d:%b %Y}")
 after = second.selectbox(t("To"), month_starts, key="explain_to", format_func=lambda d: f"{d:%b %Y}")
-change = ui.compute(pagedata.health_change, account, before, after)
+change = ui.compute(at_risk_reader.health_change, account, before, after)
 if change.is_empty():
     st.info(t("The account was not active on both days."))
 else:

@@ -4,8 +4,9 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, pagedata, ui
+from renewal_radar import charts, ui
 from renewal_radar.i18n import t
+from renewal_radar.readers import calendar as reader
 
 ui.page_header(t("Renewal calendar"), t("Renewals due in the next days and months, with notice deadlines, CRM stage, "
                                         "health and the probability of renewing. Overdue notices are flagged."))
@@ -14,23 +15,19 @@ ui.stop_without_data()
 as_of, filters = ui.current_as_of(), ui.current_filters()
 ui.warn_if_scores_stale()
 with st.spinner(t("Loading renewals…")):
-    year = ui.compute(pagedata.renewal_forecast, as_of, 365, filters)
-currency = ui.compute(pagedata.reporting_currency)
-due = pagedata.calendar_rows(year.renewals, as_of)
+    calendar = ui.compute(reader.read, as_of, filters)
+currency, due = calendar.currency, calendar.renewals
 
 cols = st.columns(6)
-for col, days in zip(cols, (30, 60, 90, 120), strict=False):
-    window = due.filter(pl.col("days_left") < days)
-    col.metric(t("Due in {d} days", d=days), ui.money(float(window["due_arr"].sum()), currency),
-               delta=t("{n:,} renewals", n=window.height), delta_color="off", delta_arrow="off")
-overdue = due.filter(pl.col("notice_overdue") & (pl.col("days_left") < 120))
-cols[4].metric(t("Notice deadline passed"), f"{overdue.height:,}",
+for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
+    col.metric(t("Due in {d} days", d=days), ui.money(window["due_arr"], currency),
+               delta=t("{n:,} renewals", n=window["renewals"]), delta_color="off", delta_arrow="off")
+cols[4].metric(t("Notice deadline passed"), f"{calendar.notice_overdue:,}",
                help=t("Renewals in the next 120 days whose decision date (renewal date − notice days) is before the "
                       "as-of day and that are not booked yet: the customer may already be unable to cancel, or may "
                       "have cancelled."))
 
-in_90 = due.filter(pl.col("days_left") < 90)
-cols[5].metric(t("Expected renewal loss (90 days)"), ui.money(float(in_90["expected_loss_arr"].sum()), currency),
+cols[5].metric(t("Expected renewal loss (90 days)"), ui.money(calendar.expected_loss_arr, currency),
                help=t("Σ (1 − probability of renewing) × ARR due over the renewals due in 90 days. Not the At-risk "
                       "page's expected churned ARR, which covers every active account's churn risk."))
 

@@ -3,16 +3,16 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, cohorts, pagedata, retention_charts, retention_projection, settings, ui
-from renewal_radar.definitions import help_text
+from renewal_radar import charts, retention_charts, settings, ui
+from renewal_radar.figures import help_text
 from renewal_radar.i18n import t
+from renewal_radar.readers import cohorts as reader
 
 ui.page_header(t("Cohorts and survival"), t("Customers grouped by the month or quarter they first paid: how many "
                                             "stay, how much revenue each cohort keeps, and how long customers last."))
 ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
-currency = ui.compute(pagedata.reporting_currency)
 MEASURES = {"logo_retention": t("Logo retention"), "net_mrr_retention": t("Net MRR retention"),
             "gross_mrr_retention": t("Gross MRR retention")}
 
@@ -23,12 +23,12 @@ measure = right.radio(t("Measure"), list(MEASURES), horizontal=True, key="cohort
 
 by = st.session_state.get("survival_by")
 with st.spinner(t("Building the cohort triangle…")):
-    page = ui.compute(pagedata.cohorts_page, as_of, grain, by, filters)
+    page = ui.compute(reader.read, as_of, grain, by, filters)
 triangle = page.triangle
 if triangle.is_empty():
     st.info(t("No account started by {day} among the filtered accounts.", day=as_of))
     st.stop()
-labels = page.labels
+labels, currency = page.labels, page.currency
 st.plotly_chart(charts.cohort_heatmap(triangle, measure, labels, currency,
                                       t("{measure} by cohort", measure=MEASURES[measure])), width="stretch")
 st.caption(t("Period k is read on the cohort's first day plus k months (or quarters); period 0 is 100 % by "
@@ -38,14 +38,15 @@ st.caption(t("Period k is read on the cohort's first day plus k months (or quart
 st.subheader(t("Who is behind a cell"))
 cohort_starts = triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"].to_list()
 pick, period = st.columns(2)
+label_of = dict(zip(cohort_starts, labels, strict=True))
 newest_first = cohort_starts[::-1]
 year_back = min(len(newest_first) - 1, 12 if grain == "month" else 4)  # a cohort old enough to have a story
 chosen = pick.selectbox(t("Cohort"), newest_first, index=year_back, key="drill_cohort",
-                        format_func=lambda c: cohorts.cohort_label(c, grain))
+                        format_func=label_of.get)
 last_k = int(triangle.filter(pl.col("cohort") == chosen)["k"].max())
 k = period.number_input(t("Period"), min_value=0, max_value=last_k, value=min(last_k, 12 // (1 if grain == "month"
                         else 3)), key="drill_k")
-members = ui.compute(pagedata.cohort_accounts, as_of, grain, chosen, int(k), filters)
+members = ui.compute(reader.members, as_of, grain, chosen, int(k), filters)
 counts = members.group_by("status").len().sort("status")
 st.caption(" · ".join(f"{row['status']}: {row['len']:,}" for row in counts.iter_rows(named=True)))
 ui.table_with_download(members.with_columns(ui.account_url()).select("open", *members.columns), "cohort_accounts",
@@ -58,27 +59,27 @@ by_cohort, by_attribute = st.tabs([t("By cohort"), t("By account attribute")])
 with by_cohort:
     recent = cohort_starts[-12:]
     lines = triangle.filter(pl.col("cohort").is_in(recent)).with_columns(
-        pl.col("cohort").map_elements(lambda c: cohorts.cohort_label(c, grain), return_dtype=pl.String).alias("name"))
-    average = cohorts.average_curve(triangle).with_columns(pl.lit(t("Weighted average, all cohorts")).alias("name"))
+        pl.col("cohort").replace_strict(label_of, return_dtype=pl.String).alias("name"))
+    average = page.average.with_columns(pl.lit(t("Weighted average, all cohorts")).alias("name"))
     curves = pl.concat([lines.select("name", "k", measure), average.select("name", "k", measure)])
     st.plotly_chart(charts.retention_curves(curves, measure, "name", t("{measure}: the last 12 cohorts and the "
                                                                       "size-weighted average",
                                                                       measure=MEASURES[measure])), width="stretch")
 with by_attribute:
-    attributes = ui.compute(cohorts.account_attributes)
+    attributes = ui.compute(reader.attributes)
     attribute = st.selectbox(t("Attribute"), attributes, key="cohort_attribute")
-    grouped = ui.compute(cohorts.retention_by_attribute, as_of, grain, attribute, filters)
+    grouped = ui.compute(reader.by_attribute, as_of, grain, attribute, filters)
     st.plotly_chart(charts.retention_curves(grouped, measure, "group", t("{measure} by {attribute}, weighted by "
                                                                          "cohort size", measure=MEASURES[measure],
                                                                          attribute=attribute)), width="stretch")
 
 st.subheader(t("Survival"))
-by = st.selectbox(t("Split survival by"), [None, *ui.compute(cohorts.account_attributes)], key="survival_by",
+by = st.selectbox(t("Split survival by"), [None, *ui.compute(reader.attributes)], key="survival_by",
                   format_func=lambda a: t("No split") if a is None else a)
 everyone = t("All accounts")  # the one group when survival is not split
 curves = page.survival.with_columns(pl.col("group").replace("all", everyone))
 st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
-medians = [(group, cohorts.median_lifetime(part)) for (group,), part in curves.group_by("group", maintain_order=True)]
+medians = [(everyone if group == "all" else group, days) for group, days in page.medians.items()]
 st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
                         days=t("{d:,} days", d=m) if m is not None else t("not reached")) for g, m in medians))
 st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
@@ -96,7 +97,7 @@ st.caption(t("The shifted-beta-geometric model (Fader & Hardie, 2007) assumes ea
              "are trials, or with too few renewals to learn from; the backtest says how far off it was here."))
 groupings = {"bill_period_months": t("Billing period"), "segment": t("Billing period and segment")}
 grouping = st.radio(t("Fit per"), list(groupings), format_func=groupings.get, horizontal=True, key="projection_by")
-projection = ui.compute(retention_projection.projection_view, grouping)
+projection = ui.compute(reader.projection, grouping)
 if projection.fits.is_empty():
     st.info(t("Not enough renewal history to fit the model yet."))
 else:
@@ -111,7 +112,7 @@ else:
              "alike": t("{group}: no sign that customers differ here; the projection is a constant renewal rate."),
              "poor": t("{group}: the backtest missed the later periods by more than five points; read the "
                        "projection with care.")}
-    for group, kind in retention_projection.fit_notes(projection.fits):
+    for group, kind in reader.fit_notes(projection.fits):
         st.warning(NOTES[kind].format(group=group))
     st.markdown(t("**Expected residual value of the active accounts** (the revenue of their renewals still to come "
                   "within ten years at today's MRR, each weighted by its chance, discounted at {rate:.0%} a year):",

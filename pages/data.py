@@ -1,19 +1,18 @@
 """Data: what is loaded, how fresh it is, what the last import warned about, and what is missing."""
 
-import datetime as dt
 
-import polars as pl
 import streamlit as st
 
-from renewal_radar import audit, pagedata, ui
+from renewal_radar import ui
 from renewal_radar.i18n import t
 from renewal_radar.ingest.wording import messages_in_language
+from renewal_radar.readers import data as reader
 
 ui.page_header(t("Data"), t("The tables behind every page: rows, date ranges, freshness, the warnings of the "
                             "last import, and what each missing file would unlock."))
 ui.stop_without_data()
 
-data = ui.compute(pagedata.data_status)
+data = ui.compute(reader.read)
 meta = data.meta
 
 cols = st.columns(4)
@@ -50,7 +49,7 @@ if not ui.person().is_admin:
 st.subheader(t("Page times"))
 days = st.segmented_control(t("Over the last"), [1, 7, 30], default=7, key="page_times_days",
                             format_func=lambda n: t("{n} days", n=n)) or 7
-times = audit.page_times(dt.datetime.now() - dt.timedelta(days=days))
+times = reader.page_times(days)
 if times.is_empty():
     st.info(t("No page has run in that time."))
 else:
@@ -62,13 +61,9 @@ else:
     ui.dataframe(times, {"page": t("Page"), "role": t("Role"), "runs": t("Runs")} | seconds)
 
 st.subheader(t("Audit log"))
-log = audit.events()
-actions = st.multiselect(t("Actions"), audit.ACTIONS, key="audit_actions", placeholder=t("All actions"))
+actions = st.multiselect(t("Actions"), reader.AUDIT_ACTIONS, key="audit_actions", placeholder=t("All actions"))
 who = st.text_input(t("Email contains"), key="audit_email")
-if actions:
-    log = log.filter(pl.col("action").is_in(actions))
-if who:
-    log = log.filter(pl.col("email").str.contains(who, literal=True))
+log = reader.audit_log(actions, who)
 ui.table_with_download(log, "audit_log", "audit_log", {"detail": st.column_config.TextColumn(t("Detail"),
                                                                                              width="large")},
                        height=360)

@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import digest, pagedata, ui
-from renewal_radar import filters as filters_mod
+from renewal_radar import ui
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import current_language, t
+from renewal_radar.readers import digest as reader
 
 ui.page_header(t("Digest"), t("What changed in a book since a snapshot or a day: renewals entering their notice "
                               "window, decisions overdue, health and risk moves, urgent tickets before a renewal, "
@@ -15,7 +15,7 @@ ui.page_header(t("Digest"), t("What changed in a book since a snapshot or a day:
 ui.stop_without_data()
 
 as_of, who = ui.current_as_of(), ui.person()
-owners = ui.compute(filters_mod.options)["csm_owner"]
+owners = ui.compute(reader.owners)
 left, middle, right = st.columns([2, 2, 1])
 if who.role == "manager":
     owner = left.selectbox(t("Whose book"), list(who.owners), key="digest_owner")
@@ -25,8 +25,8 @@ elif who.book_only:
 else:
     owner = left.selectbox(t("Whose book"), [None, *owners], key="digest_owner",
                            format_func=lambda o: t("The whole book") if o is None else o)
-default_day, default_snapshot = ui.compute(pagedata.digest_since, as_of)
-snaps = ui.compute(pagedata.snapshot_days).filter(pl.col("as_of") < as_of)
+default_day, default_snapshot = ui.compute(reader.since, as_of)
+snaps = ui.compute(reader.snapshot_days).filter(pl.col("as_of") < as_of)
 labels = {int(r["id"]): t("Snapshot #{id}: {name} ({day})", id=r["id"], name=ui.snapshot_name(r),
                           day=ui.day(r["as_of"]))
           for r in snaps.iter_rows(named=True)}
@@ -36,18 +36,18 @@ since_pick = middle.selectbox(t("Since"), choices, key="digest_since",
                               format_func=lambda s: t("A day…") if s is None else labels[s])
 if since_pick is None:
     since_day = right.date_input(t("Day"), value=default_day, max_value=as_of, key="digest_day")
-    since, snapshot_id = ui.compute(pagedata.digest_since_day, since_day, as_of)
+    since, snapshot_id = ui.compute(reader.since_day, since_day, as_of)
 else:
     since, snapshot_id = snaps.filter(pl.col("id") == since_pick)["as_of"][0], since_pick
 
 with st.spinner(t("Finding what changed…")):
-    found = ui.compute(pagedata.digest_view, Filters(owners=(owner,)) if owner else Filters(), since, snapshot_id,
+    found = ui.compute(reader.read, Filters(owners=(owner,)) if owner else Filters(), since, snapshot_id,
                        as_of)
 
 fired = found.fired()
-cols = st.columns(len(digest.KINDS))
+cols = st.columns(len(reader.KINDS))
 for col, row in zip(cols, fired.iter_rows(named=True), strict=True):
-    col.metric(digest.kind_title(row["kind"]), f"{row['alerts']:,}" if row["enabled"] else t("off"))
+    col.metric(reader.kind_title(row["kind"]), f"{row['alerts']:,}" if row["enabled"] else t("off"))
 st.caption(t("Changes between {since} and {as_of}; the forecast is compared with snapshot #{id}.",
              since=ui.day(since), as_of=ui.day(as_of), id=snapshot_id) if snapshot_id else
            t("Changes between {since} and {as_of}; no snapshot that old, so the forecast is not compared.",
@@ -55,11 +55,11 @@ st.caption(t("Changes between {since} and {as_of}; the forecast is compared with
 
 if found.alerts.is_empty():
     st.success(t("Nothing needs attention in this book for this period."))
-for kind in digest.KINDS:
+for kind in reader.KINDS:
     rows = found.alerts.filter(pl.col("kind") == kind)
     if rows.is_empty():
         continue
-    st.subheader(f"{digest.kind_title(kind)} ({rows.height:,})")
+    st.subheader(f"{reader.kind_title(kind)} ({rows.height:,})")
     shown = rows.with_columns(pl.when(pl.col("account_id") != "").then(ui.account_url()).otherwise(
         pl.lit("forecast")).alias("open")).select("open", "name", "account_id", "detail")
     ui.dataframe(shown, {"open": ui.account_link_column(), "name": st.column_config.TextColumn(t("Account")),
@@ -84,4 +84,4 @@ with st.expander(t("The rules (alerts.toml, version {v})", v=found.rules.version
           "since the snapshot.", p=ui.percent(rules.forecast_threshold, 0)),
     ]))
 with st.expander(t("The email, as it will be sent")):
-    st.html(digest.to_html(found, language=current_language()))
+    st.html(reader.to_html(found, language=current_language()))

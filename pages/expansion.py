@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, expansion, pagedata, ui
+from renewal_radar import charts, ui
 from renewal_radar.i18n import t
+from renewal_radar.readers import expansion as reader
 
 ui.page_header(t("Expansion"), t("Accounts showing buying signals — seats nearly full, fast usage growth, heavy use "
                                  "of what an add-on sells, products their peers own — ranked by potential ARR."))
@@ -12,25 +13,21 @@ ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
 with st.spinner(t("Looking for expansion signals…")):
-    data = ui.compute(pagedata.expansion_page, as_of, filters)
+    data = ui.compute(reader.read, as_of, filters)
 currency, ranked = data.currency, data.ranked
 
 cols = st.columns(3)
 cols[0].metric(t("Accounts with a signal"), f"{ranked.height:,}")
 cols[1].metric(t("Potential ARR"), ui.money(float(ranked["potential_arr"].sum() or 0), currency),
                help=t("Seats: {seat:.0%} of ARR; growth: {growth:.0%} of ARR; add-on and whitespace: the median ARR "
-                      "of that product among the segment's accounts that own it.", seat=expansion.SEAT_UPLIFT,
-                      growth=expansion.GROWTH_UPLIFT))
+                      "of that product among the segment's accounts that own it.", seat=reader.SEAT_UPLIFT,
+                      growth=reader.GROWTH_UPLIFT))
 kinds = data.signals["kind"].value_counts().sort("kind")
 cols[2].metric(t("Signals"), f"{data.signals.height:,}",
                delta=", ".join(f"{k} {n}" for k, n in kinds.iter_rows()), delta_color="off", delta_arrow="off")
 
-kind = st.multiselect(t("Signal"), ["seats", "growth", "add-on", "whitespace"], key="expansion_kinds",
-                      placeholder=t("All signals"))
-shown = ranked
-if kind:
-    keep = data.signals.filter(pl.col("kind").is_in(kind))
-    shown = expansion.ranked(keep, ranked.select("account_id", "name", "segment", "csm_owner"))
+kind = st.multiselect(t("Signal"), list(reader.KINDS), key="expansion_kinds", placeholder=t("All signals"))
+shown = reader.ranked_of_kinds(data, kind)
 ui.table_with_download(shown.with_columns(ui.account_url()).select(
     "open", "account_id", "name", "segment", "csm_owner", "potential_arr", "n_signals", "signals"),
     "expansion", "expansion", {"potential_arr": ui.money_column(t("Potential ARR"), currency),

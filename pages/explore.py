@@ -4,8 +4,9 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, downloads, explore, settings, ui
+from renewal_radar import charts, downloads, ui
 from renewal_radar.i18n import t
+from renewal_radar.readers import explore as reader
 
 ui.page_header(t("Explore"), t("Ask the question nobody built a chart for: SQL (DuckDB dialect) over the loaded "
                                "tables. Read-only: the console cannot touch files, attach databases or change "
@@ -13,12 +14,12 @@ ui.page_header(t("Explore"), t("Ask the question nobody built a chart for: SQL (
 ui.stop_without_data()
 
 with st.expander(t("Tables and columns"), expanded=False):
-    tables = ui.compute(explore.schema)
+    tables = ui.compute(reader.schema)
     ui.dataframe(tables.with_columns(pl.col("columns").list.join(", ")),
                  column_config={"row_count": st.column_config.NumberColumn(t("Rows"), format="localized"),
                                 "grain": st.column_config.TextColumn(t("Grain"), width="large")})
 
-starts = explore.starting_queries(ui.current_as_of())
+starts = reader.starting_queries(ui.current_as_of())
 left, right = st.columns([3, 1])
 start = left.selectbox(t("Start from a saved query"), ["", *starts], key="explore_start",
                        format_func=lambda name: name or t("(blank)"))
@@ -28,10 +29,10 @@ if start and st.session_state.get("_explore_loaded") != start:
 st.session_state.setdefault("explore_sql", "select segment, count(*) as accounts, sum(base_mrr) as base_mrr\n"
                                             "from accounts_dim\ngroup by segment\norder by base_mrr desc")
 text = st.text_area(t("SQL"), key="explore_sql", height=220)
-right.caption(t("At most {rows:,} rows are shown; a query is stopped after {secs:.0f} s.", rows=explore.ROW_LIMIT,
-                secs=explore.TIME_LIMIT_SECONDS))
+right.caption(t("At most {rows:,} rows are shown; a query is stopped after {secs:.0f} s.", rows=reader.ROW_LIMIT,
+                secs=reader.TIME_LIMIT_SECONDS))
 if st.button(t("Run"), type="primary", key="explore_run"):
-    ran = explore.run_sandboxed(settings.db_path(), text)
+    ran = reader.run(text)
     st.session_state["explore_result"] = ran
     ui.record("sql_query", sql=text, rows=ran.total_rows, seconds=round(ran.elapsed_s, 3), error=ran.error)
 

@@ -5,8 +5,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, columns, pagedata, settings, ui
+from renewal_radar import charts, figures, settings, ui
 from renewal_radar.i18n import t
+from renewal_radar.readers import common as common_reader
+from renewal_radar.readers import forecast as reader
 
 ui.page_header(t("Renewal forecast"), t("ARR up for renewal in the horizon, the floor, weighted forecast and best "
                                         "case, and — next to it — how accurate the same forecast was in the past."))
@@ -17,10 +19,10 @@ ui.warn_if_scores_stale()
 VIEWS = {"quarter": t("Fiscal quarter"), "horizon": t("Rolling horizon")}
 view = st.segmented_control(t("View"), list(VIEWS), default="quarter", format_func=VIEWS.get,
                             key="forecast_view") or "quarter"
-currency = ui.compute(pagedata.reporting_currency)
+currency = ui.compute(common_reader.reporting_currency)
 
 
-def quarter_kpis(quarter: pagedata.QuarterView) -> None:
+def quarter_kpis(quarter: reader.QuarterView) -> None:
     """The quarter's closed-so-far, open, forecast and plan figures."""
     q = quarter.summary
     cols = st.columns(5)
@@ -68,10 +70,10 @@ def level_table(table: pl.DataFrame, levels: list[str], name: str) -> None:
     words = [pl.when(pl.col("level") == depth).then(pl.lit(t("Total"))).otherwise(pl.col(level)).fill_null("")
              .alias(level) for depth, level in enumerate(levels)]
     ui.table_with_download(table.with_columns(words).drop("level"), name, name, {
-        level: st.column_config.TextColumn(columns.label(level)) for level in levels})
+        level: st.column_config.TextColumn(figures.label(level)) for level in levels})
 
 
-def week_headline(panel: pagedata.WhatMoved) -> str:
+def week_headline(panel: reader.WhatMoved) -> str:
     """"Up $120k since last week's snapshot: 2 × Pulled in, 1 × CRM call changed": the change and its moves."""
     result = panel.result
     delta = result["after_forecast_arr"] - result["before_forecast_arr"]
@@ -85,10 +87,10 @@ def week_headline(panel: pagedata.WhatMoved) -> str:
 
 
 if view == "quarter":
-    this_label, next_label = pagedata.current_quarters(as_of)
+    this_label, next_label = reader.current_quarters(as_of)
     with st.spinner(t("Forecasting the quarter…")):
-        this_quarter = ui.compute(pagedata.quarter_view, this_label, as_of, filters)
-        next_quarter = ui.compute(pagedata.quarter_view, next_label, as_of, filters)
+        this_quarter = ui.compute(reader.quarter, this_label, as_of, filters)
+        next_quarter = ui.compute(reader.quarter, next_label, as_of, filters)
     st.subheader(t("{quarter}: {start} to {end}", quarter=this_quarter.label, start=ui.day(this_quarter.start),
                    end=ui.day(this_quarter.end - dt.timedelta(days=1))))
     quarter_kpis(this_quarter)
@@ -127,7 +129,7 @@ if view == "quarter":
         ui.table_with_download(table, "quarter_renewals", "quarter_renewals", {"open": ui.account_link_column()},
                                height=320)
     with week_tab:
-        panel = ui.compute(pagedata.week_moved, this_quarter.label, as_of)
+        panel = ui.compute(reader.week_moved, this_quarter.label, as_of)
         if panel is None:
             st.info(t("No snapshot from a week or more before the as-of day yet: every import saves one, so the "
                       "next week's import shows what moved."))
@@ -137,16 +139,16 @@ if view == "quarter":
                                                    panel.result["after_forecast_arr"], currency,
                                                    t("The quarter's forecast since last week")), width="stretch")
     horizon = settings.get("forecast_horizon_days")
-    result = ui.compute(pagedata.renewal_forecast, as_of, horizon, filters)
+    result = ui.compute(reader.horizon, as_of, horizon, filters)
     summary = result.summary
 else:
     HORIZONS = {30: t("30 days"), 60: t("60 days"), 90: t("90 days"), 120: t("120 days"), 365: t("A year")}
     horizon = st.radio(t("Horizon"), list(HORIZONS), index=2, horizontal=True, key="forecast_horizon",
                        format_func=HORIZONS.get)
     with st.spinner(t("Forecasting…")):
-        result = ui.compute(pagedata.renewal_forecast, as_of, horizon, filters)
+        result = ui.compute(reader.horizon, as_of, horizon, filters)
     summary, due = result.summary, result.renewals
-    currency = ui.compute(pagedata.reporting_currency)
+    currency = ui.compute(common_reader.reporting_currency)
 
     cols = st.columns(6)
     cols[0].metric(t("ARR due"), ui.money(summary["due_arr"], currency), delta=t("{n:,} renewals", n=summary["n_due"]),
@@ -176,8 +178,8 @@ else:
                       width="stretch")
     with right:
         by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by",
-                          format_func=columns.label)
-        breakdown = pagedata.forecast_breakdown(due, by)
+                          format_func=figures.label)
+        breakdown = result.breakdowns[by]
         ui.dataframe(breakdown, column_config={
             "due_arr": ui.money_column(t("ARR due"), currency),
             "forecast_arr": ui.money_column(t("Forecast"), currency)})
@@ -196,11 +198,11 @@ else:
     st.caption(t("Renewals where the CRM category and the model disagree strongly: called Commit or Closed Won while "
                  "the model gives them under 50 %, or Omitted or Pipeline while it gives them over 85 %. Largest ARR "
                  "at stake first; bring them to the forecast meeting."))
-    queue = pagedata.disagreement_queue(due)
+    queue = result.disagreements
     if queue.is_empty():
         st.success(t("No strong disagreement between the CRM and the model in this horizon."))
     else:
-        drivers = ui.compute(pagedata.account_drivers, as_of, filters)
+        drivers = ui.compute(reader.drivers, as_of, filters)
         queue = queue.join(drivers, on="account_id", how="left").with_columns(ui.account_url())
         ui.table_with_download(queue.select(
             "open", "account_id", "name", "csm_owner", "renewal_date", "due_arr", "crm_category", "crm_probability",
@@ -212,7 +214,7 @@ else:
             "top_drivers": st.column_config.TextColumn(t("Model's drivers"), width="large")}, height=260)
 
 st.subheader(t("What moved since a snapshot"))
-snaps = ui.compute(pagedata.snapshot_list)
+snaps = ui.compute(reader.snapshots)
 left, right = st.columns([3, 2])
 with right:
     name = st.text_input(t("Save today's forecast as"), key="snapshot_name",
@@ -220,14 +222,14 @@ with right:
     if st.button(t("Save snapshot"), key="snapshot_save"):
         saved = ui.save_snapshot(as_of, horizon, name)
         st.success(t("Saved snapshot {id}.", id=saved))
-        snaps = ui.compute(pagedata.snapshot_list)
+        snaps = ui.compute(reader.snapshots)
 if snaps.is_empty():
     left.info(t("No snapshot yet: every import saves one, or save one here."))
 else:
     labels = {r["id"]: f"#{r['id']} {ui.snapshot_name(r)} ({ui.day(r['saved_at'].date())} {r['saved_at']:%H:%M})"
               for r in snaps.iter_rows(named=True)}
     picked = left.selectbox(t("Compare with"), list(labels), format_func=labels.get, key="moved_since")
-    panel = ui.compute(pagedata.what_moved, picked, as_of)
+    panel = ui.compute(reader.what_moved, picked, as_of)
     result = panel.result
     cols = st.columns(3)
     cols[0].metric(t("Forecast then"), ui.money(result["before_forecast_arr"], currency))
@@ -282,7 +284,8 @@ st.caption(t("The same forecast made on each month start of the past year, from 
              "chosen that day, against the ARR that actually renewed. The naive forecast multiplies ARR due by the "
              "trailing-12-month gross renewal rate."))
 with st.spinner(t("Backtesting the forecast over the past year…")):
-    backtest, calibration, accuracy = ui.compute(pagedata.forecast_backtest, horizon, filters)
+    record = ui.compute(reader.track_record, horizon, filters)
+    backtest, calibration, accuracy = record.backtest, record.calibration, record.accuracy
 if backtest.is_empty():
     st.info(t("Not enough history to backtest this horizon yet."))
 else:
@@ -302,7 +305,7 @@ else:
     ui.dataframe(calibration.rename({"predicted_rate": "predicted_renewal_rate", "actual_rate": "actual_renewal_rate"}))
 
 st.subheader(t("Whose calls can we trust?"))
-calls = ui.compute(pagedata.call_accuracy, horizon, filters)
+calls = ui.compute(reader.calls, horizon, filters)
 if calls is None:
     st.info(t("No opportunity history is loaded, so the CRM's calls of past days are unknown (the export holds "
               "today's stage only) and the accuracy of each CSM's calls cannot be measured. Import Salesforce's "

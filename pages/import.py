@@ -3,11 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import audit, datastatus, imports, ui
+from renewal_radar import audit, imports, ui
 from renewal_radar.i18n import t
 from renewal_radar.ingest.presets import PRESETS
 from renewal_radar.ingest.schema import TABLES
 from renewal_radar.ingest.wording import messages_in_language
+from renewal_radar.readers import imports as reader
 
 ui.page_header(t("Import"), t("Load new export files without a terminal. Each file is checked first: errors block "
                               "the load and name the file, row, column and value; the live data only changes when "
@@ -108,7 +109,7 @@ if st.session_state.get("_import_done"):
 
 st.subheader(t("Import history"))
 if ui.has_data():
-    ui.dataframe(ui.compute(datastatus.import_history))
+    ui.dataframe(ui.compute(reader.history))
 if imports.can_roll_back():
     sure = st.checkbox(t("I want to go back to the data before the last import"), key="rollback_sure")
     if st.button(t("Roll back the last import"), disabled=not sure, key="rollback"):

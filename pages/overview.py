@@ -5,9 +5,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, pagedata, ui
-from renewal_radar.definitions import help_text
+from renewal_radar import charts, ui
+from renewal_radar.figures import help_text
 from renewal_radar.i18n import t
+from renewal_radar.readers import overview as reader
 
 ui.page_header(t("Overview"), t("How much recurring revenue we have, how much we keep, and what is up for "
                                 "renewal next. Figures follow the sidebar filters."))
@@ -15,7 +16,7 @@ ui.stop_without_data()
 
 filters = ui.current_filters()
 with st.spinner(t("Computing the overview…")):
-    data = ui.compute(pagedata.overview, ui.current_as_of(), filters)
+    data = ui.compute(reader.read, ui.current_as_of(), filters)
 currency, window = data.currency, data.window
 
 cols = st.columns(6)
@@ -27,7 +28,7 @@ cols[2].metric(t("GRR (12 months)"), ui.percent(window["grr"]), help=help_text("
 cols[3].metric(t("NRR (12 months)"), ui.percent(window["nrr"]), help=help_text("nrr", "start_set", "trailing"))
 cols[4].metric(t("Logo churn (12 months)"), ui.percent(window["logo_churn_rate"]),
                help=help_text("logo_churn_rate", "n_churned", "start_set"))
-cols[5].metric(t("Due in 90 days"), ui.money(float(data.due["due_arr"].sum()), currency),
+cols[5].metric(t("Due in 90 days"), ui.money(data.due_arr, currency),
                delta=t("{n:,} renewals", n=data.due.height), delta_color="off", delta_arrow="off",
                help=help_text("renewal_event", "due") + "\n\n" + t("The Forecast and Calendar pages' due set: renewal "
                                                                      "days from {start} to {end}, from the contract "
@@ -84,7 +85,7 @@ with behind_due:
 with behind_moves:
     month = st.selectbox(t("Month"), data.movements["month"].to_list()[::-1], format_func=lambda d: f"{d:%B %Y}",
                          key="movement_month")
-    moved = ui.compute(pagedata.movement_accounts, month, filters)
+    moved = ui.compute(reader.movement_accounts, month, filters)
     money_columns = ("prev_mrr", "cur_mrr", "amount", "fx")
     table = moved.with_columns(ui.account_url()).select("open", "account_id", "name", "movement", *money_columns)
     ui.table_with_download(table.sort(pl.col("amount"), descending=True), "movement_accounts", "movement_accounts",

@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import dates, retention_charts, ui, why
+from renewal_radar import dates, retention_charts, ui
 from renewal_radar.i18n import t
+from renewal_radar.readers import why as reader
 
 ui.page_header(t("Why customers leave"), t("Churned and contracted ARR by the reason the exports give (CRM loss "
                                            "reasons, subscription cancellations), and which behaviours go with "
@@ -13,7 +14,7 @@ ui.stop_without_data()
 ui.warn_if_scores_stale()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
-quarters = ui.compute(why.quarter_starts)
+quarters = ui.compute(reader.quarter_starts)
 reasons_tab, drivers_tab = st.tabs([t("Reasons"), t("What drives churn here")])
 
 
@@ -31,7 +32,7 @@ def show_reasons() -> None:
     first, last = st.select_slider(t("Quarters"), options=shown, value=(shown[max(0, len(shown) - 4)], shown[-1]),
                                    format_func=quarter_name, key="why_quarters")
     with st.spinner(t("Reading the reasons…")):
-        page = ui.compute(why.why_page, first, dates.add_months(last, 3), as_of, filters)
+        page = ui.compute(reader.read, first, dates.add_months(last, 3), as_of, filters)
     show_headline(page)
     if page.rows.is_empty():
         st.info(t("No churned or contracted renewal in these quarters among the filtered accounts."))
@@ -47,7 +48,7 @@ def show_reasons() -> None:
     show_renewals_behind(page)
 
 
-def show_headline(page: why.WhyPage) -> None:
+def show_headline(page: reader.WhyPage) -> None:
     """The figures a leader quotes: lost ARR, and how much of it has a reason, could be acted on, was involuntary."""
     figures = page.summary
     cols = st.columns(5)
@@ -65,7 +66,7 @@ def show_headline(page: why.WhyPage) -> None:
                    help=t("Share of churned + contracted ARR lost to failed payments: nobody decided to leave."))
 
 
-def show_by_attribute(page: why.WhyPage) -> None:
+def show_by_attribute(page: reader.WhyPage) -> None:
     """Lost ARR per reason within each segment or owner."""
     choices = {"segment": t("Segment"), "csm_owner": t("CSM"), "region": t("Region")}
     attribute = st.radio(t("Break down by"), list(choices), format_func=choices.get, horizontal=True,
@@ -81,7 +82,7 @@ def show_by_attribute(page: why.WhyPage) -> None:
                  money, height=360)
 
 
-def show_renewals_behind(page: why.WhyPage) -> None:
+def show_renewals_behind(page: reader.WhyPage) -> None:
     """The churned and contracted renewals of one reason, with what the customer said, verbatim."""
     st.subheader(t("The renewals behind a reason"))
     labels = page.by_reason["label"].to_list()
@@ -107,7 +108,7 @@ def show_drivers() -> None:
                  "on that day (point in time), and each group shows the share that stopped paying within 90 days, "
                  "with its 95 % Wilson band. Metrics are ordered by how much churn differs between their groups. "
                  "These are associations, not proof of cause."))
-    data = ui.compute(why.drivers_page)
+    data = ui.compute(reader.drivers_view)
     if data.spreads.is_empty():
         st.info(t("Not enough history with churn to compare behaviours yet."))
         return

@@ -346,10 +346,11 @@ def cmd_backtest(args) -> None:
 
 def cmd_overview(args) -> None:
     """The Overview page's headline figures."""
-    from renewal_radar import pagedata
+    from renewal_radar.readers import overview as overview_reader
 
     con = _open(args)
-    _print_object(pagedata.overview_json(pagedata.overview(con, args.as_of or metrics.data_as_of(con))), args.json)
+    figures = overview_reader.as_json(overview_reader.read(con, args.as_of or metrics.data_as_of(con)))
+    _print_object(figures, args.json)
 
 
 def cmd_snapshots(args) -> None:

@@ -28,6 +28,12 @@ class AccountView:
     next_renewal: dict | None
 
 
+def owner(con, account_id: str) -> tuple[bool, str | None]:
+    """Whether the account exists, and its CSM owner (the access check of every one-account read)."""
+    found = sql.run(con, "reports/account_owner", account_id=account_id)
+    return (True, found["csm_owner"][0]) if found.height else (False, None)
+
+
 def search(con, filters: Filters = ALL) -> pl.DataFrame:
     """Account ids and names for the picker."""
     return sql.run(con, "reports/account_search", **filters.params())

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import jinja2
 import polars as pl
 
-from renewal_radar import book, columns, expansion, metrics, quarters, settings, snapshots
+from renewal_radar import book, expansion, figures, metrics, quarters, settings, snapshots
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import in_days, money, percent, t, tn
@@ -117,8 +117,8 @@ def health_drop(before: pl.DataFrame, now: pl.DataFrame, as_of: dt.date) -> pl.D
     return _alerts([{
         "kind": "health_drop", "account_id": r["account_id"], "name": r["name"],
         "detail": t("Health went from {before} ({score_before:.0f}) to {after} ({score:.0f}).",
-                    before=columns.coded("band", r["band_before"]), score_before=r["health_score_before"],
-                    after=columns.coded("band", r["band"]),
+                    before=figures.coded("band", r["band_before"]), score_before=r["health_score_before"],
+                    after=figures.coded("band", r["band"]),
                     score=r["health_score"]),
         "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}",
     } for r in paired.sort("health_score", "account_id").iter_rows(named=True)])

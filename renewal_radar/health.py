@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import db, sql
+from renewal_radar import db, settings, sql
 from renewal_radar.i18n import N_, t
 
 SETTINGS_PATH = Path(__file__).resolve().parent / "health.toml"
@@ -168,3 +168,10 @@ DEFAULT_WORDS = (
     N_("CSM touch"), N_("Days since the last CSM touch or business review."),
     N_("Days to renewal"), N_("Days until the next known renewal; a renewal close at hand leaves less time to act."),
 )
+
+
+def trend_arrow(change: pl.Expr) -> pl.Expr:
+    """↑ / ↓ when health moved at least the ``health_trend_points`` setting in a month, → otherwise."""
+    points = settings.get("health_trend_points")
+    return (pl.when(change >= points).then(pl.lit("↑")).when(change <= -points).then(pl.lit("↓"))
+            .when(change.is_not_null()).then(pl.lit("→")).otherwise(pl.lit("")))

@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import dates, db, sql
+from renewal_radar import dates, db, figures, sql
 from renewal_radar.filters import ALL, Filters
 
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
@@ -79,6 +79,11 @@ def window_metrics(con, start: dt.date, end: dt.date, filters: Filters = ALL) ->
 def mrr_total(con, day: dt.date, filters: Filters = ALL) -> float:
     """Σ MRR(a, day) over the filtered accounts, at the rates of day's month."""
     return float(mrr_on_days(con, day, day, filters)["mrr_start"].sum())
+
+
+def arr_total(con, day: dt.date, filters: Filters = ALL) -> float:
+    """ARR = 12 × Σ MRR(a, day) over the filtered accounts, at the rates of day's month."""
+    return figures.ARR_PER_MRR * mrr_total(con, day, filters)
 
 
 STORED_FIGURES = ("book_movements", "book_retention_trend")

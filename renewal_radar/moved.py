@@ -13,7 +13,8 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import book, renewals, settings, snapshots
+from renewal_radar import book, renewals, settings, snapshots, sql
+from renewal_radar.filters import ALL
 
 KINDS = ("new", "removed", "slipped", "pulled_in", "arr", "category", "probability")
 CENT = 0.005
@@ -161,3 +162,21 @@ def waterfall(result: dict) -> pl.DataFrame:
         schema={"kind": pl.String, "forecast_arr_delta": pl.Float64})
     sums = changes.group_by("kind").agg(pl.col("forecast_arr_delta").sum(), pl.len().alias("renewals"))
     return pl.DataFrame({"kind": list(KINDS)}).join(sums, on="kind", how="left").fill_null(0)
+
+
+def changes(con, result: dict) -> pl.DataFrame:
+    """The renewals behind each bar of :func:`waterfall`, with names, largest forecast change first."""
+    rows = [{"account_id": c["account_id"], "kind": c["kind"], "renewal_date_before": c["renewal_date_before"],
+             "renewal_date_after": c["renewal_date_after"],
+             "due_arr_before": (c["before"] or {}).get("due_arr"), "due_arr_after": (c["after"] or {}).get("due_arr"),
+             "probability_before": (c["before"] or {}).get("probability"),
+             "probability_after": (c["after"] or {}).get("probability"),
+             "forecast_arr_delta": c["forecast_arr_delta"]} for c in result["changes"]]
+    schema = {"account_id": pl.String, "kind": pl.String, "renewal_date_before": pl.String,
+              "renewal_date_after": pl.String, "due_arr_before": pl.Float64, "due_arr_after": pl.Float64,
+              "probability_before": pl.Float64, "probability_after": pl.Float64, "forecast_arr_delta": pl.Float64}
+    frame = pl.DataFrame(rows, schema=schema)
+    names = sql.run(con, "reports/account_directory", **ALL.params()).select("account_id", "name")
+    columns = [c for c in schema if c != "account_id"]
+    return frame.join(names, on="account_id", how="left").select("account_id", "name", *columns).sort(
+        pl.col("forecast_arr_delta").abs(), descending=True)

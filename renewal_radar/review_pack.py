@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from renewal_radar import account, charts, columns, dates
+from renewal_radar import account, charts, dates, figures
 from renewal_radar import money as money_mod
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import money, number, percent, t
@@ -126,7 +126,7 @@ def _renewal_points(pack: Pack, view: account.AccountView, currency: str) -> Non
         pack.renewal_points.append(t(
             "Next renewal on {day}: {arr} ARR, {pct} likely to renew ({source}).",
             day=format_date(renewal["renewal_date"]), arr=money(renewal["due_arr"], currency),
-            pct=percent(renewal["probability"], 0), source=columns.coded("source", renewal["source"]) or "—"))
+            pct=percent(renewal["probability"], 0), source=figures.coded("source", renewal["source"]) or "—"))
         if renewal.get("decision_date"):
             pack.renewal_points.append(t("Notice deadline: {day}.", day=format_date(renewal["decision_date"])))
     latest = view.months.row(-1, named=True) if view.months.height else {}

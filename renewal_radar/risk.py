@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, health
+from renewal_radar import dates, health, settings
 from renewal_radar.i18n import N_, money, percent, t
 
 MODEL_VERSION = 3
@@ -256,3 +256,49 @@ def backtest_month(scored: pl.DataFrame, day: dt.date) -> dict | None:
         "red_accounts": int(red.sum()), "red_churned": int((red & churned).sum()),
         "predicted_rate": float(probability.mean()),
     }
+
+
+# ---------------------------------------------------------------- where health and risk disagree
+
+
+def band_disagrees() -> pl.Expr:
+    """True where the health band and the churn risk tell different stories: green with a risk of at least
+    ``green_but_risky_at``, or red with a risk below ``red_but_safe_below`` (settings)."""
+    green_but_risky = (pl.col("band") == "green") & (pl.col("churn_probability") >= settings.get("green_but_risky_at"))
+    red_but_safe = (pl.col("band") == "red") & (pl.col("churn_probability") < settings.get("red_but_safe_below"))
+    return (green_but_risky | red_but_safe).fill_null(False)
+
+
+def disagreement_texts(flagged: pl.DataFrame) -> list[str]:
+    """Why each account's health band and churn risk disagree (rows already flagged): the weakest components
+    against the drivers, in the current language (templates and labels looked up once for the whole table)."""
+    components = [(t(c.label), f"score_{c.name}") for c in health.load_settings().components
+                  if f"score_{c.name}" in flagged.columns]
+    green = t("Green health but {risk} churn risk: the model weighs {drivers} more than the score does (weakest "
+              "components: {weakest}).")
+    red = t("Red health ({weakest}) but only {risk} churn risk: the model learned these signals matter less here "
+            "({strongest} hold it up).")
+    size = t("size")
+    texts = []
+    for row in flagged.iter_rows(named=True):
+        scored = sorted(((row[column], label) for label, column in components if row[column] is not None),
+                        key=lambda pair: pair[0])
+        weakest = ", ".join(f"{label} {score:.0f}" for score, label in scored[:2])
+        chance = percent(row["churn_probability"], 0)
+        if row["band"] == "green":
+            texts.append(green.format(risk=chance, drivers=row.get("top_drivers") or size, weakest=weakest))
+        else:
+            strongest = ", ".join(f"{label} {score:.0f}" for score, label in sorted(scored, key=lambda p: -p[0])[:2])
+            texts.append(red.format(risk=chance, weakest=weakest, strongest=strongest))
+    return texts
+
+
+def worded(rows: pl.DataFrame, sources: dict) -> pl.DataFrame:
+    """Scored ``rows`` (with a ``disagrees`` flag) with their drivers and, where band and risk disagree, why, in
+    words of the current language: worded for the rows given only (a page of a table, or a download)."""
+    rows = rows.with_columns(pl.Series("top_drivers", drivers_texts(rows, sources), dtype=pl.String))
+    indexed = rows.with_row_index("_order")
+    flagged = indexed.filter(pl.col("disagrees"))
+    words = flagged.select("_order", pl.Series("disagreement", disagreement_texts(flagged), dtype=pl.String))
+    return indexed.join(words, on="_order", how="left").sort("_order").drop("_order").with_columns(
+        pl.col("disagreement").fill_null(""))

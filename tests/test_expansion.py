@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from renewal_radar import db, expansion
+from renewal_radar.readers import expansion as expansion_reader
 from tests.conftest import import_files
 
 AS_OF = dt.date(2024, 6, 1)
@@ -79,11 +80,11 @@ def test_plan_tiers_are_not_whitespace(tmp_path):
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_the_page_reads_the_stored_signals_and_they_equal_the_live_ones(con, language):
-    from renewal_radar import i18n, pagedata
+    from renewal_radar import i18n
 
     assert db.query(con, "select count(*) as n from expansion_signals")["n"][0] > 0  # stored by the scoring stage
     with i18n.language(language):
-        shown = pagedata.expansion_page(con, AS_OF).signals
+        shown = expansion_reader.read(con, AS_OF).signals
         live = expansion.signals(con, AS_OF)
     order = ["account_id", "kind", "reason"]
     assert shown.sort(order).equals(live.sort(order))

@@ -193,7 +193,7 @@ def test_drivers_worded_once_per_shown_value_read_as_worded_one_by_one(language)
 def test_band_and_risk_disagreement_in_words_in_the_shown_language():
     """Green with high risk names the drivers and the two weakest components; red with low risk the two
     strongest; the sentence follows the language (it used to stay English)."""
-    from renewal_radar import i18n, pagedata
+    from renewal_radar import i18n
 
     components = health.load_settings().components
     scores = {f"score_{c.name}": float(10 * (index + 1)) for index, c in enumerate(components)}
@@ -201,7 +201,7 @@ def test_band_and_risk_disagreement_in_words_in_the_shown_language():
         {"band": "green", "churn_probability": 0.35, "top_drivers": "latest NPS 2", **scores},
         {"band": "red", "churn_probability": 0.05, "top_drivers": None, **scores},
     ])
-    english = pagedata.disagreement_texts(flagged)
+    english = risk.disagreement_texts(flagged)
     first, second = components[0], components[1]
     weakest = f"{first.label} 10, {second.label} 20"
     assert english[0] == (f"Green health but 35% churn risk: the model weighs latest NPS 2 more than the score does "
@@ -211,7 +211,7 @@ def test_band_and_risk_disagreement_in_words_in_the_shown_language():
     assert english[1] == (f"Red health ({weakest}) but only 5% churn risk: the model learned these signals matter "
                           f"less here ({strongest} hold it up).")
     with i18n.language("ko"):
-        korean = pagedata.disagreement_texts(flagged)
+        korean = risk.disagreement_texts(flagged)
         label = i18n.t(first.label)
     assert korean[0].startswith("건강도는 녹색이지만 이탈 위험은 35%") and "latest NPS 2" in korean[0]
     assert label != first.label and f"({label} 10" in korean[1]

@@ -11,7 +11,8 @@ import pytest
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
-from renewal_radar import columns, i18n
+from renewal_radar import figures, i18n
+from renewal_radar.readers import overview as overview_reader
 from tests.conftest import ROOT
 
 LANGS = ("ko", "ja", "zh_TW")
@@ -52,7 +53,7 @@ def test_every_message_is_translated_with_the_same_placeholders(lang):
 
 def test_the_catalogue_template_holds_every_message_the_code_marks():
     template = (i18n.LOCALE_DIR / "renewal_radar.pot").read_text(encoding="utf-8")
-    for entry in columns.COLUMNS.values():
+    for entry in figures.COLUMNS.values():
         assert f'msgid "{entry.label}"' in template, entry.label
 
 
@@ -123,9 +124,9 @@ def test_every_page_renders_in_each_language_with_its_title_translated(demo_db, 
 
 
 def test_chart_axes_speak_the_language(demo_con):
-    from renewal_radar import charts, metrics, pagedata
+    from renewal_radar import charts, metrics
 
-    data = pagedata.overview(demo_con, metrics.data_as_of(demo_con))
+    data = overview_reader.read(demo_con, metrics.data_as_of(demo_con))
     with i18n.language("ja"):
         movements = charts.movements_chart(data.movements, "JPY")
         by_segment = charts.arr_bar_chart(data.by_segment, "segment", "JPY", "ARR")

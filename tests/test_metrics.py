@@ -152,7 +152,7 @@ def test_window_accounts_label_each_outcome(hand_con):
 
 
 def test_every_definition_has_plain_words_without_formula_notation():
-    from renewal_radar import definitions
+    from renewal_radar import figures as definitions
 
     assert definitions.PLAIN.keys() == definitions.DEFINITIONS.keys()
     assert all("m0" not in text and "Σ_" not in text for text in definitions.PLAIN.values())

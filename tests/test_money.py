@@ -14,8 +14,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from renewal_radar import book, db, forecast, metrics, money, pagedata
+from renewal_radar import book, db, forecast, metrics, money
 from renewal_radar.demo import build_demo
+from renewal_radar.readers import cohorts as cohorts_reader
+from renewal_radar.readers import overview as overview_reader
 from tests.conftest import HAND_ACCOUNTS, HAND_AS_OF, HAND_SUBSCRIPTIONS, import_files
 
 D = dt.date
@@ -42,8 +44,8 @@ def test_factor_per_month_and_outside_the_table(hand_con):
 def test_arr_on_the_as_of_day_in_eur_by_hand(hand_con):
     # on Dec 15: A USD 150 at 1.25 is EUR 120, F is EUR 80: MRR EUR 200, ARR EUR 2,400 (USD 3,000)
     with money.shown_in("EUR"):
-        data = pagedata.overview(hand_con, HAND_AS_OF)
-    usd = pagedata.overview(hand_con, HAND_AS_OF)
+        data = overview_reader.read(hand_con, HAND_AS_OF)
+    usd = overview_reader.read(hand_con, HAND_AS_OF)
     assert data.currency == "EUR" and usd.currency == "USD"
     assert data.arr_now == pytest.approx(2400) and usd.arr_now == pytest.approx(3000)
     # window metrics: both ends at D0's rates, so the rates are the same in any currency
@@ -68,7 +70,7 @@ def test_may_movements_in_eur_by_hand(hand_con):
 
 def test_movement_accounts_in_eur_add_up_to_the_month(hand_con):
     with money.shown_in("EUR"):
-        accounts = pagedata.movement_accounts(hand_con, D(2024, 5, 1))
+        accounts = overview_reader.movement_accounts(hand_con, D(2024, 5, 1))
     by_account = {row["account_id"]: row for row in accounts.iter_rows(named=True)}
     assert by_account["F"]["amount"] == pytest.approx(20) and by_account["F"]["fx"] == pytest.approx(0)
     assert by_account["A"]["fx"] == pytest.approx(100 * (1 / 1.25 - 1 / 1.2))
@@ -116,8 +118,8 @@ def _figures(path: Path, as_of: dt.date, currency: str | None) -> dict:
     con = db.connect(path)
     try:
         with money.shown_in(currency):
-            overview = pagedata.overview(con, as_of)
-            cohorts = pagedata.cohorts_page(con, as_of)
+            overview = overview_reader.read(con, as_of)
+            cohorts = cohorts_reader.read(con, as_of)
             due = book.renewal_rows(con, as_of, 365)
             summary = forecast.summarise(due, as_of, 365, 0.0, 0.0)
             return {"currency": overview.currency, "arr_now": overview.arr_now,
@@ -203,7 +205,7 @@ def test_every_page_shows_money_in_the_picked_currency(demo_db, monkeypatch):
     con = db.connect(demo_db)
     try:
         with money.shown_in("JPY"):
-            expected = pagedata.overview(con, metrics.data_as_of(con))
+            expected = overview_reader.read(con, metrics.data_as_of(con))
     finally:
         con.close()
     assert app.metric[0].value == i18n.money(expected.arr_now, "JPY", compact=True) == "¥1.6B"

@@ -245,11 +245,11 @@ def test_without_a_history_the_page_says_where_the_accuracy_would_be(quarter_db,
 
 
 def test_the_demo_history_finds_the_optimists(demo_db):
-    from renewal_radar import pagedata
     from renewal_radar.demo import OPTIMISTS
+    from renewal_radar.readers import forecast as forecast_reader
 
     with db.connect(demo_db, read_only=True) as con:
-        found = pagedata.call_accuracy(con, 90)
+        found = forecast_reader.calls(con, 90)
     assert found is not None and found.book["renewals"][0] > 50
     shares = {r["csm_owner"]: r["commit_renewed_share"] for r in found.by_csm.iter_rows(named=True)
               if r["commit_renewed_share"] is not None}

@@ -14,8 +14,9 @@ import pytest
 from oidc_provider_mock import run_server_in_thread
 from playwright.sync_api import Page
 
-from renewal_radar import audit, db, metrics, pagedata, ui
+from renewal_radar import audit, db, metrics, ui
 from renewal_radar.filters import Filters
+from renewal_radar.readers import overview as overview_reader
 from tests.test_browser import (
     SHOTS,
     _free_port,
@@ -111,7 +112,7 @@ def expected_book(database) -> tuple[str, set[str], str]:
     con = db.connect(database)
     try:
         as_of = metrics.data_as_of(con)
-        overview = pagedata.overview(con, as_of, Filters(owners=(MAYA,)))
+        overview = overview_reader.read(con, as_of, Filters(owners=(MAYA,)))
         accounts = db.query(con, "select account_id, csm_owner, name from accounts_dim", {})
     finally:
         con.close()

@@ -18,6 +18,7 @@ from renewal_radar import access, db, i18n, settings, snapshots
 from renewal_radar import money as money_mod
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import t
+from renewal_radar.readers import common as common_reader
 from renewal_radar.ui.session import current_currency, person, record
 
 
@@ -80,22 +81,22 @@ def _signature(function: Callable) -> inspect.Signature:
 
 
 # Reads that carry no account data, allowed to people who see only their own book.
-BOOK_FREE = frozenset({"renewal_radar.metrics.data_as_of", "renewal_radar.metrics.reporting_currency",
-                       "renewal_radar.money.offered", "renewal_radar.money.shown_currency",
-                       "renewal_radar.pagedata.reporting_currency", "renewal_radar.pagedata.month_starts",
-                       "renewal_radar.pagedata.score_status", "renewal_radar.filters.options",
-                       "renewal_radar.pagedata.snapshot_days", "renewal_radar.pagedata.digest_since",
-                       "renewal_radar.pagedata.digest_since_day"})
+BOOK_FREE = frozenset({
+    "renewal_radar.readers.common.data_as_of", "renewal_radar.readers.common.filter_options",
+    "renewal_radar.readers.common.currencies_offered", "renewal_radar.readers.common.reporting_currency",
+    "renewal_radar.readers.common.month_starts", "renewal_radar.readers.common.score_status",
+    "renewal_radar.readers.digest.snapshot_days", "renewal_radar.readers.digest.since",
+    "renewal_radar.readers.digest.since_day", "renewal_radar.readers.digest.owners",
+    "renewal_radar.readers.explore.schema", "renewal_radar.readers.cohorts.attributes",
+})
 
 
 def require_account(account_id: str) -> None:
     """Refuse (:class:`access.Refused`) when the account is outside the signed-in person's book."""
-    from renewal_radar import pagedata
-
     who = person()
     if not who.book_only:
         return
-    exists, owner = compute_unscoped(database_key(), "en", None, function_path(pagedata.account_owner),
+    exists, owner = compute_unscoped(database_key(), "en", None, function_path(common_reader.account_owner),
                                      (account_id,), ())
     if not (exists and who.owns(owner)):
         raise access.Refused(t("Account {account} is not in your book, so it is not shown.", account=account_id))
@@ -103,9 +104,7 @@ def require_account(account_id: str) -> None:
 
 def warn_if_scores_stale() -> None:
     """Say so when the stored scores were made with other settings than today's (rerun `score`)."""
-    from renewal_radar import pagedata
-
-    found = compute(pagedata.score_status)
+    found = compute(common_reader.score_status)
     if found.stale:
         st.warning(t("The stored scores were made with other settings (health.toml or forecast settings) than the "
                      "ones in use now; figures for stored days are computed live until an administrator runs "

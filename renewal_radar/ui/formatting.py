@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from renewal_radar import columns, i18n
+from renewal_radar import figures, i18n
 from renewal_radar.i18n import t
 
 
@@ -16,7 +16,7 @@ def money(value: float | None, currency: str, compact: bool = True) -> str:
 
 def coded(column: str, value: str | None) -> str | None:
     """A coded value (a health band, a forecast category, a probability's source) in words."""
-    return columns.coded(column, value)
+    return figures.coded(column, value)
 
 
 def day(value: dt.date | None) -> str:

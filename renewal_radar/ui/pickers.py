@@ -6,11 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from renewal_radar import filters as filters_mod
-from renewal_radar import i18n, metrics
-from renewal_radar import money as money_mod
+from renewal_radar import i18n
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import t
+from renewal_radar.readers import common as common_reader
 from renewal_radar.ui.data import compute, compute_unscoped, database_key, function_path, has_data
 from renewal_radar.ui.session import SHOWN_CURRENCY, person
 
@@ -41,7 +40,7 @@ def sidebar_currency() -> None:
     """The reporting-currency selector: the import's currency and every currency the data has rates for."""
     if not has_data():
         return
-    offered = compute_unscoped(database_key(), "en", None, function_path(money_mod.offered), (), ())
+    offered = compute_unscoped(database_key(), "en", None, function_path(common_reader.currencies_offered), (), ())
     state = st.session_state
     if state.get(CURRENCY) not in offered:
         state[CURRENCY] = state.get(SHOWN_CURRENCY) if state.get(SHOWN_CURRENCY) in offered else offered[0]
@@ -56,8 +55,8 @@ def sidebar_filters() -> None:
     """The shared filters, drawn in the sidebar on every page; their values persist across pages."""
     if not has_data():
         return
-    data_as_of = compute(metrics.data_as_of)
-    options = compute(filters_mod.options)
+    data_as_of = compute(common_reader.data_as_of)
+    options = compute(common_reader.filter_options)
     with st.sidebar:
         st.subheader(t("Filters"))
         st.date_input(t("As of"), value=data_as_of, max_value=data_as_of, key="as_of",
@@ -76,7 +75,7 @@ def sidebar_filters() -> None:
 
 def current_as_of() -> dt.date:
     """The as-of day chosen in the sidebar (the data's as-of day by default)."""
-    return st.session_state.get("as_of") or compute(metrics.data_as_of)
+    return st.session_state.get("as_of") or compute(common_reader.data_as_of)
 
 
 def current_filters() -> Filters:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from renewal_radar import access, audit
 from renewal_radar.i18n import t
+from renewal_radar.readers import common as common_reader
 from renewal_radar.ui.data import compute_unscoped, database_key, function_path
 from renewal_radar.ui.session import PERSON, REFUSAL, SIGNED_IN_EMAIL, auth_configured, refuse, role_word
 
@@ -38,9 +39,7 @@ def _resolve_signed_in(email: str) -> None:
                                                                        error=exc))
     found = resolution.person
     if found is not None and found.role == "manager":  # their team, as team.csv says on the day they sign in
-        from renewal_radar import pagedata
-
-        team = compute_unscoped(database_key(), "en", None, function_path(pagedata.team_members), (), ())
+        team = compute_unscoped(database_key(), "en", None, function_path(common_reader.team_members), (), ())
         found = access.with_team(found, team.to_dicts())
     state[SIGNED_IN_EMAIL], state[PERSON], state[REFUSAL] = email, found, resolution.reason
     state["_admins"] = rules.admins()

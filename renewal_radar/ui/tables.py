@@ -8,9 +8,9 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from renewal_radar import columns, downloads, i18n, settings
-from renewal_radar import money as money_mod
+from renewal_radar import downloads, figures, i18n, settings
 from renewal_radar.i18n import t
+from renewal_radar.readers import common as common_reader
 from renewal_radar.ui.data import compute, has_data
 
 
@@ -21,7 +21,7 @@ def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: in
     explicit = column_config or {}
     shown, configs = _readable(frame, explicit)
     shown, explicit = _percent_columns(shown, explicit)
-    money = [n for n, dtype in shown.schema.items() if dtype.is_float() and columns.column(n).kind == "money"]
+    money = [n for n, dtype in shown.schema.items() if dtype.is_float() and figures.column(n).kind == "money"]
     shown = shown.with_columns(pl.col(money).round(0)) if money else shown  # whole units, pages' columns too
     st.dataframe(shown, hide_index=True, width="stretch", column_config=configs | explicit,
                  **({"height": height} if height else {}))
@@ -40,17 +40,17 @@ def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame,
 
 def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
     """The frame as shown (values scaled and rounded per kind) and a column config per column."""
-    currency = compute(money_mod.shown_currency) if has_data() else "USD"
+    currency = compute(common_reader.reporting_currency) if has_data() else "USD"
     changes, configs = [], {}
     nulls = frame.null_count().row(0, named=True) if frame.height else {}
     for name, dtype in frame.schema.items():
         if name in explicit:
             continue
-        entry = columns.column(name)
+        entry = figures.column(name)
         if nulls.get(name) and (dtype.is_numeric() or dtype == pl.Date):
-            change, config = _column_with_gaps(name, dtype, entry.kind, columns.label(name), currency)
+            change, config = _column_with_gaps(name, dtype, entry.kind, figures.label(name), currency)
         else:
-            change, config = _column_view(name, dtype, entry.kind, columns.label(name), currency)
+            change, config = _column_view(name, dtype, entry.kind, figures.label(name), currency)
         if change is not None:
             changes.append(change)
         configs[name] = config
@@ -90,9 +90,9 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str):
     if isinstance(dtype, pl.Datetime):
         return None, st.column_config.DatetimeColumn(label, format="localized")
     if dtype == pl.Boolean:
-        return None, st.column_config.CheckboxColumn(label, help=columns.help_text(name))
+        return None, st.column_config.CheckboxColumn(label, help=figures.column_help(name))
     if dtype == pl.String:
-        words = columns.value_words(name)
+        words = figures.value_words(name)
         shown = col.replace(words) if words else col
         return shown.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
     return None, st.column_config.Column(label)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import dates, drivers, metrics, money, reasons
+from renewal_radar import book, dates, drivers, metrics, money, reasons
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 
@@ -45,7 +45,7 @@ def quarter_starts(con) -> list[dt.date]:
     return starts
 
 
-def why_page(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters = ALL) -> WhyPage:
+def read(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters = ALL) -> WhyPage:
     """The churned and contracted renewals with start <= e < min(end, as_of) and their reasons."""
     shown = money.converter(con)
     end = min(end, as_of)
@@ -85,7 +85,7 @@ def metric_words(metric: str) -> str:
     return t(label, feature=feature) if feature else t(label)
 
 
-def drivers_page(con) -> DriversPage:
+def drivers_view(con) -> DriversPage:
     """The stored metric cohorts of the data's as-of day, strongest driver first."""
     found = drivers.drivers_on(con)
     labelled = _labelled(found)
@@ -95,8 +95,6 @@ def drivers_page(con) -> DriversPage:
 
 def account_drivers(con, account_id: str, as_of: dt.date) -> pl.DataFrame:
     """Where one account sits in the five strongest drivers on ``as_of`` (the Account page)."""
-    from renewal_radar import book
-
     found = drivers.drivers_on(con)
     values = drivers.account_metric_values(con, book.account_score(con, as_of, account_id))
     if found.is_empty() or not values:

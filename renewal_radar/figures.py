@@ -1,32 +1,80 @@
-"""Every column a table shows: its label in words and how its values read. One place, so no page shows a raw name.
+"""The figure registry: every figure and column the product shows, written once (Superset's SqlMetric, dbt's
+semantic layer): its label, its kind (how its values read), its help text, the section of shared/spec/metrics.md
+it follows and, where it is a formula over a frame, the formula itself.
 
-:func:`renewal_radar.ui.dataframe` looks each column up here; a page only overrides what is special to it
-(a progress bar, a link). Kinds: ``text``, ``money`` (in the reporting currency, whole units), ``percent``
-(a fraction shown as a percentage with one decimal), ``score`` (0–100, whole), ``number``, ``count``, ``date``,
-``datetime``, ``flag`` and ``link``. Labels are English msgids, translated by :func:`label`.
+Every module that computes a figure uses the formula here instead of retyping it (:func:`arr`,
+:func:`weighted_forecast_arr`, :func:`expected_renewal_loss_arr`, :func:`expected_churn_arr`); tables
+(:func:`renewal_radar.ui.dataframe`), KPI cards (:func:`renewal_radar.ui.metric`), downloads and the pack read
+labels, formats and help from here, so a page only overrides what is special to it (a progress bar, a link).
+
+Kinds: ``text``, ``money`` (in the reporting currency, whole units), ``percent`` (a fraction shown as a
+percentage with one decimal), ``score`` (0–100, whole), ``number``, ``count``, ``date``, ``datetime``, ``flag``
+and ``link``. Labels and help are English msgids, translated where they are shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import polars as pl
 
 from renewal_radar.i18n import N_, t
 
 
 @dataclass(frozen=True)
-class Column:
-    """How one column reads: its label and the kind of value."""
+class Figure:
+    """One figure or column: how it is named, how its values read, what it means and how it is computed."""
 
     label: str
     kind: str = "text"
-    help: str | None = None  # shown on the column header's hover, where the label alone does not say enough
+    help: str | None = None  # shown on hover, where the label alone does not say enough
+    spec: str | None = None  # the section of metrics.md it follows
+    formula: Callable[..., pl.Expr] | None = None  # the expression over a frame, for figures computed in Python
 
 
-def _c(label: str, kind: str = "text", help: str | None = None) -> Column:
-    return Column(label, kind, help)
+def _c(label: str, kind: str = "text", help: str | None = None) -> Figure:
+    return Figure(label, kind, help)
 
 
-COLUMNS: dict[str, Column] = {
+# ---------------------------------------------------------------- formulas (metrics.md), used by every module
+
+
+def _column(value: str | pl.Expr) -> pl.Expr:
+    return pl.col(value) if isinstance(value, str) else value
+
+
+ARR_PER_MRR = 12  # ARR = 12 × MRR ("Time and money"), for a single amount as for a column
+
+
+def arr(mrr: str | pl.Expr = "mrr") -> pl.Expr:
+    """ARR = 12 × MRR ("Time and money")."""
+    return ARR_PER_MRR * _column(mrr)
+
+
+def weighted_forecast_arr(probability: str | pl.Expr = "probability", due: str | pl.Expr = "due_arr") -> pl.Expr:
+    """A renewal's weighted forecast: probability × ARR due ("Renewal forecast"; summed, Σ p × due ARR)."""
+    return _column(probability) * _column(due)
+
+
+def expected_renewal_loss_arr(probability: str | pl.Expr = "probability",
+                              due: str | pl.Expr = "due_arr") -> pl.Expr:
+    """A renewal's expected loss: (1 − probability) × ARR due."""
+    return (1 - _column(probability)) * _column(due)
+
+
+def expected_churn_arr(probability: str | pl.Expr = "churn_probability", arr_: str | pl.Expr = "arr") -> pl.Expr:
+    """An active account's expected churned ARR within 90 days: churn probability × ARR ("Health score and
+    churn risk")."""
+    return _column(probability) * _column(arr_)
+
+
+# ---------------------------------------------------------------- the figures
+
+# the figures the KPI cards and the command line show: label, kind, help in plain words, spec section, formula
+FIGURES: dict[str, Figure] = {}
+
+COLUMNS: dict[str, Figure] = {
     # accounts
     "account_id": _c(N_("Account id")), "name": _c(N_("Account")), "segment": _c(N_("Segment")),
     "region": _c(N_("Region")), "csm_owner": _c(N_("CSM")), "owner": _c(N_("Owner")), "currency": _c(N_("Currency")),
@@ -161,6 +209,13 @@ COLUMNS: dict[str, Column] = {
 }
 
 
+
+
+def _figure(name: str, label: str, kind: str, help: str, spec: str, formula=None) -> None:
+    COLUMNS[name] = Figure(label, kind, help, spec, formula)
+    FIGURES[name] = COLUMNS[name]
+
+
 _CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit": N_("Commit"),
                "Closed": N_("Closed"), "Closed Won": N_("Closed Won"), "Closed Lost": N_("Closed Lost"),
                "Omitted": N_("Omitted"), "booked": N_("booked"), "Cancels at period end": N_("Cancels at period end")}
@@ -190,16 +245,16 @@ def coded(name: str, value: str | None) -> str | None:
     return (value_words(name) or {}).get(value, value)
 
 
-def column(name: str) -> Column:
+def column(name: str) -> Figure:
     """The column's entry; a cohort's age in days (``90``) reads as such; anything else by its own name."""
     if name in COLUMNS:
         return COLUMNS[name]
     if name.isdigit():
-        return Column(N_("Day {n}"), "number")
-    return Column(name.replace("_", " ").capitalize())
+        return Figure(N_("Day {n}"), "number")
+    return Figure(name.replace("_", " ").capitalize())
 
 
-def help_text(name: str) -> str | None:
+def column_help(name: str) -> str | None:
     """The column's hover help in the current language, if it has one."""
     entry = column(name)
     return t(entry.help) if entry.help else None
@@ -209,3 +264,55 @@ def label(name: str) -> str:
     """The column's label in the current language."""
     entry = column(name)
     return t(entry.label, n=name) if name.isdigit() else t(entry.label)
+
+
+# ---------------------------------------------------------------- definitions the help texts quote
+
+DEFINITIONS: dict[str, str] = {
+    "arr": "ARR = 12 × MRR.",
+    "mrr": "MRR(a, d): the sum of `mrr` over account a's lines active on day d whose `mrr > 0`.",
+    "active": "An account is **active (a paying customer) on d** when MRR(a, d) > 0.",
+    "logo_churn_rate": "logo_churn_rate | n_churned / n_start",
+    "n_churned": "n_churned | accounts of S not active on D1",
+    "grr": "grr | (start_mrr − churned_mrr − contraction_mrr) / start_mrr",
+    "nrr": "nrr | Σ_{a∈S} MRR(a, D1) / start_mrr",
+    "start_set": "Start set S = accounts active on D0; `start_mrr = Σ_{a∈S} MRR(a, D0)`.",
+    "trailing": "Trailing-12-month GRR/NRR on the overview use D0 = D1 − 12 months.",
+    "movements": "For month m with first day m0 and next month's first day m1, per account:\n"
+                 "`prev = MRR(a, m0)`, `cur = MRR(a, m1)`.",
+    "identity": "Identity (tested): ending = starting + new + reactivation + expansion −\n"
+                "contraction − churn, where starting = Σ prev and ending = Σ cur.",
+    "renewal_event": "A **renewal event** is a pair (account a, day e) where e is the `end_date`\n"
+                     "  of at least one of a's lines with `mrr > 0`.",
+    "due": "due ARR = 12 × due_mrr.",
+}
+
+
+PLAIN: dict[str, str] = {
+    "arr": N_("Annual recurring revenue: 12 times the monthly recurring revenue (MRR)."),
+    "mrr": N_("MRR: what an account pays per month on the day, from its contract lines running that day (free "
+              "lines left out)."),
+    "active": N_("An account counts as a customer on a day when it pays something that day."),
+    "logo_churn_rate": N_("Logo churn: the share of the customers at the start of the window who no longer pay at "
+                          "its end."),
+    "n_churned": N_("A customer has churned when it pays nothing at the end of the window."),
+    "grr": N_("Gross revenue retention: the revenue of the customers at the start of the window that is still "
+              "there at its end, after cancellations and downgrades; upgrades do not count."),
+    "nrr": N_("Net revenue retention: what the customers at the start of the window pay at its end against what "
+              "they paid at its start, upgrades included."),
+    "start_set": N_("Only customers paying at the start of the window count; customers won during it are left "
+                    "out."),
+    "trailing": N_("The window is the twelve months up to the as-of day."),
+    "movements": N_("Each month, every account's MRR on the first day is compared with its MRR on the first day of "
+                    "the next month and classed as new, reactivation, expansion, contraction or churn; "
+                    "exchange-rate moves are shown apart."),
+    "identity": N_("The movements add up: starting MRR + new + reactivation + expansion − contraction − churn + "
+                   "exchange rates = ending MRR (checked by the tests)."),
+    "renewal_event": N_("A renewal is due when a paid contract line ends."),
+    "due": N_("ARR due: 12 times the monthly revenue of the lines ending in the period."),
+}
+
+
+def help_text(*keys: str) -> str:
+    """Help text for a figure: its definitions in plain words, in the reader's language."""
+    return "\n\n".join(t(PLAIN[key]) for key in keys)

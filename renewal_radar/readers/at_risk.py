@@ -1,0 +1,71 @@
+"""The At-risk page: every active account's health, trend, churn risk and expected churned ARR, the words of the
+rows shown, why a score changed, and how well the scores predicted churn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewal_radar import book, dates, health, money, risk
+from renewal_radar.filters import ALL, Filters
+from renewal_radar.i18n import t
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """The figures of the At-risk page."""
+
+    as_of: dt.date
+    currency: str
+    accounts: pl.DataFrame
+    missing_components: list[str]
+    band_rates: pl.DataFrame
+    stale: bool
+    word_sources: dict  # what the drivers' words read (words)
+    band_counts: dict   # accounts per health band
+    expected_churn_arr: float  # Σ churn probability × ARR over the accounts
+
+
+def read(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
+    """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk, drivers (by name) and
+    whether band and risk disagree; and the churn rate by band from the backtest. The words (``top_drivers``,
+    ``disagreement``) are left to :func:`words`, for the rows shown."""
+    scored = book.account_scores(con, as_of, filters, with_drivers=False)
+    previous = dates.add_months(dates.month_floor(as_of), -1)
+    before = book.health_scores(con, previous, filters).rename({"health_score": "health_month_ago"})
+    scored = scored.join(before, on="account_id", how="left", maintain_order="left").with_columns(
+        (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
+        (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"),
+        risk.band_disagrees().alias("disagrees"),
+    ).with_columns(health.trend_arrow(pl.col("health_change")).alias("trend"))
+    sources = health.source_rows(con)
+    available = health.available_components(sources)
+    missing = [t("{component} (needs {file})", component=t(c.label), file=health.SOURCE_FILES[health.SOURCES[c.name]])
+               for c in health.load_settings().components if not available[c.name]]
+    _, band_rates = book.risk_backtest(con)
+    bands = scored["band"].value_counts()
+    return AtRisk(as_of, money.shown_currency(con), scored, missing, band_rates, book.status(con).stale,
+                  book.driver_sources(con), dict(zip(bands["band"], bands["count"], strict=True)),
+                  float(scored["expected_churn_arr"].sum() or 0))
+
+
+def words(rows: pl.DataFrame, sources: dict) -> pl.DataFrame:
+    """``rows`` of :func:`read` with their drivers and disagreements in words, for the rows asked for only."""
+    return risk.worded(rows, sources)
+
+
+def track_record(con) -> pl.DataFrame:
+    """The churn-risk and health backtest over the past year (independent of the sidebar filters)."""
+    return book.risk_backtest(con)[0]
+
+
+def health_change(con, account_id: str, before: dt.date, after: dt.date) -> pl.DataFrame:
+    """Why an account's health moved between two month starts: points per component."""
+    history = health.health_history(con, min(before, after), max(before, after)).filter(
+        pl.col("account_id") == account_id)
+    rows = {row["as_of"]: row for row in history.iter_rows(named=True)}
+    if before not in rows or after not in rows:
+        return pl.DataFrame()
+    return health.explain_change(rows[before], rows[after])

@@ -1,0 +1,48 @@
+"""The Expansion page: signals across accounts, ranked by potential ARR, and the accounts × products
+whitespace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewal_radar import book, db, expansion, money, sql
+from renewal_radar.filters import ALL, Filters
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The figures of the Expansion page."""
+
+    currency: str
+    signals: pl.DataFrame
+    ranked: pl.DataFrame
+    whitespace: pl.DataFrame
+
+
+def read(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
+    """Expansion signals of the filtered accounts on ``as_of``: stored for the whole book on a scored day,
+    computed (from the stored usage signals where there are some) otherwise."""
+    products = expansion.products_on(con, as_of, filters)
+    stored_day = as_of in book.usable_days(con) and "expansion_signals" in db.table_names(con)
+    stored = sql.run(con, "reports/stored_expansion_signals") if stored_day and filters == ALL else None
+    usage = sql.run(con, "reports/stored_usage_signals", as_of=as_of) if stored_day and stored is None else None
+    found = expansion.signals(con, as_of, filters, products, usage, stored)
+    directory = sql.run(con, "reports/account_directory", **filters.params()).select(
+        "account_id", "name", "segment", "csm_owner")
+    return Expansion(money.shown_currency(con), found, expansion.ranked(found, directory),
+                     expansion.whitespace(products))
+
+
+SEAT_UPLIFT, GROWTH_UPLIFT = expansion.SEAT_UPLIFT, expansion.GROWTH_UPLIFT
+KINDS = ("seats", "growth", "add-on", "whitespace")
+
+
+def ranked_of_kinds(data: Expansion, kinds: list[str]) -> pl.DataFrame:
+    """The accounts ranked by the potential ARR of only some kinds of signal (all of them: ``data.ranked``)."""
+    if not kinds:
+        return data.ranked
+    keep = data.signals.filter(pl.col("kind").is_in(kinds))
+    return expansion.ranked(keep, data.ranked.select("account_id", "name", "segment", "csm_owner"))
