@@ -4,7 +4,7 @@
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, ui
+from renewal_radar import forecast_charts, ui
 from renewal_radar.i18n import t
 from renewal_radar.readers import calendar as reader
 
@@ -31,7 +31,8 @@ cols[5].metric(t("Expected renewal loss (90 days)"), ui.money(calendar.expected_
                help=t("Σ (1 − probability of renewing) × ARR due over the renewals due in 90 days. Not the At-risk "
                       "page's expected churned ARR, which covers every active account's churn risk."))
 
-st.plotly_chart(charts.due_by_month_chart(due, currency, t("ARR due by month, next 12 months")), width="stretch")
+st.plotly_chart(forecast_charts.due_by_month_chart(due, currency, t("ARR due by month, next 12 months")),
+                width="stretch")
 
 st.subheader(t("Renewals"))
 left, middle, right = st.columns([1, 2, 2])
@@ -64,7 +65,7 @@ if not shown.is_empty():
     ui.open_account_picker(shown.unique("account_id", keep="first"), "calendar_open")
 
 if not shown.is_empty():
-    ui.chart_opening_accounts(charts.renewal_bubbles(shown, currency,
+    ui.chart_opening_accounts(forecast_charts.renewal_bubbles(shown, currency,
                                                      t("Renewals by date and probability (size: ARR due)")),
                               "calendar_bubbles", id_index=3)
 st.caption(t("As of {day}. Decision date = renewal date − notice days. Probability: booked renewals the share of "

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, figures, settings, ui
+from renewal_radar import figures, forecast_charts, settings, ui
 from renewal_radar.i18n import t
 from renewal_radar.readers import common as common_reader
 from renewal_radar.readers import forecast as reader
@@ -77,7 +77,7 @@ def week_headline(panel: reader.WhatMoved) -> str:
     """"Up $120k since last week's snapshot: 2 × Pulled in, 1 × CRM call changed": the change and its moves."""
     result = panel.result
     delta = result["after_forecast_arr"] - result["before_forecast_arr"]
-    labels = charts.moved_kind_labels()
+    labels = forecast_charts.moved_kind_labels()
     moves = [f"{row['renewals']:,} × {labels[row['kind']]}" for row in panel.steps.iter_rows(named=True)
              if row["renewals"]]
     direction = t("Up {arr}", arr=ui.money(abs(delta), currency)) if delta >= 0 else \
@@ -135,7 +135,7 @@ if view == "quarter":
                       "next week's import shows what moved."))
         else:
             st.markdown(f"**{week_headline(panel)}**")
-            st.plotly_chart(charts.moved_waterfall(panel.result["before_forecast_arr"], panel.steps,
+            st.plotly_chart(forecast_charts.moved_waterfall(panel.result["before_forecast_arr"], panel.steps,
                                                    panel.result["after_forecast_arr"], currency,
                                                    t("The quarter's forecast since last week")), width="stretch")
     horizon = settings.get("forecast_horizon_days")
@@ -174,7 +174,7 @@ else:
         st.stop()
 
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.forecast_waterfall(summary, currency, t("From ARR due to projected renewed ARR")),
+    left.plotly_chart(forecast_charts.forecast_waterfall(summary, currency, t("From ARR due to projected renewed ARR")),
                       width="stretch")
     with right:
         by = st.selectbox(t("Break down by"), ["segment", "csm_owner", "category", "source"], key="forecast_by",
@@ -238,11 +238,12 @@ else:
     cols[2].metric(t("Renewals that changed"), f"{len(result['changes']):,}")
     st.caption(t("Renewals due from {start} to {end} (the snapshot's period), forecast then and now.",
                  start=result["start"], end=result["end"]))
-    st.plotly_chart(charts.moved_waterfall(result["before_forecast_arr"], panel.steps, result["after_forecast_arr"],
-                                           currency, t("From the snapshot's forecast to today's")), width="stretch")
+    st.plotly_chart(forecast_charts.moved_waterfall(
+        result["before_forecast_arr"], panel.steps, result["after_forecast_arr"], currency,
+        t("From the snapshot's forecast to today's")), width="stretch")
     changed = panel.changes
     if changed.height:
-        labels = charts.moved_kind_labels()
+        labels = forecast_charts.moved_kind_labels()
         counts = dict(changed["kind"].value_counts().iter_rows())
         kind = st.pills(t("Show the renewals behind"), [k for k in labels if k in counts], key="moved_kind",
                         format_func=lambda k: f"{labels[k]} ({counts[k]:,})")
@@ -297,7 +298,7 @@ else:
                    help=t("The same error for ARR due × the trailing-12-month gross renewal rate."))
     cols[2].metric(t("Bias of the weighted forecast"), ui.percent(accuracy["bias"]),
                    help=t("Mean of (weighted forecast − actual) / actual: above zero means it ran high."))
-    st.plotly_chart(charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
+    st.plotly_chart(forecast_charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
                     width="stretch")
     ui.dataframe(backtest)  # labels, money and percentages from the column registry
     st.markdown(t("**Calibration**: renewals of all backtest days grouped by decile of predicted probability."))

@@ -12,9 +12,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from renewal_radar import db, drivers, why
+from renewal_radar import db, drivers
 from renewal_radar.demo import write_exports
 from renewal_radar.ingest import import_folder
+from renewal_radar.readers import why
 from tests.conftest import ROOT
 
 

@@ -468,7 +468,7 @@ def test_a_traditional_chinese_report_with_grammaticus_labels_in_big5(tmp_path):
     ("accounts", "거래처 이름", "name"), ("renewal_opportunities", "영업기회 마감 일자", "close_date"),
 ])
 def test_renamed_labels_rank_the_right_column_first(table, header, column):
-    from renewal_radar.ingest.presets import suggest_columns
+    from renewal_radar.ingest.header_matching import suggest_columns
 
     assert suggest_columns(table, header)[0] == column
 
@@ -487,7 +487,7 @@ def test_a_renamed_report_is_one_mapping_step_away_and_the_mapping_is_remembered
 
 
 def test_headers_of_another_table_and_whole_words_suggest_the_right_column():
-    from renewal_radar.ingest.presets import closest_columns
+    from renewal_radar.ingest.header_matching import closest_columns
 
     # 계정 ID is account_id in a Salesforce report and in a subscriptions file alike; Start is start_date
     assert closest_columns("subscriptions", ["계정 ID", "Start", "Acct ID"]) == {

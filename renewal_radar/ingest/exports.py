@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar.ingest import large_parquet
+from renewal_radar.ingest import header_matching, large_parquet
 from renewal_radar.ingest import presets as presets_mod
 from renewal_radar.ingest import wording as W
 from renewal_radar.ingest.readers import ROW_COLUMN, SUPPORTED_SUFFIXES, ReadError, read_file
@@ -56,7 +56,7 @@ def read_export(path: Path, preset_name: str | None = None, extra_columns: dict[
     """
     name = path.name
     preset = presets_mod.PRESETS[preset_name] if preset_name else None
-    table = presets_mod.table_for_file(path.stem, preset)
+    table = header_matching.table_for_file(path.stem, preset)
     if table is None:
         known = ", ".join(TABLES)
         return None, [Message("warning", name, None, None, None, W.FILE_MATCHES_NO_TABLE,
@@ -70,12 +70,12 @@ def read_export(path: Path, preset_name: str | None = None, extra_columns: dict[
     if table == "opportunity_history" and (entered := presets_mod.stage_history_rows(raw)) is not None:
         raw, preset = entered, preset or presets_mod.HUBSPOT  # a HubSpot deals export's stage columns as rows
     headers = [c for c in raw.columns if c != ROW_COLUMN]
-    preset = preset or presets_mod.detect_preset(table, headers)
+    preset = preset or header_matching.detect_preset(table, headers)
     mapping = _mapping(table, headers, preset, extra_columns)
     frame, ignored = _rename(raw, table, mapping)
     if preset.derive:
         frame = preset.derive(table, frame)
-    frame = presets_mod.apply_values(table, frame, preset)
+    frame = header_matching.apply_values(table, frame, preset)
     frame, key_messages = _derived_opportunity_key(table, frame, name)
     loaded, messages = _type_frame(frame, table, name, preset.name, ignored)
     return loaded, key_messages + messages
@@ -98,7 +98,7 @@ def _derived_opportunity_key(table: str, frame: pl.DataFrame, name: str) -> tupl
 
 def _mapping(table: str, headers: list[str], preset: presets_mod.Preset,
              extra_columns: dict[str, str] | None) -> dict[str, str]:
-    mapping = presets_mod.header_map(table, headers, preset)
+    mapping = header_matching.header_map(table, headers, preset)
     for header, column in (extra_columns or {}).items():
         if header in headers and header not in mapping and column not in mapping.values():
             mapping[header] = column
@@ -109,7 +109,7 @@ def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | Non
                         extra_columns: dict[str, str] | None,
                         members: list[str] | None = None) -> tuple[LoadedFile | None, list[Message]]:
     headers = large_parquet.headers(path)
-    preset = preset or presets_mod.detect_preset(table, headers)
+    preset = preset or header_matching.detect_preset(table, headers)
     mapping = _mapping(table, headers, preset, extra_columns)
     mapping = {h: c for h, c in mapping.items() if TABLES[table].column(c) is not None}
     missing = [c for c in TABLES[table].required if c not in mapping.values()]
@@ -125,7 +125,7 @@ def _read_large_parquet(path: Path, table: str, preset: presets_mod.Preset | Non
 
 def _unmapped_column(name: str, table: str, column: str, headers: list[str]) -> Message:
     """The file is there but no header maps to a required column: say so, list the headers, suggest the closest."""
-    guesses = presets_mod.closest_columns(table, headers)
+    guesses = header_matching.closest_columns(table, headers)
     closest = "; ".join(f"{header} → {guess}" for header, guess in guesses.items()) or "none found"
     example = json.dumps({table: {"<one of these headers>": column}}, ensure_ascii=False)
     return Message("error", name, 1, column, None,
@@ -195,7 +195,7 @@ def empty_table(table: str) -> pl.DataFrame:
 def describe_file(path: Path, preset_name: str | None = None) -> dict:
     """What the import page shows before validating: the table, the preset and the headers no preset maps."""
     preset = presets_mod.PRESETS[preset_name] if preset_name else None
-    table = presets_mod.table_for_file(path.stem, preset)
+    table = header_matching.table_for_file(path.stem, preset)
     if table is None:
         return {"file": path.name, "table": None, "preset": None, "unmatched": []}
     try:
@@ -205,13 +205,13 @@ def describe_file(path: Path, preset_name: str | None = None) -> dict:
     if table == "opportunity_history" and (entered := presets_mod.stage_history_rows(raw)) is not None:
         raw, preset = entered, preset or presets_mod.HUBSPOT  # a HubSpot deals export's stage columns as rows
     headers = [c for c in raw.columns if c != ROW_COLUMN]
-    preset = preset or presets_mod.detect_preset(table, headers)
-    mapped = presets_mod.header_map(table, headers, preset)
+    preset = preset or header_matching.detect_preset(table, headers)
+    mapped = header_matching.header_map(table, headers, preset)
     missing = [c for c in TABLES[table].required if c not in mapped.values()]
     # a table that keeps extra columns (accounts) still asks for a mapping while a required column is missing
     keeps_all = TABLES[table].keeps_extra_columns and not missing
     unmatched = [] if keeps_all else [h for h in headers if h not in mapped]
-    suggested = {header: presets_mod.suggest_columns(table, header) for header in unmatched}
+    suggested = {header: header_matching.suggest_columns(table, header) for header in unmatched}
     return {"file": path.name, "table": table, "preset": preset.name, "unmatched": unmatched, "missing": missing,
             "suggested": suggested, "preselected": _preselected(missing, suggested)}
 

@@ -40,7 +40,7 @@ def read_file(path: Path) -> dict[str, dict[str, str]]:
 
 def column_maps_for(folder: Path, tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Per file name of ``folder``, the headers to map for the table the file stands for."""
-    from renewal_radar.ingest.presets import table_for_file
+    from renewal_radar.ingest.header_matching import table_for_file
 
     maps = {}
     for path in Path(folder).iterdir():

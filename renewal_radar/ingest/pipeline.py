@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from renewal_radar import db, settings
-from renewal_radar.ingest import large_parquet, refresh
+from renewal_radar.ingest import header_matching, large_parquet, refresh
 from renewal_radar.ingest import presets as presets_mod
 from renewal_radar.ingest import wording as W
 from renewal_radar.ingest.exports import LoadedFile, describe_file, empty_table, export_files, read_export
@@ -120,7 +120,7 @@ def _duplicate_table(files: list[LoadedFile], loaded: LoadedFile) -> list[Messag
 
 def _missing_required_tables(files: list[LoadedFile], folder: Path, paths: list[Path]) -> list[Message]:
     # a file that is there but could not be mapped already has its own message; it is not "missing"
-    present = {f.table for f in files} | {presets_mod.table_for_file(p.stem) for p in paths}
+    present = {f.table for f in files} | {header_matching.table_for_file(p.stem) for p in paths}
     return [Message("error", f"{table}.csv", None, None, None, W.FILE_MISSING.format(folder=folder),
                     W.EXPORT_TABLE.format(table=table))
             for table in REQUIRED_TABLES if table not in present]

@@ -37,7 +37,7 @@ import polars as pl
 
 from renewal_radar import db, settings
 from renewal_radar.dates import FAR_PAST
-from renewal_radar.ingest import large_parquet
+from renewal_radar.ingest import header_matching, large_parquet
 from renewal_radar.ingest import presets as presets_mod
 from renewal_radar.ingest.exports import empty_table, export_files
 from renewal_radar.ingest.schema import TABLES
@@ -90,7 +90,7 @@ def _usage_sources(folder: Path, preset: str | None) -> dict[str, Path]:
     chosen = presets_mod.PRESETS[preset] if preset else None
     found = {}
     for path in export_files(folder):
-        table = presets_mod.table_for_file(path.stem, chosen)
+        table = header_matching.table_for_file(path.stem, chosen)
         if table in USAGE_TABLES:
             found[table] = path
     return found
@@ -139,7 +139,7 @@ def _unchanged_small_files(folder: Path, previous: pl.DataFrame, files: pl.DataF
     chosen = presets_mod.PRESETS[preset] if preset else None
     found = {}
     for path in export_files(folder):
-        table = presets_mod.table_for_file(path.stem, chosen)
+        table = header_matching.table_for_file(path.stem, chosen)
         if path.is_dir() or table is None or table in USAGE_TABLES or path.name in remapped:
             continue
         stamp = stamps(table, [str(path)], path).row(0, named=True)

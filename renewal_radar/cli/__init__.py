@@ -1,0 +1,1 @@
+"""The command line, in rooms: the parser, the shared output, and the commands by kind."""
