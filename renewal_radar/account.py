@@ -30,7 +30,7 @@ class AccountView:
 
 def owner(con, account_id: str) -> tuple[bool, str | None]:
     """Whether the account exists, and its CSM owner (the access check of every one-account read)."""
-    found = sql.run(con, "reports/account_owner", account_id=account_id)
+    found = sql.run(con, "lookups/account_owner", account_id=account_id)
     return (True, found["csm_owner"][0]) if found.height else (False, None)
 
 
@@ -78,7 +78,7 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
 def _health_history(con, account_id: str, start: dt.date, end: dt.date) -> pl.DataFrame:
     """The account's stored month-start scores (live when the book has no scores yet)."""
     if book.status(con).stored_days:
-        return sql.run(con, "reports/stored_account_history", account_id=account_id, start=start, end=end)
+        return sql.run(con, "stored/account_history", account_id=account_id, start=start, end=end)
     sources = health.source_rows(con)
     return health.score(health.signals(sql.run(con, "reports/account_features_of", account_id=account_id,
                                                start=start, end=end), sources))

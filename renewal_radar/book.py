@@ -52,7 +52,7 @@ def status(con) -> ScoreStatus:
     current = scoring.settings_fingerprint()
     if "score_runs" not in db.table_names(con):
         return ScoreStatus(frozenset(), None, current, None)
-    row = sql.run(con, "reports/score_status").row(0, named=True)
+    row = sql.run(con, "lookups/score_status").row(0, named=True)
     return ScoreStatus(frozenset(row["stored_days"] or ()), row["fingerprint"], current, row["made_at"])
 
 
@@ -90,12 +90,12 @@ class _Holder:
 
 def live_day(con, day: dt.date) -> scoring.DayScores:
     """Score one day that is not stored (cached per database import and day)."""
-    meta = sql.run(con, "reports/data_as_of").row(0, named=True)
+    meta = sql.run(con, "lookups/data_as_of").row(0, named=True)
     return _live_day_cached(str(meta.get("source")), meta.get("imported_at"), day, _Holder(con))
 
 
 def _directory(con, filters: Filters) -> pl.DataFrame:
-    return sql.run(con, "reports/account_directory", **filters.params())
+    return sql.run(con, "lookups/account_directory", **filters.params())
 
 
 # ---------------------------------------------------------------- accounts
@@ -106,7 +106,7 @@ def account_score(con, as_of: dt.date, account_id: str) -> dict | None:
     if not _is_stored(con, as_of):
         scored = account_scores(con, as_of).filter(pl.col("account_id") == account_id)
         return scored.row(0, named=True) if scored.height else None
-    scored = _with_drivers_and_arr(con, sql.run(con, "reports/stored_account_score", as_of=as_of,
+    scored = _with_drivers_and_arr(con, sql.run(con, "stored/account_score", as_of=as_of,
                                                 account_id=account_id), True, as_of)
     return scored.row(0, named=True) if scored.height else None
 
@@ -115,7 +115,7 @@ def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bo
     """Health, band, components, churn probability, ARR, expected churned ARR and top drivers (in words, unless
     ``with_drivers`` is False) of each filtered account active on ``as_of``, largest expected churned ARR first."""
     if _is_stored(con, as_of):
-        scored = sql.run(con, "reports/stored_account_scores", as_of=as_of, **filters.params())
+        scored = sql.run(con, "stored/account_scores", as_of=as_of, **filters.params())
     else:
         scored = live_day(con, as_of).accounts.join(
             _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
@@ -144,7 +144,7 @@ def driver_sources(con) -> dict:
 def health_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """The health score of each filtered account active on ``as_of`` (account_id, health_score)."""
     if _is_stored(con, as_of):
-        return sql.run(con, "reports/stored_health_scores", as_of=as_of, **filters.params())
+        return sql.run(con, "stored/health_scores", as_of=as_of, **filters.params())
     return account_scores(con, as_of, filters, with_drivers=False).select("account_id", "health_score")
 
 
@@ -156,7 +156,7 @@ def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL)
     money in the currency it is shown in."""
     horizon_days = min(horizon_days, scoring.MAX_HORIZON_DAYS)
     if _is_stored(con, as_of):
-        rows = sql.run(con, "reports/stored_renewal_scores", days=[as_of], horizon_days=horizon_days,
+        rows = sql.run(con, "stored/renewal_scores", days=[as_of], horizon_days=horizon_days,
                        **filters.params())
     else:
         rows = live_day(con, as_of).renewals.filter(pl.col("renewal_date") < as_of + dt.timedelta(days=horizon_days))
@@ -181,7 +181,7 @@ def history_rollup(con, days: list[dt.date], filters: Filters = ALL) -> pl.DataF
     stored = [day for day in days if day in usable]
     frames = []
     if stored:
-        frames.append(sql.run(con, "reports/stored_history_rollup", days=stored, **filters.params()))
+        frames.append(sql.run(con, "stored/history_rollup", days=stored, **filters.params()))
     for day in days:
         if day not in stored:
             frames.append(_filter_rollup(live_day(con, day).history_rollup, filters))
@@ -216,7 +216,7 @@ def quarter_targets(con, quarter: quarters.Quarter) -> pl.DataFrame:
     if "stg_targets" not in db.table_names(con):
         return pl.DataFrame(schema={"quarter": pl.String, "segment": pl.String, "team": pl.String,
                                     "target_grr": pl.Float64, "target_renewed_arr": pl.Float64})
-    targets = sql.run(con, "reports/quarter_targets", quarter=quarter.label)
+    targets = sql.run(con, "lookups/quarter_targets", quarter=quarter.label)
     # a plan is written in the reporting currency: shown at the quarter's first month's rates
     return money.converter(con).frame(targets.with_columns(pl.lit(quarter.start).alias("month")),
                                       ("target_renewed_arr",), "month").drop("month")
@@ -269,7 +269,7 @@ def _whole_book_target(targets: pl.DataFrame, filters: Filters) -> dict | None:
 def method_for(con, as_of: dt.date) -> dict | None:
     """The forecast method chosen for ``as_of`` and the errors that chose it (forecast_methods)."""
     if _is_stored(con, as_of):
-        found = sql.run(con, "reports/stored_forecast_method", as_of=as_of)
+        found = sql.run(con, "stored/forecast_method", as_of=as_of)
         return found.row(0, named=True) if found.height else None
     return live_day(con, as_of).method
 
@@ -286,11 +286,11 @@ def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = A
     shown = money.converter(con)
     if filters.is_empty and horizon_days == settings.get("forecast_horizon_days") and found.stored_days \
             and not found.stale and shown.is_identity:
-        return sql.run(con, "reports/stored_forecast_backtest"), sql.run(con, "reports/stored_forecast_calibration")
+        return sql.run(con, "stored/forecast_backtest"), sql.run(con, "stored/forecast_calibration")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
     usable = usable_days(con)
     stored = [day for day in days if day in usable]  # one read for every stored day, live for the rest
-    parts = [in_shown_currency(con, sql.run(con, "reports/stored_renewal_scores", days=stored, horizon_days=min(
+    parts = [in_shown_currency(con, sql.run(con, "stored/renewal_scores", days=stored, horizon_days=min(
         horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params()))] if stored else []
     parts += [renewal_rows(con, day, horizon_days, filters) for day in days if day not in usable]
     rows = pl.concat(parts, how="diagonal_relaxed")
@@ -303,4 +303,4 @@ def risk_backtest(con) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The stored churn-risk backtest by month and the churn rate by health band (empty when not stored)."""
     if "risk_backtest" not in db.table_names(con):
         return pl.DataFrame(), pl.DataFrame()
-    return sql.run(con, "reports/stored_risk_backtest"), sql.run(con, "reports/stored_risk_band_rates")
+    return sql.run(con, "stored/risk_backtest"), sql.run(con, "stored/risk_band_rates")

@@ -26,7 +26,7 @@ def has_history(con) -> bool:
     """True when an opportunity history export is loaded (the calls of past days are known)."""
     if "stg_opportunity_history" not in db.table_names(con):
         return False
-    return bool(sql.run(con, "reports/opportunity_history_count")["changes"][0])
+    return bool(sql.run(con, "lookups/opportunity_history_count")["changes"][0])
 
 
 def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL) -> pl.DataFrame:
@@ -35,7 +35,7 @@ def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL) -
     days = forecast.backtest_days(data_as_of(con), horizon_days)
     usable = book.usable_days(con)
     stored = [day for day in days if day in usable]
-    parts = [book.in_shown_currency(con, sql.run(con, "reports/stored_renewal_scores", days=stored, horizon_days=min(
+    parts = [book.in_shown_currency(con, sql.run(con, "stored/renewal_scores", days=stored, horizon_days=min(
         horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params()))] if stored else []
     parts += [book.renewal_rows(con, day, horizon_days, filters).with_columns(pl.lit(day).alias("as_of"))
               for day in days if day not in usable]

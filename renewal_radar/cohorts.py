@@ -163,7 +163,7 @@ def account_lifetimes(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFra
     at import are read instead of recomputed."""
     grace = settings.get("grace_days")
     if as_of == data_as_of(con) and stored_first_churn(con, grace):
-        return sql.run(con, "reports/stored_account_lifetimes", as_of=as_of, **filters.params())
+        return sql.run(con, "stored/account_lifetimes", as_of=as_of, **filters.params())
     return sql.run(con, "reports/account_lifetimes", as_of=as_of, grace_days=grace, **filters.params())
 
 
@@ -176,7 +176,7 @@ def stored_first_churn(con, grace_days: int) -> bool:
     """Whether book_first_churn is stored for the data's as-of day with this grace period."""
     if "book_first_churn" not in db.table_names(con):
         return False
-    return sql.run(con, "reports/import_grace_as_of")["grace_days"][0] == grace_days
+    return sql.run(con, "lookups/import_grace_as_of")["grace_days"][0] == grace_days
 
 
 def survival(con, as_of: dt.date, by: str | None = None, filters: Filters = ALL) -> pl.DataFrame:
@@ -259,4 +259,4 @@ def numbers_at_risk_of(accounts: pl.DataFrame, as_of: dt.date, by: str | None, d
 
 def account_attributes(con) -> list[str]:
     """Account attributes to compare cohorts and survival by (segment, region, plan, custom columns, ...)."""
-    return survival_attributes(sql.run(con, "reports/account_columns"))
+    return survival_attributes(sql.run(con, "lookups/account_columns"))

@@ -44,8 +44,8 @@ def grain(table: str) -> str:
 
 def schema(con) -> pl.DataFrame:
     """Every table with its row count, grain and columns (name and type)."""
-    tables = sql.run(con, "reports/schema_tables")
-    columns = sql.run(con, "reports/schema_columns").group_by("table_name", maintain_order=True).agg(
+    tables = sql.run(con, "lookups/schema_tables")
+    columns = sql.run(con, "lookups/schema_columns").group_by("table_name", maintain_order=True).agg(
         pl.format("{} {}", "column_name", "data_type").alias("columns"))
     frame = tables.join(columns, on="table_name", how="left")
     return frame.with_columns(pl.Series("grain", [grain(t) for t in frame["table_name"]], dtype=pl.String))

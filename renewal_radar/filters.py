@@ -39,7 +39,7 @@ FILTER_COLUMNS = ("segment", "region", "csm_owner", "bill_period_months")
 
 def options(con) -> dict[str, list]:
     """The values each sidebar filter offers, from the loaded accounts."""
-    frame = sql.run(con, "reports/filter_options")
+    frame = sql.run(con, "lookups/filter_options")
     found = {name: frame.filter(frame["filter"] == name)["value"].to_list() for name in FILTER_COLUMNS}
     found["bill_period_months"] = sorted(int(v) for v in found["bill_period_months"])
     return found

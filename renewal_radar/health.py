@@ -62,7 +62,7 @@ def load_settings(path: Path = SETTINGS_PATH) -> HealthSettings:
 def source_rows(con) -> dict[str, int]:
     """Rows each signal source holds; zero means the export is missing."""
     stored = "signal_sources" in db.table_names(con)
-    row = sql.run(con, "reports/feature_tables" if stored else "reports/feature_tables_live").row(0, named=True)
+    row = sql.run(con, "lookups/feature_tables" if stored else "lookups/feature_tables_live").row(0, named=True)
     return {"usage": row["usage_rows"], "surveys": row["survey_rows"], "tickets": row["ticket_rows"],
             "activities": row["activity_rows"], "feature_count": row["feature_count"]}
 

@@ -21,12 +21,12 @@ MOVEMENT_COLUMNS = ("month", "starting_mrr", "new_mrr", "reactivation_mrr", "exp
 
 def data_as_of(con) -> dt.date:
     """The data's as-of day, set at import (data-model.md)."""
-    return sql.run(con, "reports/data_as_of")["as_of"][0]
+    return sql.run(con, "lookups/data_as_of")["as_of"][0]
 
 
 def reporting_currency(con) -> str:
     """The currency every figure is shown in."""
-    return sql.run(con, "reports/data_as_of")["reporting_currency"][0]
+    return sql.run(con, "lookups/data_as_of")["reporting_currency"][0]
 
 
 # ---------------------------------------------------------------- window metrics
@@ -106,7 +106,7 @@ def trailing_retention_trend(con, as_of: dt.date, months: int = 12, filters: Fil
     trend when it is the data's as-of day, no filter and twelve months)."""
     if stored and filters.is_empty and months == 12 and as_of == data_as_of(con) \
             and _stored(con, "book_retention_trend"):
-        return sql.run(con, "reports/stored_retention_trend")
+        return sql.run(con, "stored/retention_trend")
     rows = []
     end = dates.month_floor(as_of)
     for step in range(months - 1, -1, -1):
@@ -179,7 +179,7 @@ def monthly_movements(con, start: dt.date | None = None, end: dt.date | None = N
     start = dates.month_floor(start or default_start)
     end = dates.month_floor(end or default_end)
     if stored and filters.is_empty and _stored(con, "book_movements"):
-        return sql.run(con, "reports/stored_movements", start=start, end=end)
+        return sql.run(con, "stored/movements", start=start, end=end)
     pairs = sql.run(con, "reports/mrr_month_pairs", start=start, end=end, **filters.params())
     return movements_by_month(pairs, start, end)
 
@@ -224,7 +224,7 @@ def window_accounts(con, start: dt.date, end: dt.date, filters: Filters = ALL) -
                .when(pl.col("mrr_end") > pl.col("mrr_start")).then(pl.lit("expanded"))
                .when(pl.col("mrr_end") < pl.col("mrr_start")).then(pl.lit("contracted"))
                .otherwise(pl.lit("flat")))
-    names = sql.run(con, "reports/account_directory", **filters.params()).select(
+    names = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     return (snapshot.with_columns(outcome.alias("outcome"), (pl.col("mrr_end") - pl.col("mrr_start")).alias("change"))
             .join(names, on="account_id", how="left").sort("change"))

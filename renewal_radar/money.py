@@ -49,7 +49,7 @@ def chosen() -> str | None:
 def offered(con) -> list[str]:
     """The currencies money can be shown in: the reporting currency first, then every currency with rates."""
     base = metrics.reporting_currency(con)
-    rated = sql.run(con, "reports/fx_currencies")["currency"].to_list()
+    rated = sql.run(con, "lookups/fx_currencies")["currency"].to_list()
     return [base, *sorted(c for c in rated if c != base)]
 
 
@@ -144,7 +144,7 @@ def converter(con, currency: str | None = None) -> Converter:
     target = currency or chosen() or base
     if target == base:
         return Converter(base, base, pl.DataFrame(schema={"month": pl.Date, "factor": pl.Float64}))
-    factors = sql.run(con, "reports/fx_factors", currency=target)  # empty for a currency without rates
+    factors = sql.run(con, "lookups/fx_factors", currency=target)  # empty for a currency without rates
     if factors.is_empty():
         raise ValueError(f"no exchange rates for {target!r}; money can be shown in {', '.join(offered(con))}")
     return Converter(base, target, factors)

@@ -176,7 +176,7 @@ def changes(con, result: dict) -> pl.DataFrame:
               "renewal_date_after": pl.String, "due_arr_before": pl.Float64, "due_arr_after": pl.Float64,
               "probability_before": pl.Float64, "probability_after": pl.Float64, "forecast_arr_delta": pl.Float64}
     frame = pl.DataFrame(rows, schema=schema)
-    names = sql.run(con, "reports/account_directory", **ALL.params()).select("account_id", "name")
+    names = sql.run(con, "lookups/account_directory", **ALL.params()).select("account_id", "name")
     columns = [c for c in schema if c != "account_id"]
     return frame.join(names, on="account_id", how="left").select("account_id", "name", *columns).sort(
         pl.col("forecast_arr_delta").abs(), descending=True)

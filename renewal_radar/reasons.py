@@ -130,7 +130,7 @@ def stored_reasons(con, start: dt.date | None = None, end: dt.date | None = None
     """The stored churned and contracted renewals with $start <= e < $end, with their reasons and accounts."""
     if "renewal_reasons" not in db.table_names(con):
         raise ValueError("no reasons stored yet: run `python -m renewal_radar score` once")
-    return sql.run(con, "reports/stored_renewal_reasons", start=start or dt.date(1900, 1, 1),
+    return sql.run(con, "stored/renewal_reasons", start=start or dt.date(1900, 1, 1),
                    end=end or dt.date(9999, 1, 1), **filters.params())
 
 

@@ -37,7 +37,7 @@ def booked_share() -> pl.Expr:
 
 def _events_stored(con, as_of: dt.date, grace_days: int) -> bool:
     """Whether the renewal_events table is what the macro would give for ``as_of`` and ``grace_days``."""
-    meta = sql.run(con, "reports/import_grace_as_of").row(0, named=True)
+    meta = sql.run(con, "lookups/import_grace_as_of").row(0, named=True)
     return as_of >= meta["as_of"] and grace_days == meta["grace_days"]
 
 

@@ -320,8 +320,8 @@ def stored(con, by: str = "bill_period_months") -> tuple[pl.DataFrame, pl.DataFr
     """The stored fits and curves of one grouping."""
     if "retention_fits" not in db.table_names(con):
         raise ValueError("no retention projection stored yet: run `python -m renewal_radar score` once")
-    fits = sql.run(con, "reports/stored_retention_fits", by=by)
-    curves = sql.run(con, "reports/stored_retention_curves", by=by)
+    fits = sql.run(con, "stored/retention_fits", by=by)
+    curves = sql.run(con, "stored/retention_curves", by=by)
     return fits, curves
 
 
@@ -393,7 +393,7 @@ def account_value(con, account_id: str) -> dict | None:
 
     if "account_residual_value" not in db.table_names(con):
         return None
-    row = sql.run(con, "reports/stored_account_value", account_id=account_id)
+    row = sql.run(con, "stored/account_value", account_id=account_id)
     if row.is_empty():
         return None
     shown = money.converter(con).frame(row, ("residual_value",), metrics.data_as_of(con))

@@ -151,7 +151,7 @@ def apply_methods(con, renewal_rows: pl.DataFrame, rollups: pl.DataFrame, decide
     """Choose each day's forecast method on the days before it (forecast_method) and move its model rows
     there. Returns the adjusted renewal rows of ``days`` and the choices."""
     horizon = settings.get("forecast_horizon_days")
-    segments = sql.run(con, "reports/account_directory", **ALL.params()).select("account_id", "segment")
+    segments = sql.run(con, "lookups/account_directory", **ALL.params()).select("account_id", "segment")
     raw = forecast_method.as_scored(renewal_rows).join(segments, on="account_id", how="left")
     rows_by_day = forecast_method.by_day(raw)
     choices, adjusted = forecast_method.choose_all(days, rows_by_day, forecast_method.by_day(rollups),
@@ -174,7 +174,7 @@ def score_live_day(con, day: dt.date) -> DayScores:
                                     -1)
         methods = db.read_table(con, "forecast_methods").filter(pl.col("as_of") < day)
         known = forecast_method.stored_choices(methods)
-        rows = sql.run(con, "reports/stored_renewal_rows_between", start=earliest, end=day)
+        rows = sql.run(con, "stored/renewal_rows_between", start=earliest, end=day)
         rollups = db.read_table(con, "renewal_history_rollup").filter(
             (pl.col("as_of") >= earliest) & (pl.col("as_of") < day))
         known = {d: c for d, c in known.items() if d >= earliest}

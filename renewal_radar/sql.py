@@ -1,7 +1,10 @@
 """Run the SQL files of ``queries/`` by name with bound parameters.
 
-``run(con, "reports/window_snapshot", d0=..., d1=...)`` reads
-``queries/reports/window_snapshot.sql`` and binds ``$d0`` and ``$d1``.
+``run(con, "reports/mrr_on_days", start=..., end=...)`` reads
+``queries/reports/mrr_on_days.sql`` and binds ``$start`` and ``$end``. The folders are rooms: ``staging/`` and
+``marts/`` build the tables (a mart states its grain key in a ``-- grain:`` line), ``rollup/`` the usage
+roll-ups, ``reports/`` the queries behind pages, ``stored/`` the readers of the scoring stage's stored rows,
+``lookups/`` small look-ups (the as-of day, an account's owner, filter options, the schema).
 Only the parameters a file uses are passed, so callers can hand the same
 filter set to every query.
 """
@@ -57,10 +60,24 @@ def execute(con, name: str, **params) -> None:
 
 
 def header_comment(name: str) -> str:
-    """The leading ``--`` comment block of a query file (its grain and purpose)."""
+    """The leading ``--`` comment block of a query file (its grain and purpose), without its grain key line."""
+    return " ".join(line for line in _header_lines(name) if not line.startswith(GRAIN_PREFIX))
+
+
+GRAIN_PREFIX = "grain:"
+
+
+def grain_key(name: str) -> list[str]:
+    """The columns that identify one row of the table a mart builds, from its ``-- grain:`` header line (empty
+    when the file states none: a macro, a helper)."""
+    found = next((line for line in _header_lines(name) if line.startswith(GRAIN_PREFIX)), "")
+    return [column.strip() for column in found.removeprefix(GRAIN_PREFIX).split(",") if column.strip()]
+
+
+def _header_lines(name: str) -> list[str]:
     lines = []
     for line in load(name).splitlines():
         if not line.startswith("--"):
             break
         lines.append(line[2:].strip())
-    return " ".join(lines)
+    return lines

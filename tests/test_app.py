@@ -10,13 +10,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from renewal_radar.ui.navigation import page_files
 from tests.conftest import ROOT, STRIPE_COMMENT
 
-PAGES = ["pages/overview.py", "pages/forecast.py", "pages/why.py", "pages/calendar.py", "pages/at_risk.py",
-         "pages/account.py",
-         "pages/expansion.py",
-         "pages/cohorts.py",
-         "pages/data.py", "pages/digest.py"]
+PAGES = page_files()  # every page st.navigation lists
+
+
+def test_the_navigation_lists_every_page_file():
+    assert sorted(page_files()) == sorted(f"pages/{path.name}" for path in (ROOT / "pages").glob("*.py"))
 
 
 @pytest.fixture()

@@ -113,3 +113,22 @@ def test_the_circle_finder_sees_a_local_import_circle():
 
 def test_no_import_circle_in_the_package():
     assert import_circles(import_graph()) == []
+
+
+def test_no_test_imports_another_test_file():
+    """Shared builders live in conftest.py: a test file imported by another runs its tests twice and ties them."""
+    offenders = {path.name: sorted(name for name in _dotted_imports(path) if name.startswith("tests.test_"))
+                 for path in sorted((ROOT / "tests").glob("test_*.py"))}
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def _dotted_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names} | {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+
+def test_no_module_over_400_lines_outside_the_demo():
+    long = {str(path.relative_to(ROOT)): lines for path in [*_python_files("renewal_radar"), *_python_files("pages")]
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400 and path.name != "demo.py"}
+    assert long == {}

@@ -6,24 +6,17 @@ changes a filter, and saves screenshots under tests/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHOTS, assert_clean, streamlit_server, upload_check_and_load, wait_for_app
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = ROOT / "tests" / "screenshots"
 PAGES = {"overview": "", "forecast": "forecast", "why": "why", "calendar": "calendar", "at_risk": "at_risk",
          "account": "account",
          "expansion": "expansion", "cohorts": "cohorts", "explore": "explore", "data": "data", "import": "import",
@@ -32,121 +25,12 @@ PAGES = {"overview": "", "forecast": "forecast", "why": "why", "calendar": "cale
 CHARTS = {"overview": 3, "forecast": 2, "why": 2, "calendar": 2, "at_risk": 2, "account": 2, "expansion": 1,
           "cohorts": 5,
           "explore": 0, "data": 0, "import": 0, "digest": 0}
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-@contextlib.contextmanager
-def streamlit_server(database: Path, log_folder: Path, secrets: Path | None = None, port: int | None = None,
-                     env: dict | None = None, host: str = "127.0.0.1"):
-    """`streamlit run app.py` on a free port against ``database``; yields its URL.
-
-    Without ``secrets`` the app runs in local mode (an empty secrets file, so a developer's own
-    .streamlit/secrets.toml is never picked up).
-    """
-    port = port or _free_port()
-    if secrets is None:
-        secrets = log_folder / "no-secrets.toml"
-        secrets.write_text("", encoding="utf-8")
-    env = {**os.environ, "RENEWAL_RADAR_DB": str(database), **(env or {})}
-    log = (log_folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://{host}:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     with streamlit_server(demo_db, tmp_path_factory.mktemp("streamlit")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    # tall enough that a screenshot shows the whole page: Streamlit scrolls inside its own container
-    context = browser.new_context(viewport={"width": 1440, "height": 2600})
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.on("console", lambda msg: _record_console(tab, msg))
-    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
-    tab.on("response", lambda response: _record_failed_response(tab, response))
-    yield tab
-    context.close()
-
-
-def _record_console(page: Page, message) -> None:
-    # failed loads are judged by their URL in _record_failed_response
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        page.console_errors.append(message.text)
-
-
-def _record_failed_response(page: Page, response) -> None:
-    # On a page's own URL (/data) Streamlit's frontend first probes /data/_stcore/health and
-    # /data/_stcore/host-config to find its base path, then falls back to /; those 404s are by design.
-    probing = response.url.split("?")[0].endswith(("/_stcore/health", "/_stcore/host-config"))
-    if response.status >= 400 and not probing:
-        page.console_errors.append(f"{response.status} {response.url}")
-
-
-def wait_for_app(page: Page, expected_charts: int = 0) -> None:
-    """Wait until the script has run, and every chart and table has drawn."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
-    page.wait_for_function(
-        "n => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg').length >= n",
-        arg=expected_charts, timeout=60_000)
-    # tables in closed tabs or expanders, or below the fold, are not drawn yet: only visible ones count
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".filter(table => table.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})"
-        " && table.getBoundingClientRect().height > 0 && table.getBoundingClientRect().top < window.innerHeight)"
-        ".every(table => table.querySelector('canvas'))",
-        timeout=60_000)
-    page.wait_for_timeout(500)
-
-
-def assert_clean(page: Page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-        '[data-testid="stException"]').first.inner_text()
-    assert page.console_errors == []
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -213,19 +97,6 @@ def import_server(demo_db, tmp_path):
     shutil.copy(demo_db, database)  # the upload replaces this copy, never the shared demo
     with streamlit_server(database, tmp_path) as url:
         yield url, database
-
-
-def upload_check_and_load(page: Page, paths: list[Path], as_of: str) -> None:
-    """On the Import page: upload the files, check them, load them, and wait for the as-of day loaded."""
-    wait_for_app(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(path) for path in paths])
-    page.get_by_text("table: subscriptions").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Check files").click()
-    page.get_by_text("No errors").wait_for(timeout=30_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Load into Renewal Radar").click()
-    page.get_by_text(f"Loaded, as of {as_of}").wait_for(timeout=60_000)
 
 
 def test_upload_validate_load_and_roll_back(import_server, page, tmp_path):

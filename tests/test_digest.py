@@ -19,8 +19,7 @@ from aiosmtpd.handlers import Message
 
 from renewal_radar import audit, digest, i18n
 from renewal_radar.demo import build_demo
-from tests.conftest import ROOT
-from tests.test_browser import _free_port
+from tests.conftest import ROOT, free_port
 
 D = dt.date
 AS_OF, SINCE = D(2026, 11, 1), D(2026, 10, 25)
@@ -208,7 +207,7 @@ class _Webhook(BaseHTTPRequestHandler):
 def test_the_email_and_the_webhook_arrive_once(week_apart):
     database, env = week_apart
     inbox = _Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     hook = HTTPServer(("127.0.0.1", 0), _Webhook)
     threading.Thread(target=hook.serve_forever, daemon=True).start()

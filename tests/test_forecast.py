@@ -9,8 +9,7 @@ import pytest
 
 from renewal_radar import book, db, forecast
 from renewal_radar.ingest import import_folder
-from tests.conftest import import_files
-from tests.test_health import _cut_exports
+from tests.conftest import cut_exports, import_files
 
 D = dt.date
 AS_OF = D(2025, 1, 1)
@@ -113,7 +112,7 @@ def test_stored_backtest_equals_one_judged_from_stored_forecasts(demo_con):
 
 def test_no_look_ahead_forecast(demo_db, tmp_path):
     day = D(2026, 5, 1)
-    _cut_exports(demo_db.parent / "demo_exports", tmp_path / "cut", day)
+    cut_exports(demo_db.parent / "demo_exports", tmp_path / "cut", day)
     # the snapshot on that day: opportunities not yet created are absent, and those still open then carry
     # no stage (today's export only holds their final one)
     opportunities = pl.read_csv(demo_db.parent / "demo_exports" / "renewal_opportunities.csv", try_parse_dates=True)

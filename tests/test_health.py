@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import polars as pl
 import pytest
 
 from renewal_radar import book, db, health, risk
 from renewal_radar.ingest import import_folder
-from tests.conftest import import_files
+from tests.conftest import cut_exports, import_files
 
 D = dt.date
 ALL_SOURCES = {"usage": 1, "surveys": 1, "tickets": 1, "activities": 1, "feature_count": 8}
@@ -103,28 +102,9 @@ def test_risk_probabilities_are_calibrated_on_later_months(demo_con):
     assert abs(predicted - actual) < 0.5 * actual
 
 
-def _cut_exports(source, target, day: dt.date) -> None:
-    """What a snapshot exported on ``day`` would have held: only what was known before it."""
-    target.mkdir()
-    cut = dt.datetime.combine(day, dt.time())
-    lines = pl.read_csv(source / "subscriptions.csv", try_parse_dates=True)
-    lines.filter(pl.coalesce("booked_date", "start_date") <= day).write_csv(target / "subscriptions.csv")
-    for name, column in (("tickets", "created_at"), ("surveys", "responded_at"), ("activities", "occurred_at")):
-        frame = pl.read_csv(source / f"{name}.csv", try_parse_dates=True).filter(pl.col(column) < cut)
-        if name == "tickets":  # solved after the day: still open in that snapshot
-            frame = frame.with_columns(pl.when(pl.col("solved_at") < cut).then(pl.col("solved_at")).alias("solved_at"))
-        frame.write_csv(target / f"{name}.csv")
-    usage = pl.read_parquet(source / "usage_events.parquet")
-    usage.filter(pl.col("event_time") < cut).write_parquet(target / "usage_events.parquet")
-    for name in ("accounts.csv", "fx_rates.csv", "renewal_opportunities.csv", "team.csv", "targets.csv"):
-        shutil.copy(source / name, target / name)
-    history = pl.read_csv(source / "opportunity_history.csv", try_parse_dates=True)
-    history.filter(pl.col("changed_at") < cut).write_csv(target / "opportunity_history.csv")
-
-
 def test_no_look_ahead_risk_and_health(demo_db, tmp_path):
     day = D(2026, 5, 1)
-    _cut_exports(demo_db.parent / "demo_exports", tmp_path / "cut", day)
+    cut_exports(demo_db.parent / "demo_exports", tmp_path / "cut", day)
     cut_db = tmp_path / "cut.duckdb"
     assert import_folder(tmp_path / "cut", cut_db, as_of=day, today=D(2026, 11, 24)).loaded
     full, cut = db.connect(demo_db), db.connect(cut_db)

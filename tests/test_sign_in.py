@@ -17,18 +17,7 @@ from playwright.sync_api import Page
 from renewal_radar import audit, db, metrics, ui
 from renewal_radar.filters import Filters
 from renewal_radar.readers import overview as overview_reader
-from tests.test_browser import (
-    SHOTS,
-    _free_port,
-    assert_clean,
-    browser,
-    page,
-    streamlit_server,
-    upload_check_and_load,
-    wait_for_app,
-)
-
-__all__ = ["browser", "page"]  # fixtures shared with test_browser
+from tests.conftest import SHOTS, assert_clean, free_port, streamlit_server, upload_check_and_load, wait_for_app
 
 ACCESS = """
 [roles]
@@ -56,7 +45,7 @@ def team_server(demo_db, provider, tmp_path_factory):
     database = folder / "live.duckdb"
     shutil.copy(demo_db, database)
     (folder / "access.toml").write_text(ACCESS, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     secrets = folder / "secrets.toml"
     secrets.write_text(f"""[auth]
 redirect_uri = "http://localhost:{port}/oauth2callback"

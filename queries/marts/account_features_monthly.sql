@@ -3,6 +3,7 @@
 -- The query gives the month starts after $after: a full import builds them all (a far past day), a daily
 -- refresh appends those after the first day its changes touch (a month start's signals read only data dated
 -- before it, so the earlier rows stand; ingest/refresh.py).
+-- grain: account_id, as_of
 with month_starts as (
     select list(month_start order by month_start) as days
     from (

@@ -2,6 +2,7 @@
 -- positive own-currency MRR (metrics.md "Time and money"); valid_to null = open-ended. MRR(a, d) at the
 -- rates of month r is Σ mrr_local × fx_monthly.rate(currency, r) over the rows with valid_from <= d < valid_to;
 -- an account with any row covering d is active on d.
+-- grain: account_id, currency, valid_from
 create or replace table account_mrr_intervals as
 with positive_lines as (
     -- lines with mrr = 0 never count; same-day lines are never active

@@ -1,6 +1,7 @@
 -- accounts_dim: one row per account found in accounts or subscriptions, with its attributes,
 -- first_start (metrics.md "Time and money"), base_mrr = MRR on first_start at its month's rates, its currency, the billing period
 -- of its largest line, and every custom attribute column of accounts.
+-- grain: account_id
 create or replace table accounts_dim as
 with ids as (
     select account_id from stg_accounts

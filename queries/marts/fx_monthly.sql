@@ -2,6 +2,7 @@
 -- after the as-of month: units of reporting currency per unit (metrics.md "Time and money": the month's
 -- rate, else the latest earlier one; a month before the table takes the first rate; 1.0 for the
 -- reporting currency and for a currency without any rate).
+-- grain: currency, month
 create or replace table fx_monthly as
 with settings as (
     select reporting_currency, date_trunc('month', as_of)::date as as_of_month from import_meta

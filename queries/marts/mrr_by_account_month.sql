@@ -1,6 +1,7 @@
 -- mrr_by_account_month: one row per account, currency and month start with own-currency MRR > 0 on that day
 -- (months with MRR 0 are absent, reports add them back): mrr_local, mrr at that month's rate, and
 -- mrr_at_prior_rates at the previous month's rate (constant currency for movements, metrics.md).
+-- grain: account_id, currency, month_start
 create or replace table mrr_by_account_month as
 with bounds as (
     select

@@ -4,6 +4,7 @@
 -- renewal_start e' is the earliest start of a positive line in [e, e + grace]; renewed_mrr sums the
 -- lines starting on e'. Money in the reporting currency at the rates of e's month, so a renewal compares
 -- like with like (metrics.md "Renewals"). The one definition of renewal events: every report reads it.
+-- grain: account_id, renewal_date
 create or replace macro known_renewal_events(known_on, grace) as table
 with known_lines as materialized (
     select lines.* exclude (cancels_at_period_end), lines.mrr_local as amount_local,

@@ -3,6 +3,7 @@
 -- month (for ranking lines; figures on a day convert at that day's month, metrics.md "Time and money");
 -- known_date is when the line was known (booked, else started); cancels_at_period_end marks a line whose end is
 -- a churn the customer announced, payment_at_risk a line whose payment is past due or unpaid.
+-- grain: line_id
 create or replace table subscription_lines as
 with lines as (
     select * from stg_subscriptions

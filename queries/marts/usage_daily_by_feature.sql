@@ -4,6 +4,7 @@
 -- the months being built ($every_month, else those in refresh_months); the import creates the table or
 -- replaces those months' rows. Not sorted: ordering 26 M rows cost ten times the build itself, and readers
 -- aggregate it anyway.
+-- grain: account_id, usage_date, feature
 with months as (
     select month from refresh_months
 ),

@@ -2,6 +2,7 @@
 -- active days. Monthly users are exact where the user ids were seen (raw events, or the usage_monthly_users
 -- files `rollup-usage` writes); with only a vendor's usage_daily, the largest daily active_users of the month.
 -- A select over the months being built ($every_month, else those in refresh_months).
+-- grain: account_id, month_start
 with months as (
     select month from refresh_months
 ),

@@ -1,5 +1,6 @@
 -- usage_monthly_by_feature: one row per account, month and feature: events and the peak daily users. A select
 -- over the months being built ($every_month, else those in refresh_months).
+-- grain: account_id, month_start, feature
 with daily as (
     select *
     from usage_daily_by_feature

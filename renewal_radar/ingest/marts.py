@@ -55,4 +55,4 @@ def build_marts(con, progress: Progress = _noop, every_month: bool = True, keep_
         else:
             sql.execute(con, step)
     # counted once per import: how many rows each health signal source holds (every page reads it)
-    db.create_table(con, "signal_sources", *sql.bound("reports/feature_tables_live"))
+    db.create_table(con, "signal_sources", *sql.bound("lookups/feature_tables_live"))

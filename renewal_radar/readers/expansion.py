@@ -27,10 +27,10 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
     computed (from the stored usage signals where there are some) otherwise."""
     products = expansion.products_on(con, as_of, filters)
     stored_day = as_of in book.usable_days(con) and "expansion_signals" in db.table_names(con)
-    stored = sql.run(con, "reports/stored_expansion_signals") if stored_day and filters == ALL else None
-    usage = sql.run(con, "reports/stored_usage_signals", as_of=as_of) if stored_day and stored is None else None
+    stored = sql.run(con, "stored/expansion_signals") if stored_day and filters == ALL else None
+    usage = sql.run(con, "stored/usage_signals", as_of=as_of) if stored_day and stored is None else None
     found = expansion.signals(con, as_of, filters, products, usage, stored)
-    directory = sql.run(con, "reports/account_directory", **filters.params()).select(
+    directory = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     return Expansion(money.shown_currency(con), found, expansion.ranked(found, directory),
                      expansion.whitespace(products))

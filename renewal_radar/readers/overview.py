@@ -76,7 +76,7 @@ def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFra
     # converted before the filter: an account without an fx change in one currency can have one in another
     accounts = metrics.month_accounts(con, month, filters)
     moved = metrics.moved_or_revalued(money.converter(con).movement_accounts(accounts))
-    names = sql.run(con, "reports/account_directory", **filters.params()).select("account_id", "name")
+    names = sql.run(con, "lookups/account_directory", **filters.params()).select("account_id", "name")
     return moved.join(names, on="account_id", how="left")
 
 

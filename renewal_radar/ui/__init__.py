@@ -6,7 +6,8 @@
 - :mod:`.pickers` — the sidebar: language, currency, as-of day and filters;
 - :mod:`.formatting` — money, percentages, dates and coded values in the reader's language;
 - :mod:`.tables` — tables, their downloads and paging, links to an account;
-- :mod:`.layout` — a page's header and deep links.
+- :mod:`.layout` — a page's header and deep links;
+- :mod:`.navigation` — the pages as ``st.navigation`` lists them.
 
 Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
 """
@@ -21,6 +22,7 @@ from renewal_radar.ui.data import (
 )
 from renewal_radar.ui.formatting import coded, day, money, percent, snapshot_name
 from renewal_radar.ui.layout import mark_navigation_ready, page_header
+from renewal_radar.ui.navigation import navigation_pages, page_files
 from renewal_radar.ui.pickers import (
     bill_period_label,
     choose_language,
@@ -44,10 +46,45 @@ from renewal_radar.ui.tables import (
     table_with_download,
 )
 
-__all__ = ["account_link_column", "account_url", "audited", "bill_period_label", "chart_opening_accounts",
-           "choose_language", "coded", "compute", "current_as_of", "current_currency", "current_filters",
-           "dataframe", "day", "has_data", "mark_navigation_ready", "money", "money_column", "open_account_picker",
-           "page_header", "percent", "percent_column", "person", "record", "refuse", "require_account", "role_word",
-           "run_page", "save_snapshot", "sidebar_currency", "sidebar_filters", "sidebar_identity",
-           "sidebar_language", "sign_in", "snapshot_name", "stop_without_data", "table_page",
-           "table_with_download", "warn_if_scores_stale"]
+__all__ = [
+    "account_link_column",
+    "account_url",
+    "audited",
+    "bill_period_label",
+    "chart_opening_accounts",
+    "choose_language",
+    "coded",
+    "compute",
+    "current_as_of",
+    "current_currency",
+    "current_filters",
+    "dataframe",
+    "day",
+    "has_data",
+    "mark_navigation_ready",
+    "money",
+    "money_column",
+    "navigation_pages",
+    "open_account_picker",
+    "page_files",
+    "page_header",
+    "percent",
+    "percent_column",
+    "person",
+    "record",
+    "refuse",
+    "require_account",
+    "role_word",
+    "run_page",
+    "save_snapshot",
+    "sidebar_currency",
+    "sidebar_filters",
+    "sidebar_identity",
+    "sidebar_language",
+    "sign_in",
+    "snapshot_name",
+    "stop_without_data",
+    "table_page",
+    "table_with_download",
+    "warn_if_scores_stale",
+]
