@@ -1,14 +1,18 @@
 """The book of record: the scoring stage's stored rows, read the same way by every page, pack and command.
 
-A day the scoring stage stored is read from its tables; any other day is scored live with the same
-functions (``scoring.score_day``), so a stored and a live figure never differ. Callers in Streamlit cache
-the results by their parameters (``ui.compute``).
+One path for scores: every read asks a :class:`Day` for a part (the accounts, one account, health, the renewals,
+the rollup, the forecast method). A day the scoring stage stored is read from its tables; any other day is scored
+live with the same functions (``scoring``), only for the part asked for, so a stored and a live figure never
+differ. :class:`Scores` keeps the days a caller has scored: the reader layer holds one per process
+(``readers.common.SCORES``); Streamlit caches each reader's result by its parameters (``ui.compute``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -16,6 +20,7 @@ import polars as pl
 from renewal_radar import (
     dates,
     db,
+    figures,
     forecast,
     forecast_method,
     health,
@@ -62,64 +67,162 @@ def usable_days(con) -> frozenset:
     return frozenset() if found.stale else found.stored_days
 
 
-def _is_stored(con, day: dt.date) -> bool:
-    return day in usable_days(con)
+# ---------------------------------------------------------------- one path: a day's rows, stored or scored live
 
 
-# ---------------------------------------------------------------- live scoring of a day that is not stored
+@dataclass(frozen=True)
+class Part:
+    """One kind of row a day's scores hold: the query reading it from a stored day, and how a day that is not
+    stored gets the same rows (from the live parts of :class:`Day`) for the same parameters."""
+
+    stored_query: str
+    live: Callable[..., pl.DataFrame]
 
 
-@functools.lru_cache(maxsize=8)
-def _live_day_cached(path_key: str, imported_at, day: dt.date, con_holder) -> scoring.DayScores:
-    con = con_holder.con
-    return scoring.score_live_day(con, day)
+class Day:
+    """One day's scores as readers ask for them. A stored day is read from its tables; a day that is not stored
+    is scored live, only for the parts asked for (the accounts: health and risk; the trailing-year rollup; the
+    whole day with the renewal model only when renewals or the forecast method are asked for), each once per
+    :class:`Day`. This is the one place where stored and live meet."""
+
+    def __init__(self, day: dt.date, stored: bool):
+        self.day, self.stored = day, stored
+        self._live: dict[str, object] = {}
+
+    def rows(self, con, part: str, filters: Filters = ALL, **params) -> pl.DataFrame:
+        """The part's rows for the filters and ``params`` (a horizon, an account): stored or live, the same
+        columns."""
+        found = PARTS[part]
+        if self.stored:
+            return sql.run(con, found.stored_query, as_of=self.day, days=[self.day], **filters.params(), **params)
+        return found.live(con, self, filters=filters, **params)
+
+    def method(self, con) -> dict | None:
+        """The forecast method chosen for the day and the errors that chose it (forecast_methods)."""
+        if self.stored:
+            found = sql.run(con, "stored/forecast_method", as_of=self.day)
+            return found.row(0, named=True) if found.height else None
+        return self.scored(con).method
+
+    def scored(self, con) -> scoring.DayScores:
+        """The whole day scored live (accounts, the renewal model, the rollup and the method)."""
+        return self._once("day", lambda: scoring.score_live_day(con, self.day))
+
+    def accounts(self, con) -> pl.DataFrame:
+        """Health and churn risk of the day's active accounts, scored live (from the whole day if it is scored)."""
+        if "day" in self._live:
+            return self.scored(con).accounts
+        return self._once("accounts", lambda: scoring.live_accounts(con, self.day))
+
+    def rollup(self, con) -> pl.DataFrame:
+        """The day's trailing-year renewal sums, live."""
+        if "day" in self._live:
+            return self.scored(con).history_rollup
+        return self._once("rollup", lambda: scoring.live_rollup(con, self.day))
+
+    def _once(self, name: str, compute: Callable[[], object]):
+        if name not in self._live:
+            self._live[name] = compute()
+        return self._live[name]
 
 
-class _Holder:
-    """Carries a connection through the cache without making it part of the key."""
+class Scores:
+    """The days a caller keeps scored: the readers hold one for the process (``readers.common.SCORES``), so a
+    day that is not stored is scored once across pages; a command or a test gets a fresh one per call. Keyed
+    by the database's identity (its file and import time), the settings and the day."""
 
-    def __init__(self, con):
-        self.con = con
+    def __init__(self, max_days: int = 8):
+        self.max_days = max_days
+        self._days: OrderedDict[tuple, Day] = OrderedDict()
+        self._lock = threading.Lock()  # the readers' holder is shared by every session's script thread
 
-    def __hash__(self) -> int:
-        return 0
+    def day(self, con, day: dt.date, usable: frozenset | None = None) -> Day:
+        """The day's scores (``usable``: the usable stored days, when the caller has read them already)."""
+        usable = usable_days(con) if usable is None else usable
+        meta = sql.run(con, "lookups/data_as_of").row(0, named=True)
+        key = (str(meta.get("source")), meta.get("imported_at"), scoring.settings_fingerprint(), day)
+        with self._lock:
+            if key not in self._days:
+                self._days[key] = Day(day, day in usable)
+                while len(self._days) > self.max_days:
+                    self._days.popitem(last=False)
+            self._days.move_to_end(key)
+            return self._days[key]
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _Holder)
+    def days(self, con, days: list[dt.date]) -> list[Day]:
+        """Several days' scores, the usable days read once."""
+        usable = usable_days(con)
+        return [self.day(con, day, usable) for day in days]
 
 
-def live_day(con, day: dt.date) -> scoring.DayScores:
-    """Score one day that is not stored (cached per database import and day)."""
-    meta = sql.run(con, "lookups/data_as_of").row(0, named=True)
-    return _live_day_cached(str(meta.get("source")), meta.get("imported_at"), day, _Holder(con))
+def _day(con, day: dt.date, scores: Scores | None) -> Day:
+    return (scores or Scores()).day(con, day)
+
+
+def rows_of_days(con, days: list[Day], part: str, filters: Filters = ALL, **params) -> pl.DataFrame:
+    """A part's rows over several days: the stored days in one read, the others each scored live."""
+    stored = [d.day for d in days if d.stored]
+    frames = [sql.run(con, PARTS[part].stored_query, days=stored, **filters.params(), **params)] if stored else []
+    frames += [d.rows(con, part, filters, **params) for d in days if not d.stored]
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
 def _directory(con, filters: Filters) -> pl.DataFrame:
     return sql.run(con, "lookups/account_directory", **filters.params())
 
 
+def _live_accounts(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
+    return day.accounts(con).join(_directory(con, filters).select(
+        "account_id", "name", "segment", "region", "csm_owner", "bill_period_months", "main_product"),
+        on="account_id")
+
+
+def _live_account(con, day: Day, account_id: str, filters: Filters = ALL) -> pl.DataFrame:
+    return _live_accounts(con, day, filters).filter(pl.col("account_id") == account_id)
+
+
+def _live_health(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
+    return _live_accounts(con, day, filters).select("account_id", "health_score")
+
+
+def _live_renewals(con, day: Day, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:
+    rows = day.scored(con).renewals.filter(pl.col("renewal_date") < day.day + dt.timedelta(days=horizon_days))
+    directory = _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner", "am_owner")
+    return rows.join(directory, on="account_id").sort("renewal_date", "account_id")
+
+
+def _live_rollup(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
+    conditions = [pl.col(column).is_in(list(values)) for column, values in (
+        ("segment", filters.segments), ("region", filters.regions), ("csm_owner", filters.owners),
+        ("bill_period_months", filters.bill_periods)) if values]
+    rollup = day.rollup(con)
+    return rollup.filter(*conditions) if conditions else rollup
+
+
+PARTS = {
+    "accounts": Part("stored/account_scores", _live_accounts),
+    "account": Part("stored/account_score", _live_account),
+    "health": Part("stored/health_scores", _live_health),
+    "renewals": Part("stored/renewal_scores", _live_renewals),
+    "rollup": Part("stored/history_rollup", _live_rollup),
+}
+
+
 # ---------------------------------------------------------------- accounts
 
 
-def account_score(con, as_of: dt.date, account_id: str) -> dict | None:
+def account_score(con, as_of: dt.date, account_id: str, scores: Scores | None = None) -> dict | None:
     """One account's row of :func:`account_scores` (None when it was not active on ``as_of``)."""
-    if not _is_stored(con, as_of):
-        scored = account_scores(con, as_of).filter(pl.col("account_id") == account_id)
-        return scored.row(0, named=True) if scored.height else None
-    scored = _with_drivers_and_arr(con, sql.run(con, "stored/account_score", as_of=as_of,
-                                                account_id=account_id), True, as_of)
-    return scored.row(0, named=True) if scored.height else None
+    found = _with_drivers_and_arr(con, _day(con, as_of, scores).rows(con, "account", account_id=account_id),
+                                  True, as_of)
+    return found.row(0, named=True) if found.height else None
 
 
-def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bool = True) -> pl.DataFrame:
+def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bool = True,
+                   scores: Scores | None = None) -> pl.DataFrame:
     """Health, band, components, churn probability, ARR, expected churned ARR and top drivers (in words, unless
     ``with_drivers`` is False) of each filtered account active on ``as_of``, largest expected churned ARR first."""
-    if _is_stored(con, as_of):
-        scored = sql.run(con, "stored/account_scores", as_of=as_of, **filters.params())
-    else:
-        scored = live_day(con, as_of).accounts.join(
-            _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
-                                            "bill_period_months", "main_product"), on="account_id")
+    scored = _day(con, as_of, scores).rows(con, "accounts", filters)
     return _with_drivers_and_arr(con, scored, with_drivers, as_of)
 
 
@@ -130,8 +233,8 @@ def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: 
     texts = risk.drivers_texts(scored, driver_sources(con)) if with_drivers else None
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
-        .alias("top_drivers"), (12 * pl.col("mrr")).alias("arr"),
-    ).with_columns((pl.col("churn_probability") * pl.col("arr")).alias("expected_churn_arr")).sort(
+        .alias("top_drivers"), figures.arr().alias("arr"),
+    ).with_columns(figures.expected_churn_arr().alias("expected_churn_arr")).sort(
         "expected_churn_arr", descending=True, nulls_last=True)
 
 
@@ -141,29 +244,21 @@ def driver_sources(con) -> dict:
     return {**health.source_rows(con), "currency": money.shown_currency(con)}
 
 
-def health_scores(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+def health_scores(con, as_of: dt.date, filters: Filters = ALL, scores: Scores | None = None) -> pl.DataFrame:
     """The health score of each filtered account active on ``as_of`` (account_id, health_score)."""
-    if _is_stored(con, as_of):
-        return sql.run(con, "stored/health_scores", as_of=as_of, **filters.params())
-    return account_scores(con, as_of, filters, with_drivers=False).select("account_id", "health_score")
+    return _day(con, as_of, scores).rows(con, "health", filters)
 
 
 # ---------------------------------------------------------------- renewals and the forecast
 
 
-def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:
+def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
+                 scores: Scores | None = None) -> pl.DataFrame:
     """The renewals of filtered accounts due in [as_of, as_of + horizon) with their probabilities (≤ 365 days),
     money in the currency it is shown in."""
     horizon_days = min(horizon_days, scoring.MAX_HORIZON_DAYS)
-    if _is_stored(con, as_of):
-        rows = sql.run(con, "stored/renewal_scores", days=[as_of], horizon_days=horizon_days,
-                       **filters.params())
-    else:
-        rows = live_day(con, as_of).renewals.filter(pl.col("renewal_date") < as_of + dt.timedelta(days=horizon_days))
-        directory = _directory(con, filters).select("account_id", "name", "segment", "region", "csm_owner",
-                                                    "am_owner")
-        rows = rows.join(directory, on="account_id").sort("renewal_date", "account_id")
-    return in_shown_currency(con, rows)
+    return in_shown_currency(con, _day(con, as_of, scores).rows(con, "renewals", filters,
+                                                                 horizon_days=horizon_days))
 
 
 RENEWAL_MONEY = ("due_arr", "renewed_arr")
@@ -175,32 +270,19 @@ def in_shown_currency(con, rows: pl.DataFrame) -> pl.DataFrame:
     return money.converter(con).frame(rows, RENEWAL_MONEY, "renewal_date")
 
 
-def history_rollup(con, days: list[dt.date], filters: Filters = ALL) -> pl.DataFrame:
+def history_rollup(con, days: list[dt.date], filters: Filters = ALL, scores: Scores | None = None) -> pl.DataFrame:
     """The trailing-year renewal sums of ``days`` for the filtered accounts."""
-    usable = usable_days(con)  # read once: each check costs a query and a settings hash
-    stored = [day for day in days if day in usable]
-    frames = []
-    if stored:
-        frames.append(sql.run(con, "stored/history_rollup", days=stored, **filters.params()))
-    for day in days:
-        if day not in stored:
-            frames.append(_filter_rollup(live_day(con, day).history_rollup, filters))
-    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    return rows_of_days(con, (scores or Scores()).days(con, days), "rollup", filters)
 
 
-def _filter_rollup(rollup: pl.DataFrame, filters: Filters) -> pl.DataFrame:
-    conditions = [pl.col(column).is_in(list(values)) for column, values in (
-        ("segment", filters.segments), ("region", filters.regions), ("csm_owner", filters.owners),
-        ("bill_period_months", filters.bill_periods)) if values]
-    return rollup.filter(*conditions) if conditions else rollup
-
-
-def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL) -> forecast.Forecast:
+def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL,
+                 scores: Scores | None = None) -> forecast.Forecast:
     """The forecast of renewals due in [as_of, as_of + horizon): the one due set every page and command uses."""
+    scores = scores or Scores()  # one holder: a day that is not stored is scored once for the three reads
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
-    rows = renewal_rows(con, as_of, horizon_days, filters)
-    summary = forecast.summary_from_rows(rows, history_rollup(con, [as_of], filters), as_of, horizon_days)
-    return forecast.Forecast(summary | forecast_method.method_json(method_for(con, as_of)), rows)
+    rows = renewal_rows(con, as_of, horizon_days, filters, scores)
+    summary = forecast.summary_from_rows(rows, history_rollup(con, [as_of], filters, scores), as_of, horizon_days)
+    return forecast.Forecast(summary | forecast_method.method_json(method_for(con, as_of, scores)), rows)
 
 
 def team_members(con) -> pl.DataFrame:
@@ -223,29 +305,30 @@ def quarter_targets(con, quarter: quarters.Quarter) -> pl.DataFrame:
 
 
 def _quarter_prices(con, outcomes: pl.DataFrame, as_of: dt.date, quarter: quarters.Quarter,
-                    filters: Filters) -> pl.DataFrame:
+                    filters: Filters, scores: Scores) -> pl.DataFrame:
     """The forecast rows that price the quarter's open renewals: the as-of day's for those still ahead, the
     month start's before each one still in its grace period."""
     frames = []
     if quarter.end > as_of:
-        frames.append(renewal_rows(con, as_of, (quarter.end - as_of).days, filters))
+        frames.append(renewal_rows(con, as_of, (quarter.end - as_of).days, filters, scores))
     past = outcomes.filter((pl.col("outcome") == "open") & (pl.col("renewal_date") < as_of))
     for day in sorted({dates.month_floor(day) for day in past["renewal_date"].to_list()}):
-        frames.append(renewal_rows(con, day, 62, filters))
+        frames.append(renewal_rows(con, day, 62, filters, scores))
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(
         schema={"account_id": pl.String, "renewal_date": pl.Date, "probability": pl.Float64,
                 "source": pl.String, "category": pl.String})
 
 
-def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters: Filters = ALL
-                         ) -> quarter_forecast.QuarterForecast:
+def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters: Filters = ALL,
+                         scores: Scores | None = None) -> quarter_forecast.QuarterForecast:
     """The fiscal quarter's renewals as of ``as_of``: renewed, churned and open, the open ones priced by the
     forecast, the projected GRR and NRR and the plan (metrics.md "Quarter forecast")."""
+    scores = scores or Scores()
     outcomes = money.converter(con).frame(
         renewals.renewal_outcomes(con, quarter.start, quarter.end, as_of, filters=filters),
         quarter_forecast.ROW_MONEY, "renewal_date")
-    contraction, expansion, trailing = forecast.rollup_ratios(history_rollup(con, [as_of], filters))
-    priced = _quarter_prices(con, outcomes, as_of, quarter, filters)
+    contraction, expansion, trailing = forecast.rollup_ratios(history_rollup(con, [as_of], filters, scores))
+    priced = _quarter_prices(con, outcomes, as_of, quarter, filters, scores)
     rows = quarter_forecast.with_projection(quarter_forecast.with_open_probabilities(outcomes, priced, trailing),
                                             contraction, expansion)
     team = team_members(con)
@@ -266,16 +349,13 @@ def _whole_book_target(targets: pl.DataFrame, filters: Filters) -> dict | None:
     return found.row(0, named=True) if found.height else None
 
 
-def method_for(con, as_of: dt.date) -> dict | None:
+def method_for(con, as_of: dt.date, scores: Scores | None = None) -> dict | None:
     """The forecast method chosen for ``as_of`` and the errors that chose it (forecast_methods)."""
-    if _is_stored(con, as_of):
-        found = sql.run(con, "stored/forecast_method", as_of=as_of)
-        return found.row(0, named=True) if found.height else None
-    return live_day(con, as_of).method
+    return _day(con, as_of, scores).method(con)
 
 
-def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = ALL
-                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = ALL,
+                      scores: Scores | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The forecast of each month start of the past year against what happened, and its calibration table.
 
     Read from the stored backtest for the default horizon and no filter, else judged from the stored
@@ -288,15 +368,13 @@ def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = A
             and not found.stale and shown.is_identity:
         return sql.run(con, "stored/forecast_backtest"), sql.run(con, "stored/forecast_calibration")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
-    usable = usable_days(con)
-    stored = [day for day in days if day in usable]  # one read for every stored day, live for the rest
-    parts = [in_shown_currency(con, sql.run(con, "stored/renewal_scores", days=stored, horizon_days=min(
-        horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params()))] if stored else []
-    parts += [renewal_rows(con, day, horizon_days, filters) for day in days if day not in usable]
-    rows = pl.concat(parts, how="diagonal_relaxed")
+    scored = (scores or Scores()).days(con, days)  # one read for every stored day, live for the rest
+    rows = in_shown_currency(con, rows_of_days(con, scored, "renewals", filters,
+                                               horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS)))
     actual = shown.frame(forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days),
                                                   filters), ("actual_gross",), "renewal_date")
-    return forecast.backtest_from_rows(rows, history_rollup(con, days, filters), actual, days, horizon_days)
+    rollups = rows_of_days(con, scored, "rollup", filters)
+    return forecast.backtest_from_rows(rows, rollups, actual, days, horizon_days)
 
 
 def risk_backtest(con) -> tuple[pl.DataFrame, pl.DataFrame]:

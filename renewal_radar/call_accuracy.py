@@ -29,17 +29,14 @@ def has_history(con) -> bool:
     return bool(sql.run(con, "lookups/opportunity_history_count")["changes"][0])
 
 
-def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL) -> pl.DataFrame:
+def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL,
+                 scores: book.Scores | None = None) -> pl.DataFrame:
     """The renewals the CRM had called on each backtest day, with what renewed, their CSM and team."""
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
-    usable = book.usable_days(con)
-    stored = [day for day in days if day in usable]
-    parts = [book.in_shown_currency(con, sql.run(con, "stored/renewal_scores", days=stored, horizon_days=min(
-        horizon_days, scoring.MAX_HORIZON_DAYS), **filters.params()))] if stored else []
-    parts += [book.renewal_rows(con, day, horizon_days, filters).with_columns(pl.lit(day).alias("as_of"))
-              for day in days if day not in usable]
-    rows = pl.concat(parts, how="diagonal_relaxed").filter(pl.col("source") == "crm")
+    scored = book.rows_of_days(con, (scores or book.Scores()).days(con, days), "renewals", filters,
+                               horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
+    rows = book.in_shown_currency(con, scored).filter(pl.col("source") == "crm")
     actual = book.money.converter(con).frame(
         forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters),
         ("actual_gross",), "renewal_date")

@@ -133,17 +133,41 @@ DECIDED_COLUMNS = ("account_id", "renewal_date", "due_arr", "renewed_arr_gross",
 def score_day(con, day: dt.date, context: Context) -> DayScores:
     """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it."""
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
+    known, history, due = _day_outcomes(con, day)
+    scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
+    return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, _rollup(history, day),
+                     known.select(DECIDED_COLUMNS))
+
+
+def _day_outcomes(con, day: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One read of the renewals as known on the day, split at it: the decided past (every renewal the method
+    choice judges), the trailing year of it, and the year due from the day."""
     year_ago = dates.add_months(day, -12)
     start = min(year_ago, forecast_method.outcomes_window_start(day, settings.get("forecast_horizon_days")))
-    # one read of the renewals as known on the day, split at it: the decided past and the year due from it
     outcomes = renewals.renewal_outcomes(con, start, day + dt.timedelta(days=MAX_HORIZON_DAYS), day)
     known = outcomes.filter(pl.col("renewal_date") < day)
-    history = known.filter(pl.col("renewal_date") >= year_ago)
-    due = outcomes.filter(pl.col("renewal_date") >= day)
-    scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
-    rollup = forecast.history_rollup(history).with_columns(pl.lit(day).alias("as_of"))
-    return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, rollup,
-                     known.select(DECIDED_COLUMNS))
+    return known, known.filter(pl.col("renewal_date") >= year_ago), outcomes.filter(pl.col("renewal_date") >= day)
+
+
+def _rollup(history: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    return forecast.history_rollup(history).with_columns(pl.lit(day).alias("as_of"))
+
+
+# ---------------------------------------------------------------- the parts of a day that is not stored, live
+
+
+def live_accounts(con, day: dt.date) -> pl.DataFrame:
+    """Health and churn risk of the accounts active on a day that is not stored, as the stage scores them (the
+    renewal model is not run: only the accounts were asked for)."""
+    context = load_context(con, [day])
+    accounts = risk.score_accounts(day, context.features, context.training, context.sources)
+    return accounts.with_columns(pl.lit(day).alias("as_of"))
+
+
+def live_rollup(con, day: dt.date) -> pl.DataFrame:
+    """The trailing-year renewal sums of a day that is not stored (no model runs for them)."""
+    _, history, _ = _day_outcomes(con, day)
+    return _rollup(history, day)
 
 
 def apply_methods(con, renewal_rows: pl.DataFrame, rollups: pl.DataFrame, decided_by_day: dict,

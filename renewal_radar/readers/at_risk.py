@@ -11,6 +11,7 @@ import polars as pl
 from renewal_radar import book, dates, health, money, risk
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
+from renewal_radar.readers.common import SCORES
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
     """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk, drivers (by name) and
     whether band and risk disagree; and the churn rate by band from the backtest. The words (``top_drivers``,
     ``disagreement``) are left to :func:`words`, for the rows shown."""
-    scored = book.account_scores(con, as_of, filters, with_drivers=False)
+    scored = book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES)
     previous = dates.add_months(dates.month_floor(as_of), -1)
-    before = book.health_scores(con, previous, filters).rename({"health_score": "health_month_ago"})
+    before = book.health_scores(con, previous, filters, SCORES).rename({"health_score": "health_month_ago"})
     scored = scored.join(before, on="account_id", how="left", maintain_order="left").with_columns(
         (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
         (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"),

@@ -10,6 +10,7 @@ import polars as pl
 
 from renewal_radar import book, forecast_views, money
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.readers.common import SCORES
 
 WINDOWS_DAYS = (30, 60, 90, 120)  # the calendar's KPI windows; the table offers these and a year
 YEAR_DAYS = 365
@@ -30,7 +31,8 @@ class Calendar:
 
 def read(con, as_of: dt.date, filters: Filters = ALL) -> Calendar:
     """The year's renewals as of ``as_of`` (the forecast's due set for 365 days) and the window totals."""
-    rows = forecast_views.with_calendar_columns(book.forecast_for(con, as_of, YEAR_DAYS, filters).renewals, as_of)
+    year = book.forecast_for(con, as_of, YEAR_DAYS, filters, SCORES)
+    rows = forecast_views.with_calendar_columns(year.renewals, as_of)
     due = {days: _window(rows, days) for days in WINDOWS_DAYS}
     overdue = rows.filter(pl.col("notice_overdue") & (pl.col("days_left") < NOTICE_WINDOW_DAYS)).height
     loss = float(rows.filter(pl.col("days_left") < LOSS_WINDOW_DAYS)["expected_loss_arr"].sum())

@@ -10,6 +10,10 @@ import polars as pl
 from renewal_radar import account, book, dates, metrics, money
 from renewal_radar import filters as filters_mod
 
+# The days this process has scored, shared by every reader: a day that is not stored is scored once, for the
+# parts asked for, whichever page asks first (book.Scores; keyed by the database's import and the settings).
+SCORES = book.Scores()
+
 
 def data_as_of(con) -> dt.date:
     """The data's as-of day (the sidebar's default and latest day)."""

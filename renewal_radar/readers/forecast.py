@@ -12,6 +12,7 @@ import polars as pl
 from renewal_radar import book, call_accuracy, digest, forecast, forecast_views, moved, quarter_forecast, quarters
 from renewal_radar import snapshots as snapshots_mod
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.readers.common import SCORES
 
 BREAKDOWNS = ("segment", "csm_owner", "category", "source")
 
@@ -77,7 +78,7 @@ def current_quarters(as_of: dt.date) -> tuple[str, str]:
 def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL) -> QuarterView:
     """A fiscal quarter as of a day (``label`` like 2027-Q1), broken down by team and by segment."""
     found = quarters.parse(label)
-    result = book.quarter_forecast_for(con, found, as_of, filters)
+    result = book.quarter_forecast_for(con, found, as_of, filters, SCORES)
     targets = book.quarter_targets(con, found)
     rows = result.renewals
     has_team = rows["team"].is_not_null().any() if rows.height else False
@@ -89,7 +90,7 @@ def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL) -> QuarterV
 
 def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> HorizonView:
     """The forecast of renewals due in [as_of, as_of + horizon), with its breakdowns and disagreements."""
-    result = book.forecast_for(con, as_of, horizon_days, filters)
+    result = book.forecast_for(con, as_of, horizon_days, filters, SCORES)
     due = result.renewals
     return HorizonView(result.summary, due, {by: forecast_views.breakdown(due, by) for by in BREAKDOWNS},
                        forecast_views.call_disagreements(due))
@@ -97,12 +98,12 @@ def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> H
 
 def drivers(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """Each account's churn-risk drivers in words (the disagreement list shows them)."""
-    return book.account_scores(con, as_of, filters).select("account_id", "top_drivers")
+    return book.account_scores(con, as_of, filters, scores=SCORES).select("account_id", "top_drivers")
 
 
 def track_record(con, horizon_days: int, filters: Filters = ALL) -> TrackRecord:
     """The forecast's track record over the past year, its calibration table and its headline accuracy."""
-    backtest, calibration = book.forecast_backtest(con, horizon_days, filters)
+    backtest, calibration = book.forecast_backtest(con, horizon_days, filters, SCORES)
     return TrackRecord(backtest, calibration, forecast.accuracy(backtest))
 
 
@@ -110,7 +111,7 @@ def calls(con, horizon_days: int, filters: Filters = ALL) -> Calls | None:
     """The CSM-accuracy table; None without an opportunity history."""
     if not call_accuracy.has_history(con):
         return None
-    judged = call_accuracy.judged_calls(con, horizon_days, filters)
+    judged = call_accuracy.judged_calls(con, horizon_days, filters, SCORES)
     return Calls(call_accuracy.accuracy(judged, []), call_accuracy.accuracy(judged, ["team"]),
                  call_accuracy.accuracy(judged, ["team", "csm_owner"]))
 

@@ -10,6 +10,7 @@ import polars as pl
 
 from renewal_radar import book, dates, metrics, money, quarters, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.readers.common import SCORES
 
 DUE_WINDOW_DAYS = 90
 WINDOW_MONEY = ("start_mrr", "churned_mrr", "contraction_mrr", "expansion_mrr")
@@ -57,7 +58,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
         arr_now=arr_now,
         arr_year_ago=arr_year_ago,
         # the forecast's due set as of the day (metrics.md: one due set everywhere)
-        due=book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters),
+        due=book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, SCORES),
         arr_growth=arr_now / arr_year_ago - 1 if arr_year_ago else None,
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
         by_segment=metrics.arr_by_attribute(accounts, "segment"),
@@ -66,7 +67,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
         accounts=accounts,
         window_accounts=shown.frame(metrics.window_accounts(con, year_ago, as_of, filters),
                                     ("mrr_start", "mrr_end", "change"), year_ago),
-        quarter=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters).summary,
+        quarter=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, SCORES).summary,
         quarter_label=quarters.quarter_of(as_of).label,
     )
 
