@@ -40,19 +40,15 @@ st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, 
 
 now = view.months.tail(1).row(0, named=True) if view.months.height else {}
 cols = st.columns(5)
-cols[0].metric(t("ARR"), ui.money(now.get("arr"), currency))
+ui.metric(cols[0], "account_arr", now.get("arr"), currency)
 risk_row = view.risk or {}
-cols[1].metric(t("Health"), "—" if risk_row.get("health_score") is None else f"{risk_row['health_score']:.0f}",
-               delta=ui.coded("band", risk_row.get("band")), delta_color="off", delta_arrow="off")
-cols[2].metric(t("Churn risk (90 days)"), ui.percent(risk_row.get("churn_probability")))
+ui.metric(cols[1], "account_health", risk_row.get("health_score"), delta=ui.coded("band", risk_row.get("band")))
+ui.metric(cols[2], "account_churn_risk", risk_row.get("churn_probability"))
 renewal = view.next_renewal or {}
-cols[3].metric(t("Next renewal"), ui.day(renewal.get("renewal_date")),
-               delta=ui.money(renewal.get("due_arr"), currency) if renewal else None, delta_color="off",
-               delta_arrow="off")
-cols[4].metric(t("Renewal probability"), ui.percent(renewal.get("probability")),
-               delta=(renewal.get("stage") or ui.coded("source", renewal.get("source"))) if renewal else None,
-               delta_color="off",
-               delta_arrow="off")
+ui.metric(cols[3], "account_next_renewal", renewal.get("renewal_date"),
+          delta=ui.money(renewal.get("due_arr"), currency) if renewal else None)
+ui.metric(cols[4], "account_renewal_probability", renewal.get("probability"),
+          delta=(renewal.get("stage") or ui.coded("source", renewal.get("source"))) if renewal else None)
 if risk_row.get("top_drivers"):
     st.warning(t("Risk drivers: {drivers}", drivers=risk_row["top_drivers"]))
 
@@ -76,12 +72,7 @@ else:
                  "Why customers leave page), this account's value on the day, and the churn rate of the decile it "
                  "falls in."))
     ui.dataframe(position.select("label", "value", "group", "churn_rate", "lowest_rate", "highest_rate"), {
-        "label": st.column_config.TextColumn(t("Metric")),
-        "value": st.column_config.NumberColumn(t("This account"), format="%.2f"),
-        "group": st.column_config.NumberColumn(t("Decile (1 = lowest values)")),
-        "churn_rate": ui.percent_column(t("Churn in its decile")),
-        "lowest_rate": ui.percent_column(t("Lowest decile churn")),
-        "highest_rate": ui.percent_column(t("Highest decile churn"))})
+        "label": "metric", "value": "account_value", "group": "decile_group", "churn_rate": "decile_churn_rate"})
 value = page.value
 if value:
     st.caption(t("Projected with the {group} retention fit: chance of the next renewal {p}, expected remaining "
@@ -117,7 +108,7 @@ with activities:
 
 st.subheader(t("Contract lines"))
 ui.table_with_download(view.lines.with_columns(pl.col("mrr").round(2)), f"lines_{account_id}", "account_lines",
-                       {"mrr": ui.money_column(t("MRR"), currency)}, height=260)
+                       height=260)
 
 st.subheader(t("Business-review pack"))
 st.caption(t("Highlights, charts, renewal and expansion talking points, risks and asks for a period, as a PDF and "
@@ -146,5 +137,4 @@ signals = page.signals
 if signals.is_empty():
     st.caption(t("No expansion signal for this account."))
 else:
-    ui.dataframe(signals.select("kind", "reason", "potential_arr"),
-                 {"potential_arr": ui.money_column(t("Potential ARR"), currency)})
+    ui.dataframe(signals.select("kind", "reason", "potential_arr"))

@@ -17,9 +17,7 @@ def show_track_record(band_rates: pl.DataFrame) -> None:
     if band_rates.height:
         st.markdown(t("**Churn within 90 days by health band**, over the accounts scored on each month start of "
                       "the past year: does red churn more than green here?"))
-        ui.dataframe(band_rates, column_config={
-            "churn_rate": ui.percent_column(t("Churned within 90 days")),
-            "predicted_rate": ui.percent_column(t("Mean churn risk predicted"))})
+        ui.dataframe(band_rates)
     backtest = ui.compute(at_risk_reader.track_record)
     if backtest.is_empty():
         st.info(t("Not enough history with churn to backtest yet."))
@@ -46,14 +44,10 @@ if accounts.is_empty():
 
 count = data.band_counts
 cols = st.columns(4)
-cols[0].metric(t("Expected churned ARR (90 days)"), ui.money(data.expected_churn_arr, currency),
-               help=t("Σ churn probability × ARR over the active accounts shown: the ARR expected to leave within "
-                      "90 days if nothing changes. Not the calendar's expected renewal loss, which covers only "
-                      "renewals due."))
-cols[1].metric(t("Red accounts"), f"{count.get('red', 0):,}", help=t("Health below {n:.0f}.",
-                                                                     n=health.load_settings().red_below))
-cols[2].metric(t("Yellow accounts"), f"{count.get('yellow', 0):,}")
-cols[3].metric(t("Green accounts"), f"{count.get('green', 0):,}")
+ui.metric(cols[0], "expected_churn_arr_90", data.expected_churn_arr, currency)
+ui.metric(cols[1], "red_accounts", count.get("red", 0), help_values={"n": data.red_below})
+ui.metric(cols[2], "yellow_accounts", count.get("yellow", 0))
+ui.metric(cols[3], "green_accounts", count.get("green", 0))
 
 SHOWN = ("open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr",
          "expected_churn_arr", "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal")
@@ -78,9 +72,6 @@ def worded_book() -> pl.DataFrame:
 ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", whole=worded_book,
                        column_config={
     "health_score": st.column_config.ProgressColumn(t("Health"), min_value=0, max_value=100, format="%.0f"),
-    "churn_probability": ui.percent_column(t("Churn risk (90 days)")),
-    "arr": ui.money_column(t("ARR"), currency),
-    "expected_churn_arr": ui.money_column(t("Expected churned ARR (90 days)"), currency),
     "top_drivers": st.column_config.TextColumn(t("Top drivers"), width="large"), "open": ui.account_link_column(),
     "disagreement": st.column_config.TextColumn(t("Where health and risk disagree"), width="large"),
 }, height=420)

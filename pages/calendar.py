@@ -20,16 +20,10 @@ currency, due = calendar.currency, calendar.renewals
 
 cols = st.columns(6)
 for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
-    col.metric(t("Due in {d} days", d=days), ui.money(window["due_arr"], currency),
-               delta=t("{n:,} renewals", n=window["renewals"]), delta_color="off", delta_arrow="off")
-cols[4].metric(t("Notice deadline passed"), f"{calendar.notice_overdue:,}",
-               help=t("Renewals in the next 120 days whose decision date (renewal date − notice days) is before the "
-                      "as-of day and that are not booked yet: the customer may already be unable to cancel, or may "
-                      "have cancelled."))
-
-cols[5].metric(t("Expected renewal loss (90 days)"), ui.money(calendar.expected_loss_arr, currency),
-               help=t("Σ (1 − probability of renewing) × ARR due over the renewals due in 90 days. Not the At-risk "
-                      "page's expected churned ARR, which covers every active account's churn risk."))
+    ui.metric(col, "due_within_arr", window["due_arr"], currency, delta=t("{n:,} renewals", n=window["renewals"]),
+              label_values={"d": days}, help_values={"d": days})
+ui.metric(cols[4], "notice_overdue", calendar.notice_overdue)
+ui.metric(cols[5], "expected_renewal_loss_90", calendar.expected_loss_arr, currency)
 
 st.plotly_chart(forecast_charts.due_by_month_chart(due, currency, t("ARR due by month, next 12 months")),
                 width="stretch")
@@ -56,8 +50,6 @@ table = shown.with_columns(ui.account_url()).select(
     "expected_loss_arr", "days_left", "products"
 ).sort("renewal_date")
 ui.table_with_download(table, "renewal_calendar", "renewal_calendar", {
-    "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
-    "expected_loss_arr": ui.money_column(t("Expected renewal loss"), currency),
     "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f"),
     "notice_overdue": st.column_config.CheckboxColumn(t("Notice passed")), "open": ui.account_link_column()},
     height=380)

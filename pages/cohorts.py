@@ -50,9 +50,7 @@ members = ui.compute(reader.members, as_of, grain, chosen, int(k), filters)
 counts = members.group_by("status").len().sort("status")
 st.caption(" · ".join(f"{row['status']}: {row['len']:,}" for row in counts.iter_rows(named=True)))
 ui.table_with_download(members.with_columns(ui.account_url()).select("open", *members.columns), "cohort_accounts",
-                       "cohort_accounts", {"base_mrr": ui.money_column(t("Base MRR"), currency),
-                                           "mrr_k": ui.money_column(t("MRR at period"), currency),
-                                           "open": ui.account_link_column()}, height=300)
+                       "cohort_accounts", {"open": ui.account_link_column()}, height=300)
 
 st.subheader(t("Compare"))
 by_cohort, by_attribute = st.tabs([t("By cohort"), t("By account attribute")])
@@ -119,10 +117,8 @@ else:
                   rate=settings.get("annual_discount_rate")))
     ui.dataframe(projection.values, {
         "group": st.column_config.TextColumn(t("Fit used")),
-        "expected_lifetime_months": st.column_config.NumberColumn(t("Mean expected remaining lifetime (months)"),
-                                                                  format="%.0f"),
-        "next_renewal_probability": ui.percent_column(t("Mean chance of the next renewal")),
-        "residual_value": ui.money_column(t("Expected residual value"), projection.currency)})
+        "expected_lifetime_months": "mean_expected_lifetime_months",
+        "next_renewal_probability": "mean_next_renewal_probability"})
 
 st.subheader(t("MRR movements of these accounts"))
 movements = page.movements

@@ -16,11 +16,10 @@ data = ui.compute(reader.read)
 meta = data.meta
 
 cols = st.columns(4)
-cols[0].metric(t("Data as of"), f"{meta['as_of']:%d %b %Y}",
-               help=t("Outcomes after this day are unknown, not negative (data-model.md)."))
-cols[1].metric(t("Imported"), f"{meta['imported_at']:%d %b %Y %H:%M}")
-cols[2].metric(t("Tables loaded"), f"{int(data.profile['loaded'].sum())} / {data.profile.height}")
-cols[3].metric(t("Warnings in the last import"), f"{data.warnings.height:,}")
+ui.metric(cols[0], "data_as_of", meta["as_of"])
+ui.metric(cols[1], "imported_at", meta["imported_at"])
+ui.metric(cols[2], "tables_loaded", f"{int(data.profile['loaded'].sum())} / {data.profile.height}")
+ui.metric(cols[3], "import_warnings", data.warnings.height)
 st.caption(t("Source: {source}. Reporting currency: {currency}.", source=meta["source"],
              currency=meta["reporting_currency"]))
 

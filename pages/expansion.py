@@ -17,21 +17,18 @@ with st.spinner(t("Looking for expansion signals…")):
 currency, ranked = data.currency, data.ranked
 
 cols = st.columns(3)
-cols[0].metric(t("Accounts with a signal"), f"{ranked.height:,}")
-cols[1].metric(t("Potential ARR"), ui.money(float(ranked["potential_arr"].sum() or 0), currency),
-               help=t("Seats: {seat:.0%} of ARR; growth: {growth:.0%} of ARR; add-on and whitespace: the median ARR "
-                      "of that product among the segment's accounts that own it.", seat=reader.SEAT_UPLIFT,
-                      growth=reader.GROWTH_UPLIFT))
+ui.metric(cols[0], "accounts_with_signal", ranked.height)
+ui.metric(cols[1], "potential_arr", float(ranked["potential_arr"].sum() or 0), currency,
+          help_values={"seat": reader.SEAT_UPLIFT, "growth": reader.GROWTH_UPLIFT})
 kinds = data.signals["kind"].value_counts().sort("kind")
-cols[2].metric(t("Signals"), f"{data.signals.height:,}",
-               delta=", ".join(f"{k} {n}" for k, n in kinds.iter_rows()), delta_color="off", delta_arrow="off")
+ui.metric(cols[2], "expansion_signals", data.signals.height,
+          delta=", ".join(f"{k} {n}" for k, n in kinds.iter_rows()))
 
 kind = st.multiselect(t("Signal"), list(reader.KINDS), key="expansion_kinds", placeholder=t("All signals"))
 shown = reader.ranked_of_kinds(data, kind)
 ui.table_with_download(shown.with_columns(ui.account_url()).select(
     "open", "account_id", "name", "segment", "csm_owner", "potential_arr", "n_signals", "signals"),
-    "expansion", "expansion", {"potential_arr": ui.money_column(t("Potential ARR"), currency),
-                               "signals": st.column_config.TextColumn(t("Signals"), width="large"),
+    "expansion", "expansion", {"signals": st.column_config.TextColumn(t("Signals"), width="large"),
                                "open": ui.account_link_column()}, height=380)
 if shown.height:
     ui.open_account_picker(shown.head(200), "expansion_open")

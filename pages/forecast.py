@@ -26,42 +26,24 @@ def quarter_kpis(quarter: reader.QuarterView) -> None:
     """The quarter's closed-so-far, open, forecast and plan figures."""
     q = quarter.summary
     cols = st.columns(5)
-    cols[0].metric(t("ARR due"), ui.money(q["due_arr"], currency), delta=t("{n:,} renewals", n=q["n_due"]),
-                   delta_color="off", delta_arrow="off",
-                   help=t("Every renewal due in the quarter, from lines known on the as-of day. Renewed + churned + "
-                          "still open = ARR due."))
-    cols[1].metric(t("Renewed (gross)"), ui.money(q["renewed_arr_gross"], currency),
-                   delta=t("net {arr}", arr=ui.money(q["renewed_arr_net"], currency)), delta_color="off",
-                   delta_arrow="off", help=t("The quarter's renewals already booked: gross counts at most the ARR "
-                                             "due, net includes expansion at renewal."))
-    cols[2].metric(t("Churned"), ui.money(q["churned_due_arr"], currency),
-                   delta=t("{n:,} renewals", n=q["n_churned"]), delta_color="off", delta_arrow="off",
-                   help=t("ARR due on renewals whose grace period ended without a renewal."))
-    cols[3].metric(t("Contracted"), ui.money(q["contracted_arr"], currency),
-                   help=t("ARR lost on renewals that renewed smaller."))
-    cols[4].metric(t("Still open"), ui.money(q["open_due_arr"], currency),
-                   delta=t("{n:,} renewals", n=q["n_open"]), delta_color="off", delta_arrow="off",
-                   help=t("ARR due on renewals not yet decided: ahead of the as-of day or in their grace period."))
+    ui.metric(cols[0], "quarter_due_arr", q["due_arr"], currency, delta=t("{n:,} renewals", n=q["n_due"]),
+              label_values={"quarter": quarter.label})
+    ui.metric(cols[1], "quarter_renewed_arr_gross", q["renewed_arr_gross"], currency,
+              delta=t("net {arr}", arr=ui.money(q["renewed_arr_net"], currency)))
+    ui.metric(cols[2], "quarter_churned_arr", q["churned_due_arr"], currency,
+              delta=t("{n:,} renewals", n=q["n_churned"]))
+    ui.metric(cols[3], "quarter_contracted_arr", q["contracted_arr"], currency)
+    ui.metric(cols[4], "quarter_open_arr", q["open_due_arr"], currency, delta=t("{n:,} renewals", n=q["n_open"]))
     cols = st.columns(6)
-    cols[0].metric(t("Open: weighted forecast"), ui.money(q["open_forecast_arr"], currency),
-                   help=t("Σ probability × ARR due over the open renewals, priced by the method in use."))
-    cols[1].metric(t("Floor"), ui.money(q["floor_arr"], currency),
-                   help=t("Renewed gross plus the open ARR due called Closed Won or Commit."))
-    cols[2].metric(t("Best case"), ui.money(q["best_case_arr"], currency),
-                   help=t("Renewed gross plus the open ARR due not called Omitted or Closed Lost, nor set to "
-                          "cancel."))
-    cols[3].metric(t("Projected GRR on renewals"), ui.percent(q["projected_grr"]),
-                   delta=(t("plan {grr}", grr=ui.percent(q["target_grr"])) if q["target_grr"] is not None else None),
-                   delta_color="off", delta_arrow="off",
-                   help=t("(renewed gross + open weighted forecast × (1 − expected contraction share)) / ARR due."))
-    cols[4].metric(t("Projected NRR on renewals"), ui.percent(q["projected_nrr"]),
-                   help=t("As the GRR, with renewed net and the expected expansion share added."))
-    gap = q["gap_to_plan_arr"]
-    cols[5].metric(t("Against plan"), ui.money(gap, currency) if gap is not None else "—",
-                   delta=(t("plan {arr}", arr=ui.money(q["planned_renewed_arr"], currency))
-                          if q["planned_renewed_arr"] is not None else None), delta_color="off", delta_arrow="off",
-                   help=t("Projected renewed ARR (gross) minus the plan's renewed ARR (targets.csv; a target GRR "
-                          "counts as GRR × ARR due). A dash without a plan for this quarter."))
+    ui.metric(cols[0], "quarter_open_forecast_arr", q["open_forecast_arr"], currency)
+    ui.metric(cols[1], "quarter_floor_arr", q["floor_arr"], currency)
+    ui.metric(cols[2], "quarter_best_case_arr", q["best_case_arr"], currency)
+    ui.metric(cols[3], "quarter_projected_grr", q["projected_grr"],
+              delta=t("plan {grr}", grr=ui.percent(q["target_grr"])) if q["target_grr"] is not None else None)
+    ui.metric(cols[4], "quarter_projected_nrr", q["projected_nrr"])
+    ui.metric(cols[5], "quarter_gap_to_plan_arr", q["gap_to_plan_arr"], currency,
+              delta=(t("plan {arr}", arr=ui.money(q["planned_renewed_arr"], currency))
+                     if q["planned_renewed_arr"] is not None else None))
 
 
 def level_table(table: pl.DataFrame, levels: list[str], name: str) -> None:
@@ -151,23 +133,13 @@ else:
     currency = ui.compute(common_reader.reporting_currency)
 
     cols = st.columns(6)
-    cols[0].metric(t("ARR due"), ui.money(summary["due_arr"], currency), delta=t("{n:,} renewals", n=summary["n_due"]),
-                   delta_color="off", delta_arrow="off", help=t("Σ 12 × due MRR of the renewals due in the horizon, "
-                                                                 "from lines known on the as-of day."))
-    cols[1].metric(t("Floor"), ui.money(summary["floor_arr"], currency),
-                   help=t("ARR due on renewals already booked, or called Closed Won or Commit in the CRM, counted in "
-                          "full. The floor can sit above the weighted forecast, which counts a Commit at 90 %."))
-    cols[2].metric(t("Weighted forecast"), ui.money(summary["forecast_gross_arr"], currency),
-                   help=t("Each renewal's probability of renewing times its ARR due, added up. It never exceeds the "
-                          "best case."))
-    cols[3].metric(t("Best case"), ui.money(summary["best_case_arr"], currency),
-                   help=t("All ARR due except renewals the CRM calls Omitted or Closed Lost; a renewal without a CRM "
-                          "call counts. Floor ≤ best case ≤ ARR due."))
-    cols[4].metric(t("Projected gross renewal"), ui.percent(summary["projected_gross_renewal_rate"]),
-                   help=t("(weighted forecast − expected contraction) / ARR due; contraction at the trailing-12-month "
-                          "share of renewed renewals."))
-    cols[5].metric(t("Projected net renewal"), ui.percent(summary["projected_net_renewal_rate"]),
-                   help=t("Adds expected expansion at the trailing-12-month share."))
+    ui.metric(cols[0], "horizon_due_arr", summary["due_arr"], currency,
+              delta=t("{n:,} renewals", n=summary["n_due"]))
+    ui.metric(cols[1], "floor_arr", summary["floor_arr"], currency)
+    ui.metric(cols[2], "weighted_forecast_arr", summary["forecast_gross_arr"], currency)
+    ui.metric(cols[3], "best_case_arr", summary["best_case_arr"], currency)
+    ui.metric(cols[4], "projected_gross_renewal_rate", summary["projected_gross_renewal_rate"])
+    ui.metric(cols[5], "projected_net_renewal_rate", summary["projected_net_renewal_rate"])
 
     if due.is_empty():
         st.info(t("No renewal is due in this horizon for the filtered accounts."))
@@ -181,8 +153,7 @@ else:
                           format_func=figures.label)
         breakdown = result.breakdowns[by]
         ui.dataframe(breakdown, column_config={
-            "due_arr": ui.money_column(t("ARR due"), currency),
-            "forecast_arr": ui.money_column(t("Forecast"), currency)})
+            })
 
     st.subheader(t("Renewals in the horizon"))
     table = due.with_columns(ui.account_url()).select(
@@ -190,8 +161,7 @@ else:
         "category", "cancels_at_period_end", "payment_at_risk", "model_probability", "stage", "health_score"
     ).sort("renewal_date")
     ui.table_with_download(table, "forecast_renewals", "forecast_renewals", {
-        "due_arr": ui.money_column(t("ARR due"), currency), "probability": ui.percent_column(t("Probability")),
-        "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
+        "open": ui.account_link_column(),
         "health_score": st.column_config.NumberColumn(t("Health"), format="%.0f")}, height=320)
 
     st.subheader(t("The CSM's call against the model"))
@@ -207,10 +177,7 @@ else:
         ui.table_with_download(queue.select(
             "open", "account_id", "name", "csm_owner", "renewal_date", "due_arr", "crm_category", "crm_probability",
             "model_probability", "arr_at_stake", "top_drivers"), "forecast_disagreements", "forecast_disagreements", {
-            "due_arr": ui.money_column(t("ARR due"), currency),
-            "arr_at_stake": ui.money_column(t("ARR at stake"), currency),
-            "crm_probability": ui.percent_column(t("CRM probability")),
-            "model_probability": ui.percent_column(t("Model's probability")), "open": ui.account_link_column(),
+            "open": ui.account_link_column(),
             "top_drivers": st.column_config.TextColumn(t("Model's drivers"), width="large")}, height=260)
 
 st.subheader(t("What moved since a snapshot"))
@@ -232,10 +199,10 @@ else:
     panel = ui.compute(reader.what_moved, picked, as_of)
     result = panel.result
     cols = st.columns(3)
-    cols[0].metric(t("Forecast then"), ui.money(result["before_forecast_arr"], currency))
-    cols[1].metric(t("Forecast now"), ui.money(result["after_forecast_arr"], currency),
-                   delta=ui.money(result["after_forecast_arr"] - result["before_forecast_arr"], currency))
-    cols[2].metric(t("Renewals that changed"), f"{len(result['changes']):,}")
+    ui.metric(cols[0], "forecast_then_arr", result["before_forecast_arr"], currency)
+    ui.metric(cols[1], "forecast_now_arr", result["after_forecast_arr"], currency, delta_color="normal",
+              delta=ui.money(result["after_forecast_arr"] - result["before_forecast_arr"], currency))
+    ui.metric(cols[2], "renewals_changed", len(result["changes"]))
     st.caption(t("Renewals due from {start} to {end} (the snapshot's period), forecast then and now.",
                  start=result["start"], end=result["end"]))
     st.plotly_chart(forecast_charts.moved_waterfall(
@@ -253,11 +220,6 @@ else:
             "kind": st.column_config.TextColumn(t("Change")), "name": st.column_config.TextColumn(t("Account")),
             "renewal_date_before": st.column_config.TextColumn(t("Renewal date then")),
             "renewal_date_after": st.column_config.TextColumn(t("Renewal date now")),
-            "due_arr_before": ui.money_column(t("ARR due then"), currency),
-            "due_arr_after": ui.money_column(t("ARR due now"), currency),
-            "forecast_arr_delta": ui.money_column(t("Change in forecast"), currency),
-            "probability_before": ui.percent_column(t("Probability then")),
-            "probability_after": ui.percent_column(t("Probability now")),
             "open": ui.account_link_column()}, height=300)
 
 st.subheader(t("Which method prices the renewals"))
@@ -271,11 +233,9 @@ st.caption(t("On each forecast day the three methods' forecasts of the latest si
              "than three such months the naive rate is used. Account probabilities keep their ranking."))
 cols = st.columns(3)
 for column, name in zip(cols, ("model", "naive", "recalibrated"), strict=True):
-    column.metric(METHOD_WORDS[name], ui.percent(method_errors.get(name)),
-                  delta=t("in use") if name == method else None, delta_color="off", delta_arrow="off",
-                  help=t("Mean absolute percentage error of this method's forecast at {days} days over the month "
-                         "starts "
-                         "before the as-of day whose outcomes are known.", days=settings.get("forecast_horizon_days")))
+    ui.metric(column, "method_error", method_errors.get(name), delta=t("in use") if name == method else None,
+              label_values={"method": METHOD_WORDS[name]},
+              help_values={"days": settings.get("forecast_horizon_days")})
 st.markdown(t("**In use: {method}.**", method=METHOD_WORDS.get(method, method)))
 
 st.subheader(t("How accurate has this forecast been?"))
@@ -291,13 +251,9 @@ if backtest.is_empty():
     st.info(t("Not enough history to backtest this horizon yet."))
 else:
     cols = st.columns(3)
-    cols[0].metric(t("Forecast error"), ui.percent(accuracy["forecast_error"]),
-                   help=t("Mean over the past year of |weighted forecast − gross renewed ARR| / gross renewed ARR. "
-                          "The command line's backtest reports the same figure as abs_pct_error."))
-    cols[1].metric(t("Naive forecast's error"), ui.percent(accuracy["naive_error"]),
-                   help=t("The same error for ARR due × the trailing-12-month gross renewal rate."))
-    cols[2].metric(t("Bias of the weighted forecast"), ui.percent(accuracy["bias"]),
-                   help=t("Mean of (weighted forecast − actual) / actual: above zero means it ran high."))
+    ui.metric(cols[0], "forecast_error", accuracy["forecast_error"])
+    ui.metric(cols[1], "naive_forecast_error", accuracy["naive_error"])
+    ui.metric(cols[2], "forecast_bias", accuracy["bias"])
     st.plotly_chart(forecast_charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
                     width="stretch")
     ui.dataframe(backtest)  # labels, money and percentages from the column registry

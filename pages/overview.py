@@ -21,40 +21,25 @@ currency, window = data.currency, data.window
 
 cols = st.columns(6)
 growth = data.arr_growth
-cols[0].metric(t("ARR now"), ui.money(data.arr_now, currency), delta=ui.percent(growth) if growth is not None else None,
-               help=help_text("arr", "mrr") + "\n\n" + t("Change against {day}.", day=data.year_ago))
-cols[1].metric(t("ARR a year ago"), ui.money(data.arr_year_ago, currency), help=help_text("arr"))
-cols[2].metric(t("GRR (12 months)"), ui.percent(window["grr"]), help=help_text("grr", "start_set", "trailing"))
-cols[3].metric(t("NRR (12 months)"), ui.percent(window["nrr"]), help=help_text("nrr", "start_set", "trailing"))
-cols[4].metric(t("Logo churn (12 months)"), ui.percent(window["logo_churn_rate"]),
-               help=help_text("logo_churn_rate", "n_churned", "start_set"))
-cols[5].metric(t("Due in 90 days"), ui.money(data.due_arr, currency),
-               delta=t("{n:,} renewals", n=data.due.height), delta_color="off", delta_arrow="off",
-               help=help_text("renewal_event", "due") + "\n\n" + t("The Forecast and Calendar pages' due set: renewal "
-                                                                     "days from {start} to {end}, from the contract "
-                                                                     "lines known that day.",
-                                                                     start=data.as_of,
-                                                                     end=data.as_of + dt.timedelta(days=89)))
+ui.metric(cols[0], "arr_now", data.arr_now, currency, delta=ui.percent(growth) if growth is not None else None,
+          delta_color="normal", extra_help=t("Change against {day}.", day=data.year_ago))
+ui.metric(cols[1], "arr_year_ago", data.arr_year_ago, currency)
+ui.metric(cols[2], "grr_12m", window["grr"])
+ui.metric(cols[3], "nrr_12m", window["nrr"])
+ui.metric(cols[4], "logo_churn_12m", window["logo_churn_rate"])
+ui.metric(cols[5], "due_90_arr", data.due_arr, currency, delta=t("{n:,} renewals", n=data.due.height),
+          extra_help=t("The Forecast and Calendar pages' due set: renewal days from {start} to {end}, from the "
+                       "contract lines known that day.", start=data.as_of, end=data.as_of + dt.timedelta(days=89)))
 quarter = data.quarter
 cols = st.columns(6)
-cols[0].metric(t("{quarter}: ARR due", quarter=data.quarter_label), ui.money(quarter["due_arr"], currency),
-               help=t("ARR of every renewal due in this fiscal quarter, from lines known on the as-of day: renewed, "
-                      "churned and still open add up to it."))
-cols[1].metric(t("Renewed so far"), ui.money(quarter["renewed_arr_gross"], currency),
-               help=t("Gross renewed ARR of the quarter's renewals already booked (a smaller renewal counts at "
-                      "what was booked)."))
-cols[2].metric(t("Churned so far"), ui.money(quarter["churned_due_arr"], currency),
-               help=t("ARR due on the quarter's renewals whose grace period ended without a renewal."))
-cols[3].metric(t("Still open"), ui.money(quarter["open_due_arr"], currency),
-               help=t("ARR due on the quarter's renewals not yet decided."))
-cols[4].metric(t("Projected GRR on renewals"), ui.percent(quarter["projected_grr"]),
-               delta=(t("plan {grr}", grr=ui.percent(quarter["target_grr"])) if quarter["target_grr"] is not None
-                      else None), delta_color="off", delta_arrow="off",
-               help=t("(renewed gross + the open renewals' weighted forecast less expected contraction) / ARR due "
-                      "of the quarter: the Forecast page's quarter view."))
-gap = quarter["gap_to_plan_arr"]
-cols[5].metric(t("Gap to plan"), ui.money(gap, currency) if gap is not None else "—",
-               help=t("Projected renewed ARR minus the plan's (targets.csv); a dash without a plan."))
+ui.metric(cols[0], "quarter_due_arr", quarter["due_arr"], currency, label_values={"quarter": data.quarter_label})
+ui.metric(cols[1], "quarter_renewed_arr_gross", quarter["renewed_arr_gross"], currency)
+ui.metric(cols[2], "quarter_churned_arr", quarter["churned_due_arr"], currency)
+ui.metric(cols[3], "quarter_open_arr", quarter["open_due_arr"], currency)
+ui.metric(cols[4], "quarter_projected_grr", quarter["projected_grr"],
+          delta=(t("plan {grr}", grr=ui.percent(quarter["target_grr"])) if quarter["target_grr"] is not None
+                 else None), extra_help=t("The Forecast page's quarter view."))
+ui.metric(cols[5], "quarter_gap_to_plan_arr", quarter["gap_to_plan_arr"], currency)
 st.caption(t("Retention window: {start} to {end}. Money in {currency}.", start=data.year_ago, end=data.as_of,
              currency=currency))
 
@@ -69,7 +54,7 @@ behind_arr, behind_window, behind_due, behind_moves = st.tabs(
     [t("ARR now"), t("Trailing-12-month retention"), t("Renewals due in 90 days"), t("Movements in a month")])
 with behind_arr:
     ui.table_with_download(data.accounts.select("account_id", "name", "segment", "region", "csm_owner", "arr"),
-                           "arr_accounts", "arr_accounts", {"arr": ui.money_column(t("ARR"), currency)}, height=320)
+                           "arr_accounts", "arr_accounts", height=320)
 with behind_window:
     money_columns = ("mrr_start", "mrr_end", "change")
     ui.table_with_download(
@@ -80,7 +65,6 @@ with behind_due:
         "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "decision_date", "due_arr",
         "probability", "products")
     ui.table_with_download(table, "renewals_due", "renewals_due", {
-        "due_arr": ui.money_column(t("Due ARR"), currency), "probability": ui.percent_column(t("Probability")),
         "open": ui.account_link_column()}, height=320)
 with behind_moves:
     month = st.selectbox(t("Month"), data.movements["month"].to_list()[::-1], format_func=lambda d: f"{d:%B %Y}",

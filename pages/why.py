@@ -52,18 +52,11 @@ def show_headline(page: reader.WhyPage) -> None:
     """The figures a leader quotes: lost ARR, and how much of it has a reason, could be acted on, was involuntary."""
     figures = page.summary
     cols = st.columns(5)
-    cols[0].metric(t("Churned ARR"), ui.money(figures["churned_arr"], page.currency),
-                   help=t("ARR due on renewals that did not renew within the grace period, in the quarters "
-                          "chosen."))
-    cols[1].metric(t("Contracted ARR"), ui.money(figures["contracted_arr"], page.currency),
-                   help=t("ARR due minus ARR renewed, on renewals that renewed for less."))
-    cols[2].metric(t("No reason recorded"), ui.percent(figures["no_reason_share"]),
-                   help=t("A data-quality figure to act on: the share of churned ARR whose renewal has no loss "
-                          "reason in the CRM and no cancellation reason in the billing export."))
-    cols[3].metric(t("Addressable"), ui.percent(figures["addressable_share"]),
-                   help=t("Share of churned + contracted ARR whose reason the team could act on (reasons.toml)."))
-    cols[4].metric(t("Involuntary"), ui.percent(figures["involuntary_share"]),
-                   help=t("Share of churned + contracted ARR lost to failed payments: nobody decided to leave."))
+    ui.metric(cols[0], "churned_arr", figures["churned_arr"], page.currency)
+    ui.metric(cols[1], "contracted_arr", figures["contracted_arr"], page.currency)
+    ui.metric(cols[2], "no_reason_share", figures["no_reason_share"])
+    ui.metric(cols[3], "addressable_share", figures["addressable_share"])
+    ui.metric(cols[4], "involuntary_share", figures["involuntary_share"])
 
 
 def show_by_attribute(page: reader.WhyPage) -> None:
@@ -76,8 +69,8 @@ def show_by_attribute(page: reader.WhyPage) -> None:
     table = table.with_columns(pl.exclude(attribute).round(0))  # whole units, as every money column
     totals = rows.group_by(attribute).agg(pl.col("lost_arr").sum().alias("lost_arr"))
     table = table.join(totals, on=attribute).sort("lost_arr", descending=True)
-    money = {c: ui.money_column(c, page.currency) for c in table.columns if c not in (attribute,)}
-    money["lost_arr"] = ui.money_column(t("Lost ARR (churned + contracted)"), page.currency)
+    # one column per reason (their labels are data), each money like the registry's lost ARR
+    money = {c: ui.money_column(c, page.currency) for c in table.columns if c not in (attribute, "lost_arr")}
     ui.dataframe(table.select(attribute, "lost_arr", *[c for c in table.columns if c not in (attribute, "lost_arr")]),
                  money, height=360)
 
@@ -94,8 +87,6 @@ def show_renewals_behind(page: reader.WhyPage) -> None:
         "open", "account_id", "name", "renewal_date", "outcome", "churned_arr", "contracted_arr", "segment",
         "csm_owner", "reason_source", "reason_text", "comment", "opportunity_id"),
         "renewals_by_reason", "why_behind", {
-            "churned_arr": ui.money_column(t("Churned ARR"), page.currency),
-            "contracted_arr": ui.money_column(t("Contracted ARR"), page.currency),
             "comment": st.column_config.TextColumn(t("Comment"), width="large"),
             "reason_text": st.column_config.TextColumn(t("Reason as exported"), width="medium"),
             "open": ui.account_link_column()}, height=320)

@@ -40,6 +40,12 @@ class Pack:
     renewal_points: list[str] = field(default_factory=list)
     risks_and_asks: list[str] = field(default_factory=list)
     charts: dict[str, bytes] = field(default_factory=dict)  # title -> PNG
+    key_figures: list[tuple[str, str]] = field(default_factory=list)  # (label, value) from the figure registry
+
+    @property
+    def key_figures_line(self) -> str:
+        """The key figures on one line: "ARR $1.2M · Health 72 · …"."""
+        return " · ".join(f"{label} {value}" for label, value in self.key_figures)
 
     @property
     def title(self) -> str:
@@ -77,11 +83,22 @@ def _build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, c
     if view is None:
         raise ValueError(f"unknown account {account_id!r}")
     pack = Pack(view.profile["name"], account_id, start, end)
+    pack.key_figures = _key_figures(view, currency)
     _highlights(pack, view, start, end)
     _renewal_points(pack, view, currency)
     _risks_and_asks(pack, view)
     pack.charts = _chart_images(view, currency)
     return pack
+
+
+def _key_figures(view: account.AccountView, currency: str) -> list[tuple[str, str]]:
+    """The Account page's cards, labelled and formatted as the figure registry says."""
+    latest = view.months.row(-1, named=True) if view.months.height else {}
+    scores, renewal = view.risk or {}, view.next_renewal or {}
+    values = {"account_arr": latest.get("arr"), "account_health": scores.get("health_score"),
+              "account_churn_risk": scores.get("churn_probability"),
+              "account_next_renewal": renewal.get("renewal_date")}
+    return [(figures.figure_label(name), figures.shown(name, value, currency)) for name, value in values.items()]
 
 
 def _highlights(pack: Pack, view: account.AccountView, start: dt.date, end: dt.date) -> None:
@@ -204,7 +221,7 @@ def to_pdf(pack: Pack) -> bytes:
         .page {{ page-break-before: always; }}
     </style></head><body>
     <section><h1>{html.escape(pack.title)}</h1><p>{html.escape(pack.period)} · {html.escape(pack.account_id)}</p>
-    </section>
+    <p>{html.escape(pack.key_figures_line)}</p></section>
     <section class="page"><h2>{html.escape(t("Highlights"))}</h2><ul>{_items(pack.highlights)}</ul></section>
     {chart_pages}
     <section class="page"><h2>{html.escape(t("Renewal and expansion"))}</h2><ul>{_items(pack.renewal_points)}</ul>
@@ -222,7 +239,7 @@ def to_pptx(pack: Pack) -> bytes:
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title = deck.slides.add_slide(deck.slide_layouts[0])
     title.shapes.title.text = pack.title
-    title.placeholders[1].text = f"{pack.period} · {pack.account_id}"
+    title.placeholders[1].text = f"{pack.period} · {pack.account_id}\n{pack.key_figures_line}"
     _bullet_slide(deck, t("Highlights"), pack.highlights)
     for chart_title, png in pack.charts.items():
         slide = deck.slides.add_slide(deck.slide_layouts[5])

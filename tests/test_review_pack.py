@@ -32,6 +32,22 @@ def test_last_quarter():
     assert review_pack.last_quarter(dt.date(2026, 1, 1)) == (dt.date(2025, 10, 1), dt.date(2026, 1, 1))
 
 
+def test_the_pack_shows_the_account_cards_as_the_registry_labels_and_formats_them(pack):
+    from renewal_radar import figures
+
+    labels = [label for label, _ in pack.key_figures]
+    assert labels == [figures.figure_label(name) for name in ("account_arr", "account_health", "account_churn_risk",
+                                                               "account_next_renewal")]
+    assert dict(pack.key_figures)["ARR"].startswith("$")
+    assert pack.key_figures_line in review_pack_html_text(pack)
+
+
+def review_pack_html_text(pack) -> str:
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(review_pack.to_pdf(pack))).pages[0].extract_text().replace("\n", " ")
+
+
 def test_pack_content(pack):
     assert pack.period == "Jul 1, 2026 – Sep 30, 2026"
     assert pack.highlights and pack.renewal_points and pack.risks_and_asks

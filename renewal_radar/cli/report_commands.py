@@ -8,6 +8,7 @@ import json
 import polars as pl
 
 from renewal_radar import audit, cohorts, db, metrics, renewals, settings
+from renewal_radar import figures as registry
 from renewal_radar.cli.output import CliError, emit_frame, open_database, print_object
 
 
@@ -113,8 +114,14 @@ def cmd_overview(args) -> None:
     from renewal_radar.readers import overview as overview_reader
 
     con = open_database(args)
-    figures = overview_reader.as_json(overview_reader.read(con, args.as_of or metrics.data_as_of(con)))
-    print_object(figures, args.json)
+    page = overview_reader.read(con, args.as_of or metrics.data_as_of(con))
+    if args.json:
+        print(json.dumps(overview_reader.as_json(page)))
+        return
+    # readable lines: each card as the figure registry labels and formats it, as the Overview page shows it
+    for name, value in overview_reader.cards(page).items():
+        label = registry.figure_label(name, quarter=page.quarter_label)
+        print(f"{label:32} {registry.shown(name, value, page.currency)}")
 
 
 def cmd_snapshots(args) -> None:

@@ -27,6 +27,7 @@ class AtRisk:
     word_sources: dict  # what the drivers' words read (words)
     band_counts: dict   # accounts per health band
     expected_churn_arr: float  # Σ churn probability × ARR over the accounts
+    red_below: float           # the health score below which an account is red (health.toml)
 
 
 def read(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
@@ -49,7 +50,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
     bands = scored["band"].value_counts()
     return AtRisk(as_of, money.shown_currency(con), scored, missing, band_rates, book.status(con).stale,
                   book.driver_sources(con), dict(zip(bands["band"], bands["count"], strict=True)),
-                  float(scored["expected_churn_arr"].sum() or 0))
+                  float(scored["expected_churn_arr"].sum() or 0), health.load_settings().red_below)
 
 
 def words(rows: pl.DataFrame, sources: dict) -> pl.DataFrame:

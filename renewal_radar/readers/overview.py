@@ -86,3 +86,14 @@ def as_json(data: Overview) -> dict:
     return {"as_of": data.as_of.isoformat(), "arr": data.arr_now, "arr_year_ago": data.arr_year_ago,
             "grr": data.window["grr"], "nrr": data.window["nrr"], "logo_churn_rate": data.window["logo_churn_rate"],
             "due_90_arr": data.due_arr, "n_due_90": data.due.height}
+
+
+def cards(data: Overview) -> dict[str, float | None]:
+    """The Overview's cards: registered figure → value (the page and the command line's readable output)."""
+    return {"arr_now": data.arr_now, "arr_year_ago": data.arr_year_ago, "grr_12m": data.window["grr"],
+            "nrr_12m": data.window["nrr"], "logo_churn_12m": data.window["logo_churn_rate"],
+            "due_90_arr": data.due_arr, "quarter_due_arr": data.quarter["due_arr"],
+            "quarter_renewed_arr_gross": data.quarter["renewed_arr_gross"],
+            "quarter_churned_arr": data.quarter["churned_due_arr"], "quarter_open_arr": data.quarter["open_due_arr"],
+            "quarter_projected_grr": data.quarter["projected_grr"],
+            "quarter_gap_to_plan_arr": data.quarter["gap_to_plan_arr"]}

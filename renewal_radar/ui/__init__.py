@@ -5,6 +5,7 @@
 - :mod:`.sign_in` — signing in and out, and running a page the person may open;
 - :mod:`.pickers` — the sidebar: language, currency, as-of day and filters;
 - :mod:`.formatting` — money, percentages, dates and coded values in the reader's language;
+- :mod:`.cards` — KPI cards read from the figure registry;
 - :mod:`.tables` — tables, their downloads and paging, links to an account;
 - :mod:`.layout` — a page's header and deep links;
 - :mod:`.navigation` — the pages as ``st.navigation`` lists them.
@@ -12,6 +13,7 @@
 Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
 """
 
+from renewal_radar.ui.cards import metric
 from renewal_radar.ui.data import (
     compute,
     has_data,
@@ -62,6 +64,7 @@ __all__ = [
     "day",
     "has_data",
     "mark_navigation_ready",
+    "metric",
     "money",
     "money_column",
     "navigation_pages",

@@ -15,13 +15,19 @@ from renewal_radar.ui.data import compute, has_data
 
 
 def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: int | None = None) -> None:
-    """A sortable table whose columns read like a product: labels and formats from :mod:`columns`, empty text
-    cells blank, scores whole, percentages with one decimal, money in whole units of the reporting currency.
-    A page's own ``column_config`` entry wins for its column."""
+    """A sortable table whose columns read like a product: labels and formats from the figure registry, empty
+    text cells blank, scores whole, percentages with one decimal, money in whole units of the reporting currency.
+
+    A page's ``column_config`` entry for a column is either a registry name (the column is shown as that figure
+    reads: ``{"churn_rate": "decile_churn_rate"}``) or a Streamlit column config for what only the page knows (a
+    progress bar, a link, a width), which wins for its column."""
     explicit = column_config or {}
-    shown, configs = _readable(frame, explicit)
+    aliases = {name: entry for name, entry in explicit.items() if isinstance(entry, str)}
+    explicit = {name: entry for name, entry in explicit.items() if not isinstance(entry, str)}
+    shown, configs = _readable(frame, explicit, aliases)
     shown, explicit = _percent_columns(shown, explicit)
-    money = [n for n, dtype in shown.schema.items() if dtype.is_float() and figures.column(n).kind == "money"]
+    money = [n for n, dtype in shown.schema.items()
+             if dtype.is_float() and figures.column(aliases.get(n, n)).kind == "money"]
     shown = shown.with_columns(pl.col(money).round(0)) if money else shown  # whole units, pages' columns too
     st.dataframe(shown, hide_index=True, width="stretch", column_config=configs | explicit,
                  **({"height": height} if height else {}))
@@ -38,19 +44,22 @@ def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame,
     return frame.with_columns(pl.col(name) * 100 for name in scaled), fixed
 
 
-def _readable(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
-    """The frame as shown (values scaled and rounded per kind) and a column config per column."""
+def _readable(frame: pl.DataFrame, explicit: dict, aliases: dict) -> tuple[pl.DataFrame, dict]:
+    """The frame as shown (values scaled and rounded per kind) and a column config per column, each read from
+    the registry under its own name or the name the page gave it (``aliases``)."""
     currency = compute(common_reader.reporting_currency) if has_data() else "USD"
     changes, configs = [], {}
     nulls = frame.null_count().row(0, named=True) if frame.height else {}
     for name, dtype in frame.schema.items():
         if name in explicit:
             continue
-        entry = figures.column(name)
+        registered = aliases.get(name, name)
+        entry = figures.column(registered)
         if nulls.get(name) and (dtype.is_numeric() or dtype == pl.Date):
-            change, config = _column_with_gaps(name, dtype, entry.kind, figures.label(name), currency)
+            change, config = _column_with_gaps(name, dtype, entry.kind, figures.label(registered), currency)
         else:
-            change, config = _column_view(name, dtype, entry.kind, figures.label(name), currency)
+            change, config = _column_view(name, dtype, entry.kind, figures.label(registered), currency,
+                                          registered)
         if change is not None:
             changes.append(change)
         configs[name] = config
@@ -73,7 +82,7 @@ def _column_with_gaps(name: str, dtype, kind: str, label: str, currency: str):
     return text.fill_null("—"), st.column_config.TextColumn(label, alignment="right")
 
 
-def _column_view(name: str, dtype, kind: str, label: str, currency: str):
+def _column_view(name: str, dtype, kind: str, label: str, currency: str, registered: str | None = None):
     """(expression changing the values or None, column config) for one column."""
     col = pl.col(name)
     numeric = dtype.is_numeric()
@@ -90,9 +99,9 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str):
     if isinstance(dtype, pl.Datetime):
         return None, st.column_config.DatetimeColumn(label, format="localized")
     if dtype == pl.Boolean:
-        return None, st.column_config.CheckboxColumn(label, help=figures.column_help(name))
+        return None, st.column_config.CheckboxColumn(label, help=figures.column_help(registered or name))
     if dtype == pl.String:
-        words = figures.value_words(name)
+        words = figures.value_words(registered or name)
         shown = col.replace(words) if words else col
         return shown.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
     return None, st.column_config.Column(label)
@@ -109,11 +118,20 @@ def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config:
     dataframe(frame, column_config, height)
     rows = whole or (lambda: frame)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("Download CSV"), lambda: downloads.spreadsheet_csv(rows()), f"{name}.csv", "text/csv",
+    language = i18n.current_language()  # a file is written after the run, in the language the page was read in
+    left.download_button(t("Download CSV"), lambda: _labelled_file(downloads.spreadsheet_csv, rows, language),
+                         f"{name}.csv", "text/csv",
                          key=f"{key}_csv", on_click="ignore")
-    right.download_button(t("Download XLSX"), lambda: downloads.xlsx_bytes(rows()), f"{name}.xlsx",
+    right.download_button(t("Download XLSX"), lambda: _labelled_file(downloads.xlsx_bytes, rows, language),
+                          f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click="ignore")
+
+
+def _labelled_file(write: Callable[[pl.DataFrame], bytes], rows: Callable[[], pl.DataFrame], language: str) -> bytes:
+    """A download of the table's rows under the registry's labels, with coded values in words."""
+    with i18n.language(language):
+        return write(figures.labelled(rows()))
 
 
 def table_page(frame: pl.DataFrame, key: str) -> pl.DataFrame:

@@ -1,78 +1,11 @@
-"""The figure registry: every figure and column the product shows, written once (Superset's SqlMetric, dbt's
-semantic layer): its label, its kind (how its values read), its help text, the section of shared/spec/metrics.md
-it follows and, where it is a formula over a frame, the formula itself.
-
-Every module that computes a figure uses the formula here instead of retyping it (:func:`arr`,
-:func:`weighted_forecast_arr`, :func:`expected_renewal_loss_arr`, :func:`expected_churn_arr`); tables
-(:func:`renewal_radar.ui.dataframe`), KPI cards (:func:`renewal_radar.ui.metric`), downloads and the pack read
-labels, formats and help from here, so a page only overrides what is special to it (a progress bar, a link).
-
-Kinds: ``text``, ``money`` (in the reporting currency, whole units), ``percent`` (a fraction shown as a
-percentage with one decimal), ``score`` (0–100, whole), ``number``, ``count``, ``date``, ``datetime``, ``flag``
-and ``link``. Labels and help are English msgids, translated where they are shown.
-"""
+"""Every column a table, download or pack shows: its label in words and how its values read, and the coded
+values shown in words. :func:`renewal_radar.ui.dataframe` looks each column up here; a page only overrides what is
+special to it (a progress bar, a link)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-import polars as pl
-
+from renewal_radar.figures.base import Figure, _c
 from renewal_radar.i18n import N_, t
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure or column: how it is named, how its values read, what it means and how it is computed."""
-
-    label: str
-    kind: str = "text"
-    help: str | None = None  # shown on hover, where the label alone does not say enough
-    spec: str | None = None  # the section of metrics.md it follows
-    formula: Callable[..., pl.Expr] | None = None  # the expression over a frame, for figures computed in Python
-
-
-def _c(label: str, kind: str = "text", help: str | None = None) -> Figure:
-    return Figure(label, kind, help)
-
-
-# ---------------------------------------------------------------- formulas (metrics.md), used by every module
-
-
-def _column(value: str | pl.Expr) -> pl.Expr:
-    return pl.col(value) if isinstance(value, str) else value
-
-
-ARR_PER_MRR = 12  # ARR = 12 × MRR ("Time and money"), for a single amount as for a column
-
-
-def arr(mrr: str | pl.Expr = "mrr") -> pl.Expr:
-    """ARR = 12 × MRR ("Time and money")."""
-    return ARR_PER_MRR * _column(mrr)
-
-
-def weighted_forecast_arr(probability: str | pl.Expr = "probability", due: str | pl.Expr = "due_arr") -> pl.Expr:
-    """A renewal's weighted forecast: probability × ARR due ("Renewal forecast"; summed, Σ p × due ARR)."""
-    return _column(probability) * _column(due)
-
-
-def expected_renewal_loss_arr(probability: str | pl.Expr = "probability",
-                              due: str | pl.Expr = "due_arr") -> pl.Expr:
-    """A renewal's expected loss: (1 − probability) × ARR due."""
-    return (1 - _column(probability)) * _column(due)
-
-
-def expected_churn_arr(probability: str | pl.Expr = "churn_probability", arr_: str | pl.Expr = "arr") -> pl.Expr:
-    """An active account's expected churned ARR within 90 days: churn probability × ARR ("Health score and
-    churn risk")."""
-    return _column(probability) * _column(arr_)
-
-
-# ---------------------------------------------------------------- the figures
-
-# the figures the KPI cards and the command line show: label, kind, help in plain words, spec section, formula
-FIGURES: dict[str, Figure] = {}
 
 COLUMNS: dict[str, Figure] = {
     # accounts
@@ -95,12 +28,12 @@ COLUMNS: dict[str, Figure] = {
     "new_mrr": _c(N_("New"), "money"), "reactivation_mrr": _c(N_("Reactivation"), "money"),
     "expansion_mrr": _c(N_("Expansion"), "money"), "contraction_mrr": _c(N_("Contraction"), "money"),
     "churned_mrr": _c(N_("Churn"), "money"), "fx_mrr": _c(N_("Exchange rates (fx)"), "money"),
-    "base_mrr": _c(N_("Starting MRR of the cohort"), "money"), "mrr_k": _c(N_("MRR"), "money"),
+    "base_mrr": _c(N_("Starting MRR of the cohort"), "money"), "mrr_k": _c(N_("MRR at period"), "money"),
     # rates and probabilities
     "probability": _c(N_("Renewal probability"), "percent"), "crm_probability": _c(N_("CRM probability"), "percent"),
     "model_probability": _c(N_("Model probability"), "percent"), "churn_probability": _c(N_("Churn risk (90 days)"),
                                                                                        "percent"),
-    "churn_rate": _c(N_("Churned within 90 days"), "percent"), "predicted_rate": _c(N_("Mean risk predicted"),
+    "churn_rate": _c(N_("Churned within 90 days"), "percent"), "predicted_rate": _c(N_("Mean churn risk predicted"),
                                                                                      "percent"),
     "actual_rate": _c(N_("Renewed (actual)"), "percent"),
     "predicted_renewal_rate": _c(N_("Predicted renewal rate"), "percent"),
@@ -151,6 +84,15 @@ COLUMNS: dict[str, Figure] = {
     "churned_arr": _c(N_("Churned ARR"), "money"), "contracted_arr": _c(N_("Contracted ARR"), "money"),
     "lost_arr": _c(N_("Lost ARR (churned + contracted)"), "money"), "renewed_arr": _c(N_("Renewed ARR"), "money"),
     "opportunity_id": _c(N_("Opportunity")),
+    # where one account sits among the drivers' deciles (the Account page)
+    "decile_churn_rate": _c(N_("Churn in its decile"), "percent"),
+    "lowest_rate": _c(N_("Lowest decile churn"), "percent"), "highest_rate": _c(N_("Highest decile churn"), "percent"),
+    "account_value": _c(N_("This account"), "number"), "decile_group": _c(N_("Decile (1 = lowest values)"), "count"),
+    # what moved since a snapshot: a renewal then and now
+    "due_arr_before": _c(N_("ARR due then"), "money"), "due_arr_after": _c(N_("ARR due now"), "money"),
+    "forecast_arr_delta": _c(N_("Change in forecast"), "money"),
+    "probability_before": _c(N_("Probability then"), "percent"), "probability_after": _c(N_("Probability now"),
+                                                                                          "percent"),
     # the CRM's calls against what renewed (call_accuracy)
     "called_arr": _c(N_("ARR called"), "money"),
     "commit_renewed_share": _c(N_("Called Commit: renewed"), "percent"),
@@ -184,6 +126,8 @@ COLUMNS: dict[str, Figure] = {
         "discounted at the annual discount rate (shifted-beta-geometric model).")),
     "expected_lifetime_months": _c(N_("Expected remaining lifetime (months)"), "number"),
     "next_renewal_probability": _c(N_("Chance of the next renewal"), "percent"),
+    "mean_next_renewal_probability": _c(N_("Mean chance of the next renewal"), "percent"),
+    "mean_expected_lifetime_months": _c(N_("Mean expected remaining lifetime (months)"), "number"),
     "renewals_so_far": _c(N_("Renewals so far"), "count"),
     # expansion
     "signals": _c(N_("Signals")), "n_signals": _c(N_("Signals"), "count"), "kind": _c(N_("Kind")),
@@ -207,13 +151,6 @@ COLUMNS: dict[str, Figure] = {
     "p50_cpu_seconds": _c(N_("p50 CPU (s)"), "number"), "p95_cpu_seconds": _c(N_("p95 CPU (s)"), "number"),
     "open": _c(N_("Open"), "link"),
 }
-
-
-
-
-def _figure(name: str, label: str, kind: str, help: str, spec: str, formula=None) -> None:
-    COLUMNS[name] = Figure(label, kind, help, spec, formula)
-    FIGURES[name] = COLUMNS[name]
 
 
 _CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit": N_("Commit"),
@@ -264,55 +201,3 @@ def label(name: str) -> str:
     """The column's label in the current language."""
     entry = column(name)
     return t(entry.label, n=name) if name.isdigit() else t(entry.label)
-
-
-# ---------------------------------------------------------------- definitions the help texts quote
-
-DEFINITIONS: dict[str, str] = {
-    "arr": "ARR = 12 × MRR.",
-    "mrr": "MRR(a, d): the sum of `mrr` over account a's lines active on day d whose `mrr > 0`.",
-    "active": "An account is **active (a paying customer) on d** when MRR(a, d) > 0.",
-    "logo_churn_rate": "logo_churn_rate | n_churned / n_start",
-    "n_churned": "n_churned | accounts of S not active on D1",
-    "grr": "grr | (start_mrr − churned_mrr − contraction_mrr) / start_mrr",
-    "nrr": "nrr | Σ_{a∈S} MRR(a, D1) / start_mrr",
-    "start_set": "Start set S = accounts active on D0; `start_mrr = Σ_{a∈S} MRR(a, D0)`.",
-    "trailing": "Trailing-12-month GRR/NRR on the overview use D0 = D1 − 12 months.",
-    "movements": "For month m with first day m0 and next month's first day m1, per account:\n"
-                 "`prev = MRR(a, m0)`, `cur = MRR(a, m1)`.",
-    "identity": "Identity (tested): ending = starting + new + reactivation + expansion −\n"
-                "contraction − churn, where starting = Σ prev and ending = Σ cur.",
-    "renewal_event": "A **renewal event** is a pair (account a, day e) where e is the `end_date`\n"
-                     "  of at least one of a's lines with `mrr > 0`.",
-    "due": "due ARR = 12 × due_mrr.",
-}
-
-
-PLAIN: dict[str, str] = {
-    "arr": N_("Annual recurring revenue: 12 times the monthly recurring revenue (MRR)."),
-    "mrr": N_("MRR: what an account pays per month on the day, from its contract lines running that day (free "
-              "lines left out)."),
-    "active": N_("An account counts as a customer on a day when it pays something that day."),
-    "logo_churn_rate": N_("Logo churn: the share of the customers at the start of the window who no longer pay at "
-                          "its end."),
-    "n_churned": N_("A customer has churned when it pays nothing at the end of the window."),
-    "grr": N_("Gross revenue retention: the revenue of the customers at the start of the window that is still "
-              "there at its end, after cancellations and downgrades; upgrades do not count."),
-    "nrr": N_("Net revenue retention: what the customers at the start of the window pay at its end against what "
-              "they paid at its start, upgrades included."),
-    "start_set": N_("Only customers paying at the start of the window count; customers won during it are left "
-                    "out."),
-    "trailing": N_("The window is the twelve months up to the as-of day."),
-    "movements": N_("Each month, every account's MRR on the first day is compared with its MRR on the first day of "
-                    "the next month and classed as new, reactivation, expansion, contraction or churn; "
-                    "exchange-rate moves are shown apart."),
-    "identity": N_("The movements add up: starting MRR + new + reactivation + expansion − contraction − churn + "
-                   "exchange rates = ending MRR (checked by the tests)."),
-    "renewal_event": N_("A renewal is due when a paid contract line ends."),
-    "due": N_("ARR due: 12 times the monthly revenue of the lines ending in the period."),
-}
-
-
-def help_text(*keys: str) -> str:
-    """Help text for a figure: its definitions in plain words, in the reader's language."""
-    return "\n\n".join(t(PLAIN[key]) for key in keys)
