@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, dates, health, money, sql
+from renewal_radar import book, dates, money, sql
 from renewal_radar.filters import ALL, Filters
 
 
@@ -59,7 +59,7 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
         return None
     params = {"account_id": account_id, "as_of": as_of}
     start = dates.add_months(dates.month_floor(as_of), -23)
-    history = _health_history(con, account_id, start, as_of)
+    history = book.account_history(con, account_id, start, as_of)
     shown = money.converter(con)  # each line at its first month's rates, each month's MRR at that month's
     return AccountView(
         profile=profile.row(0, named=True),
@@ -73,15 +73,6 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
         risk=_risk(con, account_id, as_of),
         next_renewal=_next_renewal(con, account_id, as_of),
     )
-
-
-def _health_history(con, account_id: str, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """The account's stored month-start scores (live when the book has no scores yet)."""
-    if book.status(con).stored_days:
-        return sql.run(con, "stored/account_history", account_id=account_id, start=start, end=end)
-    sources = health.source_rows(con)
-    return health.score(health.signals(sql.run(con, "reports/account_features_of", account_id=account_id,
-                                               start=start, end=end), sources))
 
 
 def _risk(con, account_id: str, as_of: dt.date) -> dict | None:

@@ -50,8 +50,9 @@ def test_overview_kpis_and_charts(app):
     assert labels[:6] == ["ARR now", "ARR a year ago", "GRR (12 months)", "NRR (12 months)",
                           "Logo churn (12 months)", "Due in 90 days"]
     # the fiscal quarter's figures, the Forecast page's quarter view
-    assert labels[6:] == ["2026-Q4: ARR due", "Renewed so far", "Churned so far", "Still open",
-                          "Projected GRR on renewals", "Gap to plan"]
+    # the same figures as the Forecast page's quarter cards, under the same labels (one registry entry each)
+    assert labels[6:] == ["2026-Q4: ARR due", "Renewed (gross)", "Churned", "Still open",
+                          "Projected GRR on renewals", "Against plan"]
     # every KPI explains itself in plain words: no file paths, no formula variables
     assert all(m.help and "metrics.md" not in m.help and "m0" not in m.help and "Σ_" not in m.help
                for m in app.metric)
@@ -92,7 +93,7 @@ def test_data_page_lists_tables_and_missing_files(app):
     app.run()
     app.switch_page("pages/data.py").run()
     assert [m.label for m in app.metric][:2] == ["Data as of", "Imported"]
-    assert app.metric[0].value == "01 Nov 2026"
+    assert app.metric[0].value == "Nov 1, 2026"  # the registry's date kind, in the reader's language
     markdown = " ".join(m.value for m in app.markdown)
     assert "usage_daily" in markdown  # the demo has usage_events, not usage_daily
 

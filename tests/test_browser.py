@@ -291,7 +291,7 @@ def test_the_forecast_opens_on_the_quarter_with_its_teams(server, page):
     for metric in page.locator('[data-testid="stMetric"]').all():
         label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
         values.setdefault(label, metric.locator('[data-testid="stMetricValue"]').inner_text())
-    assert values["ARR due"].startswith("$") and values["Projected GRR on renewals"].endswith("%")
+    assert values["2026-Q4: ARR due"].startswith("$") and values["Projected GRR on renewals"].endswith("%")
     assert values["Against plan"] != "—"  # the demo's targets.csv plans this quarter
     page.screenshot(path=str(SHOTS / "forecast_quarter.png"), full_page=True)
     page.get_by_role("tab", name="By team").first.click()  # the second is whose calls can be trusted

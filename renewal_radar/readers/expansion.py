@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, db, expansion, money, sql
+from renewal_radar import book, expansion, money, sql
 from renewal_radar.filters import ALL, Filters
 
 
@@ -26,9 +26,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> Expansion:
     """Expansion signals of the filtered accounts on ``as_of``: stored for the whole book on a scored day,
     computed (from the stored usage signals where there are some) otherwise."""
     products = expansion.products_on(con, as_of, filters)
-    stored_day = as_of in book.usable_days(con) and "expansion_signals" in db.table_names(con)
-    stored = sql.run(con, "stored/expansion_signals") if stored_day and filters == ALL else None
-    usage = sql.run(con, "stored/usage_signals", as_of=as_of) if stored_day and stored is None else None
+    usage, stored = book.expansion_sources(con, as_of, filters)
     found = expansion.signals(con, as_of, filters, products, usage, stored)
     directory = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
