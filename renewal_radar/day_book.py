@@ -111,16 +111,16 @@ class Scores:
     day that is not stored is scored once across pages; a command or a test gets a fresh one per call. Keyed
     by the database's identity (its file and import time), the settings and the day."""
 
-    def __init__(self, max_days: int = 8):
+    def __init__(self, max_days: int = 16):  # a year of backtest days and a few more
         self.max_days = max_days
         self._days: OrderedDict[tuple, Day] = OrderedDict()
         self._lock = threading.Lock()  # the readers' holder is shared by every session's script thread
 
-    def day(self, con, day: dt.date, usable: frozenset | None = None) -> Day:
-        """The day's scores (``usable``: the usable stored days, when the caller has read them already)."""
+    def day(self, con, day: dt.date, usable: frozenset | None = None, identity: tuple | None = None) -> Day:
+        """The day's scores (``usable`` and ``identity``: the usable stored days and the database's identity,
+        when the caller has read them already)."""
         usable = usable_days(con) if usable is None else usable
-        meta = sql.run(con, "lookups/data_as_of").row(0, named=True)
-        key = (str(meta.get("source")), meta.get("imported_at"), scoring.settings_fingerprint(), day)
+        key = (*(identity or _identity(con)), day)
         with self._lock:
             if key not in self._days:
                 self._days[key] = Day(day, day in usable)
@@ -131,8 +131,14 @@ class Scores:
 
     def days(self, con, days: list[dt.date]) -> list[Day]:
         """Several days' scores, the usable days read once."""
-        usable = usable_days(con)
-        return [self.day(con, day, usable) for day in days]
+        usable, identity = usable_days(con), _identity(con)
+        return [self.day(con, day, usable, identity) for day in days]
+
+
+def _identity(con) -> tuple:
+    """What a day's scores depend on besides the day: the imported file, the import's time and the settings."""
+    meta = sql.run(con, "lookups/data_as_of").row(0, named=True)
+    return str(meta.get("source")), meta.get("imported_at"), scoring.settings_fingerprint()
 
 
 def day_of(con, day: dt.date, scores: Scores | None) -> Day:
