@@ -85,6 +85,7 @@ def open_page(page: Page, url: str, path: str, charts: int = 0) -> str:
 
 
 def download(page: Page, button: str, last: bool = False) -> pl.DataFrame:
+    """A table's CSV download (its headers are the registry's labels: "Account id", "CSM", "Email", …)."""
     buttons = page.get_by_role("button", name=button)
     with page.expect_download() as event:
         (buttons.last if last else buttons.first).click()
@@ -121,16 +122,16 @@ def test_a_csm_sees_only_their_own_book_and_is_refused_elsewhere(team_server, pa
 
     open_page(page, url, "at_risk", 1)
     at_risk = download(page, "Download CSV")
-    assert set(at_risk["csm_owner"]) == {MAYA} and set(at_risk["account_id"]) <= mine and at_risk.height > 5
+    assert set(at_risk["CSM"]) == {MAYA} and set(at_risk["Account id"]) <= mine and at_risk.height > 5
     open_page(page, url, "calendar", 1)
-    assert set(download(page, "Download CSV")["account_id"]) <= mine
+    assert set(download(page, "Download CSV")["Account id"]) <= mine
 
     text = open_page(page, url, f"account?account_id={other['account_id']}")
     assert "is not in your book" in text and other["name"] not in text
     assert page.locator('[data-testid="stMetric"]').count() == 0
     page.screenshot(path=str(SHOTS / "sign_in_csm_refused_account.png"), full_page=True)
     open_page(page, url, "expansion", 1)
-    assert set(download(page, "Download CSV")["account_id"]) <= mine
+    assert set(download(page, "Download CSV")["Account id"]) <= mine
 
     text = open_page(page, url, "digest")  # her own book's digest, no owner to pick
     assert f"Book: {MAYA}" in text and page.locator('[data-testid="stSelectbox"]').filter(
@@ -222,7 +223,7 @@ def test_an_admin_imports_rolls_back_and_reads_both_in_the_audit_log(team_server
     page.get_by_text("Audit log").first.scroll_into_view_if_needed()
     page.get_by_text("Page times").first.wait_for()
     shown = download(page, "Download CSV", last=True)  # the audit log is the page's last table
-    assert shown.filter(pl.col("email") == "ops@example.com")["action"].to_list()[:2] == ["rollback", "import"]
+    assert shown.filter(pl.col("Email") == "ops@example.com")["Action"].to_list()[:2] == ["rollback", "import"]
     log = audit.events(db_path=database).filter(pl.col("email") == "ops@example.com")
     assert '"loaded": true' in log["detail"][1] and "subscriptions.csv" in log["detail"][1]
     page.screenshot(path=str(SHOTS / "sign_in_admin_data.png"), full_page=True)

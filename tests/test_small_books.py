@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from renewal_radar.__main__ import main
 from renewal_radar.demo import build_demo
+from renewal_radar.ui.navigation import page_files
 from tests.conftest import ROOT, import_files
 
 STRIPE_ONE = (ROOT / "tests" / "fixtures" / "stripe_dashboard" / "subscriptions.csv").read_text().splitlines()
@@ -44,9 +44,8 @@ WRITING_COMMANDS = [["forecast", "--as-of", "2026-11-01", "--save"], ["score"]]
 
 
 def app_pages() -> list[str]:
-    """Every page the app's navigation offers (app.py's SECTIONS)."""
-    stems = re.findall(r'\("(\w+)", t\("', (ROOT / "app.py").read_text(encoding="utf-8"))
-    return [f"pages/{stem}.py" for stem in stems]
+    """Every page the app's navigation offers (the list app.py hands to st.navigation)."""
+    return page_files()
 
 
 @pytest.fixture(scope="module", params=[1, 5, 50, *EDGE_BOOKS])
