@@ -30,7 +30,7 @@ st.plotly_chart(forecast_charts.due_by_month_chart(due, currency, t("ARR due by 
 
 st.subheader(t("Renewals"))
 left, middle, right = st.columns([1, 2, 2])
-horizon = left.selectbox(t("Due within"), [30, 60, 90, 120, 365], index=3, key="calendar_horizon",
+horizon = left.selectbox(t("Due within"), list(reader.HORIZONS_DAYS), index=3, key="calendar_horizon",
                          format_func=lambda d: t("{d} days", d=d))
 categories = sorted(due["category"].fill_null("(no CRM call)").unique().to_list())
 chosen = middle.multiselect(t("CRM category"), categories, key="calendar_categories",

@@ -124,7 +124,7 @@ if view == "quarter":
     result = ui.compute(reader.horizon, as_of, horizon, filters)
     summary = result.summary
 else:
-    HORIZONS = {30: t("30 days"), 60: t("60 days"), 90: t("90 days"), 120: t("120 days"), 365: t("A year")}
+    HORIZONS = {days: t("A year") if days == 365 else t("{d} days", d=days) for days in reader.HORIZONS_DAYS}
     horizon = st.radio(t("Horizon"), list(HORIZONS), index=2, horizontal=True, key="forecast_horizon",
                        format_func=HORIZONS.get)
     with st.spinner(t("Forecasting…")):

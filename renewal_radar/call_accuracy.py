@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import book, db, forecast, scoring, settings, sql
+from renewal_radar import book, db, figures, forecast, scoring, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
 
@@ -55,8 +55,8 @@ def _error(column: str) -> pl.Expr:
 def accuracy(calls: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Per group of ``by`` (none: the whole book): renewals and ARR called, the renewed share of each call and
     the called forecast's error beside the model's."""
-    called = pl.col("crm_probability") * pl.col("due_arr")
-    model = pl.col("model_probability") * pl.col("due_arr")
+    called = figures.weighted_forecast_arr("crm_probability")
+    model = figures.weighted_forecast_arr("model_probability")
     shares = [(pl.col("actual_gross").filter(pl.col("crm_category") == category).sum()
                / pl.col("due_arr").filter(pl.col("crm_category") == category).sum()).alias(column)
               for category, column in SHARE_COLUMNS.items()]

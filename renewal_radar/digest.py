@@ -173,7 +173,7 @@ def expansion_new(before: pl.DataFrame, now: pl.DataFrame, names: dict[str, str]
 
 def weighted(rows: pl.DataFrame) -> float:
     """The weighted forecast of renewal rows: Σ due ARR × probability."""
-    return float((rows["due_arr"] * rows["probability"]).sum() or 0.0) if rows.height else 0.0
+    return float(rows.select(figures.weighted_forecast_arr().sum()).item() or 0.0) if rows.height else 0.0
 
 
 def forecast_moved(before_rows: pl.DataFrame, now_rows: pl.DataFrame, start: dt.date, end: dt.date,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, health, renewals, settings, sql
+from renewal_radar import dates, figures, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.risk import logistic_pipeline
 
@@ -271,7 +271,7 @@ def summarise(due: pl.DataFrame, as_of: dt.date, horizon_days: int, contraction:
     Omitted or Closed Lost; so floor ≤ weighted ≤ best case ≤ due (metrics.md).
     """
     due_arr = float(due["due_arr"].sum())
-    weighted = float((due["probability"] * due["due_arr"]).sum())
+    weighted = float(due.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
     floor = float(due.filter(pl.col("category").is_in(FLOOR_CATEGORIES))["due_arr"].sum())
     best_case = float(due.filter(~pl.col("category").is_in(LOST_CATEGORIES).fill_null(False))["due_arr"].sum())
     expected_contraction = weighted * contraction

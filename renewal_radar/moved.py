@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import book, renewals, settings, snapshots, sql
+from renewal_radar import book, figures, renewals, settings, snapshots, sql
 from renewal_radar.filters import ALL
 
 KINDS = ("new", "removed", "slipped", "pulled_in", "arr", "category", "probability")
@@ -66,8 +66,8 @@ def classify(paired: pl.DataFrame, later_dates: pl.DataFrame, earlier_dates: pl.
     moved there slipped); ``earlier_dates``: the same as known at the snapshot (a new one that was there was
     pulled in).
     """
-    forecast_before = (pl.col("probability_before") * pl.col("due_arr_before")).fill_null(0.0)
-    forecast_after = (pl.col("probability_after") * pl.col("due_arr_after")).fill_null(0.0)
+    forecast_before = figures.weighted_forecast_arr("probability_before", "due_arr_before").fill_null(0.0)
+    forecast_after = figures.weighted_forecast_arr("probability_after", "due_arr_after").fill_null(0.0)
     frame = paired.join(later_dates, on="account_id", how="left").join(earlier_dates, on="account_id", how="left")
     missing_after = pl.col("renewal_date_after").is_null()
     missing_before = pl.col("renewal_date_before").is_null()
@@ -107,8 +107,8 @@ def what_moved(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.
     later = _first_renewal_outside(con, end, as_of, "date_outside_after")
     earlier = _first_renewal_outside(con, end, snap["as_of"], "date_outside_before")
     changes = classify(paired, later, earlier)
-    before_total = float((before["probability"] * before["due_arr"]).sum())
-    after_total = float((after["probability"] * after["due_arr"]).sum())
+    before_total = float(before.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
+    after_total = float(after.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
     return {"since": snapshot_id, "as_of": as_of.isoformat(), "start": start.isoformat(), "end": end.isoformat(),
             "before_forecast_arr": before_total, "after_forecast_arr": after_total,
             "changes": changes_json(changes)}

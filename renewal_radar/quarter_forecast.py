@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import forecast
+from renewal_radar import figures, forecast
 
 ROW_MONEY = ("due_arr", "renewed_arr", "renewed_arr_gross")
 JSON_KEYS = ("quarter", "start", "end", "as_of", "method", "due_arr", "renewed_due_arr", "churned_due_arr",
@@ -50,7 +50,7 @@ def with_projection(rows: pl.DataFrame, contraction: float, expansion: float) ->
     """Each renewal's projected renewed ARR, gross and net: what renewed for the closed ones, p × due ARR less
     the expected contraction (plus the expected expansion, net) for the open ones."""
     is_open, renewed = pl.col("outcome") == "open", pl.col("outcome") == "renewed"
-    expected = pl.col("probability") * pl.col("due_arr")
+    expected = figures.weighted_forecast_arr()
     return rows.with_columns(
         pl.when(renewed).then(pl.col("renewed_arr_gross")).when(is_open).then(expected * (1 - contraction))
         .otherwise(0.0).alias("projected_gross_arr"),

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import settings, sql
+from renewal_radar import figures, settings, sql
 from renewal_radar.cohorts import cohort_label
 from renewal_radar.dates import FAR_FUTURE, FAR_PAST
 from renewal_radar.filters import ALL, Filters
@@ -23,9 +23,9 @@ def classify_outcomes(events: pl.DataFrame, as_of: dt.date, grace_days: int) -> 
                .when(grace_over).then(pl.lit("churned")).otherwise(pl.lit("open")))
     return events.with_columns(
         outcome.alias("outcome"),
-        (12 * pl.col("due_mrr")).alias("due_arr"),
-        (12 * pl.col("renewed_mrr")).alias("renewed_arr"),
-        (12 * pl.min_horizontal("due_mrr", "renewed_mrr")).alias("renewed_arr_gross"),
+        figures.arr("due_mrr").alias("due_arr"),
+        figures.arr("renewed_mrr").alias("renewed_arr"),
+        figures.arr(pl.min_horizontal("due_mrr", "renewed_mrr")).alias("renewed_arr_gross"),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, health, settings
+from renewal_radar import dates, figures, health, settings
 from renewal_radar.i18n import N_, money, percent, t
 
 MODEL_VERSION = 3
@@ -243,7 +243,7 @@ def backtest_month(scored: pl.DataFrame, day: dt.date) -> dict | None:
     churned = scored["churned_90d"].to_numpy()
     health_risk = 100 - scored["health_score"].fill_null(50).to_numpy()
     top = probability >= np.quantile(probability, 0.9)
-    arr = 12 * scored["mrr"].to_numpy()
+    arr = figures.ARR_PER_MRR * scored["mrr"].to_numpy()
     red = (scored["band"] == "red").to_numpy()
     flagged = top | red
     return {

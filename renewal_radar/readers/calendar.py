@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, forecast_views, money
+from renewal_radar import book, forecast_views, money, scoring
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.readers.common import SCORES
 
-WINDOWS_DAYS = (30, 60, 90, 120)  # the calendar's KPI windows; the table offers these and a year
-YEAR_DAYS = 365
+HORIZONS_DAYS = scoring.STANDARD_HORIZONS  # the table's "due within" choices: the horizons the stage stores
+WINDOWS_DAYS = HORIZONS_DAYS[:-1]  # the KPI windows: all but the year
+YEAR_DAYS = scoring.MAX_HORIZON_DAYS
 NOTICE_WINDOW_DAYS = 120          # notice deadlines that passed, among the renewals of the next 120 days
 LOSS_WINDOW_DAYS = 90
 

@@ -9,12 +9,23 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, call_accuracy, digest, forecast, forecast_views, moved, quarter_forecast, quarters
+from renewal_radar import (
+    book,
+    call_accuracy,
+    digest,
+    forecast,
+    forecast_views,
+    moved,
+    quarter_forecast,
+    quarters,
+    scoring,
+)
 from renewal_radar import snapshots as snapshots_mod
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.readers.common import SCORES
 
 BREAKDOWNS = ("segment", "csm_owner", "category", "source")
+HORIZONS_DAYS = scoring.STANDARD_HORIZONS  # the horizons the page offers: the ones the scoring stage stores
 
 
 @dataclass(frozen=True)
