@@ -19,7 +19,7 @@ with st.spinner(t("Computing the overview…")):
     data = ui.compute(reader.read, ui.current_as_of(), filters)
 currency, window = data.currency, data.window
 
-cols = st.columns(6)
+cols = st.columns(7)
 growth = data.arr_growth
 ui.metric(cols[0], "arr_now", data.arr_now, currency, delta=ui.percent(growth) if growth is not None else None,
           delta_color="normal", extra_help=t("Change against {day}.", day=data.year_ago))
@@ -30,6 +30,7 @@ ui.metric(cols[4], "logo_churn_12m", window["logo_churn_rate"])
 ui.metric(cols[5], "due_90_arr", data.due_arr, currency, delta=t("{n:,} renewals", n=data.due.height),
           extra_help=t("The Forecast and Calendar pages' due set: renewal days from {start} to {end}, from the "
                        "contract lines known that day.", start=data.as_of, end=data.as_of + dt.timedelta(days=89)))
+ui.metric(cols[6], "customers_now", data.customers)
 quarter = data.quarter
 cols = st.columns(6)
 ui.metric(cols[0], "quarter_due_arr", quarter["due_arr"], currency, label_values={"quarter": data.quarter_label})

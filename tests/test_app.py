@@ -47,11 +47,11 @@ def test_every_page_renders_without_exception(app, page):
 def test_overview_kpis_and_charts(app):
     app.run()
     labels = [m.label for m in app.metric]
-    assert labels[:6] == ["ARR now", "ARR a year ago", "GRR (12 months)", "NRR (12 months)",
-                          "Logo churn (12 months)", "Due in 90 days"]
+    assert labels[:7] == ["ARR now", "ARR a year ago", "GRR (12 months)", "NRR (12 months)",
+                          "Logo churn (12 months)", "Due in 90 days", "Paying customers"]
     # the fiscal quarter's figures, the Forecast page's quarter view
     # the same figures as the Forecast page's quarter cards, under the same labels (one registry entry each)
-    assert labels[6:] == ["2026-Q4: ARR due", "Renewed (gross)", "Churned", "Still open",
+    assert labels[7:] == ["2026-Q4: ARR due", "Renewed (gross)", "Churned", "Still open",
                           "Projected GRR on renewals", "Against plan"]
     # every KPI explains itself in plain words: no file paths, no formula variables
     assert all(m.help and "metrics.md" not in m.help and "m0" not in m.help and "Σ_" not in m.help

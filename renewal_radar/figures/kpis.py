@@ -27,6 +27,7 @@ FIGURES: dict[str, Figure] = {
     "logo_churn_12m": _f(N_("Logo churn (12 months)"), "percent",
                          (PLAIN["logo_churn_rate"], PLAIN["n_churned"], PLAIN["start_set"]), WINDOW),
     "due_90_arr": _f(N_("Due in 90 days"), "money", (PLAIN["renewal_event"], PLAIN["due"]), RENEWALS),
+    "customers_now": _f(N_("Paying customers"), "count", (PLAIN["active"],), TIME_AND_MONEY),
     # the fiscal quarter (Overview and Forecast)
     "quarter_due_arr": _f(N_("{quarter}: ARR due"), "money", N_(
         "Every renewal due in the quarter, from lines known on the as-of day. Renewed + churned + still open = "

@@ -37,6 +37,11 @@ class Overview:
     quarter_label: str
 
     @property
+    def customers(self) -> int:
+        """Paying customers on the as-of day: the accounts active on it (metrics.md "Time and money")."""
+        return self.accounts.height
+
+    @property
     def due_arr(self) -> float:
         """ARR due in the next 90 days (the forecast's due set)."""
         return float(self.due["due_arr"].sum())
