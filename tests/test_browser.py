@@ -44,7 +44,7 @@ def test_page_renders_in_chromium(server, page, name):
     assert_clean(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     if name == "overview":
-        assert page.locator('[data-testid="stMetric"]').count() == 12  # the year's figures and the quarter's
+        assert page.locator('[data-testid="stMetric"]').count() == 13  # the year's figures and the quarter's
 
 
 def _first_metric(page: Page) -> str:
