@@ -138,19 +138,18 @@ PAGES = {"overview": _overview, "at_risk": _at_risk, "forecast": _forecast, "cal
 
 
 def capture(path: Path) -> dict:
-    """Every page's data on one database, in its reporting currency (the Overview and At-risk in another offered
-    currency too)."""
+    """Every page's data on one database, in its reporting currency and again in another offered currency."""
     from tools.golden import plain
 
     con = db.connect(path, read_only=True)
     try:
         as_of = data_as_of(con)
         found = {name: plain(read(con, as_of)) for name, read in PAGES.items()}
-        other = [code for code in money.offered(con) if code != money.shown_currency(con)][-1:]
+        other = [code for code in money.offered(con) if code != common.reporting_currency(con)][-1:]
         for code in other:  # the last other currency offered (JPY in the demo, EUR in the hand company)
             with money.shown_in(code):
-                found["overview_other_currency"] = plain(_overview(con, as_of))
-                found["at_risk_other_currency"] = plain(_at_risk_data(con, as_of)[1])
+                found["in_other_currency"] = {name: plain(read(con, as_of)) for name, read in PAGES.items()
+                                              if name != "data"}
         return found
     finally:
         con.close()
