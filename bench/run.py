@@ -160,35 +160,40 @@ def _largest_account(con, as_of: dt.date) -> str:
     return metrics.accounts_on_day(con, as_of)["account_id"][0]
 
 
-def workloads(as_of: dt.date) -> dict[str, Callable]:
-    """The work behind each page and each CLI command, with their default parameters."""
+def workloads(as_of: dt.date, currency: str | None = None) -> dict[str, Callable]:
+    """The work behind each page and each CLI command, with their default parameters (the pages' money in
+    ``currency``; None: the reporting currency)."""
     start = dt.date(as_of.year - 1, as_of.month, 1)
     return {
-        "page: Overview": lambda con: overview_reader.read(con, as_of),
-        "page: Renewal forecast (forecast)": lambda con: forecast_reader.horizon(con, as_of, 90),
-        "page: Renewal forecast (12-month backtest)": lambda con: forecast_reader.track_record(con, 90),
-        "page: Renewal calendar": lambda con: calendar_reader.read(con, as_of),
-        "page: At-risk accounts (scores)": lambda con: at_risk_reader.read(con, as_of),
-        "page: At-risk accounts (scores and the first table page worded)": lambda con: _at_risk_page(con, as_of),
+        "page: Overview": lambda con: overview_reader.read(con, as_of, currency=currency),
+        "page: Renewal forecast (forecast)": lambda con: forecast_reader.horizon(con, as_of, 90, currency=currency),
+        "page: Renewal forecast (12-month backtest)": lambda con: forecast_reader.track_record(
+            con, 90, currency=currency),
+        "page: Renewal calendar": lambda con: calendar_reader.read(con, as_of, currency=currency),
+        "page: At-risk accounts (scores)": lambda con: at_risk_reader.read(con, as_of, currency=currency),
+        "page: At-risk accounts (scores and the first table page worded)": lambda con: _at_risk_page(
+            con, as_of, currency),
         "page: At-risk accounts (12-month backtest)": lambda con: at_risk_reader.track_record(con),
-        "page: Cohorts and survival": lambda con: cohorts_reader.read(con, as_of),
-        "page: Account": lambda con: account_reader.read(con, _largest_account(con, as_of), as_of),
-        "page: Expansion": lambda con: expansion_reader.read(con, as_of),
+        "page: Cohorts and survival": lambda con: cohorts_reader.read(con, as_of, currency=currency),
+        "page: Account": lambda con: account_reader.read(con, _largest_account(con, as_of), as_of,
+                                                             currency=currency),
+        "page: Expansion": lambda con: expansion_reader.read(con, as_of, currency=currency),
         "review pack (PDF and PPTX)": lambda con: account_reader.review_pack_files(
-            con, _largest_account(con, as_of), dates.add_months(as_of, -3), as_of, as_of),
+            con, _largest_account(con, as_of), dates.add_months(as_of, -3), as_of, as_of, currency=currency),
         "page: Why customers leave (reasons)": lambda con: why_reader.read(con, dates.add_months(dates.quarter_floor(
-            as_of), -9), as_of, as_of),
+            as_of), -9), as_of, as_of, currency=currency),
         "page: Why customers leave (drivers)": lambda con: why_reader.drivers_view(con),
-        "page: Cohorts (retention projection)": lambda con: retention_projection.projection_view(con, "segment"),
+        "page: Cohorts (retention projection)": lambda con: cohorts_reader.projection(
+            con, "segment", currency=currency),
         "scoring: reasons of lost renewals": lambda con: reasons.renewal_reasons(con),
         "scoring: retention projection and values": lambda con: retention_projection.book_figures(con, as_of),
         "page: Forecast (this quarter)": lambda con: forecast_reader.quarter(con, quarters.quarter_of(as_of).label,
-                                                                          as_of),
+                                                                          as_of, currency=currency),
         "page: Forecast (next quarter)": lambda con: forecast_reader.quarter(
-            con, quarters.quarter_of(as_of).next().label, as_of),
+            con, quarters.quarter_of(as_of).next().label, as_of, currency=currency),
         "page: Forecast (since last week)": lambda con: forecast_reader.week_moved(
-            con, quarters.quarter_of(as_of).label, as_of),
-        "page: Forecast (whose calls)": lambda con: forecast_reader.calls(con, 90),
+            con, quarters.quarter_of(as_of).label, as_of, currency=currency),
+        "page: Forecast (whose calls)": lambda con: forecast_reader.calls(con, 90, currency=currency),
         "cli: forecast --quarter": lambda con: book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of),
         "page: Explore (schema)": lambda con: explore.schema(con),
         "page: Data": lambda con: data_reader.read(con),
@@ -208,9 +213,9 @@ def workloads(as_of: dt.date) -> dict[str, Callable]:
     }
 
 
-def _at_risk_page(con, as_of: dt.date) -> object:
+def _at_risk_page(con, as_of: dt.date, currency: str | None = None) -> object:
     """What the At-risk page does on a view: the scores, then the words of the table page it shows."""
-    found = at_risk_reader.read(con, as_of)
+    found = at_risk_reader.read(con, as_of, currency=currency)
     shown = found.accounts.head(int(settings.get("table_page_rows")))
     return at_risk_reader.words(shown, found.word_sources)
 
@@ -226,13 +231,13 @@ def measure_workloads(path: Path, rows: list[Row], currency: str | None = None, 
     probe = db.connect(path)
     as_of = metrics.data_as_of(probe)
     probe.close()
-    for name, work in workloads(as_of).items():
+    for name, work in workloads(as_of, currency).items():
         if (currency or language) and not name.startswith(("page", "review")):
             continue  # the command line always answers in the reporting currency and in English
         if names and name not in names:
             continue
         con = db.connect(path)
-        with money.shown_in(currency), i18n.language(language or "en"):
+        with i18n.language(language or "en"):
             cold, _ = _timed(lambda work=work, con=con: work(con))
             warm, _ = _timed(lambda work=work, con=con: work(con))
             with db.counting_rows_scanned() as scans:

@@ -7,7 +7,6 @@ import streamlit as st
 
 from renewal_radar import figures, forecast_charts, settings, ui
 from renewal_radar.i18n import t
-from renewal_radar.readers import common as common_reader
 from renewal_radar.readers import forecast as reader
 
 ui.page_header(t("Renewal forecast"), t("ARR up for renewal in the horizon, the floor, weighted forecast and best "
@@ -19,7 +18,7 @@ ui.warn_if_scores_stale()
 VIEWS = {"quarter": t("Fiscal quarter"), "horizon": t("Rolling horizon")}
 view = st.segmented_control(t("View"), list(VIEWS), default="quarter", format_func=VIEWS.get,
                             key="forecast_view") or "quarter"
-currency = ui.compute(common_reader.reporting_currency)
+currency = ui.shown_currency()
 
 
 def quarter_kpis(quarter: reader.QuarterView) -> None:
@@ -130,7 +129,7 @@ else:
     with st.spinner(t("Forecasting…")):
         result = ui.compute(reader.horizon, as_of, horizon, filters)
     summary, due = result.summary, result.renewals
-    currency = ui.compute(common_reader.reporting_currency)
+    currency = ui.shown_currency()
 
     cols = st.columns(6)
     ui.metric(cols[0], "horizon_due_arr", summary["due_arr"], currency,

@@ -3,13 +3,16 @@ and renewal status — what a CSM needs before a business review."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, money, sql
+from renewal_radar import book, dates, forecast, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.money import Money
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,12 @@ class AccountView:
     health_history: pl.DataFrame
     risk: dict | None
     next_renewal: dict | None
+
+    # each line at its first month's rates, each month's MRR at that month's, the scores at the scored day's,
+    # the renewal at its day's month's (a reader converts them: money.Converter.result)
+    MONEY: ClassVar = {"lines": Money(("mrr",), "start_date"), "months": Money(("mrr", "arr"), "month_start"),
+                       "risk": Money(book.SCORE_MONEY, "as_of"),
+                       "next_renewal": Money(forecast.RENEWAL_MONEY, "renewal_date")}
 
 
 def owner(con, account_id: str) -> tuple[bool, str | None]:
@@ -60,11 +69,10 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
     params = {"account_id": account_id, "as_of": as_of}
     start = dates.add_months(dates.month_floor(as_of), -23)
     history = book.account_history(con, account_id, start, as_of)
-    shown = money.converter(con)  # each line at its first month's rates, each month's MRR at that month's
     return AccountView(
         profile=profile.row(0, named=True),
-        lines=shown.frame(sql.run(con, "reports/account_lines", account_id=account_id), ("mrr",), "start_date"),
-        months=shown.frame(sql.run(con, "reports/account_months", **params), ("mrr", "arr"), "month_start"),
+        lines=sql.run(con, "reports/account_lines", account_id=account_id),
+        months=sql.run(con, "reports/account_months", **params),
         usage_by_feature=sql.run(con, "reports/account_usage_features", **params),
         tickets=sql.run(con, "reports/account_tickets", **params),
         surveys=sql.run(con, "reports/account_surveys", **params),
@@ -73,6 +81,14 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
         risk=_risk(con, account_id, as_of),
         next_renewal=_next_renewal(con, account_id, as_of),
     )
+
+
+def worded(con, view: AccountView | None, currency: str) -> AccountView | None:
+    """A converted view with its risk drivers worded again from its converted MRR, naming ``currency``."""
+    if view is None or view.risk is None:
+        return view
+    words = book.with_driver_words(con, pl.DataFrame([view.risk]), currency)
+    return dataclasses.replace(view, risk={**view.risk, "top_drivers": words["top_drivers"][0]})
 
 
 def _risk(con, account_id: str, as_of: dt.date) -> dict | None:

@@ -21,7 +21,6 @@ from renewal_radar import (
     forecast,
     forecast_method,
     health,
-    money,
     quarter_forecast,
     quarters,
     renewals,
@@ -32,7 +31,7 @@ from renewal_radar import (
 )
 from renewal_radar.day_book import Scores, ScoreStatus, day_of, rows_of_days, status, usable_days
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.metrics import data_as_of
+from renewal_radar.metrics import data_as_of, reporting_currency
 
 # the day machinery callers name through the book: Scores for a holder, status and usable_days for stored days
 __all__ = ["ScoreStatus", "Scores", "rows_of_days", "status", "usable_days"]
@@ -76,9 +75,7 @@ def expansion_sources(con, as_of: dt.date, filters: Filters = ALL) -> tuple[pl.D
 
 
 def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: dt.date) -> pl.DataFrame:
-    # MRR on the day at the day's rates, in the currency money is shown in (the drivers' words name it too)
-    shown = money.converter(con)
-    scored = shown.frame(scored, ("mrr",), as_of)
+    # MRR on the day at the day's rates (a reader converts it with ARR and the expected churned ARR: SCORE_MONEY)
     texts = risk.drivers_texts(scored, driver_sources(con)) if with_drivers else None
     return scored.with_columns(
         pl.Series("top_drivers", texts, dtype=pl.String) if texts is not None else pl.lit(None, pl.String)
@@ -87,10 +84,22 @@ def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: 
         "expected_churn_arr", descending=True, nulls_last=True)
 
 
-def driver_sources(con) -> dict:
+SCORE_MONEY = ("mrr", "arr", "expected_churn_arr")  # an account's scores: money on the scored day
+
+
+def driver_sources(con, currency: str | None = None) -> dict:
     """What the drivers' words read besides the account's own values: rows per signal source (the feature count)
-    and the currency money is shown in."""
-    return {**health.source_rows(con), "currency": money.shown_currency(con)}
+    and the currency the words name (default: the reporting currency, the one the model's features are in)."""
+    return {**health.source_rows(con), "currency": currency or reporting_currency(con)}
+
+
+def with_driver_words(con, rows: pl.DataFrame, currency: str | None = None) -> pl.DataFrame:
+    """Scored ``rows`` with their drivers in words again, naming ``currency``: a reader that converted the rows'
+    MRR words them after, so an amount is written in the currency it is in."""
+    if rows.is_empty() or "drivers" not in rows.columns:
+        return rows
+    return rows.with_columns(pl.Series("top_drivers", risk.drivers_texts(rows, driver_sources(con, currency)),
+                                       dtype=pl.String))
 
 
 def health_scores(con, as_of: dt.date, filters: Filters = ALL, scores: Scores | None = None) -> pl.DataFrame:
@@ -104,19 +113,9 @@ def health_scores(con, as_of: dt.date, filters: Filters = ALL, scores: Scores | 
 def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
                  scores: Scores | None = None) -> pl.DataFrame:
     """The renewals of filtered accounts due in [as_of, as_of + horizon) with their probabilities (≤ 365 days),
-    money in the currency it is shown in."""
+    money in the reporting currency (forecast.RENEWAL_MONEY)."""
     horizon_days = min(horizon_days, scoring.MAX_HORIZON_DAYS)
-    return in_shown_currency(con, day_of(con, as_of, scores).rows(con, "renewals", filters,
-                                                                 horizon_days=horizon_days))
-
-
-RENEWAL_MONEY = ("due_arr", "renewed_arr")
-
-
-def in_shown_currency(con, rows: pl.DataFrame) -> pl.DataFrame:
-    """Renewal rows with due and renewed ARR in the currency money is shown in, at the renewal day's month's
-    rates: both are defined at that month (renewal_events.sql), so a renewal compares like with like."""
-    return money.converter(con).frame(rows, RENEWAL_MONEY, "renewal_date")
+    return day_of(con, as_of, scores).rows(con, "renewals", filters, horizon_days=horizon_days)
 
 
 def history_rollup(con, days: list[dt.date], filters: Filters = ALL, scores: Scores | None = None) -> pl.DataFrame:
@@ -129,9 +128,9 @@ def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: 
     """The forecast of renewals due in [as_of, as_of + horizon): the one due set every page and command uses."""
     scores = scores or Scores()  # one holder: a day that is not stored is scored once for the three reads
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
-    rows = renewal_rows(con, as_of, horizon_days, filters, scores)
-    summary = forecast.summary_from_rows(rows, history_rollup(con, [as_of], filters, scores), as_of, horizon_days)
-    return forecast.Forecast(summary | forecast_method.method_json(method_for(con, as_of, scores)), rows)
+    return forecast.Forecast(renewal_rows(con, as_of, horizon_days, filters, scores),
+                             history_rollup(con, [as_of], filters, scores), as_of, horizon_days,
+                             forecast_method.method_json(method_for(con, as_of, scores)))
 
 
 def team_members(con) -> pl.DataFrame:
@@ -143,14 +142,11 @@ def team_members(con) -> pl.DataFrame:
 
 
 def quarter_targets(con, quarter: quarters.Quarter) -> pl.DataFrame:
-    """The plan's rows for ``quarter`` (empty without targets.csv), target money in the shown currency."""
+    """The plan's rows for ``quarter`` (empty without targets.csv), written in the reporting currency."""
     if "stg_targets" not in db.table_names(con):
         return pl.DataFrame(schema={"quarter": pl.String, "segment": pl.String, "team": pl.String,
                                     "target_grr": pl.Float64, "target_renewed_arr": pl.Float64})
-    targets = sql.run(con, "lookups/quarter_targets", quarter=quarter.label)
-    # a plan is written in the reporting currency: shown at the quarter's first month's rates
-    return money.converter(con).frame(targets.with_columns(pl.lit(quarter.start).alias("month")),
-                                      ("target_renewed_arr",), "month").drop("month")
+    return sql.run(con, "lookups/quarter_targets", quarter=quarter.label)
 
 
 def _quarter_prices(con, outcomes: pl.DataFrame, as_of: dt.date, quarter: quarters.Quarter,
@@ -173,9 +169,7 @@ def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters
     """The fiscal quarter's renewals as of ``as_of``: renewed, churned and open, the open ones priced by the
     forecast, the projected GRR and NRR and the plan (metrics.md "Quarter forecast")."""
     scores = scores or Scores()
-    outcomes = money.converter(con).frame(
-        renewals.renewal_outcomes(con, quarter.start, quarter.end, as_of, filters=filters),
-        quarter_forecast.ROW_MONEY, "renewal_date")
+    outcomes = renewals.renewal_outcomes(con, quarter.start, quarter.end, as_of, filters=filters)
     contraction, expansion, trailing = forecast.rollup_ratios(history_rollup(con, [as_of], filters, scores))
     priced = _quarter_prices(con, outcomes, as_of, quarter, filters, scores)
     rows = quarter_forecast.with_projection(quarter_forecast.with_open_probabilities(outcomes, priced, trailing),
@@ -183,8 +177,7 @@ def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters
     team = team_members(con)
     rows = rows.join(team.select("csm_owner", "manager", "team"), on="csm_owner", how="left")
     targets = quarter_targets(con, quarter)
-    whole = _whole_book_target(targets, filters)
-    return quarter_forecast.QuarterForecast(quarter_forecast.summarise(rows, whole), rows)
+    return quarter_forecast.QuarterForecast(rows, quarter.start, targets, _whole_book_target(targets, filters))
 
 
 def _whole_book_target(targets: pl.DataFrame, filters: Filters) -> dict | None:
@@ -205,25 +198,32 @@ def method_for(con, as_of: dt.date, scores: Scores | None = None) -> dict | None
 
 def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = ALL,
                       scores: Scores | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The forecast of each month start of the past year against what happened, and its calibration table.
+    """The forecast of each month start of the past year against what happened, and its calibration table, in
+    the reporting currency: the stored backtest for the default horizon and no filter, else judged from the
+    stored forecasts of those days (days that are not stored are scored live)."""
+    return stored_backtest(con, horizon_days, filters) or backtest_rows(con, horizon_days, filters, scores).judged()
 
-    Read from the stored backtest for the default horizon and no filter, else judged from the stored
-    forecasts of those days (days that are not stored are scored live).
-    """
-    horizon_days = horizon_days or settings.get("forecast_horizon_days")
+
+def stored_backtest(con, horizon_days: int | None = None,
+                    filters: Filters = ALL) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The scoring stage's backtest and calibration when it answers the question (the default horizon, no
+    filter, fresh scores), else None."""
     found = status(con)
-    shown = money.converter(con)
-    if filters.is_empty and horizon_days == settings.get("forecast_horizon_days") and found.stored_days \
-            and not found.stale and shown.is_identity:
+    if filters.is_empty and (horizon_days or settings.get("forecast_horizon_days")) == settings.get(
+            "forecast_horizon_days") and found.stored_days and not found.stale:
         return sql.run(con, "stored/forecast_backtest"), sql.run(con, "stored/forecast_calibration")
+    return None
+
+
+def backtest_rows(con, horizon_days: int | None = None, filters: Filters = ALL,
+                  scores: Scores | None = None) -> forecast.Backtest:
+    """What the backtest of the past year's month starts is judged from (money in the reporting currency)."""
+    horizon_days = horizon_days or settings.get("forecast_horizon_days")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
     scored = (scores or Scores()).days(con, days)  # one read for every stored day, live for the rest
-    rows = in_shown_currency(con, rows_of_days(con, scored, "renewals", filters,
-                                               horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS)))
-    actual = shown.frame(forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days),
-                                                  filters), ("actual_gross",), "renewal_date")
-    rollups = rows_of_days(con, scored, "rollup", filters)
-    return forecast.backtest_from_rows(rows, rollups, actual, days, horizon_days)
+    rows = rows_of_days(con, scored, "renewals", filters, horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
+    actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
+    return forecast.Backtest(rows, rows_of_days(con, scored, "rollup", filters), actual, days, horizon_days)
 
 
 def risk_backtest(con) -> tuple[pl.DataFrame, pl.DataFrame]:

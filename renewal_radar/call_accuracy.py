@@ -31,19 +31,21 @@ def has_history(con) -> bool:
 
 def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL,
                  scores: book.Scores | None = None) -> pl.DataFrame:
-    """The renewals the CRM had called on each backtest day, with what renewed, their CSM and team."""
+    """The renewals the CRM had called on each backtest day, with what renewed, their CSM and team (money in the
+    reporting currency: CALL_MONEY, at the renewal day's month)."""
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
     scored = book.rows_of_days(con, (scores or book.Scores()).days(con, days), "renewals", filters,
                                horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
-    rows = book.in_shown_currency(con, scored).filter(pl.col("source") == "crm")
-    actual = book.money.converter(con).frame(
-        forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters),
-        ("actual_gross",), "renewal_date")
+    rows = scored.filter(pl.col("source") == "crm")
+    actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
     team = book.team_members(con).select("csm_owner", "manager", "team")
     return rows.join(actual.select("account_id", "renewal_date", "actual_gross"), on=["account_id", "renewal_date"],
                      how="left").with_columns(pl.col("actual_gross").fill_null(0.0)).join(
         team, on="csm_owner", how="left")
+
+
+CALL_MONEY = (*forecast.RENEWAL_MONEY, "actual_gross")
 
 
 def _error(column: str) -> pl.Expr:

@@ -13,6 +13,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote
 
 import jinja2
@@ -20,9 +21,10 @@ import polars as pl
 
 from renewal_radar import book, expansion, figures, metrics, quarters, settings, snapshots
 from renewal_radar.filters import Filters
+from renewal_radar.forecast import RENEWAL_MONEY
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import in_days, money, percent, t, tn
-from renewal_radar.money import shown_currency
+from renewal_radar.money import Money
 
 RULES_PATH = Path(__file__).with_name("alerts.toml")
 KINDS = ("renewal_notice", "decision_overdue", "health_drop", "risk_up", "ticket_on_renewal", "expansion",
@@ -238,44 +240,73 @@ def quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return as_of, quarters.quarter_of(as_of).end
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a digest is judged from: the book's renewals of the year ahead, its scores and expansion signals on
+    both days, and the snapshot's renewals (money in the reporting currency until a reader converts it)."""
+
+    owner: str | None
+    since: dt.date
+    snapshot_id: int | None
+    as_of: dt.date
+    currency: str
+    renewals: pl.DataFrame
+    now: pl.DataFrame
+    before: pl.DataFrame
+    signals_since: pl.DataFrame
+    signals_now: pl.DataFrame
+    snapshot_before: pl.DataFrame | None  # the snapshot's renewals of this book's accounts (None without one)
+
+    MONEY: ClassVar = {"renewals": Money(RENEWAL_MONEY, "renewal_date"), "now": Money(book.SCORE_MONEY, "as_of"),
+                       "before": Money(book.SCORE_MONEY, "since"),
+                       "signals_since": Money(("potential_arr",), "since"),
+                       "signals_now": Money(("potential_arr",), "as_of"),
+                       "snapshot_before": Money(RENEWAL_MONEY, "renewal_date")}
+
+
 def build(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of: dt.date | None = None,
           rules: AlertRules | None = None) -> Digest:
-    """The digest of the accounts ``filters`` select, for what changed between ``since`` and ``as_of``."""
-    rules = rules or load_rules()
+    """The digest of the accounts ``filters`` select, for what changed between ``since`` and ``as_of``, money in
+    the reporting currency (the Digest page converts :func:`changes` first)."""
+    return judged(changes(con, filters, since, snapshot_id, as_of), rules)
+
+
+def changes(con, filters: Filters, since: dt.date, snapshot_id: int | None,
+            as_of: dt.date | None = None) -> Changes:
+    """What the digest of the filtered book between ``since`` and ``as_of`` is judged from."""
     as_of = as_of or metrics.data_as_of(con)
-    currency = shown_currency(con)  # the renewals, scores and signals below are in it
     owner = filters.owners[0] if len(filters.owners) == 1 else None
-    start, end = quarter(as_of)
-    renewals = book.renewal_rows(con, as_of, 365, filters)  # what is known today about the year ahead
     now = book.account_scores(con, as_of, filters, with_drivers=False)
-    before = book.account_scores(con, since, filters, with_drivers=False)
-    names = dict(now.select("account_id", "name").iter_rows())
-    found = {
+    before = None
+    if snapshot_id is not None:
+        before = snapshots.snapshot_rows(con, snapshot_id)
+        if not filters.is_empty:  # the snapshot holds the whole book; keep this book's accounts
+            before = before.filter(pl.col("account_id").is_in(now["account_id"].implode()))
+    return Changes(owner, since, snapshot_id, as_of, metrics.reporting_currency(con),
+                   book.renewal_rows(con, as_of, 365, filters),  # what is known today about the year ahead
+                   now, book.account_scores(con, since, filters, with_drivers=False),
+                   expansion.signals(con, since, filters), expansion.signals(con, as_of, filters), before)
+
+
+def judged(found: Changes, rules: AlertRules | None = None) -> Digest:
+    """The alerts ``rules`` fire on ``found``, worded in the currency its money is in."""
+    rules = rules or load_rules()
+    as_of, since, currency, renewals = found.as_of, found.since, found.currency, found.renewals
+    start, end = quarter(as_of)
+    names = dict(found.now.select("account_id", "name").iter_rows())
+    fired = {
         "renewal_notice": lambda: renewal_notice(renewals, since, as_of, rules.notice_days_ahead, currency),
         "decision_overdue": lambda: decision_overdue(renewals, since, as_of, currency),
-        "health_drop": lambda: health_drop(before, now, as_of),
-        "risk_up": lambda: risk_up(before, now, rules.risk_threshold, as_of),
-        "ticket_on_renewal": lambda: ticket_on_renewal(before, now, renewals, as_of, rules.ticket_renewal_days,
-                                                       currency),
-        "expansion": lambda: expansion_new(expansion.signals(con, since, filters),
-                                           expansion.signals(con, as_of, filters), names, as_of, currency),
-        "forecast_moved": lambda: _forecast_moved(con, filters, snapshot_id, now["account_id"], renewals,
-                                                  (start, end), rules, owner, as_of, currency),
+        "health_drop": lambda: health_drop(found.before, found.now, as_of),
+        "risk_up": lambda: risk_up(found.before, found.now, rules.risk_threshold, as_of),
+        "ticket_on_renewal": lambda: ticket_on_renewal(found.before, found.now, renewals, as_of,
+                                                       rules.ticket_renewal_days, currency),
+        "expansion": lambda: expansion_new(found.signals_since, found.signals_now, names, as_of, currency),
+        "forecast_moved": lambda: _alerts([]) if found.snapshot_before is None else forecast_moved(
+            found.snapshot_before, renewals, start, end, rules.forecast_threshold, found.owner, as_of, currency),
     }
-    alerts = pl.concat([found[kind]() for kind in KINDS if kind in rules.enabled])
-    return Digest(owner, since, snapshot_id, as_of, currency, alerts, rules)
-
-
-def _forecast_moved(con, filters: Filters, snapshot_id: int | None, book_accounts: pl.Series,
-                    renewals: pl.DataFrame, period: tuple[dt.date, dt.date], rules: AlertRules, owner: str | None,
-                    as_of: dt.date, currency: str) -> pl.DataFrame:
-    # the book's scores and the year's renewals are already read by build(); the quarter is a slice of them
-    if snapshot_id is None:
-        return _alerts([])
-    before = book.in_shown_currency(con, snapshots.snapshot_rows(con, snapshot_id))
-    if not filters.is_empty:  # the snapshot holds the whole book; keep this book's accounts
-        before = before.filter(pl.col("account_id").is_in(book_accounts.implode()))
-    return forecast_moved(before, renewals, *period, rules.forecast_threshold, owner, as_of, currency)
+    alerts = pl.concat([fired[kind]() for kind in KINDS if kind in rules.enabled])
+    return Digest(found.owner, since, found.snapshot_id, as_of, currency, alerts, rules)
 
 
 # ---------------------------------------------------------------- output

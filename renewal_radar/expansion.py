@@ -18,7 +18,7 @@ import string
 
 import polars as pl
 
-from renewal_radar import health, money, sql
+from renewal_radar import health, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import N_, t
 
@@ -143,12 +143,11 @@ def book_figures(con, as_of: dt.date, account_scores: pl.DataFrame) -> dict[str,
 
 def signals(con, as_of: dt.date, filters: Filters = ALL, products: pl.DataFrame | None = None,
             usage: pl.DataFrame | None = None, stored: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One row per expansion signal: account, kind, reason in words, potential ARR in the currency money is shown
-    in. ``stored``: the scoring stage's rows for the whole book, when the reader has them (a filter changes the
+    """One row per expansion signal: account, kind, reason in words, potential ARR (the day's, in the reporting
+    currency). ``stored``: the scoring stage's rows for the whole book, when the reader has them (a filter changes the
     peers, adoption and median ARR, so a filtered view computes them, from ``products`` and ``usage`` if given)."""
     rows = stored if stored is not None else signal_rows(con, as_of, filters, products, usage)
-    # ARR on the day at the day's rates, in the currency money is shown in
-    return money.converter(con).frame(worded(rows), ("potential_arr",), as_of)
+    return worded(rows)
 
 
 def ranked(signals_frame: pl.DataFrame, directory: pl.DataFrame) -> pl.DataFrame:

@@ -18,13 +18,16 @@ pure functions turn stored (or live) rows into figures.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 
 from renewal_radar import dates, figures, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.money import Money
 from renewal_radar.risk import logistic_pipeline
 
 MODEL_VERSION = 5  # 5: the forecast method chosen point-in-time (forecast_method)
@@ -45,12 +48,45 @@ ROW_COLUMNS = ("as_of", "account_id", "renewal_date", "decision_date", "due_arr"
                "cancels_at_period_end", "payment_at_risk")
 
 
+# a renewal's due and renewed ARR, both at the renewal day's month's rates (renewal_events.sql)
+RENEWAL_MONEY = ("due_arr", "renewed_arr")
+
+
 @dataclass(frozen=True)
 class Forecast:
-    """A forecast's summary figures and its renewals."""
+    """A forecast's renewals and what its summary reads; the summary is derived from the renewals, so it is in
+    whatever currency they are in (money.Converter.result converts the renewals)."""
 
-    summary: dict
     renewals: pl.DataFrame
+    rollup: pl.DataFrame       # the trailing-year renewal sums of the day (ratios only: no money is read from it)
+    as_of: dt.date
+    horizon_days: int
+    method: dict               # the method chosen for the day and its errors (forecast_method.method_json)
+
+    MONEY: ClassVar = {"renewals": Money(RENEWAL_MONEY, "renewal_date")}
+
+    @functools.cached_property
+    def summary(self) -> dict:
+        """The forecast's figures (floor, weighted, best case…) and its method."""
+        return summary_from_rows(self.renewals, self.rollup, self.as_of, self.horizon_days) | self.method
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """What the forecast of each backtest day is judged from: its renewals, the days' roll-ups and what renewed."""
+
+    renewals: pl.DataFrame
+    rollups: pl.DataFrame
+    actual: pl.DataFrame
+    days: list[dt.date]
+    horizon_days: int
+
+    MONEY: ClassVar = {"renewals": Money(RENEWAL_MONEY, "renewal_date"),
+                       "actual": Money(("actual_gross",), "renewal_date")}
+
+    def judged(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Each day's forecast against what happened, and the calibration table."""
+        return backtest_from_rows(self.renewals, self.rollups, self.actual, self.days, self.horizon_days)
 
 
 # ---------------------------------------------------------------- the renewal model

@@ -10,40 +10,37 @@ is divided by rate_R(C, m): nothing has to be recomputed. The one exception is t
 is left between the ending MRR (m1's rates) and the starting MRR plus the movements (m0's rates); it is
 worked out again in C (:meth:`Converter.movements`).
 
-The chosen currency travels like the language: a context variable that ``ui.compute`` sets and makes part of
-its cache key. The command line never sets it, so its output stays in the reporting currency (cli.md).
+Everything below the readers works in the reporting currency; a reader is given the currency its page shows
+(``ui.compute`` passes the one picked in the sidebar) and converts its result once, where it returns it:
+:meth:`Converter.result` reads what a result declares as its money (:class:`Money`: which columns or keys, at
+which day's month) and converts that. A figure summed over rows of several months is a property of the result,
+derived from its converted rows, so it is in the currency shown too. The command line passes no currency, so its
+output stays in the reporting currency (cli.md).
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
+import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
 
 from renewal_radar import dates, metrics, sql
 
-_CHOSEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("reporting_currency", default=None)
-
 MOVEMENT_PARTS = ("new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr")
 
 
-@contextlib.contextmanager
-def shown_in(currency: str | None) -> Iterator[None]:
-    """Within the block, money is shown in ``currency`` (None: the import's reporting currency)."""
-    token = _CHOSEN.set(currency)
-    try:
-        yield
-    finally:
-        _CHOSEN.reset(token)
+@dataclass(frozen=True)
+class Money:
+    """Where a result's field holds money: its money ``columns`` (of a frame, or keys of a dict; none for a number)
+    and ``at``, the day whose month's rates they were taken at: a column (or key) of the value itself, else a
+    field of the result. ``kind`` "movements" or "movement_accounts" converts monthly movements, whose fx
+    movement is worked out again (:meth:`Converter.movements`)."""
 
-
-def chosen() -> str | None:
-    """The currency picked for this run, or None for the import's reporting currency."""
-    return _CHOSEN.get()
+    columns: tuple[str, ...] = ()
+    at: str = ""
+    kind: str = "amounts"
 
 
 def offered(con) -> list[str]:
@@ -102,6 +99,34 @@ class Converter:
         factor = self.factor(day)
         return {k: (v * factor if k in columns and v is not None else v) for k, v in row.items()}
 
+    def result(self, found):
+        """A reader's result with the money it declares (its class's ``MONEY``: field → :class:`Money`) in
+        ``currency``, and its ``currency`` field, if it has one, naming it; a field holding a result that declares
+        money of its own is converted by its declaration."""
+        if self.is_identity or found is None:
+            return found
+        changes = {name: self._field(found, getattr(found, name), where) for name, where in found.MONEY.items()}
+        if "currency" in {field.name for field in dataclasses.fields(found)}:  # a result that names its currency
+            changes["currency"] = self.currency
+        return dataclasses.replace(found, **changes)
+
+    def _field(self, found, value, where: Money):
+        if value is None:
+            return None
+        if hasattr(value, "MONEY"):
+            return self.result(value)
+        if where.kind == "movements":
+            return self.movements(value)
+        if where.kind == "movement_accounts":
+            return self.movement_accounts(value)
+        own = value.columns if isinstance(value, pl.DataFrame) else value if isinstance(value, dict) else ()
+        day = where.at if where.at in own else getattr(found, where.at)
+        if isinstance(value, pl.DataFrame):
+            return self.frame(value, where.columns, day)
+        if isinstance(value, dict):
+            return self.record(value, where.columns, value[day] if isinstance(day, str) else day)
+        return self.amount(value, day)
+
     def movements(self, table: pl.DataFrame) -> pl.DataFrame:
         """Monthly movements (starting, the five movements, fx, ending) in ``currency``.
 
@@ -138,10 +163,10 @@ class Converter:
 
 
 def converter(con, currency: str | None = None) -> Converter:
-    """The converter from the import's reporting currency into ``currency`` (default: the one picked for this
-    run). A currency without rates is refused with a message naming the ones there are."""
+    """The converter from the import's reporting currency into ``currency`` (None: the reporting currency
+    itself). A currency without rates is refused with a message naming the ones there are."""
     base = metrics.reporting_currency(con)
-    target = currency or chosen() or base
+    target = currency or base
     if target == base:
         return Converter(base, base, pl.DataFrame(schema={"month": pl.Date, "factor": pl.Float64}))
     factors = sql.run(con, "lookups/fx_factors", currency=target)  # empty for a currency without rates
@@ -149,7 +174,3 @@ def converter(con, currency: str | None = None) -> Converter:
         raise ValueError(f"no exchange rates for {target!r}; money can be shown in {', '.join(offered(con))}")
     return Converter(base, target, factors)
 
-
-def shown_currency(con) -> str:
-    """The currency money is shown in for this run (the picked one, else the import's reporting currency)."""
-    return converter(con).currency

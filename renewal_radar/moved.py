@@ -10,11 +10,14 @@ forecast ARR delta, so the deltas add up to the whole difference.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
 from renewal_radar import book, figures, renewals, settings, snapshots, sql
 from renewal_radar.filters import ALL
+from renewal_radar.money import Money
 
 KINDS = ("new", "removed", "slipped", "pulled_in", "arr", "category", "probability")
 CENT = 0.005
@@ -36,7 +39,7 @@ def period_rows_now(con, start: dt.date, end: dt.date, as_of: dt.date) -> pl.Dat
             scored = _open_probabilities(con, open_past)
             past = past.join(scored, on=["account_id", "renewal_date"], how="left").with_columns(
                 pl.coalesce("probability", "open_probability").fill_null(0.0).alias("probability"))
-        frames.append(book.in_shown_currency(con, past.select(columns)))
+        frames.append(past.select(columns))
     schema = {"account_id": pl.String, "renewal_date": pl.Date, "due_arr": pl.Float64, "probability": pl.Float64,
               "category": pl.String}
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=schema)
@@ -89,9 +92,32 @@ def classify(paired: pl.DataFrame, later_dates: pl.DataFrame, earlier_dates: pl.
     ).filter(pl.col("kind").is_not_null())
 
 
+@dataclass(frozen=True)
+class Period:
+    """A snapshot's period then (``before``) and now (``after``), and each account's first renewal after it as
+    known on each day: what :func:`compared` pairs and classifies."""
+
+    snapshot_id: int
+    as_of: dt.date
+    start: dt.date
+    end: dt.date
+    before: pl.DataFrame
+    after: pl.DataFrame
+    later: pl.DataFrame
+    earlier: pl.DataFrame
+
+    MONEY: ClassVar = {"before": Money(("due_arr",), "renewal_date"), "after": Money(("due_arr",), "renewal_date")}
+
+
 def what_moved(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.date] | None = None) -> dict:
-    """The snapshot's period then and now: totals and one change per renewal (cli.md ``moved``). ``window``
-    narrows it to the part of the period inside [window start, window end) (the quarter view's week)."""
+    """The snapshot's period then and now: totals and one change per renewal (cli.md ``moved``), in the
+    reporting currency. ``window`` narrows it to the part of the period inside [window start, window end) (the
+    quarter view's week)."""
+    return compared(period(con, snapshot_id, as_of, window))
+
+
+def period(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.date] | None = None) -> Period:
+    """The snapshot's period then and now, money in the reporting currency (see :func:`what_moved`)."""
     header = snapshots.list_snapshots(con).filter(pl.col("id") == snapshot_id)
     if header.is_empty():
         raise ValueError(f"no snapshot with id {snapshot_id}; list them with `snapshots`")
@@ -99,18 +125,22 @@ def what_moved(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.
     start, end = snap["start"], snap["end"]
     if window is not None:
         start, end = max(start, window[0]), max(min(end, window[1]), max(start, window[0]))
-    before = book.in_shown_currency(con, snapshots.snapshot_rows(con, snapshot_id).select(
-        "account_id", "renewal_date", "due_arr", "probability", "category")).filter(
+    before = snapshots.snapshot_rows(con, snapshot_id).select(
+        "account_id", "renewal_date", "due_arr", "probability", "category").filter(
         (pl.col("renewal_date") >= start) & (pl.col("renewal_date") < end))
-    after = period_rows_now(con, start, end, as_of)
-    paired = _pair(before, after)
-    later = _first_renewal_outside(con, end, as_of, "date_outside_after")
-    earlier = _first_renewal_outside(con, end, snap["as_of"], "date_outside_before")
-    changes = classify(paired, later, earlier)
-    before_total = float(before.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
-    after_total = float(after.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
-    return {"since": snapshot_id, "as_of": as_of.isoformat(), "start": start.isoformat(), "end": end.isoformat(),
-            "before_forecast_arr": before_total, "after_forecast_arr": after_total,
+    return Period(snapshot_id, as_of, start, end, before, period_rows_now(con, start, end, as_of),
+                  _first_renewal_outside(con, end, as_of, "date_outside_after"),
+                  _first_renewal_outside(con, end, snap["as_of"], "date_outside_before"))
+
+
+def compared(found: Period) -> dict:
+    """The period's totals then and now and one change per renewal, in the currency its rows are in (the deltas
+    and the kinds are judged on them: an ARR change is one of at least a cent)."""
+    changes = classify(_pair(found.before, found.after), found.later, found.earlier)
+    before_total = float(found.before.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
+    after_total = float(found.after.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
+    return {"since": found.snapshot_id, "as_of": found.as_of.isoformat(), "start": found.start.isoformat(),
+            "end": found.end.isoformat(), "before_forecast_arr": before_total, "after_forecast_arr": after_total,
             "changes": changes_json(changes)}
 
 

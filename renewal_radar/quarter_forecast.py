@@ -9,13 +9,17 @@ their grace period). Pure functions of rows: ``renewal_radar.book.quarter_foreca
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
 from renewal_radar import figures, forecast
+from renewal_radar.money import Money
 
 ROW_MONEY = ("due_arr", "renewed_arr", "renewed_arr_gross")
+PROJECTED_MONEY = ("projected_gross_arr", "projected_net_arr", "open_forecast_arr", "contracted_arr")
 JSON_KEYS = ("quarter", "start", "end", "as_of", "method", "due_arr", "renewed_due_arr", "churned_due_arr",
              "open_due_arr", "renewed_arr_gross", "renewed_arr_net", "open_forecast_arr", "floor_arr",
              "best_case_arr", "projected_renewed_arr_gross", "projected_grr", "target_grr", "target_renewed_arr")
@@ -23,10 +27,23 @@ JSON_KEYS = ("quarter", "start", "end", "as_of", "method", "due_arr", "renewed_d
 
 @dataclass(frozen=True)
 class QuarterForecast:
-    """A quarter's figures and its renewals (one row per renewal due in it)."""
+    """A quarter's renewals (one row per renewal due in it) and its plan; the figures are derived from them, so
+    they are in whatever currency the rows are in."""
 
-    summary: dict
     renewals: pl.DataFrame
+    start: dt.date
+    targets: pl.DataFrame      # the plan's rows for the quarter (written in the reporting currency)
+    target: dict | None        # the plan's row for the view (the whole book's, or one segment's)
+
+    # each renewal at its own month's rates; the plan, written in the reporting currency, at the quarter's first
+    MONEY: ClassVar = {"renewals": Money(ROW_MONEY + PROJECTED_MONEY, "renewal_date"),
+                       "targets": Money(("target_renewed_arr",), "start"),
+                       "target": Money(("target_renewed_arr",), "start")}
+
+    @functools.cached_property
+    def summary(self) -> dict:
+        """The quarter's figures: renewed, churned and open, the projection and the plan."""
+        return summarise(self.renewals, self.target)
 
 
 def with_open_probabilities(outcomes: pl.DataFrame, priced: pl.DataFrame, fallback: float | None) -> pl.DataFrame:

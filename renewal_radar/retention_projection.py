@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 
 from renewal_radar import cohorts, db, metrics, settings, sql
 from renewal_radar.filters import ALL
+from renewal_radar.money import Money
 
 DAYS_PER_MONTH = 365.25 / 12
 HORIZON_YEARS = 10          # expected lifetime and value count renewals within this many years
@@ -354,22 +356,22 @@ class ProjectionView:
     """What the Cohorts page shows of the projection: fits, curves, and the residual value per group."""
 
     currency: str
+    as_of: dt.date              # the data's as-of day: the residual values are at its month's rates
     fits: pl.DataFrame
     curves: pl.DataFrame
-    values: pl.DataFrame        # per group: active accounts, mean lifetime left, Σ residual value (shown currency)
+    values: pl.DataFrame        # per group: active accounts, mean lifetime left, Σ residual value
+
+    MONEY: ClassVar = {"values": Money(("residual_value",), "as_of")}
 
 
 def projection_view(con, by: str = "bill_period_months") -> ProjectionView:
-    """The stored projection of one grouping, the residual values summed per group in the shown currency."""
-    from renewal_radar import money
-
+    """The stored projection of one grouping, the residual values summed per group (reporting currency)."""
     fits, curves = stored(con, by)
-    shown = money.converter(con)
-    values = shown.frame(db.read_table(con, "account_residual_value"), ("residual_value",), metrics.data_as_of(con))
+    values = db.read_table(con, "account_residual_value")
     per_group = values.group_by("group").agg(
         pl.len().alias("accounts"), pl.col("expected_lifetime_months").mean(),
         pl.col("next_renewal_probability").mean(), pl.col("residual_value").sum()).sort("group")
-    return ProjectionView(shown.currency, fits, curves, per_group)
+    return ProjectionView(metrics.reporting_currency(con), metrics.data_as_of(con), fits, curves, per_group)
 
 
 def fit_notes(fits: pl.DataFrame) -> list[tuple[str, str]]:
@@ -388,13 +390,11 @@ def fit_notes(fits: pl.DataFrame) -> list[tuple[str, str]]:
 
 
 def account_value(con, account_id: str) -> dict | None:
-    """One active account's stored projection on the data's as-of day (shown currency), or None."""
-    from renewal_radar import money
-
+    """One active account's stored projection on the data's as-of day (reporting currency, at the day's
+    month's rates), or None."""
     if "account_residual_value" not in db.table_names(con):
         return None
     row = sql.run(con, "stored/account_value", account_id=account_id)
     if row.is_empty():
         return None
-    shown = money.converter(con).frame(row, ("residual_value",), metrics.data_as_of(con))
-    return shown.row(0, named=True)
+    return row.row(0, named=True)

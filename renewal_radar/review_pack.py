@@ -72,14 +72,12 @@ def _percent_change(now: float, before: float) -> str:
 
 
 def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str | None = None) -> Pack:
-    """Compute the pack's content for one account and period [start, end), its money in ``currency`` (default:
-    the currency money is shown in; any currency with rates, converted per metrics.md)."""
-    with money_mod.shown_in(currency or money_mod.chosen()):
-        return _build(con, account_id, start, end, as_of, money_mod.shown_currency(con))
-
-
-def _build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str) -> Pack:
-    view = account.view(con, account_id, as_of)
+    """Compute the pack's content for one account and period [start, end), its money in ``currency`` (None: the
+    reporting currency; any currency with rates, converted per metrics.md). The pack reads the Account page's
+    view and converts it once, as a reader does."""
+    shown = money_mod.converter(con, currency)
+    view = account.worded(con, shown.result(account.view(con, account_id, as_of)), shown.currency)
+    currency = shown.currency
     if view is None:
         raise ValueError(f"unknown account {account_id!r}")
     pack = Pack(view.profile["name"], account_id, start, end)

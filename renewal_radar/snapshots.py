@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import book, db, money, settings, sql
+from renewal_radar import book, db, settings, sql
 from renewal_radar.metrics import data_as_of
 
 CARRIED_TABLES = ("forecast_snapshots", "forecast_snapshot_rows")
@@ -41,8 +41,7 @@ def save(con, as_of: dt.date, horizon_days: int, name: str | None = None, automa
 
     Stored in the import's reporting currency whatever currency the page shows, like every stored figure.
     """
-    with money.shown_in(None):
-        result = book.forecast_for(con, as_of, horizon_days)
+    result = book.forecast_for(con, as_of, horizon_days)
     existing = list_snapshots(con)
     snapshot_id = int(existing["id"].max() or 0) + 1 if existing.height else 1
     summary = result.summary

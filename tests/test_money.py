@@ -43,8 +43,7 @@ def test_factor_per_month_and_outside_the_table(hand_con):
 
 def test_arr_on_the_as_of_day_in_eur_by_hand(hand_con):
     # on Dec 15: A USD 150 at 1.25 is EUR 120, F is EUR 80: MRR EUR 200, ARR EUR 2,400 (USD 3,000)
-    with money.shown_in("EUR"):
-        data = overview_reader.read(hand_con, HAND_AS_OF)
+    data = overview_reader.read(hand_con, HAND_AS_OF, currency="EUR")
     usd = overview_reader.read(hand_con, HAND_AS_OF)
     assert data.currency == "EUR" and usd.currency == "USD"
     assert data.arr_now == pytest.approx(2400) and usd.arr_now == pytest.approx(3000)
@@ -57,8 +56,8 @@ def test_may_movements_in_eur_by_hand(hand_con):
     # May (m0 May 1 at 1.2, m1 Jun 1 at 1.25): starting A 100/1.2 + C 60/1.2 + F 100 = 233.33; G new 40/1.2;
     # C churns 60/1.2 = 50; F contracts EUR 100 -> 80 = 20; ending A 80 + F 80 + G 32 = 192; so the USD
     # accounts lose 100 × (0.8 − 0.8333) + 40 × (0.8 − 0.8333) = −4.67 to the rate: the fx movement.
-    with money.shown_in("EUR"):
-        table = money.converter(hand_con).movements(metrics.monthly_movements(hand_con, D(2024, 5, 1), D(2024, 6, 1)))
+    table = money.converter(hand_con, "EUR").movements(
+        metrics.monthly_movements(hand_con, D(2024, 5, 1), D(2024, 6, 1)))
     may = table.row(0, named=True)
     assert may["starting_mrr"] == pytest.approx(160 / 1.2 + 100)
     assert may["new_mrr"] == pytest.approx(40 / 1.2)
@@ -69,8 +68,7 @@ def test_may_movements_in_eur_by_hand(hand_con):
 
 
 def test_movement_accounts_in_eur_add_up_to_the_month(hand_con):
-    with money.shown_in("EUR"):
-        accounts = overview_reader.movement_accounts(hand_con, D(2024, 5, 1))
+    accounts = overview_reader.movement_accounts(hand_con, D(2024, 5, 1), currency="EUR")
     by_account = {row["account_id"]: row for row in accounts.iter_rows(named=True)}
     assert by_account["F"]["amount"] == pytest.approx(20) and by_account["F"]["fx"] == pytest.approx(0)
     assert by_account["A"]["fx"] == pytest.approx(100 * (1 / 1.25 - 1 / 1.2))
@@ -117,21 +115,21 @@ def hand_books(tmp_path_factory):
 def _figures(path: Path, as_of: dt.date, currency: str | None) -> dict:
     con = db.connect(path)
     try:
-        with money.shown_in(currency):
-            overview = overview_reader.read(con, as_of)
-            cohorts = cohorts_reader.read(con, as_of)
-            due = book.renewal_rows(con, as_of, 365)
-            summary = forecast.summarise(due, as_of, 365, 0.0, 0.0)
-            return {"currency": overview.currency, "arr_now": overview.arr_now,
-                    "arr_year_ago": overview.arr_year_ago, "window": overview.window,
-                    "movements": overview.movements, "all_movements": cohorts.movements,
-                    "triangle": cohorts.triangle.select("cohort", "k", "base_mrr", "mrr", "gross_mrr"),
-                    "accounts": overview.accounts.select("account_id", "arr").sort("account_id"),
-                    "window_accounts": overview.window_accounts.select("account_id", "mrr_start", "mrr_end")
-                    .sort("account_id"),
-                    "due": due.select("account_id", "renewal_date", "due_arr").sort("account_id", "renewal_date"),
-                    "due_arr": summary["due_arr"], "floor_arr": summary["floor_arr"],
-                    "best_case_arr": summary["best_case_arr"]}
+        overview = overview_reader.read(con, as_of, currency=currency)
+        cohorts = cohorts_reader.read(con, as_of, currency=currency)
+        due = money.converter(con, currency).frame(book.renewal_rows(con, as_of, 365), forecast.RENEWAL_MONEY,
+                                                   "renewal_date")
+        summary = forecast.summarise(due, as_of, 365, 0.0, 0.0)
+        return {"currency": overview.currency, "arr_now": overview.arr_now,
+                "arr_year_ago": overview.arr_year_ago, "window": overview.window,
+                "movements": overview.movements, "all_movements": cohorts.movements,
+                "triangle": cohorts.triangle.select("cohort", "k", "base_mrr", "mrr", "gross_mrr"),
+                "accounts": overview.accounts.select("account_id", "arr").sort("account_id"),
+                "window_accounts": overview.window_accounts.select("account_id", "mrr_start", "mrr_end")
+                .sort("account_id"),
+                "due": due.select("account_id", "renewal_date", "due_arr").sort("account_id", "renewal_date"),
+                "due_arr": summary["due_arr"], "floor_arr": summary["floor_arr"],
+                "best_case_arr": summary["best_case_arr"]}
     finally:
         con.close()
 
@@ -204,8 +202,7 @@ def test_every_page_shows_money_in_the_picked_currency(demo_db, monkeypatch):
     assert not app.exception, app.exception
     con = db.connect(demo_db)
     try:
-        with money.shown_in("JPY"):
-            expected = overview_reader.read(con, metrics.data_as_of(con))
+        expected = overview_reader.read(con, metrics.data_as_of(con), currency="JPY")
     finally:
         con.close()
     assert app.metric[0].value == i18n.money(expected.arr_now, "JPY", compact=True) == "¥1.6B"

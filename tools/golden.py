@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gzip
 import io
 import json
@@ -33,7 +34,10 @@ def plain(value):
     if isinstance(value, pl.Series):
         return [plain(v) for v in value.to_list()]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return plain({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+        # its fields and the figures it derives (a figure moved from a field to a property keeps its name)
+        derived = [name for name, member in vars(type(value)).items()
+                   if isinstance(member, (property, functools.cached_property)) and not name.startswith("_")]
+        return plain({name: getattr(value, name) for name in [f.name for f in dataclasses.fields(value)] + derived})
     if isinstance(value, dict):
         return {str(k): (None if str(k) in VOLATILE_KEYS else plain(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple, frozenset, set)):
@@ -121,8 +125,11 @@ def differences(expected, actual, where: str = "") -> list[str]:
     if type(expected) is not type(actual):
         return [f"{where}: {expected!r} != {actual!r}"]
     if isinstance(expected, dict):
-        if list(expected) != list(actual):
-            return [f"{where}: keys {list(expected)} != {list(actual)}"]
+        # every recorded key must be there, with its value; a key added since (a result that now holds its
+        # inputs as well as its figures) is not a change of what was shown
+        missing = [key for key in expected if key not in actual]
+        if missing:
+            return [f"{where}: keys {missing} are gone"]
         return [d for key in expected for d in differences(expected[key], actual[key], f"{where}.{key}")]
     if isinstance(expected, list):
         if len(expected) != len(actual):

@@ -3,13 +3,16 @@ expansion signals, and its business-review pack."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import account, money, retention_projection, review_pack
+from renewal_radar import account, metrics, money, retention_projection, review_pack
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.money import Money
 from renewal_radar.readers import expansion as expansion_reader
 from renewal_radar.readers import why
 
@@ -21,8 +24,13 @@ class AccountPage:
     currency: str
     view: account.AccountView | None
     drivers: pl.DataFrame      # the five strongest drivers: this account's value and its decile's churn
-    value: dict | None         # the retention projection's expected residual value
-    signals: pl.DataFrame      # its expansion signals
+    value: dict | None         # the retention projection's expected residual value (on the data's as-of day)
+    signals: pl.DataFrame      # its expansion signals (already in the currency shown: the Expansion reader's)
+    data_as_of: dt.date
+
+    # the view converts by its own declaration; the drivers compare the account with the book in the reporting
+    # currency, where the metric cohorts are computed, so they stay in it
+    MONEY: ClassVar = {"view": Money(), "value": Money(("residual_value",), "data_as_of")}
 
 
 def choices(con, filters: Filters = ALL) -> pl.DataFrame:
@@ -30,15 +38,20 @@ def choices(con, filters: Filters = ALL) -> pl.DataFrame:
     return account.search(con, filters)
 
 
-def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL) -> AccountPage:
-    """One account as of a day."""
-    signals = expansion_reader.read(con, as_of, filters).signals.filter(pl.col("account_id") == account_id)
-    return AccountPage(money.shown_currency(con), account.view(con, account_id, as_of),
-                       why.account_drivers(con, account_id, as_of),
-                       retention_projection.account_value(con, account_id), signals)
+def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AccountPage:
+    """One account as of a day, money in ``currency`` (None: the reporting currency)."""
+    signals = expansion_reader.read(con, as_of, filters, currency).signals.filter(pl.col("account_id") == account_id)
+    shown = money.converter(con, currency)
+    found = shown.result(AccountPage(shown.base, account.view(con, account_id, as_of),
+                                     why.account_drivers(con, account_id, as_of),
+                                     retention_projection.account_value(con, account_id), signals,
+                                     metrics.data_as_of(con)))
+    return found if shown.is_identity else dataclasses.replace(found, view=account.worded(con, found.view,
+                                                                                            shown.currency))
 
 
-def review_pack_files(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date) -> tuple[bytes, bytes]:
-    """The business-review pack of one account and period, as PDF and PPTX bytes."""
-    pack = review_pack.build(con, account_id, start, end, as_of, money.shown_currency(con))
+def review_pack_files(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date,
+                      currency: str | None = None) -> tuple[bytes, bytes]:
+    """The business-review pack of one account and period, as PDF and PPTX bytes, money in ``currency``."""
+    pack = review_pack.build(con, account_id, start, end, as_of, currency)
     return review_pack.to_pdf(pack), review_pack.to_pptx(pack)

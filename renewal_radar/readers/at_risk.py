@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
 from renewal_radar import book, dates, health, money, risk
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
+from renewal_radar.money import Money
 from renewal_radar.readers.common import SCORES
 
 
@@ -26,14 +28,21 @@ class AtRisk:
     stale: bool
     word_sources: dict  # what the drivers' words read (words)
     band_counts: dict   # accounts per health band
-    expected_churn_arr: float  # Σ churn probability × ARR over the accounts
     red_below: float           # the health score below which an account is red (health.toml)
 
+    MONEY: ClassVar = {"accounts": Money(book.SCORE_MONEY, "as_of")}  # MRR and ARR on the day, at its rates
 
-def read(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
+    @property
+    def expected_churn_arr(self) -> float:
+        """Σ churn probability × ARR over the accounts."""
+        return float(self.accounts["expected_churn_arr"].sum() or 0)
+
+
+def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AtRisk:
     """Accounts active on ``as_of`` with health, trend since a month earlier, churn risk, drivers (by name) and
-    whether band and risk disagree; and the churn rate by band from the backtest. The words (``top_drivers``,
-    ``disagreement``) are left to :func:`words`, for the rows shown."""
+    whether band and risk disagree; and the churn rate by band from the backtest; money in ``currency`` (None:
+    the reporting currency). The words (``top_drivers``, ``disagreement``) are left to :func:`words`, for the
+    rows shown."""
     scored = book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES)
     previous = dates.add_months(dates.month_floor(as_of), -1)
     before = book.health_scores(con, previous, filters, SCORES).rename({"health_score": "health_month_ago"})
@@ -48,9 +57,10 @@ def read(con, as_of: dt.date, filters: Filters = ALL) -> AtRisk:
                for c in health.load_settings().components if not available[c.name]]
     _, band_rates = book.risk_backtest(con)
     bands = scored["band"].value_counts()
-    return AtRisk(as_of, money.shown_currency(con), scored, missing, band_rates, book.status(con).stale,
-                  book.driver_sources(con), dict(zip(bands["band"], bands["count"], strict=True)),
-                  float(scored["expected_churn_arr"].sum() or 0), health.load_settings().red_below)
+    shown = money.converter(con, currency)
+    return shown.result(AtRisk(as_of, shown.base, scored, missing, band_rates, book.status(con).stale,
+                               book.driver_sources(con, shown.currency),
+                               dict(zip(bands["band"], bands["count"], strict=True)), health.load_settings().red_below))
 
 
 def words(rows: pl.DataFrame, sources: dict) -> pl.DataFrame:

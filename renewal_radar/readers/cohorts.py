@@ -29,12 +29,13 @@ class CohortsPage:
     medians: dict              # survival group → median lifetime in days (None: not reached)
 
 
-def read(con, as_of: dt.date, grain: str = "month", by: str | None = None, filters: Filters = ALL) -> CohortsPage:
+def read(con, as_of: dt.date, grain: str = "month", by: str | None = None, filters: Filters = ALL,
+         currency: str | None = None) -> CohortsPage:
     """Cohort triangle, survival curves with numbers at risk, and movements."""
     triangle = cohorts.cohorts(con, as_of, grain, filters)
     labels = [cohorts.cohort_label(c, grain) for c in triangle.filter(pl.col("k") == 0).sort("cohort")["cohort"]]
     lives = cohorts.account_lifetimes(con, as_of, filters)  # read once for the curves and the numbers at risk
-    shown = money.converter(con)
+    shown = money.converter(con, currency)
     # constant currency: every snapshot of a cohort at the rates of the cohort's first month
     triangle = shown.frame(triangle, COHORT_MONEY, "cohort")
     survival = cohorts.survival_curves(lives, as_of, by)
@@ -46,10 +47,11 @@ def read(con, as_of: dt.date, grain: str = "month", by: str | None = None, filte
                        cohorts.average_curve(triangle) if triangle.height else triangle.head(0), medians)
 
 
-def members(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, filters: Filters = ALL) -> pl.DataFrame:
-    """The members of one cohort cell, money at the cohort's first month's rates in the currency shown."""
+def members(con, as_of: dt.date, grain: str, cohort: dt.date, k: int, filters: Filters = ALL,
+            currency: str | None = None) -> pl.DataFrame:
+    """The members of one cohort cell, money at the cohort's first month's rates in ``currency``."""
     found = cohorts.cohort_accounts(con, as_of, grain, cohort, k, filters)
-    return money.converter(con).frame(found, COHORT_MONEY, cohort)
+    return money.converter(con, currency).frame(found, COHORT_MONEY, cohort)
 
 
 def attributes(con) -> list[str]:
@@ -62,9 +64,10 @@ def by_attribute(con, as_of: dt.date, grain: str, attribute: str, filters: Filte
     return cohorts.retention_by_attribute(con, as_of, grain, attribute, filters)
 
 
-def projection(con, by: str = "bill_period_months") -> retention_projection.ProjectionView:
-    """The shifted-beta-geometric fits, curves and residual values (whole book)."""
-    return retention_projection.projection_view(con, by)
+def projection(con, by: str = "bill_period_months",
+               currency: str | None = None) -> retention_projection.ProjectionView:
+    """The shifted-beta-geometric fits, curves and residual values (whole book), money in ``currency``."""
+    return money.converter(con, currency).result(retention_projection.projection_view(con, by))
 
 
 fit_notes = retention_projection.fit_notes  # which fits to read with care: a rule over the projection's rows

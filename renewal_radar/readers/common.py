@@ -31,8 +31,8 @@ def currencies_offered(con) -> list[str]:
 
 
 def reporting_currency(con) -> str:
-    """The currency money is shown in: the one picked in the sidebar, else the import's reporting currency."""
-    return money.shown_currency(con)
+    """The import's reporting currency (every stored figure is in it; the sidebar offers it first)."""
+    return metrics.reporting_currency(con)
 
 
 def score_status(con) -> book.ScoreStatus:

@@ -6,14 +6,17 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import digest, snapshots
+from renewal_radar import digest, money, snapshots
 from renewal_radar import filters as filters_mod
 from renewal_radar.filters import Filters
 
 
-def read(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of: dt.date) -> digest.Digest:
-    """The digest of the filtered book: what changed between ``since`` and ``as_of``."""
-    return digest.build(con, filters, since, snapshot_id, as_of)
+def read(con, filters: Filters, since: dt.date, snapshot_id: int | None, as_of: dt.date,
+         currency: str | None = None) -> digest.Digest:
+    """The digest of the filtered book: what changed between ``since`` and ``as_of``, money in ``currency``
+    (None: the reporting currency), converted before the alerts are judged and worded."""
+    return digest.judged(money.converter(con, currency).result(digest.changes(con, filters, since, snapshot_id,
+                                                                              as_of)))
 
 
 def owners(con) -> list[str]:

@@ -15,6 +15,7 @@ from renewal_radar import (
     digest,
     forecast,
     forecast_views,
+    money,
     moved,
     quarter_forecast,
     quarters,
@@ -86,11 +87,12 @@ def current_quarters(as_of: dt.date) -> tuple[str, str]:
     return this.label, this.next().label
 
 
-def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL) -> QuarterView:
-    """A fiscal quarter as of a day (``label`` like 2027-Q1), broken down by team and by segment."""
+def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> QuarterView:
+    """A fiscal quarter as of a day (``label`` like 2027-Q1), broken down by team and by segment, money in
+    ``currency`` (None: the reporting currency): the rows and the plan are converted, the figures summed after."""
     found = quarters.parse(label)
-    result = book.quarter_forecast_for(con, found, as_of, filters, SCORES)
-    targets = book.quarter_targets(con, found)
+    result = money.converter(con, currency).result(book.quarter_forecast_for(con, found, as_of, filters, SCORES))
+    targets = result.targets
     rows = result.renewals
     has_team = rows["team"].is_not_null().any() if rows.height else False
     by_team = quarter_forecast.by_levels(rows, ["team", "manager", "csm_owner"], targets) if has_team \
@@ -99,48 +101,62 @@ def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL) -> QuarterV
                        quarter_forecast.by_levels(rows, ["segment"], targets), has_team)
 
 
-def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL) -> HorizonView:
-    """The forecast of renewals due in [as_of, as_of + horizon), with its breakdowns and disagreements."""
-    result = book.forecast_for(con, as_of, horizon_days, filters, SCORES)
+def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
+            currency: str | None = None) -> HorizonView:
+    """The forecast of renewals due in [as_of, as_of + horizon), with its breakdowns and disagreements, money in
+    ``currency`` (None: the reporting currency): the renewals are converted, the figures derived after."""
+    result = money.converter(con, currency).result(book.forecast_for(con, as_of, horizon_days, filters, SCORES))
     due = result.renewals
     return HorizonView(result.summary, due, {by: forecast_views.breakdown(due, by) for by in BREAKDOWNS},
                        forecast_views.call_disagreements(due))
 
 
-def drivers(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Each account's churn-risk drivers in words (the disagreement list shows them)."""
-    return book.account_scores(con, as_of, filters, scores=SCORES).select("account_id", "top_drivers")
+def drivers(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> pl.DataFrame:
+    """Each account's churn-risk drivers in words, an amount in ``currency`` (the disagreement list shows them)."""
+    shown = money.converter(con, currency)
+    rows = shown.frame(book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES),
+                       book.SCORE_MONEY, "as_of")
+    return book.with_driver_words(con, rows, shown.currency).select("account_id", "top_drivers")
 
 
-def track_record(con, horizon_days: int, filters: Filters = ALL) -> TrackRecord:
-    """The forecast's track record over the past year, its calibration table and its headline accuracy."""
-    backtest, calibration = book.forecast_backtest(con, horizon_days, filters, SCORES)
+def track_record(con, horizon_days: int, filters: Filters = ALL, currency: str | None = None) -> TrackRecord:
+    """The forecast's track record over the past year, its calibration table and its headline accuracy, money
+    in ``currency`` (None: the reporting currency; the stored backtest is in it)."""
+    shown = money.converter(con, currency)
+    stored = book.stored_backtest(con, horizon_days, filters) if shown.is_identity else None
+    backtest, calibration = stored or shown.result(book.backtest_rows(con, horizon_days, filters, SCORES)).judged()
     return TrackRecord(backtest, calibration, forecast.accuracy(backtest))
 
 
-def calls(con, horizon_days: int, filters: Filters = ALL) -> Calls | None:
-    """The CSM-accuracy table; None without an opportunity history."""
+def calls(con, horizon_days: int, filters: Filters = ALL, currency: str | None = None) -> Calls | None:
+    """The CSM-accuracy table, money in ``currency`` (None: the reporting currency); None without an opportunity
+    history."""
     if not call_accuracy.has_history(con):
         return None
-    judged = call_accuracy.judged_calls(con, horizon_days, filters, SCORES)
+    judged = money.converter(con, currency).frame(call_accuracy.judged_calls(con, horizon_days, filters, SCORES),
+                                                  call_accuracy.CALL_MONEY, "renewal_date")
     return Calls(call_accuracy.accuracy(judged, []), call_accuracy.accuracy(judged, ["team"]),
                  call_accuracy.accuracy(judged, ["team", "csm_owner"]))
 
 
-def week_moved(con, label: str, as_of: dt.date) -> WhatMoved | None:
+def week_moved(con, label: str, as_of: dt.date, currency: str | None = None) -> WhatMoved | None:
     """What moved in the quarter since the latest snapshot saved at least a week before ``as_of`` (None when
-    there is none)."""
+    there is none), money in ``currency`` (None: the reporting currency)."""
     _, snapshot_id = digest.resolve_since(con, None, as_of)
     if snapshot_id is None:
         return None
     found = quarters.parse(label)
-    result = moved.what_moved(con, snapshot_id, as_of, window=(found.start, found.end))
-    return WhatMoved(result, moved.waterfall(result), moved.changes(con, result))
+    return _moved(con, moved.period(con, snapshot_id, as_of, window=(found.start, found.end)), currency)
 
 
-def what_moved(con, snapshot_id: int, as_of: dt.date) -> WhatMoved:
-    """A snapshot's period then and now."""
-    result = moved.what_moved(con, snapshot_id, as_of)
+def what_moved(con, snapshot_id: int, as_of: dt.date, currency: str | None = None) -> WhatMoved:
+    """A snapshot's period then and now, money in ``currency`` (None: the reporting currency)."""
+    return _moved(con, moved.period(con, snapshot_id, as_of), currency)
+
+
+def _moved(con, period: moved.Period, currency: str | None) -> WhatMoved:
+    # the rows are converted, then paired and classified (an ARR change is one of a cent in the currency shown)
+    result = moved.compared(money.converter(con, currency).result(period))
     return WhatMoved(result, moved.waterfall(result), moved.changes(con, result))
 
 

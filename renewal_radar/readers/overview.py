@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, metrics, money, quarters, sql
+from renewal_radar import book, dates, forecast, metrics, money, quarter_forecast, quarters, sql
 from renewal_radar.filters import ALL, Filters
+from renewal_radar.money import Money
 from renewal_radar.readers.common import SCORES
 
 DUE_WINDOW_DAYS = 90
@@ -24,17 +26,42 @@ class Overview:
     year_ago: dt.date
     currency: str
     window: dict
-    arr_now: float
     arr_year_ago: float
     due: pl.DataFrame
-    arr_growth: float | None
     trend: pl.DataFrame
-    by_segment: pl.DataFrame
     movements: pl.DataFrame
     accounts: pl.DataFrame
     window_accounts: pl.DataFrame
-    quarter: dict            # this fiscal quarter's figures: the Forecast page's quarter view, to the cent
+    quarter_forecast: quarter_forecast.QuarterForecast  # the Forecast page's quarter view, to the cent
     quarter_label: str
+
+    # constant currency: both ends of the window at its first day's rates; the day's ARR at the day's; each
+    # renewal at its day's month's; movements at each month's (their fx movement worked out again)
+    MONEY: ClassVar = {"window": Money(WINDOW_MONEY, "year_ago"), "arr_year_ago": Money(at="year_ago"),
+                       "due": Money(forecast.RENEWAL_MONEY, "renewal_date"),
+                       "movements": Money(kind="movements"), "accounts": Money(("mrr", "arr"), "as_of"),
+                       "window_accounts": Money(("mrr_start", "mrr_end", "change"), "year_ago"),
+                       "quarter_forecast": Money()}
+
+    @property
+    def arr_now(self) -> float:
+        """ARR on the as-of day: Σ 12 × MRR of the active accounts."""
+        return float(self.accounts["arr"].sum())
+
+    @property
+    def arr_growth(self) -> float | None:
+        """ARR now against a year ago, less one (None without ARR a year ago)."""
+        return self.arr_now / self.arr_year_ago - 1 if self.arr_year_ago else None
+
+    @property
+    def by_segment(self) -> pl.DataFrame:
+        """ARR on the as-of day by segment."""
+        return metrics.arr_by_attribute(self.accounts, "segment")
+
+    @property
+    def quarter(self) -> dict:
+        """This fiscal quarter's figures."""
+        return self.quarter_forecast.summary
 
     @property
     def customers(self) -> int:
@@ -47,41 +74,33 @@ class Overview:
         return float(self.due["due_arr"].sum())
 
 
-def read(con, as_of: dt.date, filters: Filters = ALL) -> Overview:
-    """ARR now and a year ago, trailing-12-month retention and its trend, renewals due, movements."""
+def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> Overview:
+    """ARR now and a year ago, trailing-12-month retention and its trend, renewals due, movements; money in
+    ``currency`` (None: the reporting currency), converted once, here."""
     year_ago = dates.add_months(as_of, -12)
-    shown = money.converter(con)
-    accounts = shown.frame(metrics.accounts_on_day(con, as_of, filters), ("mrr", "arr"), as_of)
-    arr_now = float(accounts["arr"].sum())
-    arr_year_ago = shown.amount(metrics.arr_total(con, year_ago, filters), year_ago)
-    return Overview(
+    shown = money.converter(con, currency)
+    return shown.result(Overview(
         as_of=as_of,
         year_ago=year_ago,
-        currency=shown.currency,
-        # constant currency: both ends of the window at its first day's rates
-        window=shown.record(metrics.window_metrics(con, year_ago, as_of, filters), WINDOW_MONEY, year_ago),
-        arr_now=arr_now,
-        arr_year_ago=arr_year_ago,
+        currency=shown.base,
+        window=metrics.window_metrics(con, year_ago, as_of, filters),
+        arr_year_ago=metrics.arr_total(con, year_ago, filters),
         # the forecast's due set as of the day (metrics.md: one due set everywhere)
         due=book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, SCORES),
-        arr_growth=arr_now / arr_year_ago - 1 if arr_year_ago else None,
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
-        by_segment=metrics.arr_by_attribute(accounts, "segment"),
-        movements=shown.movements(metrics.monthly_movements(con, dates.add_months(as_of, -24),
-                                                            dates.month_floor(as_of), filters)),
-        accounts=accounts,
-        window_accounts=shown.frame(metrics.window_accounts(con, year_ago, as_of, filters),
-                                    ("mrr_start", "mrr_end", "change"), year_ago),
-        quarter=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, SCORES).summary,
+        movements=metrics.monthly_movements(con, dates.add_months(as_of, -24), dates.month_floor(as_of), filters),
+        accounts=metrics.accounts_on_day(con, as_of, filters),
+        window_accounts=metrics.window_accounts(con, year_ago, as_of, filters),
+        quarter_forecast=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, SCORES),
         quarter_label=quarters.quarter_of(as_of).label,
-    )
+    ))
 
 
-def movement_accounts(con, month: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """The accounts behind one month's movements, money in the currency it is shown in."""
+def movement_accounts(con, month: dt.date, filters: Filters = ALL, currency: str | None = None) -> pl.DataFrame:
+    """The accounts behind one month's movements, money in ``currency`` (None: the reporting currency)."""
     # converted before the filter: an account without an fx change in one currency can have one in another
     accounts = metrics.month_accounts(con, month, filters)
-    moved = metrics.moved_or_revalued(money.converter(con).movement_accounts(accounts))
+    moved = metrics.moved_or_revalued(money.converter(con, currency).movement_accounts(accounts))
     names = sql.run(con, "lookups/account_directory", **filters.params()).select("account_id", "name")
     return moved.join(names, on="account_id", how="left")
 

@@ -45,9 +45,10 @@ def quarter_starts(con) -> list[dt.date]:
     return starts
 
 
-def read(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters = ALL) -> WhyPage:
+def read(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters = ALL,
+         currency: str | None = None) -> WhyPage:
     """The churned and contracted renewals with start <= e < min(end, as_of) and their reasons."""
-    shown = money.converter(con)
+    shown = money.converter(con, currency)
     end = min(end, as_of)
     rows = shown.frame(reasons.stored_reasons(con, start, end, filters), MONEY, "renewal_date")
     rows = reasons.translated_labels(rows).with_columns(

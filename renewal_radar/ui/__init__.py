@@ -19,6 +19,7 @@ from renewal_radar.ui.data import (
     has_data,
     require_account,
     save_snapshot,
+    shown_currency,
     stop_without_data,
     warn_if_scores_stale,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "role_word",
     "run_page",
     "save_snapshot",
+    "shown_currency",
     "sidebar_currency",
     "sidebar_filters",
     "sidebar_identity",

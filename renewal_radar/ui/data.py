@@ -15,7 +15,6 @@ from collections.abc import Callable
 import streamlit as st
 
 from renewal_radar import access, db, i18n, settings, snapshots
-from renewal_radar import money as money_mod
 from renewal_radar.filters import Filters
 from renewal_radar.i18n import t
 from renewal_radar.readers import common as common_reader
@@ -38,10 +37,11 @@ def compute_unscoped(key: tuple[str, int], language: str, currency: str | None, 
                      kwargs: tuple):
     """``function(connection, *args, **kwargs)`` cached, without access narrowing: only for reads that carry no
     account data or that run before anyone is signed in (the team of a signing-in manager)."""
-    # the language and the currency are part of the key: words and money in a result are in them
+    # the language and the currency are part of the key: words and money in a result are in them (the currency
+    # reaches a reader that shows money as its ``currency`` argument, see compute)
     module, name = function_path.rsplit(".", 1)
     function = getattr(importlib.import_module(module), name)
-    with i18n.language(language), money_mod.shown_in(currency):
+    with i18n.language(language):
         return function(_connection(*key), *args, **dict(kwargs))
 
 
@@ -50,9 +50,12 @@ def compute(function: Callable, *args, **kwargs):
 
     This is where access is enforced (shared/spec/access.md): every :class:`Filters` argument is narrowed to
     the signed-in person's book, a one-account read checks the account's owner first, and a CSM cannot run a
-    whole-book read that takes neither filters nor an account.
+    whole-book read that takes neither filters nor an account. A reader that shows money (it takes
+    ``currency``) is given the currency picked in the sidebar, unless the page names one.
     """
     args, kwargs = _scoped_arguments(function, args, kwargs)
+    if "currency" in _signature(function).parameters and "currency" not in kwargs:
+        kwargs["currency"] = current_currency()
     return compute_unscoped(database_key(), i18n.current_language(), current_currency(), function_path(function), args,
                     tuple(sorted(kwargs.items())))
 
@@ -109,6 +112,11 @@ def warn_if_scores_stale() -> None:
         st.warning(t("The stored scores were made with other settings (health.toml or forecast settings) than the "
                      "ones in use now; figures for stored days are computed live until an administrator runs "
                      "`python -m renewal_radar score`."))
+
+
+def shown_currency() -> str:
+    """The currency money is shown in: the one picked in the sidebar, else the import's reporting currency."""
+    return current_currency() or (compute(common_reader.reporting_currency) if has_data() else "USD")
 
 
 def has_data() -> bool:

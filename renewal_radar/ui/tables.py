@@ -10,8 +10,7 @@ import streamlit as st
 
 from renewal_radar import downloads, figures, i18n, settings
 from renewal_radar.i18n import t
-from renewal_radar.readers import common as common_reader
-from renewal_radar.ui.data import compute, has_data
+from renewal_radar.ui.data import shown_currency
 
 
 def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: int | None = None) -> None:
@@ -47,7 +46,7 @@ def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame,
 def _readable(frame: pl.DataFrame, explicit: dict, aliases: dict) -> tuple[pl.DataFrame, dict]:
     """The frame as shown (values scaled and rounded per kind) and a column config per column, each read from
     the registry under its own name or the name the page gave it (``aliases``)."""
-    currency = compute(common_reader.reporting_currency) if has_data() else "USD"
+    currency = shown_currency()
     changes, configs = [], {}
     nulls = frame.null_count().row(0, named=True) if frame.height else {}
     for name, dtype in frame.schema.items():
