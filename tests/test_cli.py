@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 
-from renewal_radar import cohorts, metrics, renewals
+from renewal_radar import cohorts, db, metrics, renewals
 from tests.conftest import HAND_AS_OF, ROOT
 
 
@@ -148,3 +149,29 @@ def test_forecast_and_backtest_json(cli_env):
     assert {"actual_renewed_arr_gross", "abs_pct_error"} <= set(payload)
     assert payload["abs_pct_error"] == pytest.approx(
         abs(payload["forecast_gross_arr"] - payload["actual_renewed_arr_gross"]) / payload["actual_renewed_arr_gross"])
+
+
+def _readable(db_path, *args: str) -> str:
+    from renewal_radar.__main__ import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*args, "--db", str(db_path)]) == 0
+    return out.getvalue()
+
+
+def test_readable_output_reads_labels_and_formats_from_the_registry(hand_db):
+    # the hand company's window Jan 1 → Dec 15 2024 (metrics.md): every figure under its label, formatted
+    lines = _readable(hand_db, "metrics", "--start", "2024-01-01", "--end", HAND_AS_OF.isoformat()).splitlines()
+    by_label = {line[:34].strip(): line[34:].strip() for line in lines}
+    con = db.connect(hand_db, read_only=True)
+    window = metrics.window_metrics(con, dt.date(2024, 1, 1), HAND_AS_OF)
+    con.close()
+    assert {"Gross revenue retention", "Net revenue retention", "Logo churn rate", "Starting MRR"} <= set(by_label)
+    assert by_label["Gross revenue retention"].endswith("%") and by_label["Starting MRR"].startswith("$")
+    assert by_label["Customers at the start"] == str(window["n_start"])
+    assert by_label["Gross revenue retention"] == f"{window['grr']:.1%}"
+    forecast_lines = _readable(hand_db, "forecast", "--as-of", HAND_AS_OF.isoformat())
+    assert "Weighted forecast" in forecast_lines and "forecast_gross_arr" not in forecast_lines
+    table = _readable(hand_db, "risk", "--as-of", HAND_AS_OF.isoformat())
+    assert "Churn risk (90 days)" in table and "churn_probability" not in table

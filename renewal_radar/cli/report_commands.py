@@ -9,17 +9,13 @@ import polars as pl
 
 from renewal_radar import audit, cohorts, db, metrics, renewals, settings
 from renewal_radar import figures as registry
-from renewal_radar.cli.output import CliError, emit_frame, open_database, print_object
+from renewal_radar.cli.output import CliError, emit_frame, open_database, print_object, readable_line
 
 
 def cmd_metrics(args) -> None:
     """Window metrics as JSON (or readable lines)."""
-    figures = metrics.window_metrics(open_database(args), args.start, args.end)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:16} {value}")
+    con = open_database(args)
+    print_object(metrics.window_metrics(con, args.start, args.end), args.json, metrics.reporting_currency(con))
 
 
 def cmd_movements(args) -> None:
@@ -72,8 +68,9 @@ def cmd_forecast(args) -> None:
                          horizon_days=horizon)
         print(snapshot_id)
         return
-    result = book.forecast_for(open_database(args), args.as_of, horizon)
-    print_object(forecast.forecast_json(result), args.json)
+    con = open_database(args)
+    print_object(forecast.forecast_json(book.forecast_for(con, args.as_of, horizon)), args.json,
+                 metrics.reporting_currency(con))
 
 
 def _quarter_forecast(args) -> None:
@@ -91,7 +88,7 @@ def _quarter_forecast(args) -> None:
         print(json.dumps(figures))
         return
     for key, value in figures.items():
-        print(f"{key:28} {value}")
+        print(readable_line(key, value, metrics.reporting_currency(con)))
 
 
 def cmd_backtest(args) -> None:
@@ -106,7 +103,7 @@ def cmd_backtest(args) -> None:
     print_object(forecast.forecast_json(result) | {
         "actual_renewed_arr_gross": figures["actual_arr"], "abs_pct_error": figures["forecast_error"],
         "bias": figures["bias"], "naive_forecast_arr": figures["naive_arr"],
-        "naive_abs_pct_error": figures["naive_error"]}, args.json)
+        "naive_abs_pct_error": figures["naive_error"]}, args.json, metrics.reporting_currency(con))
 
 
 def cmd_overview(args) -> None:
