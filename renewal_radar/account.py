@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, forecast, sql
+from renewal_radar import book, dates, figures, forecast, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 
@@ -72,7 +72,7 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
     return AccountView(
         profile=profile.row(0, named=True),
         lines=sql.run(con, "reports/account_lines", account_id=account_id),
-        months=sql.run(con, "reports/account_months", **params),
+        months=_with_arr(sql.run(con, "reports/account_months", **params)),
         usage_by_feature=sql.run(con, "reports/account_usage_features", **params),
         tickets=sql.run(con, "reports/account_tickets", **params),
         surveys=sql.run(con, "reports/account_surveys", **params),
@@ -81,6 +81,12 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
         risk=_risk(con, account_id, as_of),
         next_renewal=_next_renewal(con, account_id, as_of),
     )
+
+
+def _with_arr(months: pl.DataFrame) -> pl.DataFrame:
+    """Each month's ARR beside its MRR (figures.arr)."""
+    return months.with_columns(figures.arr().alias("arr")).select("month_start", "mrr", "arr",
+                                                     pl.exclude("month_start", "mrr", "arr"))
 
 
 def worded(con, view: AccountView | None, currency: str) -> AccountView | None:

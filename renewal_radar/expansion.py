@@ -18,7 +18,7 @@ import string
 
 import polars as pl
 
-from renewal_radar import health, sql
+from renewal_radar import figures, health, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import N_, t
 
@@ -71,7 +71,8 @@ def usage_signals_live(con, as_of: dt.date) -> pl.DataFrame:
 
 def products_on(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """Each filtered account's products on ``as_of`` with their ARR (the signals and the whitespace read it)."""
-    return sql.run(con, "reports/products_on", as_of=as_of, **filters.params())
+    return sql.run(con, "reports/products_on", as_of=as_of, **filters.params()).with_columns(
+        figures.arr().alias("arr")).drop("mrr")
 
 
 SIGNAL_COLUMNS = {"account_id": pl.String, "kind": pl.String, "share": pl.Float64, "feature": pl.String,

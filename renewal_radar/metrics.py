@@ -206,7 +206,7 @@ def moved_or_revalued(accounts: pl.DataFrame) -> pl.DataFrame:
 
 def accounts_on_day(con, day: dt.date, filters: Filters = ALL) -> pl.DataFrame:
     """Filtered accounts active on ``day`` with their MRR, ARR and attributes, largest first."""
-    return sql.run(con, "reports/accounts_on_day", day=day, **filters.params())
+    return sql.run(con, "reports/accounts_on_day", day=day, **filters.params()).with_columns(figures.arr().alias("arr"))
 
 
 def arr_by_attribute(accounts: pl.DataFrame, attribute: str) -> pl.DataFrame:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import cohorts, db, sql
+from renewal_radar import cohorts, db, figures, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import N_, t
 
@@ -113,11 +113,23 @@ def reason_of(row: dict, taxonomy: tuple[Reason, ...]) -> dict:
 def renewal_reasons(con, taxonomy: tuple[Reason, ...] | None = None) -> pl.DataFrame:
     """Every churned or contracted renewal of the data's as-of day with its reason (what the scoring stage stores)."""
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    sources = sql.run(con, "reports/renewal_reason_sources")
+    sources = _with_lost_arr(sql.run(con, "reports/renewal_reason_sources"))
     mapped = pl.DataFrame([reason_of(row, taxonomy) for row in sources.iter_rows(named=True)], schema=REASON_SCHEMA)
     kept = sources.drop("loss_reason", "loss_comment", "cancellation_reason", "cancellation_feedback",
                         "cancellation_comment")
     return pl.concat([kept, mapped], how="horizontal")
+
+
+def _with_lost_arr(sources: pl.DataFrame) -> pl.DataFrame:
+    """Each lost renewal's due, renewed, churned and contracted ARR from its MRR (figures.arr), where the MRR was."""
+    churned = pl.col("renewed_mrr") == 0
+    money = [figures.arr("due_mrr").alias("due_arr"), figures.arr("renewed_mrr").alias("renewed_arr"),
+             pl.when(churned).then(figures.arr("due_mrr")).otherwise(0.0).alias("churned_arr"),
+             pl.when(churned).then(0.0).otherwise(figures.arr(pl.col("due_mrr") - pl.col("renewed_mrr")))
+             .alias("contracted_arr")]
+    at = sources.columns.index("due_mrr")
+    rest = [c for c in sources.columns if c not in ("due_mrr", "renewed_mrr")]
+    return sources.select(*rest[:at], *money, *rest[at:])
 
 
 def book_figures(con) -> dict[str, pl.DataFrame]:

@@ -27,7 +27,7 @@ seats as (
     group by months.month_start
 )
 
-select months.month_start, coalesce(mrr.mrr, 0) as mrr, 12 * coalesce(mrr.mrr, 0) as arr, seats.seats,
+select months.month_start, coalesce(mrr.mrr, 0) as mrr, seats.seats,
     usage.events as events_prior_month, usage.active_users as active_users_prior_month,
     usage.features_used as features_prior_month
 from months

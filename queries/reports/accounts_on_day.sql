@@ -13,9 +13,9 @@ active as (
 ),
 
 final as (
-    select accounts.*, active.mrr, 12 * active.mrr as arr
+    select accounts.*, active.mrr
     from active
     join accounts using (account_id)
 )
 
-select * from final order by arr desc, account_id
+select * from final order by mrr desc, account_id

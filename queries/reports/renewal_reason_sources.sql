@@ -2,7 +2,8 @@
 -- (renewal_events): churned when nothing renewed within grace and the grace period is over; contracted when it
 -- renewed below what was due. With what the exports say about why: the loss reason of the renewal opportunity
 -- closing nearest e within grace (the same match as the forecast's CRM call) and the cancellation fields of the
--- account's lines ending on e (a billing system's export). Money in the reporting currency at e's month's rates.
+-- account's lines ending on e (a billing system's export). Money as MRR in the reporting currency at e's month's
+-- rates; renewal_radar.reasons turns it into ARR with the figure registry's formula.
 -- The taxonomy (renewal_radar/reasons.toml) is applied in renewal_radar.reasons.
 with meta as (
     select as_of, grace_days from import_meta
@@ -15,11 +16,8 @@ lost as (
         events.bill_period_months,
         events.products,
         case when events.renewed_mrr = 0 then 'churned' else 'contracted' end as outcome,
-        12 * events.due_mrr as due_arr,
-        12 * events.renewed_mrr as renewed_arr,
-        case when events.renewed_mrr = 0 then 12 * events.due_mrr else 0 end as churned_arr,
-        case when events.renewed_mrr > 0 then 12 * (events.due_mrr - events.renewed_mrr) else 0 end
-            as contracted_arr
+        events.due_mrr,
+        events.renewed_mrr
     from renewal_events as events
     cross join meta
     where (events.renewed_mrr = 0 and events.renewal_date + meta.grace_days::integer <= meta.as_of)
