@@ -32,18 +32,19 @@ class ScoreStatus:
         return self.fingerprint is not None and self.fingerprint != self.current_fingerprint
 
 
-def status(con) -> ScoreStatus:
-    """The stored scores' days and settings fingerprint (no scores: nothing stored)."""
-    current = scoring.settings_fingerprint()
+def status(con, current: str | None = None) -> ScoreStatus:
+    """The stored scores' days and settings fingerprint (no scores: nothing stored); ``current``: the settings'
+    fingerprint, when the caller has it already."""
+    current = current or scoring.settings_fingerprint()
     if "score_runs" not in db.table_names(con):
         return ScoreStatus(frozenset(), None, current, None)
     row = sql.run(con, "lookups/score_status").row(0, named=True)
     return ScoreStatus(frozenset(row["stored_days"] or ()), row["fingerprint"], current, row["made_at"])
 
 
-def usable_days(con) -> frozenset:
+def usable_days(con, fingerprint: str | None = None) -> frozenset:
     """The stored days a reader may use: none when the scores were made with other settings."""
-    found = status(con)
+    found = status(con, fingerprint)
     return frozenset() if found.stale else found.stored_days
 
 
@@ -119,8 +120,9 @@ class Scores:
     def day(self, con, day: dt.date, usable: frozenset | None = None, identity: tuple | None = None) -> Day:
         """The day's scores (``usable`` and ``identity``: the usable stored days and the database's identity,
         when the caller has read them already)."""
-        usable = usable_days(con) if usable is None else usable
-        key = (*(identity or _identity(con)), day)
+        fingerprint = None if usable is not None and identity is not None else scoring.settings_fingerprint()
+        usable = usable_days(con, fingerprint) if usable is None else usable
+        key = (*(identity or _identity(con, fingerprint)), day)
         with self._lock:
             if key not in self._days:
                 self._days[key] = Day(day, day in usable)
@@ -131,14 +133,15 @@ class Scores:
 
     def days(self, con, days: list[dt.date]) -> list[Day]:
         """Several days' scores, the usable days read once."""
-        usable, identity = usable_days(con), _identity(con)
+        fingerprint = scoring.settings_fingerprint()  # read once for the days (two TOML files and a hash)
+        usable, identity = usable_days(con, fingerprint), _identity(con, fingerprint)
         return [self.day(con, day, usable, identity) for day in days]
 
 
-def _identity(con) -> tuple:
+def _identity(con, fingerprint: str | None = None) -> tuple:
     """What a day's scores depend on besides the day: the imported file, the import's time and the settings."""
     meta = sql.run(con, "lookups/data_as_of").row(0, named=True)
-    return str(meta.get("source")), meta.get("imported_at"), scoring.settings_fingerprint()
+    return str(meta.get("source")), meta.get("imported_at"), fingerprint or scoring.settings_fingerprint()
 
 
 def day_of(con, day: dt.date, scores: Scores | None) -> Day:
