@@ -76,7 +76,9 @@ def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, cu
     reporting currency; any currency with rates, converted per metrics.md). The pack reads the Account page's
     view and converts it once, as a reader does."""
     shown = money_mod.converter(con, currency)
-    view = account.worded(con, shown.result(account.view(con, account_id, as_of)), shown.currency)
+    view = shown.result(account.view(con, account_id, as_of))
+    if not shown.is_identity:  # the drivers' words were written in the reporting currency: word them again
+        view = account.worded(con, view, shown.currency)
     currency = shown.currency
     if view is None:
         raise ValueError(f"unknown account {account_id!r}")
