@@ -92,3 +92,43 @@ def renewal_rates(outcomes: pl.DataFrame) -> dict:
         "gross_renewal_rate": float(decided["renewed_arr_gross"].sum()) / decided_arr if decided_arr else None,
         "net_renewal_rate": float(decided["renewed_arr"].sum()) / decided_arr if decided_arr else None,
     }
+
+
+def window_renewals(events: pl.DataFrame, within: str | None = None) -> pl.DataFrame:
+    """Renewal events of one window grouped into window renewals (metrics.md "Renewals in a window"): an
+    account's events of the same billing period form one, so a monthly line's ARR is counted once.
+
+    ``events`` holds the classified events of the window (``classify_outcomes``). Each window renewal keeps its
+    first event's columns (renewal date, decision date, lines and due ARR), ``last_renewal_date`` and
+    ``last_renewal_start`` of its last event, ``n_events``; the outcome is churned when any event churned, else
+    open when any is open, else renewed at the last event's renewed MRR; a ``probability`` column, when there is
+    one, becomes the product of the events' (it must renew each time). A one-event group is the event itself.
+    ``within`` names a column that splits the events into several windows (a period of a report).
+    """
+    if events.is_empty():
+        return events.with_columns(pl.col("renewal_date").alias("last_renewal_date"),
+                                   pl.col("renewal_start").alias("last_renewal_start"),
+                                   pl.lit(0, pl.UInt32).alias("n_events"))
+    keys = ["account_id", "bill_period_months", *([within] if within else [])]
+    extras = [pl.col("renewal_date").last().alias("last_renewal_date"),
+              pl.col("renewal_start").last().alias("last_renewal_start"),
+              pl.len().alias("n_events"),
+              pl.col("renewed_mrr").last().alias("_last_renewed_mrr"),
+              (pl.col("outcome") == "churned").any().alias("_any_churned"),
+              (pl.col("outcome") == "open").any().alias("_any_open")]
+    if "probability" in events.columns:
+        extras.append(pl.col("probability").product().alias("_probability"))
+    firsts = [pl.col(name).first() for name in events.columns if name not in keys]
+    grouped = events.sort("renewal_date").group_by(keys, maintain_order=True).agg(*firsts, *extras)
+    outcome = (pl.when(pl.col("_any_churned")).then(pl.lit("churned"))
+               .when(pl.col("_any_open")).then(pl.lit("open")).otherwise(pl.lit("renewed")))
+    renewed = pl.when(outcome == "renewed").then(pl.col("_last_renewed_mrr")).otherwise(pl.lit(0.0))
+    grouped = grouped.with_columns(outcome.alias("outcome"), renewed.alias("renewed_mrr"))
+    if "probability" in events.columns:
+        grouped = grouped.with_columns(pl.col("_probability").alias("probability"))
+    if "due_arr" in events.columns:
+        grouped = grouped.with_columns(
+            figures.arr("renewed_mrr").alias("renewed_arr"),
+            figures.arr(pl.min_horizontal("due_mrr", "renewed_mrr")).alias("renewed_arr_gross"))
+    return grouped.select(*events.columns, "last_renewal_date", "last_renewal_start", "n_events").sort(
+        "renewal_date", "account_id")

@@ -1,0 +1,173 @@
+"""Renewal economics on hand rows (metrics.md "Renewal economics"): price, volume and mix at renewal, committed
+ARR, the path to plan and its what-if. Every expected figure below is worked out in the comment beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from renewal_radar import db, economics
+from tests.conftest import import_files
+
+# P: 100 seats at $10 → 90 seats at $12 (price +180, volume −100, net +80)
+# Q: Core 50 × $2 kept at 50 × $2, Add-on $30 added on renewal (mix +30)
+# R: Core 10 × $5 → 10 × $5, Extra $20 dropped (mix −20)
+# S: no quantity exported: $200 → $220 (quantity 1 each: price +20)
+# T: EUR, Core 10 × €10 → 10 × €11 at the due month's rate 1.2 on both sides (price +12 USD MRR), although the
+#    renewal month's rate is 1.5 (currency stays out)
+# M: a monthly line renewed in Oct, Nov, Dec 2024 at 5 × $20 → 5 × $20 → 6 × $20 → 6 × $22: one window renewal
+#    in 2024-Q4: due 100 (first event), renewed 132 (last): volume +20, price +12
+UPLIFT_SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,quantity,product,currency,bill_period_months
+P,2024-01-01,2024-11-01,1000,100,Core,USD,12
+P,2024-11-01,2025-11-01,1080,90,Core,USD,12
+Q,2024-01-01,2024-11-01,100,50,Core,USD,12
+Q,2024-11-01,2025-11-01,100,50,Core,USD,12
+Q,2024-11-01,2025-11-01,30,1,Add-on,USD,12
+R,2024-01-01,2024-11-01,50,10,Core,USD,12
+R,2024-01-01,2024-11-01,20,1,Extra,USD,12
+R,2024-11-01,2025-11-01,50,10,Core,USD,12
+S,2024-01-01,2024-11-01,200,,Core,USD,12
+S,2024-11-01,2025-11-01,220,,Core,USD,12
+T,2024-01-01,2024-10-01,100,10,Core,EUR,12
+T,2024-10-01,2025-10-01,110,10,Core,EUR,12
+M,2024-09-01,2024-10-01,100,5,Core,USD,1
+M,2024-10-01,2024-11-01,100,5,Core,USD,1
+M,2024-11-01,2024-12-01,120,6,Core,USD,1
+M,2024-12-01,2025-01-01,132,6,Core,USD,1
+"""
+UPLIFT_ACCOUNTS = """account_id,name,segment,csm_owner
+P,Papa,Enterprise,Ann
+Q,Quebec,SMB,Ann
+R,Romeo,SMB,Bob
+S,Sierra,SMB,Bob
+T,Tango,Enterprise,Bob
+M,Mike,SMB,Ann
+"""
+UPLIFT_FX = """currency,month,rate
+EUR,2024-01-01,1.2
+EUR,2024-10-01,1.2
+EUR,2024-11-01,1.5
+"""
+UPLIFT_AS_OF = dt.date(2024, 12, 20)
+
+
+@pytest.fixture(scope="module")
+def uplift_con(tmp_path_factory):
+    path, result = import_files(tmp_path_factory.mktemp("uplift"), {
+        "subscriptions.csv": UPLIFT_SUBSCRIPTIONS, "accounts.csv": UPLIFT_ACCOUNTS, "fx_rates.csv": UPLIFT_FX},
+        as_of=UPLIFT_AS_OF)
+    assert result.loaded, result.report.text()
+    con = db.connect(path, read_only=True)
+    yield con
+    con.close()
+
+
+def _by_account(splits: pl.DataFrame) -> dict[str, dict]:
+    return {row["account_id"]: row for row in splits.iter_rows(named=True)}
+
+
+def test_price_volume_and_mix_of_each_renewal_by_hand(uplift_con):
+    rows = _by_account(economics.renewal_splits(uplift_con, dt.date(2024, 10, 1), dt.date(2025, 1, 1)))
+    expected = {  # ARR = 12 × MRR: (due, renewed, price, volume, mix)
+        "P": (12_000, 12_960, 2_160, -1_200, 0),
+        "Q": (1_200, 1_560, 0, 0, 360),
+        "R": (840, 600, 0, 0, -240),
+        "S": (2_400, 2_640, 240, 0, 0),
+        "T": (1_440, 1_584, 144, 0, 0),       # €10 × 10 × 1.2 × 12 → €11 × 10 × 1.2 × 12
+        "M": (1_200, 1_584, 144, 240, 0),     # 5 × $20 first, 6 × $22 last: volume (6 − 5) × 20, price 2 × 6
+    }
+    assert set(rows) == set(expected)
+    for account, (due, renewed, price, volume, mix) in expected.items():
+        row = rows[account]
+        got = (row["due_arr"], row["renewed_arr"], row["price_arr"], row["volume_arr"], row["mix_arr"])
+        assert got == pytest.approx((due, renewed, price, volume, mix), abs=0.005), account
+    assert rows["M"]["n_events"] == 3  # Oct, Nov and Dec: one window renewal in the quarter
+
+
+def test_identity_renewed_less_due_is_price_volume_and_mix_to_the_cent(uplift_con):
+    for grain in ("month", "quarter", None):
+        splits = economics.renewal_splits(uplift_con, dt.date(2024, 1, 1), dt.date(2025, 1, 1), grain=grain)
+        assert splits.height
+        gap = splits["renewed_arr"] - splits["due_arr"] - splits["price_arr"] - splits["volume_arr"] \
+            - splits["mix_arr"]
+        assert gap.abs().max() < 0.005
+
+
+def test_a_month_window_keeps_each_monthly_renewal_apart(uplift_con):
+    splits = economics.renewal_splits(uplift_con, dt.date(2024, 10, 1), dt.date(2025, 1, 1), grain="month")
+    monthly = splits.filter(pl.col("account_id") == "M").sort("renewal_date")
+    # Oct: 100 → 100; Nov: 100 → 120 (one seat more); Dec: 120 → 132 (price 2 × 6)
+    assert monthly["renewed_arr"].to_list() == pytest.approx([1_200, 1_440, 1_584])
+    assert monthly["volume_arr"].to_list() == pytest.approx([0, 240, 0])
+    assert monthly["price_arr"].to_list() == pytest.approx([0, 0, 144])
+
+
+def test_uplift_summed_by_quarter_and_group_with_the_price_uplift(uplift_con):
+    splits = economics.renewal_splits(uplift_con, dt.date(2024, 10, 1), dt.date(2025, 1, 1))
+    table = economics.uplift_table(splits, "quarter", "csm_owner")
+    ann = table.filter(pl.col("group") == "Ann").row(0, named=True)
+    # Ann: P, Q, M. price 2,160 + 0 + 144; kept due 12,000 + 1,200 (Q's Core) + 1,200
+    assert ann["period"] == "2024-Q4" and ann["n_renewed"] == 3
+    assert ann["price_arr"] == pytest.approx(2_304)
+    assert ann["price_uplift"] == pytest.approx(2_304 / 14_400)
+    assert set(table.columns) == set(economics.SUMMARY_COLUMNS)
+
+
+# committed ARR on 2024-12-01:
+#  K: 100 active to 2025-06-01, and an Add-on of 30 booked 2024-11-20 starting 2025-01-01 (signed, + 360)
+#  U: 200 active to 2025-03-01, upgraded to 250 from 2025-03-01 booked 2024-11-15 (signed, + 3,000: the spec
+#     counts every line known that starts after the day)
+#  V: 50 monthly to 2025-01-01, cancel at period end announced 2024-11-25 (− 600)
+#  W: 80 active to 2025-02-01, its renewal called Closed Lost in the CRM (− 960)
+#  X: 40 active to 2025-02-01, cancellation made 2024-12-10, after the day (not yet announced: stays)
+#  Y: a line booked 2024-12-05 that starts 2025-01-01 (not known on the day)
+COMMITTED_SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,product,bill_period_months,booked_date,\
+cancel_at_period_end,canceled_at
+K,2024-06-01,2025-06-01,100,Core,12,,,
+K,2025-01-01,2025-06-01,30,Add-on,12,2024-11-20,,
+U,2024-03-01,2025-03-01,200,Core,12,,,
+U,2025-03-01,2026-03-01,250,Core,12,2024-11-15,,
+V,2024-12-01,2025-01-01,50,Core,1,,true,2024-11-25
+W,2024-02-01,2025-02-01,80,Core,12,,,
+X,2024-02-01,2025-02-01,40,Core,12,,true,2024-12-10
+Y,2024-06-01,2025-01-01,10,Core,12,,,
+Y,2025-01-01,2026-01-01,10,Core,12,2024-12-05,,
+"""
+COMMITTED_OPPORTUNITIES = """opportunity_id,account_id,close_date,amount,type,stage,forecast_category,is_closed,is_won
+OW,W,2025-01-25,960,Renewal,Closed Lost,Omitted,true,false
+OK,K,2025-06-01,1560,Renewal,Negotiation,Commit,false,false
+"""
+
+
+@pytest.fixture(scope="module")
+def committed_con(tmp_path_factory):
+    path, result = import_files(tmp_path_factory.mktemp("committed"), {
+        "subscriptions.csv": COMMITTED_SUBSCRIPTIONS, "renewal_opportunities.csv": COMMITTED_OPPORTUNITIES},
+        as_of=dt.date(2024, 12, 20))
+    assert result.loaded, result.report.text()
+    con = db.connect(path, read_only=True)
+    yield con
+    con.close()
+
+
+def test_committed_arr_by_hand(committed_con):
+    found = economics.committed(committed_con, dt.date(2024, 12, 20))  # the data's as-of day: every call known
+    arr = 12 * (100 + 200 + 50 + 80 + 40 + 10)  # every line active on Dec 20
+    assert found["arr"] == pytest.approx(arr)
+    assert found["signed_not_live_arr"] == pytest.approx(360 + 3_000 + 120)   # K, U, Y
+    assert found["announced_cancellations_arr"] == pytest.approx(600 + 960 + 480)  # V, W, X
+    assert found["committed_arr"] == pytest.approx(arr + 3_480 - 2_040)
+    assert set(found) == set(economics.COMMITTED_KEYS)
+
+
+def test_committed_lines_name_each_reason_and_know_only_the_day(committed_con):
+    lines = economics.committed_lines(committed_con, dt.date(2024, 12, 20))
+    reasons = {(row["account_id"], row["reason"]) for row in lines.iter_rows(named=True)}
+    assert reasons == {("K", "booked"), ("U", "booked"), ("Y", "booked"), ("V", "cancel_at_period_end"),
+                       ("W", "crm_closed_lost"), ("X", "cancel_at_period_end")}
+    # on Dec 1 Y's line was not booked, X's cancellation not made and W's loss not yet called (no history)
+    earlier = economics.committed(committed_con, dt.date(2024, 12, 1))
+    assert earlier["signed_not_live_arr"] == pytest.approx(360 + 3_000)
+    assert earlier["announced_cancellations_arr"] == pytest.approx(600)
