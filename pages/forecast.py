@@ -33,13 +33,18 @@ def quarter_kpis(quarter: reader.QuarterView) -> None:
               delta=t("{n:,} renewals", n=q["n_churned"]))
     ui.metric(cols[3], "quarter_contracted_arr", q["contracted_arr"], currency)
     ui.metric(cols[4], "quarter_open_arr", q["open_due_arr"], currency, delta=t("{n:,} renewals", n=q["n_open"]))
+    forecast_row(q)
+
+
+def forecast_row(q: dict) -> None:
+    """Floor ≤ forecast ≤ best case on the whole due set, in that order; the open part apart; GRR and the gap."""
     cols = st.columns(6)
-    ui.metric(cols[0], "quarter_open_forecast_arr", q["open_forecast_arr"], currency)
-    ui.metric(cols[1], "quarter_floor_arr", q["floor_arr"], currency)
+    ui.metric(cols[0], "quarter_floor_arr", q["floor_arr"], currency)
+    ui.metric(cols[1], "quarter_forecast_arr", q["forecast_arr"], currency)
     ui.metric(cols[2], "quarter_best_case_arr", q["best_case_arr"], currency)
-    ui.metric(cols[3], "quarter_projected_grr", q["projected_grr"],
-              delta=t("plan {grr}", grr=ui.percent(q["target_grr"])) if q["target_grr"] is not None else None)
-    ui.metric(cols[4], "quarter_projected_nrr", q["projected_nrr"])
+    ui.metric(cols[3], "quarter_open_forecast_arr", q["open_forecast_arr"], currency)
+    ui.metric(cols[4], "quarter_projected_grr", q["projected_grr"],
+              delta=t("NRR {nrr}", nrr=ui.percent(q["projected_nrr"])) if q.get("projected_nrr") is not None else None)
     ui.metric(cols[5], "quarter_gap_to_plan_arr", q["gap_to_plan_arr"], currency,
               delta=(t("plan {arr}", arr=ui.money(q["planned_renewed_arr"], currency))
                      if q["planned_renewed_arr"] is not None else None))
@@ -79,8 +84,13 @@ if view == "quarter":
                        start=ui.day(next_quarter.start), end=ui.day(next_quarter.end - dt.timedelta(days=1))),
                      expanded=True):
         quarter_kpis(next_quarter)
-    team_tab, segment_tab, renewals_tab, week_tab = st.tabs(
-        [t("By team"), t("By segment"), t("Renewals in the quarter"), t("Since last week")])
+    team_tab, segment_tab, renewals_tab, price_tab, path_tab, week_tab = st.tabs(
+        [t("By team"), t("By segment"), t("Renewals in the quarter"), t("Price at renewal"), t("Path to plan"),
+         t("Since last week")])
+    with price_tab:
+        ui.quarter_price_panel(ui.compute(reader.quarter_price, this_quarter.label, as_of, filters), currency)
+    with path_tab:
+        ui.path_to_plan_panel(this_quarter, reader.plan_path(this_quarter), reader.what_if, currency)
     with team_tab:
         if not this_quarter.has_team:
             st.info(t("No team file: the breakdown is by CSM. Import team.csv (owner, manager, team) to roll the "

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from renewal_radar import charts, ui
+from renewal_radar import charts, figures, ui
 from renewal_radar.figures import help_text
 from renewal_radar.i18n import t
 from renewal_radar.readers import overview as reader
@@ -31,6 +31,13 @@ ui.metric(cols[5], "due_90_arr", data.due_arr, currency, delta=t("{n:,} renewals
           extra_help=t("The Forecast and Calendar pages' due set: renewal days from {start} to {end}, from the "
                        "contract lines known that day.", start=data.as_of, end=data.as_of + dt.timedelta(days=89)))
 ui.metric(cols[6], "customers_now", data.customers)
+committed = data.committed
+cols = st.columns(4)
+ui.metric(cols[0], "committed_arr", committed["committed_arr"], currency,
+          delta=ui.money(committed["committed_arr"] - committed["arr"], currency), delta_color="normal",
+          extra_help=t("Against ARR now."))
+ui.metric(cols[1], "signed_not_live_arr", committed["signed_not_live_arr"], currency)
+ui.metric(cols[2], "announced_cancellations_arr", committed["announced_cancellations_arr"], currency)
 quarter = data.quarter
 cols = st.columns(6)
 ui.metric(cols[0], "quarter_due_arr", quarter["due_arr"], currency, label_values={"quarter": data.quarter_label})
@@ -51,11 +58,20 @@ st.plotly_chart(charts.movements_chart(data.movements, currency), width="stretch
 st.caption(help_text("movements", "identity"))
 
 st.subheader(t("The accounts behind the numbers"))
-behind_arr, behind_window, behind_due, behind_moves = st.tabs(
-    [t("ARR now"), t("Trailing-12-month retention"), t("Renewals due in 90 days"), t("Movements in a month")])
+behind_arr, behind_committed, behind_window, behind_due, behind_moves = st.tabs(
+    [t("ARR now"), t("Committed ARR"), t("Trailing-12-month retention"), t("Renewals due in 90 days"),
+     t("Movements in a month")])
 with behind_arr:
     ui.table_with_download(data.accounts.select("account_id", "name", "segment", "region", "csm_owner", "arr"),
                            "arr_accounts", "arr_accounts", height=320)
+with behind_committed:
+    st.caption(t("The lines between ARR now and committed ARR: signed, not yet live (+) and cancellations already "
+                 "announced (−)."))
+    lines = data.committed_lines.with_columns(ui.account_url(), *[pl.col(c).replace_strict(
+        figures.value_words(c)) for c in ("kind", "reason")])
+    ui.table_with_download(lines.select("open", "account_id", "name", "kind", "reason", "product", "start_date",
+                                        "end_date", "arr"), "committed_lines", "committed_lines",
+                           {"open": ui.account_link_column()}, height=320)
 with behind_window:
     money_columns = ("mrr_start", "mrr_end", "change")
     ui.table_with_download(

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, demo_reasons
+from renewal_radar import dates, demo_economics, demo_reasons
 
 DEMO_END = dt.date(2026, 11, 1)
 SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"])
@@ -58,7 +58,7 @@ CSMS = {
 TEAMS = {"SMB": ("Scale", "Rachel Green"), "Mid-Market": ("Growth", "Carlos Díaz"),
          "Enterprise": ("Strategic", "Emily Chen")}
 # the plan (targets.csv): GRR on renewals for the whole book, per segment and per team
-PLAN_GRR = {None: 0.88, "SMB": 0.80, "Mid-Market": 0.88, "Enterprise": 0.93}
+PLAN_GRR = {None: 0.90, "SMB": 0.80, "Mid-Market": 0.88, "Enterprise": 0.93}
 AMS = ["Alex Turner", "Grace Lee", "Marco Bianchi", "Nina Kowalski", "山田 太郎", "이서연"]
 NAME_HEADS = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Cyberdyne", "Soylent", "Tyrell",
               "Hooli", "Vandelay", "Pied Piper", "Aperture", "Black Mesa", "Blue Sun", "Nakatomi", "Oscorp",
@@ -317,12 +317,14 @@ def _subscriptions_table(c: _Company) -> pl.DataFrame:
     notice = {1: None, 12: 60}
     lines = demo_reasons.with_cancellations(lines, dict(zip(c.ids, c.country, strict=True)),
                                             dict(zip(c.ids, c.baseline, strict=True)), c.end)
+    lines = demo_economics.with_renewal_economics(lines, c.end.astype(dt.date))
     return lines.with_columns(
         pl.format("SUB-{}", pl.int_range(1, pl.len() + 1)).alias("subscription_id"),
         pl.col("bill_period_months").replace_strict(notice, default=None, return_dtype=pl.Int64).alias("notice_days"),
         (pl.col("bill_period_months") == 12).alias("auto_renew"),
-        (pl.col("start_date") - pl.duration(days=pl.col("bill_period_months") * 2)).alias("booked_date"),
-    )
+        pl.coalesce(pl.col("booked_date"), pl.col("start_date") - pl.duration(days=pl.col("bill_period_months") * 2))
+        .alias("booked_date"),
+    ).sort("account_id", "start_date", "product")
 
 
 EVENTS_PER_CHUNK = 4_000_000  # bounds the generator's memory whatever the size asked for

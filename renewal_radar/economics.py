@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import book, figures, renewals, settings, sql
+from renewal_radar import book, figures, quarters, renewals, settings, sql
 from renewal_radar.dates import FAR_PAST
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
@@ -113,10 +113,19 @@ def _splits_of(con, outcomes: pl.DataFrame, grain: str | None, start: dt.date, e
 
 
 def _period(grain: str | None) -> pl.Expr:
-    """The window a renewal belongs to: its month or quarter, or the renewal day itself."""
+    """The window a renewal belongs to: its month or fiscal quarter (its first day), or the renewal day itself."""
     if grain is None:
         return pl.col("renewal_date").alias("period")
-    return pl.col("renewal_date").dt.truncate("1mo" if grain == "month" else "1q").alias("period")
+    month = pl.col("renewal_date").dt.truncate("1mo")
+    if grain == "month":
+        return month.alias("period")
+    # a fiscal quarter is three months from the fiscal year's first month (a setting): month → quarter start
+    return month.map_elements(lambda day: quarters.quarter_of(day).start, return_dtype=pl.Date).alias("period")
+
+
+def period_label(day: dt.date, grain: str) -> str:
+    """``2024-03`` for a month, ``2024-Q1`` for a fiscal quarter (as the Forecast page names it)."""
+    return f"{day:%Y-%m}" if grain == "month" else quarters.quarter_of(day).label
 
 
 def with_team(con, splits: pl.DataFrame) -> pl.DataFrame:
@@ -136,14 +145,14 @@ def summarise(splits: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 def uplift_table(splits: pl.DataFrame, grain: str, by: str | None) -> pl.DataFrame:
     """The command line's table (cli.md ``uplift``): one row per period (and group), labelled."""
-    from renewal_radar.cohorts import cohort_label
-
     keys = ["period", *([by] if by else [])]
     table = summarise(splits, keys)
-    labels = [cohort_label(day, grain) for day in table["period"]]
+    labels = [period_label(day, grain) for day in table["period"]]
     group = pl.col(by).cast(pl.String).fill_null("(none)") if by else pl.lit("all")
-    return table.with_columns(pl.Series("period", labels, dtype=pl.String), group.alias("group")).select(
-        SUMMARY_COLUMNS)
+    # sums of many cents leave noise like 1e-12 where an effect is nil: a millionth of a unit is below any cent
+    money = [pl.col(name).round(6) for name in ("due_arr", "renewed_arr", "price_arr", "volume_arr", "mix_arr")]
+    return table.with_columns(pl.Series("period", labels, dtype=pl.String), group.alias("group"), *money,
+                              pl.col("price_uplift").round(9)).select(SUMMARY_COLUMNS)
 
 
 # ---------------------------------------------------------------- committed ARR

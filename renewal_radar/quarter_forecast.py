@@ -21,7 +21,8 @@ from renewal_radar.money import Money
 ROW_MONEY = ("due_arr", "renewed_arr", "renewed_arr_gross")
 PROJECTED_MONEY = ("projected_gross_arr", "projected_net_arr", "open_forecast_arr", "contracted_arr")
 JSON_KEYS = ("quarter", "start", "end", "as_of", "method", "due_arr", "renewed_due_arr", "churned_due_arr",
-             "open_due_arr", "renewed_arr_gross", "renewed_arr_net", "open_forecast_arr", "floor_arr",
+             "open_due_arr", "n_due", "renewed_arr_gross", "renewed_arr_net", "open_forecast_arr", "forecast_arr",
+             "floor_arr",
              "best_case_arr", "projected_renewed_arr_gross", "projected_grr", "target_grr", "target_renewed_arr")
 
 
@@ -86,8 +87,8 @@ def _sum(rows: pl.DataFrame, column: str, condition: pl.Expr | None = None) -> f
 def summarise(rows: pl.DataFrame, target: dict | None = None) -> dict:
     """The quarter's figures from its projected rows; renewed + churned + open due ARR = due ARR.
 
-    floor = renewed gross + open ARR due called Closed Won or Commit; best case = renewed gross + open ARR due
-    not called Omitted or Closed Lost (nor set to cancel).
+    floor = renewed gross + open ARR due called Closed Won or Commit; forecast = renewed gross + Σ open p × due;
+    best case = renewed gross + open ARR due not called Omitted or Closed Lost (nor set to cancel).
     """
     outcome = pl.col("outcome")
     due = _sum(rows, "due_arr")
@@ -104,7 +105,8 @@ def summarise(rows: pl.DataFrame, target: dict | None = None) -> dict:
         "churned_due_arr": _sum(rows, "due_arr", outcome == "churned"), "open_due_arr": _sum(open_rows, "due_arr"),
         "renewed_arr_gross": renewed_gross, "renewed_arr_net": _sum(rows, "renewed_arr", outcome == "renewed"),
         "contracted_arr": _sum(rows, "contracted_arr"), "open_forecast_arr": _sum(rows, "open_forecast_arr"),
-        "floor_arr": floor, "best_case_arr": best, "projected_renewed_arr_gross": projected,
+        # on the whole due set, as floor and best case: renewed so far (gross) + the open part's Σ p × due
+        "forecast_arr": renewed_gross + _sum(rows, "open_forecast_arr"), "floor_arr": floor, "best_case_arr": best, "projected_renewed_arr_gross": projected,
         "projected_renewed_arr_net": projected_net, "projected_grr": projected / due if due else None,
         "projected_nrr": projected_net / due if due else None,
     }

@@ -7,9 +7,13 @@ across pages is checked in the real browser (test_browser.py).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from renewal_radar import db
+from renewal_radar.readers import forecast as forecast_reader
 from renewal_radar.ui.navigation import page_files
 from tests.conftest import ROOT, STRIPE_COMMENT
 
@@ -51,8 +55,10 @@ def test_overview_kpis_and_charts(app):
                           "Logo churn (12 months)", "Due in 90 days", "Paying customers"]
     # the fiscal quarter's figures, the Forecast page's quarter view
     # the same figures as the Forecast page's quarter cards, under the same labels (one registry entry each)
-    assert labels[7:] == ["2026-Q4: ARR due", "Renewed (gross)", "Churned", "Still open",
-                          "Projected GRR on renewals", "Against plan"]
+    # committed ARR beside ARR (metrics.md "Renewal economics")
+    assert labels[7:10] == ["Committed ARR", "Signed, not yet live", "Announced cancellations"]
+    assert labels[10:] == ["2026-Q4: ARR due", "Renewed (gross)", "Churned", "Still open",
+                           "Projected GRR on renewals", "Against plan"]
     # every KPI explains itself in plain words: no file paths, no formula variables
     assert all(m.help and "metrics.md" not in m.help and "m0" not in m.help and "Σ_" not in m.help
                for m in app.metric)
@@ -169,6 +175,45 @@ def test_forecast_page_horizon_changes_the_figures(app):
     headers = [h.value for h in app.subheader]
     assert "The CSM's call against the model" in headers and "What moved since a snapshot" in headers
     assert app.selectbox(key="moved_since").options  # the import's automatic snapshot
+
+
+def _card(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_forecast_what_if_moves_the_quarter_and_a_reload_restores_it(app, demo_db, monkeypatch):
+    app.run()
+    app.switch_page("pages/forecast.py").run()
+    assert not app.exception
+    labels = [m.label for m in app.metric]
+    # the quarter's row on one basis, in order: floor, forecast, best case (the open part apart)
+    assert labels[5:9] == ["Floor", "Forecast (weighted)", "Best case", "Open: weighted forecast"]
+    assert {"Price uplift at renewal", "Price effect", "Plan: renewed ARR", "Gap to plan (forecast)"} <= set(labels)
+    forecast_before = _card(app, "Forecast (weighted)")
+    con = db.connect(demo_db, read_only=True)
+    view = forecast_reader.quarter(con, "2026-Q4", dt.date(2026, 11, 1))
+    keys = [f"{row['account_id']}|{row['renewal_date'].isoformat()}"
+            for row in forecast_reader.plan_path(view)["renewals"].head(2).iter_rows(named=True)]
+    con.close()
+    app.multiselect(key="what_if_saved").set_value([keys[0]]).run()
+    assert not app.exception
+    # the what-if's cards follow the stored ones: the first renewal of the ranked list saved moves the forecast up
+    values = [m.value for m in app.metric if m.label == "Forecast (weighted)"]
+    # this quarter, next quarter, the path to plan's and the what-if's
+    assert len(values) == 4 and values[-1] != forecast_before
+    assert values[0] == forecast_before  # the stored figure stays
+    app.multiselect(key="what_if_lost").set_value([keys[1]]).run()
+    assert len([m for m in app.metric if m.label == "Forecast (weighted)"]) == 4
+    app.button(key="what_if_reset").run()
+    assert not app.exception
+    assert app.multiselect(key="what_if_saved").value == []
+    assert len([m for m in app.metric if m.label == "Forecast (weighted)"]) == 3  # no what-if shown
+    # another session (a reload) starts from the stored figures
+    monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
+    other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    other.switch_page("pages/forecast.py").run()
+    assert _card(other, "Forecast (weighted)") == forecast_before
+    assert other.multiselect(key="what_if_saved").value == []
 
 
 def test_calendar_page_filters_its_table(app):

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from renewal_radar import db, economics
+from renewal_radar import db, economics, path_to_plan, quarter_forecast
 from tests.conftest import import_files
 
 # P: 100 seats at $10 → 90 seats at $12 (price +180, volume −100, net +80)
@@ -171,3 +171,67 @@ def test_committed_lines_name_each_reason_and_know_only_the_day(committed_con):
     earlier = economics.committed(committed_con, dt.date(2024, 12, 1))
     assert earlier["signed_not_live_arr"] == pytest.approx(360 + 3_000)
     assert earlier["announced_cancellations_arr"] == pytest.approx(600)
+
+
+# A quarter of five renewals, plan 10,000 renewed ARR:
+#  A renewed 3,000 of 3,000; B churned 1,000; C open 4,000 at p 0.5 (loss 2,000); D open 2,000 at p 0.25 (loss
+#  1,500); E open 1,000 at p 0.9, called Commit (loss 100).
+# forecast = 3,000 + 2,000 + 500 + 900 = 6,400; gap = 3,600; ranked C (2,000), D (3,500), E (3,600): all three
+# close it, C and D alone (3,500) fall 100 short.
+def _hand_quarter() -> pl.DataFrame:
+    day = dt.date(2025, 2, 1)
+    outcomes = pl.DataFrame({
+        "account_id": ["A", "B", "C", "D", "E"], "renewal_date": [day] * 5,
+        "outcome": ["renewed", "churned", "open", "open", "open"],
+        "due_arr": [3_000.0, 1_000.0, 4_000.0, 2_000.0, 1_000.0],
+        "renewed_arr": [3_000.0, 0.0, 0.0, 0.0, 0.0], "renewed_arr_gross": [3_000.0, 0.0, 0.0, 0.0, 0.0],
+        "probability": [None, None, 0.5, 0.25, 0.9], "category": [None, None, None, "Pipeline", "Commit"]})
+    return quarter_forecast.with_projection(outcomes, contraction=0.0, expansion=0.0)
+
+
+def test_the_quarter_reads_floor_forecast_best_case_due_on_one_basis():
+    summary = quarter_forecast.summarise(_hand_quarter(), {"target_renewed_arr": 10_000.0})
+    assert summary["floor_arr"] == pytest.approx(3_000 + 1_000)             # renewed + E (Commit)
+    assert summary["forecast_arr"] == pytest.approx(6_400)
+    assert summary["best_case_arr"] == pytest.approx(3_000 + 7_000)         # every open renewal, none lost
+    assert summary["due_arr"] == pytest.approx(11_000)
+    assert summary["floor_arr"] <= summary["forecast_arr"] <= summary["best_case_arr"] <= summary["due_arr"]
+
+
+def test_path_to_plan_marks_the_shortest_set_that_closes_the_gap():
+    rows = _hand_quarter()
+    summary = quarter_forecast.summarise(rows, {"target_renewed_arr": 10_000.0})
+    found = path_to_plan.path(rows, summary)
+    assert found["gap_arr"] == pytest.approx(3_600) and found["closes_gap"]
+    ranked = found["renewals"]
+    assert ranked["account_id"].to_list() == ["C", "D", "E"]
+    assert ranked["cumulative_arr"].to_list() == pytest.approx([2_000, 3_500, 3_600])
+    assert ranked["in_shortest_set"].to_list() == [True, True, True]
+    easier = path_to_plan.path(rows, quarter_forecast.summarise(rows, {"target_renewed_arr": 9_000.0}))
+    assert easier["renewals"]["in_shortest_set"].to_list() == [True, True, False]  # gap 2,600: C and D
+    met = path_to_plan.path(rows, quarter_forecast.summarise(rows, {"target_renewed_arr": 6_000.0}))
+    assert met["closes_gap"] and not met["renewals"]["in_shortest_set"].any()
+
+
+def test_path_to_plan_says_when_saving_every_open_renewal_is_not_enough():
+    rows = _hand_quarter()
+    found = path_to_plan.path(rows, quarter_forecast.summarise(rows, {"target_renewed_arr": 10_500.0}))
+    assert found["gap_arr"] == pytest.approx(4_100) and not found["closes_gap"]
+    assert found["renewals"]["in_shortest_set"].all()
+
+
+def test_what_if_moves_the_quarter_and_leaves_the_rows_alone():
+    rows = _hand_quarter()
+    day = dt.date(2025, 2, 1)
+    before = quarter_forecast.summarise(rows, {"target_renewed_arr": 10_000.0})
+    after = path_to_plan.what_if_summary(rows, {"target_renewed_arr": 10_000.0}, {("C", day)}, {("E", day)})
+    # C renewed at 4,000; E lost: floor 3,000 + 4,000; forecast 7,000 + D's 500; best case 7,000 + D's 2,000
+    assert after["floor_arr"] == pytest.approx(7_000)
+    assert after["forecast_arr"] == pytest.approx(7_500)
+    assert after["best_case_arr"] == pytest.approx(9_000)
+    assert after["projected_grr"] == pytest.approx(7_500 / 11_000)
+    assert after["gap_to_plan_arr"] == pytest.approx(7_500 - 10_000)
+    assert quarter_forecast.summarise(rows, {"target_renewed_arr": 10_000.0}) == before
+    # a renewal already decided is not changed by a what-if
+    same = path_to_plan.what_if_summary(rows, None, {("B", day)}, set())
+    assert same["churned_due_arr"] == pytest.approx(1_000)

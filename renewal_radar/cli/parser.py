@@ -140,6 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--send", action="store_true", help="email each recipient (and post to webhooks)")
     alerts.add_argument("--lang", help="language of the printed digest (default: RENEWAL_RADAR_LANG)")
 
+    uplift = commands.add_parser("uplift", parents=[common], help="price, volume and mix at renewal")
+    uplift.add_argument("--start", type=_date)
+    uplift.add_argument("--end", type=_date)
+    uplift.add_argument("--grain", choices=("month", "quarter"), default="quarter")
+    uplift.add_argument("--by", choices=("segment", "csm_owner", "team"), default=None)
+    uplift.add_argument("--csv", action="store_true")
+    signed = commands.add_parser("committed", parents=[common], help="committed ARR: signed, not yet live, and "
+                                 "announced cancellations")
+    signed.add_argument("--as-of", type=_date)
+    signed.add_argument("--json", action="store_true")
+    plan = commands.add_parser("path-to-plan", parents=[common], help="the saves that close the quarter's gap")
+    plan.add_argument("--quarter", required=True, help="a fiscal quarter such as 2027-Q1")
+    plan.add_argument("--as-of", type=_date)
+    plan.add_argument("--json", action="store_true")
+
     bench = commands.add_parser("bench", parents=[common], help="time import, marts and every page's queries")
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")

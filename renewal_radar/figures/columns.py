@@ -171,6 +171,17 @@ _CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit
                "Closed": N_("Closed"), "Closed Won": N_("Closed Won"), "Closed Lost": N_("Closed Lost"),
                "Omitted": N_("Omitted"), "booked": N_("booked"), "Cancels at period end": N_("Cancels at period end")}
 # coded values a table shows in words (data values such as names and segments stay as they are)
+# renewal economics (metrics.md "Renewal economics")
+COLUMNS |= {
+    "renewed_arr": _c(N_("Renewed ARR"), "money"), "price_arr": _c(N_("Price effect"), "money"),
+    "volume_arr": _c(N_("Seats and volume effect"), "money"), "mix_arr": _c(N_("Products added or dropped"), "money"),
+    "kept_due_arr": _c(N_("ARR due on products kept"), "money"), "price_uplift": _c(N_("Price uplift"), "percent"),
+    "n_renewed": _c(N_("Renewed"), "count"), "n_events": _c(N_("Renewal events"), "count"),
+    "last_renewal_date": _c(N_("Last renewal date"), "date"), "cumulative_arr": _c(N_("Running sum"), "money"),
+    "in_shortest_set": _c(N_("Closes the gap"), "flag"), "what_if": _c(N_("What if"), "text"),
+    "reason": _c(N_("Why"), "text"), "kind": _c(N_("Kind"), "text"),
+}
+
 VALUES: dict[str, dict[str, str]] = {
     "source": {"model": N_("model"), "crm": N_("CRM"), "booked": N_("booked"),
                "cancellation": N_("cancellation"), "naive": N_("trailing rate"), "renewed": N_("renewed"),
@@ -180,6 +191,9 @@ VALUES: dict[str, dict[str, str]] = {
     "outcome": {"renewed": N_("renewed"), "churned": N_("churned"), "contracted": N_("contracted"),
                 "open": N_("open")},
     "reason_source": {"crm": N_("CRM loss reason"), "cancellation": N_("subscription cancellation")},
+    "reason": {"booked": N_("Signed, starts later"), "cancel_at_period_end": N_("Cancels at period end"),
+               "crm_closed_lost": N_("Renewal Closed Lost in the CRM")},
+    "kind": {"signed": N_("Signed, not yet live"), "cancelled": N_("Announced cancellation")},
 }
 
 

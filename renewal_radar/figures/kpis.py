@@ -12,6 +12,7 @@ TIME_AND_MONEY, WINDOW, RENEWALS = "Time and money", "Window metrics between D0 
 FORECAST, HEALTH, QUARTER, WHY = ("Renewal forecast as of D, horizon H", "Health score and churn risk",
                                   "Quarter forecast (fiscal quarters)", "Why customers leave")
 DATA = "data-model.md"
+ECONOMICS = "Renewal economics"
 
 
 def _f(label: str, kind: str, help: str | tuple[str, ...], spec: str) -> Figure:
@@ -141,6 +142,33 @@ FIGURES: dict[str, Figure] = {
         "Share of churned + contracted ARR whose reason the team could act on (reasons.toml)."), WHY),
     "involuntary_share": _f(N_("Involuntary"), "percent", N_(
         "Share of churned + contracted ARR lost to failed payments: nobody decided to leave."), WHY),
+    # renewal economics (Overview, Forecast, Why)
+    "committed_arr": _f(N_("Committed ARR"), "money", N_(
+        "ARR now, plus the lines signed that start after the as-of day, less the active lines whose cancellation is "
+        "already announced (cancel at period end, or a renewal called Closed Lost in the CRM)."), ECONOMICS),
+    "signed_not_live_arr": _f(N_("Signed, not yet live"), "money", N_(
+        "12 × MRR of the lines known by the as-of day (booked, else started) that start after it."), ECONOMICS),
+    "announced_cancellations_arr": _f(N_("Announced cancellations"), "money", N_(
+        "12 × MRR of the active lines that end after the as-of day and will not renew: set to cancel at period end, "
+        "or their renewal called Closed Lost."), ECONOMICS),
+    "quarter_forecast_arr": _f(N_("Forecast (weighted)"), "money", N_(
+        "Renewed so far (gross) plus Σ probability × ARR due over the open renewals: on the same basis as the floor "
+        "and the best case, so floor ≤ forecast ≤ best case ≤ ARR due."), QUARTER),
+    "price_uplift": _f(N_("Price uplift at renewal"), "percent", N_(
+        "Σ price effect / ARR due on the products kept, over the renewals renewed so far: what changed in unit "
+        "price, apart from seats and products added or dropped."), ECONOMICS),
+    "price_arr": _f(N_("Price effect"), "money", N_(
+        "Σ (unit price after − unit price before) × quantity after, over the products on both sides of a "
+        "renewal."), ECONOMICS),
+    "volume_arr": _f(N_("Seats and volume effect"), "money", N_(
+        "Σ (quantity after − quantity before) × unit price before, over the products on both sides."), ECONOMICS),
+    "mix_arr": _f(N_("Products added or dropped"), "money", N_(
+        "ARR of the products added at renewal less that of the products dropped."), ECONOMICS),
+    "plan_gap_arr": _f(N_("Gap to plan (forecast)"), "money", N_(
+        "Planned renewed ARR less the weighted forecast; the saves below, largest expected loss first, close it."),
+                       ECONOMICS),
+    "planned_renewed_arr": _f(N_("Plan: renewed ARR"), "money", N_(
+        "The quarter's planned renewed ARR (targets.csv), or its target GRR × ARR due."), QUARTER),
     # the digest
     "digest_alerts": _f(N_("{kind}"), "count", N_(
         "Alerts of this kind between the since day and the as-of day (off: the kind is switched off in "

@@ -13,10 +13,12 @@ from renewal_radar import (
     book,
     call_accuracy,
     digest,
+    economics,
     forecast,
     forecast_views,
     money,
     moved,
+    path_to_plan,
     quarter_forecast,
     quarters,
     scoring,
@@ -42,6 +44,7 @@ class QuarterView:
     by_team: pl.DataFrame      # team → manager → CSM with totals (empty without team.csv)
     by_segment: pl.DataFrame   # segment totals with their plan
     has_team: bool
+    target: dict | None        # the plan's row for the view (None without a plan)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,40 @@ def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL, currency: s
     by_team = quarter_forecast.by_levels(rows, ["team", "manager", "csm_owner"], targets) if has_team \
         else quarter_forecast.by_levels(rows, ["csm_owner"])
     return QuarterView(found.label, found.start, found.end, result.summary, rows, targets, by_team,
-                       quarter_forecast.by_levels(rows, ["segment"], targets), has_team)
+                       quarter_forecast.by_levels(rows, ["segment"], targets), has_team, result.target)
+
+
+@dataclass(frozen=True)
+class QuarterPrice:
+    """Price, volume and mix of the quarter's renewals renewed so far: each renewal, the quarter's total and by
+    team (or segment without team.csv) and CSM (metrics.md "Renewal economics")."""
+
+    renewals: pl.DataFrame
+    total: dict
+    by_team: pl.DataFrame
+    by_csm: pl.DataFrame
+
+
+def quarter_price(con, label: str, as_of: dt.date, filters: Filters = ALL,
+                  currency: str | None = None) -> QuarterPrice:
+    """The realised price, volume and mix of the fiscal quarter's renewals as of a day, money in ``currency``."""
+    found = quarters.parse(label)
+    splits = economics.with_team(con, economics.renewal_splits(con, found.start, min(found.end, as_of), as_of,
+                                                               "quarter", filters))
+    splits = money.converter(con, currency).frame(splits, economics.SPLIT_MONEY, "renewal_date")
+    team = "team" if splits["team"].is_not_null().any() else "segment"
+    return QuarterPrice(splits, economics.summarise(splits, []).row(0, named=True),
+                        economics.summarise(splits, [team]), economics.summarise(splits, ["csm_owner"]))
+
+
+def plan_path(view: QuarterView) -> dict:
+    """The quarter's path to plan: the gap, the open renewals ranked by expected loss, the saves that close it."""
+    return path_to_plan.path(view.renewals, view.summary)
+
+
+def what_if(view: QuarterView, saved: set[tuple], lost: set[tuple]) -> dict:
+    """The quarter's figures with the open renewals a person marked saved or lost (nothing stored changes)."""
+    return path_to_plan.what_if_summary(view.renewals, view.target, saved, lost)
 
 
 def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,

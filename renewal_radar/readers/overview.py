@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, forecast, metrics, money, quarter_forecast, quarters, sql
+from renewal_radar import book, dates, economics, forecast, metrics, money, quarter_forecast, quarters, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers.common import SCORES
@@ -34,6 +34,7 @@ class Overview:
     window_accounts: pl.DataFrame
     quarter_forecast: quarter_forecast.QuarterForecast  # the Forecast page's quarter view, to the cent
     quarter_label: str
+    committed_lines: pl.DataFrame  # the lines between ARR now and committed ARR (signed; cancellations announced)
 
     # constant currency: both ends of the window at its first day's rates; the day's ARR at the day's; each
     # renewal at its day's month's; movements at each month's (their fx movement worked out again)
@@ -41,12 +42,17 @@ class Overview:
                        "due": Money(forecast.RENEWAL_MONEY, "renewal_date"),
                        "movements": Money(kind="movements"), "accounts": Money(("mrr", "arr"), "as_of"),
                        "window_accounts": Money(("mrr_start", "mrr_end", "change"), "year_ago"),
-                       "quarter_forecast": Money()}
+                       "quarter_forecast": Money(), "committed_lines": Money(("arr",), "as_of")}
 
     @property
     def arr_now(self) -> float:
         """ARR on the as-of day: Σ 12 × MRR of the active accounts."""
         return float(self.accounts["arr"].sum())
+
+    @property
+    def committed(self) -> dict:
+        """Committed ARR on the as-of day: ARR now + signed, not yet live − announced cancellations."""
+        return economics.committed_figures(self.as_of, self.arr_now, self.committed_lines)
 
     @property
     def arr_growth(self) -> float | None:
@@ -93,6 +99,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
         window_accounts=metrics.window_accounts(con, year_ago, as_of, filters),
         quarter_forecast=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, SCORES),
         quarter_label=quarters.quarter_of(as_of).label,
+        committed_lines=economics.committed_lines(con, as_of, filters),
     ))
 
 
@@ -120,4 +127,7 @@ def cards(data: Overview) -> dict[str, float | None]:
             "quarter_renewed_arr_gross": data.quarter["renewed_arr_gross"],
             "quarter_churned_arr": data.quarter["churned_due_arr"], "quarter_open_arr": data.quarter["open_due_arr"],
             "quarter_projected_grr": data.quarter["projected_grr"],
-            "quarter_gap_to_plan_arr": data.quarter["gap_to_plan_arr"]}
+            "quarter_gap_to_plan_arr": data.quarter["gap_to_plan_arr"],
+            "committed_arr": data.committed["committed_arr"],
+            "signed_not_live_arr": data.committed["signed_not_live_arr"],
+            "announced_cancellations_arr": data.committed["announced_cancellations_arr"]}

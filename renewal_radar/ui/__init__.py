@@ -8,7 +8,8 @@
 - :mod:`.cards` — KPI cards read from the figure registry;
 - :mod:`.tables` — tables, their downloads and paging, links to an account;
 - :mod:`.layout` — a page's header and deep links;
-- :mod:`.navigation` — the pages as ``st.navigation`` lists them.
+- :mod:`.navigation` — the pages as ``st.navigation`` lists them;
+- :mod:`.economics` — the quarter view's price at renewal and path to plan with its what-if.
 
 Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
 """
@@ -23,6 +24,7 @@ from renewal_radar.ui.data import (
     stop_without_data,
     warn_if_scores_stale,
 )
+from renewal_radar.ui.economics import path_to_plan_panel, quarter_price_panel
 from renewal_radar.ui.formatting import coded, day, money, percent, snapshot_name
 from renewal_radar.ui.layout import mark_navigation_ready, page_header
 from renewal_radar.ui.navigation import navigation_pages, page_files
@@ -72,9 +74,11 @@ __all__ = [
     "open_account_picker",
     "page_files",
     "page_header",
+    "path_to_plan_panel",
     "percent",
     "percent_column",
     "person",
+    "quarter_price_panel",
     "record",
     "refuse",
     "require_account",
