@@ -192,28 +192,35 @@ def test_forecast_what_if_moves_the_quarter_and_a_reload_restores_it(app, demo_d
     forecast_before = _card(app, "Forecast (weighted)")
     con = db.connect(demo_db, read_only=True)
     view = forecast_reader.quarter(con, "2026-Q4", dt.date(2026, 11, 1))
+    path = forecast_reader.plan_path(view)
     keys = [f"{row['account_id']}|{row['renewal_date'].isoformat()}"
-            for row in forecast_reader.plan_path(view)["renewals"].head(2).iter_rows(named=True)]
+            for row in path["renewals"].head(2).iter_rows(named=True)]
+    shortest = int(path["renewals"]["in_shortest_set"].sum())
     con.close()
-    app.multiselect(key="what_if_saved").set_value([keys[0]]).run()
+    app.multiselect(key="what_if_saved_0").set_value([keys[0]]).run()
     assert not app.exception
     # the what-if's cards follow the stored ones: the first renewal of the ranked list saved moves the forecast up
     values = [m.value for m in app.metric if m.label == "Forecast (weighted)"]
     # this quarter, next quarter, the path to plan's and the what-if's
     assert len(values) == 4 and values[-1] != forecast_before
     assert values[0] == forecast_before  # the stored figure stays
-    app.multiselect(key="what_if_lost").set_value([keys[1]]).run()
+    app.multiselect(key="what_if_lost_0").set_value([keys[1]]).run()
     assert len([m for m in app.metric if m.label == "Forecast (weighted)"]) == 4
-    app.button(key="what_if_reset").run()
+    app.button(key="what_if_reset").click().run()
     assert not app.exception
-    assert app.multiselect(key="what_if_saved").value == []
-    assert len([m for m in app.metric if m.label == "Forecast (weighted)"]) == 3  # no what-if shown
+    assert len([m for m in app.metric if m.label == "Forecast (weighted)"]) == 3, [w.key for w in app.multiselect]  # no what-if shown
+    assert app.multiselect(key="what_if_saved_1").value == [] and app.multiselect(key="what_if_lost_1").value == []
+    # the saves that close the gap, marked in one click (offered only when the forecast is short of plan)
+    assert app.button(key="what_if_shortest").disabled == (shortest == 0)
+    if shortest:
+        app.button(key="what_if_shortest").click().run()
+        assert len(app.multiselect(key="what_if_saved_2").value) == shortest
     # another session (a reload) starts from the stored figures
     monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
     other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     other.switch_page("pages/forecast.py").run()
     assert _card(other, "Forecast (weighted)") == forecast_before
-    assert other.multiselect(key="what_if_saved").value == []
+    assert other.multiselect(key="what_if_saved_0").value == []
 
 
 def test_calendar_page_filters_its_table(app):

@@ -13,7 +13,7 @@ from renewal_radar.ui.cards import metric
 from renewal_radar.ui.formatting import day, money, percent
 from renewal_radar.ui.tables import account_link_column, account_url, table_with_download
 
-SAVED, LOST = "what_if_saved", "what_if_lost"
+SAVED, LOST, ROUND, PRESET = "what_if_saved", "what_if_lost", "what_if_round", "what_if_preset"
 WHAT_IF_CHOICES = 300  # the renewals a person can mark: the largest expected losses (the list is ranked)
 
 
@@ -51,10 +51,10 @@ def _key(row: dict) -> str:
     return f"{row['account_id']}|{row['renewal_date'].isoformat()}"
 
 
-def _marked(name: str) -> set[tuple]:
+def _marked(values: list[str]) -> set[tuple]:
     import datetime as dt
 
-    pairs = (value.split("|") for value in st.session_state.get(name) or [])
+    pairs = (value.split("|") for value in values or [])
     return {(account, dt.date.fromisoformat(when)) for account, when in pairs}
 
 
@@ -87,6 +87,12 @@ def path_to_plan_panel(view, found: dict, what_if: Callable, currency: str) -> N
     _what_if_panel(view, ranked, what_if, currency)
 
 
+def _mark(saved: list[str], lost: list[str]) -> None:
+    # new widget keys start the two lists afresh from these marks (a widget's own state would outlive a reset)
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    st.session_state[PRESET] = (saved, lost)
+
+
 def _what_if_panel(view, ranked: pl.DataFrame, what_if: Callable, currency: str) -> None:
     st.markdown(t("**What if** — mark open renewals as saved or lost and see the quarter move. Only you see it; "
                   "nothing is stored, and a reload starts again from the stored figures."))
@@ -95,14 +101,16 @@ def _what_if_panel(view, ranked: pl.DataFrame, what_if: Callable, currency: str)
               f"{money(row['due_arr'], currency)}" for row in choices.iter_rows(named=True)}
     shortest = [key for key, marked in zip(labels, choices["in_shortest_set"], strict=True) if marked]
     buttons = st.columns([1, 1, 3])
-    if buttons[0].button(t("Mark the saves that close the gap"), key="what_if_shortest", disabled=not shortest):
-        st.session_state[SAVED], st.session_state[LOST] = shortest, []
-    if buttons[1].button(t("Reset"), key="what_if_reset"):
-        st.session_state[SAVED], st.session_state[LOST] = [], []
+    # callbacks run before the script, so the widgets below draw the marks they set
+    buttons[0].button(t("Mark the saves that close the gap"), key="what_if_shortest", disabled=not shortest,
+                      on_click=_mark, args=(shortest, []))
+    buttons[1].button(t("Reset"), key="what_if_reset", on_click=_mark, args=([], []))
     left, right = st.columns(2)
-    left.multiselect(t("Saved (renews at its ARR due)"), list(labels), format_func=labels.get, key=SAVED)
-    right.multiselect(t("Lost (churns)"), list(labels), format_func=labels.get, key=LOST)
-    saved, lost = _marked(SAVED), _marked(LOST)
+    turn, (preset_saved, preset_lost) = st.session_state.get(ROUND, 0), st.session_state.get(PRESET, ([], []))
+    saved = _marked(left.multiselect(t("Saved (renews at its ARR due)"), list(labels), default=preset_saved,
+                                     format_func=labels.get, key=f"{SAVED}_{turn}"))
+    lost = _marked(right.multiselect(t("Lost (churns)"), list(labels), default=preset_lost, format_func=labels.get,
+                                     key=f"{LOST}_{turn}"))
     if not saved and not lost:
         return
     before, after = view.summary, what_if(view, saved, lost)
