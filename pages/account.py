@@ -110,6 +110,17 @@ st.subheader(t("Contract lines"))
 ui.table_with_download(view.lines.with_columns(pl.col("mrr").round(2)), f"lines_{account_id}", "account_lines",
                        height=260)
 
+st.subheader(t("Price, seats and products at each renewal"))
+history = page.price_history
+if history.is_empty():
+    st.caption(t("No past renewal renewed yet."))
+else:
+    st.caption(t("Renewed ARR − ARR due = price + seats and volume + products added or dropped, each renewal at "
+                 "its due month's exchange rates."))
+    ui.table_with_download(history.select("renewal_date", "due_arr", "renewed_arr", "price_arr", "volume_arr",
+                                          "mix_arr"), f"price_history_{account_id}", "account_price_history",
+                           height=240)
+
 st.subheader(t("Business-review pack"))
 st.caption(t("Highlights, charts, renewal and expansion talking points, risks and asks for a period, as a PDF and "
              "a PowerPoint to present."))

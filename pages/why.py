@@ -34,6 +34,7 @@ def show_reasons() -> None:
     with st.spinner(t("Reading the reasons…")):
         page = ui.compute(reader.read, first, dates.add_months(last, 3), as_of, filters)
     show_headline(page)
+    show_contraction(ui.compute(reader.contraction, first, dates.add_months(last, 3), as_of, filters), page.currency)
     if page.rows.is_empty():
         st.info(t("No churned or contracted renewal in these quarters among the filtered accounts."))
         return
@@ -57,6 +58,20 @@ def show_headline(page: reader.WhyPage) -> None:
     ui.metric(cols[2], "no_reason_share", figures["no_reason_share"])
     ui.metric(cols[3], "addressable_share", figures["addressable_share"])
     ui.metric(cols[4], "involuntary_share", figures["involuntary_share"])
+
+
+def show_contraction(split: dict, currency: str) -> None:
+    """How much of the contraction was seats, how much price, how much products dropped."""
+    if not split["n_contracted"]:
+        return
+    st.markdown(t("**Of the {arr} lost on {n:,} renewals that renewed smaller:**",
+                  arr=ui.money(split["contracted_arr"], currency), n=split["n_contracted"]))
+    cols = st.columns(3)
+    ui.metric(cols[0], "volume_arr", split["volume_arr"], currency)
+    ui.metric(cols[1], "price_arr", split["price_arr"], currency)
+    ui.metric(cols[2], "mix_arr", split["mix_arr"], currency)
+    st.caption(t("Price, seats and products at renewal, each renewal's lines against its renewal lines at the due "
+                 "month's rates: the three add up to the ARR lost (a price rise can offset part of a seat cut)."))
 
 
 def show_by_attribute(page: reader.WhyPage) -> None:

@@ -128,6 +128,15 @@ def period_label(day: dt.date, grain: str) -> str:
     return f"{day:%Y-%m}" if grain == "month" else quarters.quarter_of(day).label
 
 
+def contraction_split(splits: pl.DataFrame) -> dict:
+    """Of the renewals that renewed smaller: the ARR lost (due − renewed) and how much of it each effect explains
+    (price, seats and volume, products dropped; negative where it took ARR away). The three add up to − the loss."""
+    smaller = splits.filter(pl.col("renewed_arr") < pl.col("due_arr"))
+    total = lambda name: float(smaller[name].sum()) if smaller.height else 0.0  # noqa: E731
+    return {"n_contracted": smaller.height, "contracted_arr": total("due_arr") - total("renewed_arr"),
+            "price_arr": total("price_arr"), "volume_arr": total("volume_arr"), "mix_arr": total("mix_arr")}
+
+
 def with_team(con, splits: pl.DataFrame) -> pl.DataFrame:
     """The splits with each CSM's team (team.csv; empty without one)."""
     team = book.team_members(con).select("csm_owner", "team")

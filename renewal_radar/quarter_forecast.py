@@ -106,7 +106,8 @@ def summarise(rows: pl.DataFrame, target: dict | None = None) -> dict:
         "renewed_arr_gross": renewed_gross, "renewed_arr_net": _sum(rows, "renewed_arr", outcome == "renewed"),
         "contracted_arr": _sum(rows, "contracted_arr"), "open_forecast_arr": _sum(rows, "open_forecast_arr"),
         # on the whole due set, as floor and best case: renewed so far (gross) + the open part's Σ p × due
-        "forecast_arr": renewed_gross + _sum(rows, "open_forecast_arr"), "floor_arr": floor, "best_case_arr": best, "projected_renewed_arr_gross": projected,
+        "forecast_arr": renewed_gross + _sum(rows, "open_forecast_arr"), "floor_arr": floor, "best_case_arr": best,
+        "projected_renewed_arr_gross": projected,
         "projected_renewed_arr_net": projected_net, "projected_grr": projected / due if due else None,
         "projected_nrr": projected_net / due if due else None,
     }

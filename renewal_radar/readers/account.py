@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import account, metrics, money, retention_projection, review_pack
+from renewal_radar import account, economics, metrics, money, retention_projection, review_pack
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers import expansion as expansion_reader
@@ -27,10 +27,12 @@ class AccountPage:
     value: dict | None         # the retention projection's expected residual value (on the data's as-of day)
     signals: pl.DataFrame      # its expansion signals (already in the currency shown: the Expansion reader's)
     data_as_of: dt.date
+    price_history: pl.DataFrame  # each past renewal: due, renewed, price, seats and volume, products added or dropped
 
     # the view converts by its own declaration; the drivers compare the account with the book in the reporting
     # currency, where the metric cohorts are computed, so they stay in it
-    MONEY: ClassVar = {"view": Money(), "value": Money(("residual_value",), "data_as_of")}
+    MONEY: ClassVar = {"view": Money(), "value": Money(("residual_value",), "data_as_of"),
+                       "price_history": Money(economics.SPLIT_MONEY, "renewal_date")}
 
 
 def choices(con, filters: Filters = ALL) -> pl.DataFrame:
@@ -45,7 +47,7 @@ def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency:
     found = shown.result(AccountPage(shown.base, account.view(con, account_id, as_of),
                                      why.account_drivers(con, account_id, as_of),
                                      retention_projection.account_value(con, account_id), signals,
-                                     metrics.data_as_of(con)))
+                                     metrics.data_as_of(con), economics.account_splits(con, account_id, as_of)))
     return found if shown.is_identity else dataclasses.replace(found, view=account.worded(con, found.view,
                                                                                             shown.currency))
 

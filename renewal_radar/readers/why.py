@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import book, dates, drivers, metrics, money, reasons
+from renewal_radar import book, dates, drivers, economics, metrics, money, reasons
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 
@@ -55,6 +55,15 @@ def read(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters = A
         (pl.col("churned_arr") + pl.col("contracted_arr")).alias("lost_arr"))
     return WhyPage(shown.currency, start, end, rows, reasons.summary(rows), reasons.by_reason(rows),
                    _by_period(rows))
+
+
+def contraction(con, start: dt.date, end: dt.date, as_of: dt.date, filters: Filters = ALL,
+                currency: str | None = None) -> dict:
+    """How much of the contraction of the renewals due in [start, min(end, as_of)) was seats, price or products
+    dropped (metrics.md "Renewal economics"), each renewal event apart as the reasons count them."""
+    splits = economics.renewal_splits(con, start, min(end, as_of), as_of, None, filters)
+    return economics.contraction_split(money.converter(con, currency).frame(splits, economics.SPLIT_MONEY,
+                                                                            "renewal_date"))
 
 
 def _by_period(rows: pl.DataFrame) -> pl.DataFrame:
