@@ -3,13 +3,19 @@ ARR, the path to plan and its what-if. Every expected figure below is worked out
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import subprocess
+import sys
 
 import polars as pl
 import pytest
 
 from renewal_radar import db, economics, path_to_plan, quarter_forecast
-from tests.conftest import import_files
+from renewal_radar.readers import overview
+from tests.conftest import ROOT, import_files
 
 # P: 100 seats at $10 → 90 seats at $12 (price +180, volume −100, net +80)
 # Q: Core 50 × $2 kept at 50 × $2, Add-on $30 added on renewal (mix +30)
@@ -235,3 +241,72 @@ def test_what_if_moves_the_quarter_and_leaves_the_rows_alone():
     # a renewal already decided is not changed by a what-if
     same = path_to_plan.what_if_summary(rows, None, {("B", day)}, set())
     assert same["churned_due_arr"] == pytest.approx(1_000)
+
+
+# ---------------------------------------------------------------- the demo and the command line
+
+
+def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "renewal_radar", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_the_identity_holds_on_every_renewal_of_the_demo(demo_con):
+    for grain in (None, "month", "quarter"):
+        splits = economics.renewal_splits(demo_con, grain=grain)
+        assert splits.height > 100
+        gap = splits["renewed_arr"] - splits["due_arr"] - splits["price_arr"] - splits["volume_arr"] \
+            - splits["mix_arr"]
+        assert gap.abs().max() < 0.005, grain
+    # the demo's price moves show: list-price rises and negotiated discounts at renewal, seats cut at risky ones
+    assert (splits["price_arr"] > 0).any() and (splits["price_arr"] < 0).any() and (splits["volume_arr"] < 0).any()
+
+
+def test_uplift_command_sums_the_splits_per_quarter_and_team(cli_env, demo_con):
+    done = _cli(cli_env, "uplift", "--by", "team", "--csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert list(rows[0]) == list(economics.SUMMARY_COLUMNS)
+    for row in rows:
+        due, renewed = float(row["due_arr"]), float(row["renewed_arr"])
+        effects = float(row["price_arr"]) + float(row["volume_arr"]) + float(row["mix_arr"])
+        assert due + effects == pytest.approx(renewed, abs=0.01)
+    splits = economics.with_team(demo_con, economics.renewal_splits(demo_con))
+    assert sum(int(row["n_renewed"]) for row in rows) == splits.height
+    assert sum(float(row["price_arr"]) for row in rows) == pytest.approx(float(splits["price_arr"].sum()), abs=0.01)
+
+
+def test_committed_command_agrees_with_the_overview(cli_env, demo_con):
+    done = _cli(cli_env, "committed", "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert list(found) == list(economics.COMMITTED_KEYS)
+    page = overview.read(demo_con, dt.date(2026, 11, 1))
+    for key in economics.COMMITTED_MONEY:
+        assert found[key] == pytest.approx(page.committed[key], abs=0.005), key
+    # the demo signed add-ons ahead and holds cancellations already asked for
+    assert found["signed_not_live_arr"] > 0 and found["announced_cancellations_arr"] > 0
+    assert found["committed_arr"] == pytest.approx(
+        found["arr"] + found["signed_not_live_arr"] - found["announced_cancellations_arr"])
+
+
+def test_path_to_plan_command_marks_the_saves_that_close_the_demo_gap(cli_env, demo_con):
+    done = _cli(cli_env, "path-to-plan", "--quarter", "2026-Q4", "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert {"quarter", "as_of", "planned_renewed_arr", "forecast_arr", "gap_arr", "closes_gap",
+            "renewals"} <= set(found)
+    quarter = json.loads(_cli(cli_env, "forecast", "--quarter", "2026-Q4", "--json").stdout)
+    assert found["forecast_arr"] == pytest.approx(quarter["forecast_arr"], abs=0.005)
+    assert quarter["floor_arr"] <= quarter["forecast_arr"] <= quarter["best_case_arr"] <= quarter["due_arr"]
+    renewals = found["renewals"]
+    losses = [row["expected_loss_arr"] for row in renewals]
+    assert losses == sorted(losses, reverse=True)
+    marked = [row for row in renewals if row["in_shortest_set"]]
+    if found["gap_arr"] > 0 and found["closes_gap"]:
+        # the shortest prefix: its sum reaches the gap, the sum without its last one does not
+        assert marked == renewals[:len(marked)]
+        assert marked[-1]["cumulative_arr"] >= found["gap_arr"] > marked[-1]["cumulative_arr"] - losses[
+            len(marked) - 1]
+    else:
+        assert not found["closes_gap"] or not marked
