@@ -71,6 +71,12 @@ def cli(db: Path, *args: str):
     return {"exit": code, "output": plain(parsed)}
 
 
+def _quarter_of(as_of: str) -> str:
+    from renewal_radar import quarters
+
+    return quarters.quarter_of(dt.date.fromisoformat(as_of)).label
+
+
 def cli_outputs(db: Path, as_of: str) -> dict:
     """Every reporting command with its machine-readable output, on one database."""
     commands = {
@@ -90,6 +96,10 @@ def cli_outputs(db: Path, as_of: str) -> dict:
         "project-retention-segment": ("project-retention", "--by", "segment", "--json"),
         "reasons": ("reasons", "--csv"), "reasons-quarter": ("reasons", "--grain", "quarter", "--csv"),
         "digest": ("digest", "--format", "json", "--dry-run"),
+        "uplift": ("uplift", "--csv"), "uplift-month-csm": ("uplift", "--grain", "month", "--by", "csm_owner", "--csv"),
+        "committed": ("committed", "--json"),
+        "forecast-quarter": ("forecast", "--quarter", _quarter_of(as_of), "--json"),
+        "path-to-plan": ("path-to-plan", "--quarter", _quarter_of(as_of), "--json"),
     }
     return {name: cli(db, *args) for name, args in commands.items()}
 

@@ -68,7 +68,9 @@ def _forecast(con, as_of, currency=None) -> dict:
     view = views["90"]
     snaps = forecast.snapshots(con)
     record = forecast.track_record(con, 90, ALL, currency)
-    return {"quarters": [forecast.quarter(con, label, as_of, ALL, currency) for label in (this_label, next_label)],
+    quarter_views = [forecast.quarter(con, label, as_of, ALL, currency) for label in (this_label, next_label)]
+    return {"quarters": quarter_views, "quarter_price": forecast.quarter_price(con, this_label, as_of, ALL, currency),
+            "path_to_plan": forecast.plan_path(quarter_views[0]),
             "week_moved": forecast.week_moved(con, this_label, as_of, currency),
             "horizons": {h: {"summary": v.summary, "renewals": v.renewals} for h, v in views.items()},
             "breakdown": {by: view.breakdowns[by] for by in ("segment", "csm_owner", "category", "source")
@@ -90,7 +92,7 @@ def _account(con, as_of, currency=None) -> dict:
     account_id = choices["account_id"][0]
     page = account.read(con, account_id, as_of, ALL, currency)
     return {"choices": choices, "view": page.view, "owner": common.account_owner(con, account_id),
-            "drivers": page.drivers, "value": page.value}
+            "drivers": page.drivers, "value": page.value, "price_history": page.price_history}
 
 
 COHORT_FIELDS = ("currency", "triangle", "labels", "survival", "numbers_at_risk", "movements")
@@ -116,7 +118,9 @@ def _cohorts(con, as_of, currency=None) -> dict:
 def _why(con, as_of, currency=None) -> dict:
     starts = why.quarter_starts(con)
     page = why.read(con, starts[0], dates.add_months(starts[-1], 3), as_of, ALL, currency) if starts else None
-    return {"quarter_starts": starts, "page": page, "drivers": why.drivers_view(con)}
+    contraction = why.contraction(con, starts[0], dates.add_months(starts[-1], 3), as_of, ALL, currency) \
+        if starts else None
+    return {"quarter_starts": starts, "page": page, "drivers": why.drivers_view(con), "contraction": contraction}
 
 
 def _digest(con, as_of, currency=None) -> dict:
