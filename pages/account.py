@@ -118,8 +118,7 @@ else:
     st.caption(t("Renewed ARR − ARR due = price + seats and volume + products added or dropped, each renewal at "
                  "its due month's exchange rates."))
     ui.table_with_download(history.select("renewal_date", "due_arr", "renewed_arr", "price_arr", "volume_arr",
-                                          "mix_arr"), f"price_history_{account_id}", "account_price_history",
-                           height=240)
+                                          "mix_arr"), f"price_history_{account_id}", "account_price_history")
 
 st.subheader(t("Business-review pack"))
 st.caption(t("Highlights, charts, renewal and expansion talking points, risks and asks for a period, as a PDF and "

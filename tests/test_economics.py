@@ -23,6 +23,7 @@ from tests.conftest import ROOT, import_files
 # S: no quantity exported: $200 → $220 (quantity 1 each: price +20)
 # T: EUR, Core 10 × €10 → 10 × €11 at the due month's rate 1.2 on both sides (price +12 USD MRR), although the
 #    renewal month's rate is 1.5 (currency stays out)
+# N: two currencies: Core $100 kept, Add-on €50 → €60 at November's rate 1.5 (price +15 USD MRR)
 # M: a monthly line renewed in Oct, Nov, Dec 2024 at 5 × $20 → 5 × $20 → 6 × $20 → 6 × $22: one window renewal
 #    in 2024-Q4: due 100 (first event), renewed 132 (last): volume +20, price +12
 UPLIFT_SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,quantity,product,currency,bill_period_months
@@ -38,6 +39,10 @@ S,2024-01-01,2024-11-01,200,,Core,USD,12
 S,2024-11-01,2025-11-01,220,,Core,USD,12
 T,2024-01-01,2024-10-01,100,10,Core,EUR,12
 T,2024-10-01,2025-10-01,110,10,Core,EUR,12
+N,2024-01-01,2024-11-01,100,10,Core,USD,12
+N,2024-01-01,2024-11-01,50,1,Add-on,EUR,12
+N,2024-11-01,2025-11-01,100,10,Core,USD,12
+N,2024-11-01,2025-11-01,60,1,Add-on,EUR,12
 M,2024-09-01,2024-10-01,100,5,Core,USD,1
 M,2024-10-01,2024-11-01,100,5,Core,USD,1
 M,2024-11-01,2024-12-01,120,6,Core,USD,1
@@ -50,6 +55,7 @@ R,Romeo,SMB,Bob
 S,Sierra,SMB,Bob
 T,Tango,Enterprise,Bob
 M,Mike,SMB,Ann
+N,November,SMB,Bob
 """
 UPLIFT_FX = """currency,month,rate
 EUR,2024-01-01,1.2
@@ -83,6 +89,7 @@ def test_price_volume_and_mix_of_each_renewal_by_hand(uplift_con):
         "S": (2_400, 2_640, 240, 0, 0),
         "T": (1_440, 1_584, 144, 0, 0),       # €10 × 10 × 1.2 × 12 → €11 × 10 × 1.2 × 12
         "M": (1_200, 1_584, 144, 240, 0),     # 5 × $20 first, 6 × $22 last: volume (6 − 5) × 20, price 2 × 6
+        "N": (2_100, 2_280, 180, 0, 0),       # (100 + 50 × 1.5) × 12 → (100 + 60 × 1.5) × 12
     }
     assert set(rows) == set(expected)
     for account, (due, renewed, price, volume, mix) in expected.items():

@@ -14,6 +14,7 @@ from renewal_radar.ui.formatting import day, money, percent
 from renewal_radar.ui.tables import account_link_column, account_url, table_with_download
 
 SAVED, LOST, ROUND, PRESET = "what_if_saved", "what_if_lost", "what_if_round", "what_if_preset"
+SPEC_CITATION = lambda: t("Defined in the metric definitions, “Renewal economics”.")  # noqa: E731
 WHAT_IF_CHOICES = 300  # the renewals a person can mark: the largest expected losses (the list is ranked)
 
 
@@ -30,7 +31,8 @@ def quarter_price_panel(price, currency: str) -> None:
     metric(cols[2], "volume_arr", total["volume_arr"], currency)
     metric(cols[3], "mix_arr", total["mix_arr"], currency)
     st.caption(t("Renewed ARR − ARR due = price + seats and volume + products added or dropped, renewal by renewal "
-                 "(both sides at the due month's exchange rates). A monthly line counts once in the quarter."))
+                 "(both sides at the due month's exchange rates). A monthly line counts once in the quarter.")
+               + " " + SPEC_CITATION())
     by_team, by_csm, each = st.tabs([t("By team"), t("By CSM"), t("Each renewal")])
     columns = ("n_renewed", "due_arr", "renewed_arr", "price_arr", "volume_arr", "mix_arr", "price_uplift")
     with by_team:
@@ -80,6 +82,8 @@ def path_to_plan_panel(view, found: dict, what_if: Callable, currency: str) -> N
         st.error(t("Saving every open renewal adds {arr}, short of the gap of {gap}: the plan cannot be reached by "
                    "saves alone.", arr=money(float(ranked["expected_loss_arr"].sum()), currency),
                    gap=money(found["gap_arr"], currency)))
+    st.caption(t("Gap = planned renewed ARR − forecast (weighted). Open renewals ranked by expected loss, "
+                 "(1 − probability) × ARR due, with the running sum of what saving each adds.") + " " + SPEC_CITATION())
     table = ranked.with_columns(account_url()).select(
         "open", "account_id", "name", "csm_owner", "renewal_date", "due_arr", "probability", "expected_loss_arr",
         "cumulative_arr", "in_shortest_set")
