@@ -250,7 +250,8 @@ def test_why_page_shows_lost_arr_by_reason_and_the_renewals_behind_one(app):
     app.switch_page("pages/why.py").run()
     assert not app.exception
     assert [m.label for m in app.metric] == ["Churned ARR", "Contracted ARR", "No reason recorded", "Addressable",
-                                             "Involuntary"]
+                                             "Involuntary",  # and how much of contraction was seats, price, products
+                                             "Seats and volume effect", "Price effect", "Products added or dropped"]
     assert all(m.help for m in app.metric)
     assert app.metric[0].value.startswith("$") and app.metric[2].value.endswith("%")
     assert [tab.label for tab in app.tabs] == ["Reasons", "What drives churn here"]

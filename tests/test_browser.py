@@ -44,7 +44,8 @@ def test_page_renders_in_chromium(server, page, name):
     assert_clean(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     if name == "overview":
-        assert page.locator('[data-testid="stMetric"]').count() == 13  # the year's figures and the quarter's
+        # the year's figures, committed ARR and the quarter's
+        assert page.locator('[data-testid="stMetric"]').count() == 16
 
 
 def _first_metric(page: Page) -> str:

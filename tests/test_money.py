@@ -205,7 +205,7 @@ def test_every_page_shows_money_in_the_picked_currency(demo_db, monkeypatch):
         expected = overview_reader.read(con, metrics.data_as_of(con), currency="JPY")
     finally:
         con.close()
-    assert app.metric[0].value == i18n.money(expected.arr_now, "JPY", compact=True) == "¥1.6B"
+    assert app.metric[0].value == i18n.money(expected.arr_now, "JPY", compact=True) == "¥1.7B"
     assert any("JPY" in c.value for c in app.caption)  # "Money in JPY."
     for page in ("pages/forecast.py", "pages/calendar.py", "pages/at_risk.py", "pages/cohorts.py",
                  "pages/expansion.py", "pages/account.py", "pages/digest.py"):

@@ -183,7 +183,9 @@ def test_the_forecast_page_opens_on_the_quarter(quarter_db, monkeypatch):
     assert metrics["Churned"][0] == "$2,400" and metrics["Still open"][0] == "$5,400"
     assert "2025-Q1" in " ".join(h.value for h in app.subheader)
     tabs = [tab.label for tab in app.tabs]
-    assert tabs[:4] == ["By team", "By segment", "Renewals in the quarter", "Since last week"]
+    # the quarter's tabs in order (the price tab holds its own: by team, by CSM, each renewal)
+    assert tabs[:4] == ["By team", "By segment", "Renewals in the quarter", "Price at renewal"]
+    assert tabs[4:7] == ["By team", "By CSM", "Each renewal"] and tabs[7:9] == ["Path to plan", "Since last week"]
 
 
 HISTORY = """OpportunityId,CreatedDate,StageName,ForecastCategory,Probability,Amount,CloseDate
