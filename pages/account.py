@@ -7,6 +7,7 @@ from renewal_radar import charts, health, review_pack, ui
 from renewal_radar.account import ticket_summary
 from renewal_radar.i18n import t
 from renewal_radar.readers import account as account_reader
+from renewal_radar.readers import packs as packs_reader
 
 ui.page_header(t("Account"), t("Everything about one customer: contract lines, ARR and usage, support, surveys, "
                                "CSM activity, health with what moved it, churn risk and the next renewal."))
@@ -121,26 +122,34 @@ else:
                                           "mix_arr"), f"price_history_{account_id}", "account_price_history")
 
 st.subheader(t("Business-review pack"))
-st.caption(t("Highlights, charts, renewal and expansion talking points, risks and asks for a period, as a PDF and "
-             "a PowerPoint to present."))
-default_start, default_end = review_pack.last_quarter(as_of)
-first, last, build = st.columns([1, 1, 1])
-start = first.date_input(t("From"), value=default_start, key="pack_start")
-end = last.date_input(t("Until (exclusive)"), value=default_end, key="pack_end")
-if build.button(t("Build the pack"), type="primary", key="pack_build"):
-    with st.spinner(t("Building the pack: charts, PDF and PowerPoint…")):
-        pack = ui.compute(account_reader.review_pack_files, account_id, start, end, as_of)
-    st.session_state["pack"] = (account_id, pack)
-built = st.session_state.get("pack")
-if built and built[0] == account_id:
-    pdf, pptx = built[1]
-    left, right, _ = st.columns([1, 1, 2])
-    left.download_button(t("Download PDF"), ui.audited(pdf, "pack_download", account=account_id, format="pdf"),
-                         f"business_review_{account_id}.pdf", "application/pdf", key="pack_pdf", on_click="ignore")
-    right.download_button(t("Download PowerPoint"),
-                          ui.audited(pptx, "pack_download", account=account_id, format="pptx"),
-                          f"business_review_{account_id}.pptx", key="pack_pptx", on_click="ignore",
-                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+st.caption(t("The review to present to the customer — adoption, features, support and surveys, the renewal's terms "
+             "and next steps, for a period against the one before — and your own preparation sheet with the scores, "
+             "the CRM's call, the notice deadline and open escalations. PDF and PowerPoint."))
+
+
+@st.fragment
+def pack_panel() -> None:
+    """The period and the two packs; a fragment, so building one reruns only this part of the page."""
+    default_start, default_end = review_pack.last_quarter(as_of)
+    first, last = st.columns(2)
+    start = first.date_input(t("From"), value=default_start, key="pack_start")
+    end = last.date_input(t("Until (exclusive)"), value=default_end, key="pack_end")
+    customer, mine, _ = st.columns([1, 1, 2])
+    for column, internal, label in ((customer, False, t("For the customer")),
+                                    (mine, True, t("For me: preparation sheet"))):
+        if column.button(label, type="primary" if not internal else "secondary", key=f"pack_build_{internal}"):
+            with st.spinner(t("Building the pack: charts, PDF and PowerPoint…")):
+                files = ui.compute(packs_reader.review_pack_files, account_id, start, end, as_of, internal)
+            st.session_state["pack"] = (account_id, internal, files)
+    built = st.session_state.get("pack")
+    if built and built[0] == account_id:
+        internal = built[1]
+        name = f"{'preparation_sheet' if internal else 'business_review'}_{account_id}"
+        st.caption(t("Preparation sheet, for you only.") if internal else t("The customer's review."))
+        ui.pack_downloads(built[2], name, "pack", account=account_id)
+
+
+pack_panel()
 
 st.subheader(t("Expansion signals"))
 signals = page.signals

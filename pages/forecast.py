@@ -8,6 +8,7 @@ import streamlit as st
 from renewal_radar import figures, forecast_charts, settings, ui
 from renewal_radar.i18n import t
 from renewal_radar.readers import forecast as reader
+from renewal_radar.readers import packs as packs_reader
 
 ui.page_header(t("Renewal forecast"), t("ARR up for renewal in the horizon, the floor, weighted forecast and best "
                                         "case, and — next to it — how accurate the same forecast was in the past."))
@@ -72,6 +73,21 @@ def week_headline(panel: reader.WhatMoved) -> str:
              moves=", ".join(moves) or t("nothing moved"))
 
 
+@st.fragment
+def leadership_pack(label: str) -> None:
+    """The quarter's leadership pack as PDF and PowerPoint; a fragment, so building it reruns only this part."""
+    st.caption(t("The quarterly report for the executive team: the quarter so far, the forecast against plan, the "
+                 "path from last week, teams and segments, retention and committed ARR, why customers left, the top "
+                 "open risks and the forecast's track record — one message per slide, with the figures in full."))
+    if st.button(t("Build the leadership pack"), type="primary", key="quarter_pack_build"):
+        with st.spinner(t("Building the pack: charts, PDF and PowerPoint…")):
+            st.session_state["quarter_pack"] = (label, ui.compute(packs_reader.quarter_pack_files, label, as_of,
+                                                                  filters))
+    built = st.session_state.get("quarter_pack")
+    if built and built[0] == label:
+        ui.pack_downloads(built[1], f"leadership_pack_{label}", "quarter_pack", quarter=label)
+
+
 if view == "quarter":
     this_label, next_label = reader.current_quarters(as_of)
     with st.spinner(t("Forecasting the quarter…")):
@@ -84,9 +100,9 @@ if view == "quarter":
                        start=ui.day(next_quarter.start), end=ui.day(next_quarter.end - dt.timedelta(days=1))),
                      expanded=True):
         quarter_kpis(next_quarter)
-    team_tab, segment_tab, renewals_tab, price_tab, path_tab, week_tab = st.tabs(
+    team_tab, segment_tab, renewals_tab, price_tab, path_tab, week_tab, pack_tab = st.tabs(
         [t("By team"), t("By segment"), t("Renewals in the quarter"), t("Price at renewal"), t("Path to plan"),
-         t("Since last week")])
+         t("Since last week"), t("Leadership pack")])
     with price_tab:
         ui.quarter_price_panel(ui.compute(reader.quarter_price, this_quarter.label, as_of, filters), currency)
     with path_tab:
@@ -119,6 +135,8 @@ if view == "quarter":
             "renewed_arr_gross", "probability", "source", "category", "projected_gross_arr").sort("renewal_date")
         ui.table_with_download(table, "quarter_renewals", "quarter_renewals", {"open": ui.account_link_column()},
                                height=320)
+    with pack_tab:
+        leadership_pack(this_quarter.label)
     with week_tab:
         panel = ui.compute(reader.week_moved, this_quarter.label, as_of)
         if panel is None:

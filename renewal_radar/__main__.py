@@ -22,6 +22,7 @@ from renewal_radar.cli.data_commands import (
 from renewal_radar.cli.digest_command import cmd_digest
 from renewal_radar.cli.economics_commands import cmd_committed, cmd_path_to_plan, cmd_uplift
 from renewal_radar.cli.output import CliError
+from renewal_radar.cli.pack_command import cmd_pack
 from renewal_radar.cli.parser import build_parser
 from renewal_radar.cli.report_commands import (
     cmd_backtest,
@@ -46,7 +47,7 @@ COMMANDS = {"demo": cmd_demo, "validate": cmd_validate, "import": cmd_import, "m
             "digest": cmd_digest, "bench": cmd_bench, "overview": cmd_overview, "snapshots": cmd_snapshots,
             "moved": cmd_moved, "score": cmd_score, "rollup-usage": cmd_rollup_usage, "drivers": cmd_drivers,
             "project-retention": cmd_project_retention, "reasons": cmd_reasons, "uplift": cmd_uplift,
-            "committed": cmd_committed, "path-to-plan": cmd_path_to_plan}
+            "committed": cmd_committed, "path-to-plan": cmd_path_to_plan, "pack": cmd_pack}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,61 +1,26 @@
-"""The business-review pack: one account and a period, as a PDF and a PowerPoint a CSM can present.
+"""The business review of one account: the deck a CSM walks the customer through, and the CSM's own preparation
+sheet (``internal``).
 
-Highlights (value delivered), charts, renewal and expansion talking points, risks and asks are
-computed from the same account view as the Account page. Every value that comes from the data is
-HTML-escaped before it reaches the PDF's HTML. Charts are rendered to PNG by plotly's kaleido,
-which drives the system's Chromium.
+The customer's deck covers the period asked for against the period before it (same length): adoption, features
+used, usage, support and survey outcomes, what changed since the last review, the renewal's date and terms as
+facts, and recommendations phrased for the customer. It never shows an internal judgement: no health score,
+churn risk, renewal probability, CRM stage or category, driver or "watch" note — those are the preparation
+sheet's. Both read the Account page's view, converted once into the currency asked for, as a reader does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import html
-import io
-import os
-import shutil
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import account, charts, dates, figures
+from renewal_radar import account, dates, figures, pack_charts, settings
 from renewal_radar import money as money_mod
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import money, number, percent, t
-
-SYSTEM_CHROMIUM = "/usr/bin/chromium"
-FONT_STACK = "'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans CJK JP', 'Noto Sans CJK SC', 'Noto Sans CJK TC', sans-serif"
-
-
-@dataclass
-class Pack:
-    """The content of a review pack, independent of its format."""
-
-    account_name: str
-    account_id: str
-    period_start: dt.date
-    period_end: dt.date
-    highlights: list[str] = field(default_factory=list)
-    renewal_points: list[str] = field(default_factory=list)
-    risks_and_asks: list[str] = field(default_factory=list)
-    charts: dict[str, bytes] = field(default_factory=dict)  # title -> PNG
-    key_figures: list[tuple[str, str]] = field(default_factory=list)  # (label, value) from the figure registry
-
-    @property
-    def key_figures_line(self) -> str:
-        """The key figures on one line: "ARR $1.2M · Health 72 · …"."""
-        return " · ".join(f"{label} {value}" for label, value in self.key_figures)
-
-    @property
-    def title(self) -> str:
-        """The pack's title line."""
-        return t("Business review: {name}", name=self.account_name)
-
-    @property
-    def period(self) -> str:
-        """The reviewed period, inclusive of its first day and exclusive of its end."""
-        return f"{format_date(self.period_start)} – {format_date(self.period_end - dt.timedelta(days=1))}"
+from renewal_radar.pack_render import Deck, Slide, Tile
+from renewal_radar.review_facts import Facts, collect
 
 
 def last_quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -64,198 +29,210 @@ def last_quarter(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return dates.add_months(end, -3), end
 
 
-def _percent_change(now: float, before: float) -> str:
+def span(start: dt.date, end: dt.date) -> str:
+    """A period [start, end) as its first and last day."""
+    return f"{format_date(start)} – {format_date(end - dt.timedelta(days=1))}"
+
+
+@dataclass(frozen=True)
+class Review:
+    """The facts of a review and the currency they are in."""
+
+    facts: Facts
+    currency: str
+
+
+def _review(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str | None) -> Review:
+    shown = money_mod.converter(con, currency)
+    view = shown.result(account.view(con, account_id, as_of))
+    if view is None:
+        raise ValueError(f"unknown account {account_id!r}")
+    if not shown.is_identity:  # the drivers' words were written in the reporting currency: word them again
+        view = account.worded(con, view, shown.currency)
+    return Review(collect(view, start, end, as_of), shown.currency)
+
+
+def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str | None = None) -> Deck:
+    """The customer's business review of [start, end) against the period before, money in ``currency``."""
+    review = _review(con, account_id, start, end, as_of, currency)
+    facts = review.facts
+    deck = Deck(t("Business review: {name}", name=facts.name),
+                t("{period}, compared with {before}", period=span(facts.start, facts.end),
+                  before=span(facts.before_start, facts.start)), settings.get("company_name"))
+    deck.slides = [_adoption(facts), _features(facts), _outcomes(facts), _since_last_review(facts, review.currency),
+                   _renewal_terms(facts, review.currency), _next_steps(facts)]
+    return deck
+
+
+# ---------------------------------------------------------------- the customer's slides
+
+
+def _change(now: float | None, before: float | None, digits: int = 0) -> str:
+    """"up 12 % on the period before" / "down 3 %" / "new" / "no change"."""
+    if now is None or before is None:
+        return ""
     if not before:
         return t("new this period") if now else t("no change")
     change = now / before - 1
-    return t("up {pct}", pct=percent(change, 0)) if change >= 0 else t("down {pct}", pct=percent(-change, 0))
+    if abs(change) < 0.005:
+        return t("no change on the period before")
+    text = percent(abs(change), digits)
+    return t("up {pct} on the period before", pct=text) if change > 0 else \
+        t("down {pct} on the period before", pct=text)
 
 
-def build(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date, currency: str | None = None) -> Pack:
-    """Compute the pack's content for one account and period [start, end), its money in ``currency`` (None: the
-    reporting currency; any currency with rates, converted per metrics.md). The pack reads the Account page's
-    view and converts it once, as a reader does."""
-    shown = money_mod.converter(con, currency)
-    view = shown.result(account.view(con, account_id, as_of))
-    if not shown.is_identity:  # the drivers' words were written in the reporting currency: word them again
-        view = account.worded(con, view, shown.currency)
-    currency = shown.currency
-    if view is None:
-        raise ValueError(f"unknown account {account_id!r}")
-    pack = Pack(view.profile["name"], account_id, start, end)
-    pack.key_figures = _key_figures(view, currency)
-    _highlights(pack, view, start, end)
-    _renewal_points(pack, view, currency)
-    _risks_and_asks(pack, view)
-    pack.charts = _chart_images(view, currency)
-    return pack
+def _adoption(facts: Facts) -> Slide:
+    users, seats, users_before = facts.active_users, facts.seats, facts.active_users_before
+    if seats:
+        headline = t("{users} of your {seats} seats were active in {month}", users=number(users),
+                     seats=number(seats), month=pack_charts.month_label(facts.last_usage_month))
+    else:
+        headline = t("{users} people used the product in {month}", users=number(users),
+                     month=pack_charts.month_label(facts.last_usage_month))
+    tiles = [Tile(t("Active users"), number(users), _change(users, users_before)),
+             Tile(t("Seats"), number(seats) if seats else "—", ""),
+             Tile(t("Seats in use"), percent(users / seats, 0) if seats else "—",
+                  t("{pct} the period before", pct=percent(users_before / facts.seats_before, 0))
+                  if facts.seats_before else ""),
+             Tile(t("Events"), number(facts.events), _change(facts.events, facts.events_before))]
+    chart = pack_charts.png(pack_charts.adoption_chart(facts.adoption, t("Active users and seats by month")))
+    return Slide(headline, span(facts.before_start, facts.end), tiles, chart)
 
 
-def _key_figures(view: account.AccountView, currency: str) -> list[tuple[str, str]]:
-    """The Account page's cards, labelled and formatted as the figure registry says."""
-    latest = view.months.row(-1, named=True) if view.months.height else {}
-    scores, renewal = view.risk or {}, view.next_renewal or {}
-    values = {"account_arr": latest.get("arr"), "account_health": scores.get("health_score"),
-              "account_churn_risk": scores.get("churn_probability"),
-              "account_next_renewal": renewal.get("renewal_date")}
-    return [(figures.figure_label(name), figures.shown(name, value, currency)) for name, value in values.items()]
+def _features(facts: Facts) -> Slide:
+    used, used_before = facts.features_used, facts.features_used_before
+    top = facts.features.sort("events_now", descending=True)
+    headline = (t("{n} features in use, led by {feature}", n=used, feature=top["feature"][0]) if used
+                else t("No feature was used this period"))
+    tiles = [Tile(t("Features in use"), number(used), t("{n} the period before", n=number(used_before)))]
+    added = facts.features.filter((pl.col("events_now") > 0) & (pl.col("events_before") == 0))["feature"].to_list()
+    if added:
+        tiles.append(Tile(t("New this period"), ", ".join(added[:3]), ""))
+    chart = pack_charts.png(pack_charts.features_chart(
+        facts.features, span(facts.before_start, facts.start), span(facts.start, facts.end),
+        t("Events by feature"))) if facts.features.height else None
+    return Slide(headline, span(facts.start, facts.end), tiles, chart)
 
 
-def _highlights(pack: Pack, view: account.AccountView, start: dt.date, end: dt.date) -> None:
-    usage = view.usage_by_feature
-    in_period = usage.filter(pl.col("month_start").is_between(start, end, closed="left"))
-    previous = usage.filter(pl.col("month_start").is_between(dates.add_months(start, -3), start, closed="left"))
-    events_now, events_before = float(in_period["events"].sum()), float(previous["events"].sum())
-    if usage.height:
-        pack.highlights.append(t("Product usage: {events} events this period, {change} on the quarter before.",
-                                 events=number(events_now), change=_percent_change(events_now, events_before)))
-        by_feature = in_period.group_by("feature").agg(pl.col("events").sum()).sort("events", descending=True)
-        pack.highlights.append(t("Adoption: {n} features in use, led by {feature}.", n=by_feature.height,
-                                 feature=by_feature["feature"][0]) if by_feature.height
-                               else t("Adoption: no feature in use this period."))
-    months = view.months.filter(pl.col("month_start").is_between(start, end, closed="both"))
-    if months.height and months["seats"].drop_nulls().len():
-        latest = months.row(-1, named=True)
-        users, seats = latest["active_users_prior_month"] or 0, latest["seats"] or 0
-        if seats:
-            pack.highlights.append(t("Licence use: {users} active users on {seats} seats ({pct}).",
-                                     users=number(users), seats=number(seats), pct=percent(users / seats, 0)))
-    tickets = view.tickets.filter(pl.col("created_at").is_between(
-        dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()), closed="left"))
-    summary = account.ticket_summary(tickets)
-    if summary["tickets"]:
-        hours = summary["median_hours_to_solve"]
-        pack.highlights.append(t("Support: {tickets} tickets, {resolved} resolved, median {hours} hours to resolve, "
-                                 "{escalated} escalated.", tickets=summary["tickets"],
-                                 resolved=summary["tickets"] - summary["open"], escalated=summary["escalated"],
-                                 hours="—" if hours is None else f"{hours:.0f}"))
-    nps = view.surveys.filter(pl.col("kind") == "NPS")
-    if nps.height:
-        pack.highlights.append(t("Latest NPS response: {score:.0f} ({day}).", score=nps["score"][0],
-                                 day=format_date(nps["responded_at"][0])))
-    if not pack.highlights:
-        pack.highlights.append(t("No usage, support or survey data for this period."))
+def _outcomes(facts: Facts) -> Slide:
+    now, before = facts.tickets, facts.tickets_before
+    hours = now["median_hours_to_solve"]
+    tiles = [Tile(t("Support requests"), number(now["tickets"]), t("{n} the period before",
+                                                                    n=number(before["tickets"]))),
+             Tile(t("Solved"), number(now["tickets"] - now["open"]), ""),
+             Tile(t("Median time to solve"), t("{h} h", h=number(hours, 1)) if hours is not None else "—",
+                  t("{h} h the period before", h=number(before["median_hours_to_solve"], 1))
+                  if before["median_hours_to_solve"] is not None else "")]
+    if facts.nps is not None:
+        tiles.append(Tile(t("NPS responses, average"), number(facts.nps, 1),
+                          t("{score} the period before", score=number(facts.nps_before, 1))
+                          if facts.nps_before is not None else ""))
+    elif facts.csat is not None:
+        tiles.append(Tile(t("Satisfied with support"), percent(facts.csat, 0), ""))
+    headline = (t("{n} support requests solved, in a median of {h} hours", n=number(now["tickets"] - now["open"]),
+                  h=number(hours, 1)) if now["tickets"] and hours is not None
+                else t("No support request this period"))
+    return Slide(headline, span(facts.start, facts.end), tiles)
 
 
-def _renewal_points(pack: Pack, view: account.AccountView, currency: str) -> None:
-    renewal = view.next_renewal
-    if renewal:
-        pack.renewal_points.append(t(
-            "Next renewal on {day}: {arr} ARR, {pct} likely to renew ({source}).",
-            day=format_date(renewal["renewal_date"]), arr=money(renewal["due_arr"], currency),
-            pct=percent(renewal["probability"], 0), source=figures.coded("source", renewal["source"]) or "—"))
-        if renewal.get("decision_date"):
-            pack.renewal_points.append(t("Notice deadline: {day}.", day=format_date(renewal["decision_date"])))
-    latest = view.months.row(-1, named=True) if view.months.height else {}
-    users, seats = latest.get("active_users_prior_month") or 0, latest.get("seats") or 0
-    if seats and users / seats >= 0.85:
-        pack.renewal_points.append(t("Expansion: {pct} of seats are in use; propose more seats at renewal.",
-                                     pct=percent(users / seats, 0)))
-    if not pack.renewal_points:
-        pack.renewal_points.append(t("No renewal is due in the next year."))
+def _since_last_review(facts: Facts, currency: str) -> Slide:
+    since = facts.last_review
+    headline = (t("Since our last review on {day}", day=format_date(since)) if since
+                else t("Where we started: the period before"))
+    return Slide(headline, t("On the month start before and at the end of the period."), [], None,
+                 facts.since_table(currency))
 
 
-def _risks_and_asks(pack: Pack, view: account.AccountView) -> None:
-    risk = view.risk or {}
-    if risk.get("top_drivers"):
-        pack.risks_and_asks.append(t("Watch: {drivers}.", drivers=risk["top_drivers"]))
+def _renewal_terms(facts: Facts, currency: str) -> Slide:
+    renewal = facts.renewal
+    if not renewal:
+        return Slide(t("Your subscription"), "", [], None, facts.contract_table(currency))
+    term = facts.term_months
+    tiles = [Tile(t("Renewal date"), format_date(renewal["renewal_date"]), ""),
+             Tile(t("Annual value"), money(renewal["due_arr"], currency), ""),
+             Tile(t("Term"), t("{n} months", n=term) if term else "—", "")]
+    if renewal.get("decision_date"):
+        tiles.append(Tile(t("Notice date"), format_date(renewal["decision_date"]), ""))
+    headline = t("Your subscription renews on {day}", day=format_date(renewal["renewal_date"]))
+    return Slide(headline, t("The terms as they stand in the contract."), tiles, None,
+                 facts.contract_table(currency))
+
+
+def _next_steps(facts: Facts) -> Slide:
+    steps = []
+    if facts.seats and facts.active_users / facts.seats < 0.6:
+        steps.append(t("Bring the {n} seats not yet in use to work: we propose onboarding sessions for the teams "
+                       "not active yet.", n=number(facts.seats - facts.active_users)))
+    if facts.seats and facts.active_users / facts.seats >= 0.85:
+        steps.append(t("Plan for growth: {pct} of your seats are in use; let us size the next term for the "
+                       "users you are adding.", pct=percent(facts.active_users / facts.seats, 0)))
+    dropped = facts.features.filter((pl.col("events_now") == 0) & (pl.col("events_before") > 0))["feature"]
+    if dropped.len():
+        steps.append(t("Put {features} back to work: used the period before, not this one.",
+                       features=", ".join(dropped.head(3).to_list())))
+    if facts.tickets["open"]:
+        steps.append(t("Close the {n} open support requests together.", n=number(facts.tickets["open"])))
+    if facts.nps is not None and facts.nps < 7:
+        steps.append(t("Tell us what would make the product a 9 or 10 for your team: we will act on it."))
+    if facts.renewal:
+        steps.append(t("Prepare the renewal of {day} together, with the goals for the next term.",
+                       day=format_date(facts.renewal["renewal_date"])))
+    steps.append(t("Agree the goals for the next period and who should be trained."))
+    return Slide(t("Recommendations and next steps"), "", [], None, None, steps)
+
+
+# ---------------------------------------------------------------- the CSM's preparation sheet
+
+
+def build_internal(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date,
+                   currency: str | None = None) -> Deck:
+    """The CSM's preparation sheet for the review of [start, end): scores and drivers, the CRM's call against the
+    model, the notice deadline, open escalations, risks and asks. For the CSM only."""
+    review = _review(con, account_id, start, end, as_of, currency)
+    facts, shown = review.facts, review.currency
+    deck = Deck(t("Preparation sheet: {name}", name=facts.name),
+                t("For the review of {period} · for the CSM only, not for the customer",
+                  period=span(facts.start, facts.end)), settings.get("company_name"), cover=False)
+    deck.slides = [_scores_slide(facts, shown), _risks_slide(facts, as_of)]
+    return deck
+
+
+def _scores_slide(facts: Facts, currency: str) -> Slide:
+    risk, renewal = facts.risk or {}, facts.renewal or {}
+    tiles = [Tile(figures.figure_label("account_health"), figures.shown("account_health", risk.get("health_score")),
+                  figures.coded("band", risk.get("band")) or ""),
+             Tile(figures.figure_label("account_churn_risk"),
+                  figures.shown("account_churn_risk", risk.get("churn_probability")), ""),
+             Tile(t("Chance to renew"), percent(renewal.get("probability"), 0) if renewal else "—",
+                  figures.coded("source", renewal.get("source")) or ""),
+             Tile(figures.figure_label("account_arr"), money(facts.arr, currency), "")]
+    call = [t("The CRM's call: {category}, stage {stage}, {p}.",
+              category=figures.coded("crm_category", renewal.get("crm_category")) or t("none"),
+              stage=renewal.get("stage") or "—", p=percent(renewal.get("crm_probability"), 0)),
+            t("The model's figure: {p}.", p=percent(renewal.get("model_probability"), 0))] if renewal else []
+    drivers = [t("Drivers: {drivers}.", drivers=risk["top_drivers"])] if risk.get("top_drivers") else []
+    return Slide(t("Scores before the meeting"), t("As of the data's day; the customer's deck shows none of this."),
+                 tiles, None, None, call + drivers)
+
+
+def _risks_slide(facts: Facts, as_of: dt.date) -> Slide:
+    renewal, lines = facts.renewal or {}, []
+    deadline = renewal.get("decision_date")
+    if deadline:
+        days = (deadline - as_of).days
+        lines.append(t("Notice deadline {day}: passed {n} days ago.", day=format_date(deadline), n=-days)
+                     if days < 0 else t("Notice deadline {day}: in {n} days.", day=format_date(deadline), n=days))
+    escalations = facts.open_escalations
+    lines.append(t("Open escalations: {n} ({ids}).", n=escalations.height,
+                   ids=", ".join(escalations["ticket_id"].cast(pl.String).head(5).to_list()))
+                 if escalations.height else t("No open escalation."))
+    risk = facts.risk or {}
     if risk.get("band") == "red":
-        pack.risks_and_asks.append(t("Ask: an executive sponsor meeting to agree a success plan before the renewal."))
-    if view.activities.filter(pl.col("kind") == "business_review").height == 0:
-        pack.risks_and_asks.append(t("Ask: a quarterly business review cadence with the account's decision makers."))
-    pack.risks_and_asks.append(t("Ask: confirm goals for next quarter and the users who should be trained."))
-
-
-@functools.cache
-def _chart_server() -> None:
-    """Start kaleido's browser once per process: starting Chromium for every pack cost about 3 s of the 5."""
-    import kaleido
-
-    if not os.environ.get("BROWSER_PATH"):
-        os.environ["BROWSER_PATH"] = shutil.which("chromium") or SYSTEM_CHROMIUM
-    kaleido.start_sync_server(silence_warnings=True)
-
-
-def _chart_images(view: account.AccountView, currency: str) -> dict[str, bytes]:
-    _chart_server()
-    with warnings.catch_warnings():  # plotly passes its browser options, which a running server does not need
-        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        return _render_charts(view, currency)
-
-
-def _render_charts(view: account.AccountView, currency: str) -> dict[str, bytes]:
-    images = {}
-    if view.months.height:
-        title = t("ARR, active users and seats by month")
-        figure = charts.account_history_chart(view.months, currency, title)
-        images[title] = figure.to_image(format="png", width=1000, height=450, scale=2)
-    if view.usage_by_feature.height:
-        title = t("Usage by feature")
-        figure = charts.usage_by_feature_chart(view.usage_by_feature, title)
-        images[title] = figure.to_image(format="png", width=1000, height=450, scale=2)
-    return images
-
-
-# ---------------------------------------------------------------- formats
-
-
-def _items(lines: list[str]) -> str:
-    return "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-
-
-def to_pdf(pack: Pack) -> bytes:
-    """The pack as a PDF: a title page, highlights, one page per chart, renewal and risks."""
-    import base64
-
-    from weasyprint import HTML
-
-    chart_pages = "".join(
-        f'<section class="page"><h2>{html.escape(title)}</h2>'
-        f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}"></section>'
-        for title, png in pack.charts.items())
-    document = f"""<html><head><meta charset="utf-8"><style>
-        @page {{ size: A4 landscape; margin: 18mm; }}
-        body {{ font-family: {FONT_STACK}; color: #263238; }}
-        h1 {{ font-size: 30pt; margin-top: 40mm; }} h2 {{ font-size: 20pt; color: #1E88E5; }}
-        li {{ font-size: 14pt; margin-bottom: 6pt; }} img {{ width: 100%; }}
-        .page {{ page-break-before: always; }}
-    </style></head><body>
-    <section><h1>{html.escape(pack.title)}</h1><p>{html.escape(pack.period)} · {html.escape(pack.account_id)}</p>
-    <p>{html.escape(pack.key_figures_line)}</p></section>
-    <section class="page"><h2>{html.escape(t("Highlights"))}</h2><ul>{_items(pack.highlights)}</ul></section>
-    {chart_pages}
-    <section class="page"><h2>{html.escape(t("Renewal and expansion"))}</h2><ul>{_items(pack.renewal_points)}</ul>
-    <h2>{html.escape(t("Risks and asks"))}</h2><ul>{_items(pack.risks_and_asks)}</ul></section>
-    </body></html>"""
-    return HTML(string=document).write_pdf()
-
-
-def to_pptx(pack: Pack) -> bytes:
-    """The pack as a PowerPoint deck with the same sections as the PDF."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    title = deck.slides.add_slide(deck.slide_layouts[0])
-    title.shapes.title.text = pack.title
-    title.placeholders[1].text = f"{pack.period} · {pack.account_id}\n{pack.key_figures_line}"
-    _bullet_slide(deck, t("Highlights"), pack.highlights)
-    for chart_title, png in pack.charts.items():
-        slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = chart_title
-        slide.shapes.add_picture(io.BytesIO(png), Inches(0.7), Inches(1.5), width=Inches(11.9))
-    _bullet_slide(deck, t("Renewal and expansion"), pack.renewal_points)
-    _bullet_slide(deck, t("Risks and asks"), pack.risks_and_asks)
-    buffer = io.BytesIO()
-    deck.save(buffer)
-    return buffer.getvalue()
-
-
-def _bullet_slide(deck, heading: str, lines: list[str]) -> None:
-    slide = deck.slides.add_slide(deck.slide_layouts[1])
-    slide.shapes.title.text = heading
-    body = slide.placeholders[1].text_frame
-    body.text = lines[0] if lines else ""
-    for line in lines[1:]:
-        body.add_paragraph().text = line
+        lines.append(t("Ask: an executive sponsor meeting to agree a success plan before the renewal."))
+    if not facts.last_review:
+        lines.append(t("Ask: a quarterly business review cadence with the account's decision makers."))
+    if facts.seats and facts.active_users / facts.seats < 0.5:
+        lines.append(t("Risk: only {pct} of seats active; expect a seat cut at renewal unless adoption grows.",
+                       pct=percent(facts.active_users / facts.seats, 0)))
+    lines.append(t("Ask: confirm goals for next quarter and the users who should be trained."))
+    return Slide(t("Risks and asks"), "", [], None, None, lines)

@@ -27,6 +27,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Path of the live DuckDB database (also RENEWAL_RADAR_DB)."),
     Setting("reporting_currency", "USD",
             "Currency every figure is shown in; other currencies convert with fx_rates."),
+    Setting("company_name", "",
+            "Your company's name, printed on every page of the packs (the business review, the quarter pack)."),
     Setting("grace_days", 30,
             "Days after a line's end within which a new line counts as its renewal."),
     Setting("forecast_horizon_days", 90,

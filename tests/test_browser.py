@@ -137,7 +137,7 @@ def test_from_the_at_risk_list_to_an_account(server, page):
     assert page.locator("h1").first.inner_text() == "Account"
     assert page.locator('[data-testid="stMetric"]').count() == 5
     page.screenshot(path=str(SHOTS / "account_from_at_risk.png"), full_page=True)
-    page.get_by_role("button", name="Build the pack").click()
+    page.get_by_role("button", name="For the customer").click()
     page.get_by_role("button", name="Download PDF").wait_for(timeout=120_000)
     wait_for_app(page)
     for label, suffix in (("Download PDF", ".pdf"), ("Download PowerPoint", ".pptx")):

@@ -140,7 +140,7 @@ def test_a_csm_sees_only_their_own_book_and_is_refused_elsewhere(team_server, pa
 
     own = sorted(mine)[0]
     assert "is not in your book" not in open_page(page, url, f"account?account_id={own}", 1)
-    page.get_by_role("button", name="Build the pack").click()
+    page.get_by_role("button", name="For the customer").click()
     page.get_by_role("button", name="Download PDF").wait_for(timeout=120_000)
     wait_for_app(page)
     with page.expect_download() as pack:

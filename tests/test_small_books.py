@@ -86,13 +86,16 @@ def test_every_page_renders_on_a_small_book(small_book, monkeypatch):
         assert app.title and app.title[0].value
 
 
-def test_the_review_pack_builds_for_an_account_of_a_small_book(small_book):
-    from renewal_radar import db, review_pack
+def test_the_packs_build_for_an_account_and_the_quarter_of_a_small_book(small_book):
+    from renewal_radar import db, pack_render, quarter_pack, quarters, review_pack
 
     with db.connect(small_book, read_only=True) as con:
         account_id = con.sql("select account_id from accounts_dim order by account_id limit 1").fetchall()[0][0]
         as_of = con.sql("select as_of from import_meta").fetchall()[0][0]
         start, end = review_pack.last_quarter(as_of)
-        pack = review_pack.build(con, account_id, start, end, as_of)
-        assert review_pack.to_pdf(pack).startswith(b"%PDF")
-        assert review_pack.to_pptx(pack)[:2] == b"PK"  # a zip: the .pptx container
+        decks = [review_pack.build(con, account_id, start, end, as_of),
+                 review_pack.build_internal(con, account_id, start, end, as_of),
+                 quarter_pack.build(con, quarters.quarter_of(as_of).label, as_of)]
+        for deck in decks:
+            assert pack_render.to_pdf(deck).startswith(b"%PDF")
+            assert pack_render.to_pptx(deck)[:2] == b"PK"  # a zip: the .pptx container

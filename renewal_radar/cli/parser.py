@@ -155,6 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--as-of", type=_date)
     plan.add_argument("--json", action="store_true")
 
+    packs = commands.add_parser("pack", parents=[common], help="the business review or the leadership pack, to a file")
+    packs.add_argument("kind", choices=("account", "quarter"))
+    packs.add_argument("target", help="the account id (pack account) or the fiscal quarter, e.g. 2026-Q4")
+    packs.add_argument("--start", type=_date, help="first day of the period reviewed (default: last quarter's)")
+    packs.add_argument("--end", type=_date, help="the day after its last (exclusive)")
+    packs.add_argument("--as-of", type=_date)
+    packs.add_argument("--out", required=True, help="FILE.pdf or FILE.pptx")
+    packs.add_argument("--internal", action="store_true", help="the CSM's preparation sheet, not for the customer")
+    packs.add_argument("--lang", default=None, help="en, ko, ja or zh_TW (default: RENEWAL_RADAR_LANG)")
+    packs.add_argument("--currency", default=None, help="money in this currency (default: the reporting one)")
+
     bench = commands.add_parser("bench", parents=[common], help="time import, marts and every page's queries")
     bench.add_argument("--accounts", type=int, default=2000)
     bench.add_argument("--events", type=int, default=None, help="usage events (default 1,000 per account)")

@@ -1,5 +1,5 @@
 """The Account page: one customer in full, where it sits in what drives churn, its projected value, its
-expansion signals, and its business-review pack."""
+expansion signals (its business review: readers.packs)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import account, economics, metrics, money, retention_projection, review_pack
+from renewal_radar import account, economics, metrics, money, retention_projection
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers import expansion as expansion_reader
@@ -50,10 +50,3 @@ def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency:
                                      metrics.data_as_of(con), economics.account_splits(con, account_id, as_of)))
     return found if shown.is_identity else dataclasses.replace(found, view=account.worded(con, found.view,
                                                                                             shown.currency))
-
-
-def review_pack_files(con, account_id: str, start: dt.date, end: dt.date, as_of: dt.date,
-                      currency: str | None = None) -> tuple[bytes, bytes]:
-    """The business-review pack of one account and period, as PDF and PPTX bytes, money in ``currency``."""
-    pack = review_pack.build(con, account_id, start, end, as_of, currency)
-    return review_pack.to_pdf(pack), review_pack.to_pptx(pack)

@@ -9,7 +9,8 @@
 - :mod:`.tables` — tables, their downloads and paging, links to an account;
 - :mod:`.layout` — a page's header and deep links;
 - :mod:`.navigation` — the pages as ``st.navigation`` lists them;
-- :mod:`.economics` — the quarter view's price at renewal and path to plan with its what-if.
+- :mod:`.economics` — the quarter view's price at renewal and path to plan with its what-if;
+- :mod:`.packs` — the packs' download buttons.
 
 Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
 """
@@ -28,6 +29,7 @@ from renewal_radar.ui.economics import path_to_plan_panel, quarter_price_panel
 from renewal_radar.ui.formatting import coded, day, money, percent, snapshot_name
 from renewal_radar.ui.layout import mark_navigation_ready, page_header
 from renewal_radar.ui.navigation import navigation_pages, page_files
+from renewal_radar.ui.packs import pack_downloads
 from renewal_radar.ui.pickers import (
     bill_period_label,
     choose_language,
@@ -72,6 +74,7 @@ __all__ = [
     "money_column",
     "navigation_pages",
     "open_account_picker",
+    "pack_downloads",
     "page_files",
     "page_header",
     "path_to_plan_panel",
