@@ -188,9 +188,9 @@ def test_an_email_without_a_rule_sees_nothing_and_sign_out_works(team_server, pa
     sign_in(page, url, "stranger@nowhere.org")
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "stranger@nowhere.org" in text and "ops@example.com" in text  # who is refused, and whom to ask
+    page.screenshot(path=str(SHOTS / "sign_in_refused.png"), full_page=True)
     assert page.locator('[data-testid="stMetric"], [data-testid="stDataFrame"]').count() == 0
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-    page.screenshot(path=str(SHOTS / "sign_in_refused.png"), full_page=True)
     sign_out(page)
     sign_in(page, url, "ceo@example.com")
     sign_out(page)

@@ -54,7 +54,18 @@ def _resolve_signed_in(email: str) -> None:
         audit.record("refused", email or "(none)", "none", reason=resolution.reason)
 
 
+def _no_page() -> None:
+    """The sign-in and refusal screens' stand-in page: they draw themselves and stop before any page runs."""
+
+
+def _hide_navigation() -> None:
+    # without a call to st.navigation in a run, Streamlit falls back to listing the pages/ folder's files in the
+    # sidebar (its first multipage mode): a person not signed in, or refused, would see every page's file name
+    st.navigation([st.Page(_no_page, title=t("Renewal Radar"), url_path="sign-in")], position="hidden")
+
+
 def _sign_in_screen() -> None:
+    _hide_navigation()
     st.title(t("Renewal Radar"))
     st.write(t("Sign in with your company account to see renewals, health and the forecast."))
     if st.button(t("Sign in"), type="primary", key="sign_in"):
@@ -66,6 +77,7 @@ def _refused_everything(email: str, reason: str) -> None:
     admins = st.session_state.get("_admins") or []
     ask = (t("Ask an administrator ({admins}) to add you to access.toml.", admins=", ".join(admins)) if admins
            else t("Ask whoever runs Renewal Radar to add you to access.toml."))
+    _hide_navigation()
     st.title(t("Renewal Radar"))
     st.error(t("You are signed in as {email}, but this account has no access: {reason}.", email=email or "?",
                reason=reason) + " " + ask)
