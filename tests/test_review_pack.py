@@ -237,3 +237,21 @@ def test_the_pages_build_both_account_packs_and_the_quarter_pack(demo_db, korean
     app.button(key="quarter_pack_build").click().run()
     assert not app.exception, app.exception
     assert {"quarter_pack_pdf", "quarter_pack_pptx"} <= {b.key for b in app.get("download_button")}
+
+
+def test_no_internal_judgement_for_accounts_of_every_kind(demo):
+    # a red account, a green one and one whose lines have all ended: the words differ, none is internal
+    scores = book.account_scores(demo, AS_OF)
+    red = scores.filter(pl.col("band") == "red")["account_id"].sort()[0]
+    green = scores.filter(pl.col("band") == "green")["account_id"].sort()[0]
+    ended = db.query(demo, "select account_id from accounts_dim where account_id not in (select account_id from "
+                           "subscription_lines where end_date is null or end_date > date '2026-11-01') "
+                           "order by account_id limit 1", {})["account_id"][0]
+    for account_id in (red, green, ended):
+        deck = review_pack.build(demo, account_id, *PERIOD, AS_OF)
+        name = db.query(demo, "select name from accounts_dim where account_id = $id", {"id": account_id})["name"][0]
+        for text in ("\n".join(pdf_pages(pack_render.to_pdf(deck))),
+                     "\n".join(pptx_texts(pack_render.to_pptx(deck)))):
+            text = text.replace(name, "")  # the customer's own name ("Tyrell Health 13") is data, not a score
+            found = [word for word in INTERNAL_WORDS if re.search(rf"\b{re.escape(word)}\b", text)]
+            assert found == [], (account_id, found)
