@@ -18,13 +18,21 @@ choices = ui.compute(account_reader.choices, filters)
 ids = choices["account_id"].to_list()
 names = dict(zip(choices["account_id"], choices["name"], strict=True))
 wanted = st.query_params.get("account_id")
+index = ids.index(wanted) if wanted in ids else 0
+if wanted in ids and st.session_state.get("account_pick") != wanted:
+    st.session_state["account_pick"] = wanted  # the address names the account: it wins over the last pick
 if wanted and wanted not in ids:
     ui.require_account(wanted)  # a typed address outside the person's book ends here, before any read
-index = ids.index(wanted) if wanted in ids else 0
+    # never another account in its place: say why this one is not shown, and let the person pick
+    st.warning(t("Account {id} is outside the sidebar filters: clear them to open it, or pick another below.",
+                 id=wanted) if ui.account_exists(wanted) else
+               t("There is no account {id} in the loaded data: pick one below.", id=wanted))
+    index = None
 account_id = st.selectbox(t("Account (type to search by name or id)"), ids, index=index, key="account_pick",
                           format_func=lambda a: f"{names[a]} · {a}")
 if account_id is None:
-    st.info(t("No account matches the sidebar filters."))
+    if not (wanted and wanted not in ids):
+        st.info(t("No account matches the sidebar filters."))
     st.stop()
 st.query_params["account_id"] = account_id
 with st.spinner(t("Loading the account…")):

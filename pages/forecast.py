@@ -138,7 +138,7 @@ if view == "quarter":
     with pack_tab:
         leadership_pack(this_quarter.label)
     with week_tab:
-        panel = ui.compute(reader.week_moved, this_quarter.label, as_of)
+        panel = ui.compute(reader.week_moved, this_quarter.label, as_of, filters)
         if panel is None:
             st.info(t("No snapshot from a week or more before the as-of day yet: every import saves one, so the "
                       "next week's import shows what moved."))
@@ -223,8 +223,12 @@ else:
     labels = {r["id"]: f"#{r['id']} {ui.snapshot_name(r)} ({ui.day(r['saved_at'].date())} {r['saved_at']:%H:%M})"
               for r in snaps.iter_rows(named=True)}
     picked = left.selectbox(t("Compare with"), list(labels), format_func=labels.get, key="moved_since")
-    panel = ui.compute(reader.what_moved, picked, as_of)
+    panel = ui.compute(reader.what_moved, picked, as_of, filters)
     result = panel.result
+    if panel.snapshot_as_of and panel.snapshot_as_of > as_of:
+        st.warning(t("This snapshot was made as of {then}, after the as-of day {now}: the comparison runs backwards "
+                     "in time (pick a later as-of day, or an earlier snapshot).", then=ui.day(panel.snapshot_as_of),
+                     now=ui.day(as_of)))
     cols = st.columns(3)
     ui.metric(cols[0], "forecast_then_arr", result["before_forecast_arr"], currency)
     ui.metric(cols[1], "forecast_now_arr", result["after_forecast_arr"], currency, delta_color="normal",

@@ -166,10 +166,12 @@ def movements_by_month(pairs: pl.DataFrame, start: dt.date, end: dt.date) -> pl.
 
 
 def default_movement_range(con) -> tuple[dt.date, dt.date]:
-    """From the first month with MRR to the last month whose next month start is not after the as-of day."""
+    """From the month before the first month start with MRR — its starting MRR is 0, so every dollar enters as
+    new and the table reconciles with a from-zero ledger (metrics.md) — to the last month whose next month start
+    is not after the as-of day."""
     first = sql.run(con, "reports/mrr_months")["first_month"][0]
     end = dates.month_floor(data_as_of(con))
-    return (first or end), end
+    return (dates.add_months(first, -1) if first else end), end
 
 
 def monthly_movements(con, start: dt.date | None = None, end: dt.date | None = None,

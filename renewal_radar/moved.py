@@ -9,6 +9,7 @@ forecast ARR delta, so the deltas add up to the whole difference.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
@@ -16,7 +17,7 @@ from typing import ClassVar
 import polars as pl
 
 from renewal_radar import book, figures, renewals, settings, snapshots, sql
-from renewal_radar.filters import ALL
+from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 
 KINDS = ("new", "removed", "slipped", "pulled_in", "arr", "category", "probability")
@@ -105,6 +106,7 @@ class Period:
     after: pl.DataFrame
     later: pl.DataFrame
     earlier: pl.DataFrame
+    snapshot_as_of: dt.date | None = None  # the day the snapshot forecast as of
 
     MONEY: ClassVar = {"before": Money(("due_arr",), "renewal_date"), "after": Money(("due_arr",), "renewal_date")}
 
@@ -116,8 +118,10 @@ def what_moved(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.
     return compared(period(con, snapshot_id, as_of, window))
 
 
-def period(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.date] | None = None) -> Period:
-    """The snapshot's period then and now, money in the reporting currency (see :func:`what_moved`)."""
+def period(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.date] | None = None,
+           filters: Filters = ALL) -> Period:
+    """The snapshot's period then and now for the ``filters``' accounts (a snapshot holds the whole book), money
+    in the reporting currency (see :func:`what_moved`)."""
     header = snapshots.list_snapshots(con).filter(pl.col("id") == snapshot_id)
     if header.is_empty():
         raise ValueError(f"no snapshot with id {snapshot_id}; list them with `snapshots`")
@@ -128,9 +132,21 @@ def period(con, snapshot_id: int, as_of: dt.date, window: tuple[dt.date, dt.date
     before = snapshots.snapshot_rows(con, snapshot_id).select(
         "account_id", "renewal_date", "due_arr", "probability", "category").filter(
         (pl.col("renewal_date") >= start) & (pl.col("renewal_date") < end))
-    return Period(snapshot_id, as_of, start, end, before, period_rows_now(con, start, end, as_of),
-                  _first_renewal_outside(con, end, as_of, "date_outside_after"),
-                  _first_renewal_outside(con, end, snap["as_of"], "date_outside_before"))
+    found = Period(snapshot_id, as_of, start, end, before, period_rows_now(con, start, end, as_of),
+                   _first_renewal_outside(con, end, as_of, "date_outside_after"),
+                   _first_renewal_outside(con, end, snap["as_of"], "date_outside_before"), snap["as_of"])
+    return found if filters.is_empty else _narrowed(con, found, filters)
+
+
+def _narrowed(con, found: Period, filters: Filters) -> Period:
+    """The period with only the filtered accounts' renewals, on both sides."""
+    accounts = sql.run(con, "lookups/account_directory", **filters.params()).select("account_id")
+
+    def kept(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.join(accounts, on="account_id", how="semi")
+
+    return dataclasses.replace(found, before=kept(found.before), after=kept(found.after), later=kept(found.later),
+                               earlier=kept(found.earlier))
 
 
 def compared(found: Period) -> dict:

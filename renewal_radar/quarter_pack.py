@@ -41,7 +41,7 @@ def build(con, label: str, as_of: dt.date, currency: str | None = None, filters:
     year_start = dates.add_months(dates.quarter_floor(as_of), -9)
     why = why_reader.read(con, year_start, quarter.end, as_of, filters, currency)
     record = forecast_reader.track_record(con, settings.get("forecast_horizon_days"), filters, currency)
-    moved = forecast_reader.week_moved(con, quarter.label, as_of, currency)
+    moved = forecast_reader.week_moved(con, quarter.label, as_of, filters, currency)
     deck = Deck(t("{quarter} renewals: leadership report", quarter=quarter.label),
                 t("As of {day} · money in {currency}", day=format_date(as_of), currency=shown),
                 settings.get("company_name"))

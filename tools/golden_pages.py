@@ -71,13 +71,13 @@ def _forecast(con, as_of, currency=None) -> dict:
     quarter_views = [forecast.quarter(con, label, as_of, ALL, currency) for label in (this_label, next_label)]
     return {"quarters": quarter_views, "quarter_price": forecast.quarter_price(con, this_label, as_of, ALL, currency),
             "path_to_plan": forecast.plan_path(quarter_views[0]),
-            "week_moved": forecast.week_moved(con, this_label, as_of, currency),
+            "week_moved": forecast.week_moved(con, this_label, as_of, ALL, currency),
             "horizons": {h: {"summary": v.summary, "renewals": v.renewals} for h, v in views.items()},
             "breakdown": {by: view.breakdowns[by] for by in ("segment", "csm_owner", "category", "source")
                           if by in view.renewals.columns},
             "queue": view.disagreements, "drivers": forecast.drivers(con, as_of, ALL, currency),
             "snapshots": snaps,
-            "moved": forecast.what_moved(con, snaps["id"][0], as_of, currency) if snaps.height else None,
+            "moved": forecast.what_moved(con, snaps["id"][0], as_of, ALL, currency) if snaps.height else None,
             "backtest": [record.backtest, record.calibration, record.accuracy],
             "calls": forecast.calls(con, 90, ALL, currency)}
 

@@ -25,6 +25,12 @@ RENAMED_WORDS = {"거래처": "계정", "고객사": "계정", "영업기회": "
                  "顧客": "取引先", "客戶": "帳戶", "客户": "帳戶", "商機": "機會", "company": "account",
                  "customer": "account", "deal": "opportunity"}
 SUGGESTION_CUTOFF = 0.6
+# Headers that mean one of our columns though they share no word with it: an MRR model's `monthly_amount`, a
+# price list's `price` (suggested, never applied without the person's choice).
+MEANINGS = {"subscriptions": {"monthly amount": "mrr", "amount": "mrr", "monthly price": "mrr", "price": "mrr",
+                              "monthly fee": "mrr", "fee": "mrr", "monthly revenue": "mrr", "monthly value": "mrr",
+                              "recurring amount": "mrr", "plan amount": "mrr", "annual amount": "arr",
+                              "yearly amount": "arr", "annual price": "arr"}}
 
 
 def _standard_words(header: str) -> str:
@@ -39,7 +45,7 @@ def _known_headers(table: str) -> dict[str, str]:
     """Every header any preset maps to one of the table's columns, from any table (계정 ID means account_id in
     a subscriptions file as in a Salesforce report)."""
     ours = {c.name for c in TABLES[table].columns}
-    known = {c.replace("_", " "): c for c in ours}
+    known = {c.replace("_", " "): c for c in ours} | MEANINGS.get(table, {})
     for preset in PRESETS.values():
         for aliases in preset.columns.values():
             known.update({header: column for header, column in aliases.items() if column in ours})

@@ -82,6 +82,7 @@ class WhatMoved:
     result: dict
     steps: pl.DataFrame
     changes: pl.DataFrame
+    snapshot_as_of: dt.date | None = None  # later than the as-of day: the comparison runs backwards
 
 
 def current_quarters(as_of: dt.date) -> tuple[str, str]:
@@ -175,25 +176,28 @@ def calls(con, horizon_days: int, filters: Filters = ALL, currency: str | None =
                  call_accuracy.accuracy(judged, ["team", "csm_owner"]))
 
 
-def week_moved(con, label: str, as_of: dt.date, currency: str | None = None) -> WhatMoved | None:
+def week_moved(con, label: str, as_of: dt.date, filters: Filters = ALL,
+               currency: str | None = None) -> WhatMoved | None:
     """What moved in the quarter since the latest snapshot saved at least a week before ``as_of`` (None when
     there is none), money in ``currency`` (None: the reporting currency)."""
     _, snapshot_id = digest.resolve_since(con, None, as_of)
     if snapshot_id is None:
         return None
     found = quarters.parse(label)
-    return _moved(con, moved.period(con, snapshot_id, as_of, window=(found.start, found.end)), currency)
+    return _moved(con, moved.period(con, snapshot_id, as_of, (found.start, found.end), filters), currency)
 
 
-def what_moved(con, snapshot_id: int, as_of: dt.date, currency: str | None = None) -> WhatMoved:
-    """A snapshot's period then and now, money in ``currency`` (None: the reporting currency)."""
-    return _moved(con, moved.period(con, snapshot_id, as_of), currency)
+def what_moved(con, snapshot_id: int, as_of: dt.date, filters: Filters = ALL,
+               currency: str | None = None) -> WhatMoved:
+    """A snapshot's period then and now for the filtered accounts, money in ``currency`` (None: the reporting
+    currency)."""
+    return _moved(con, moved.period(con, snapshot_id, as_of, None, filters), currency)
 
 
 def _moved(con, period: moved.Period, currency: str | None) -> WhatMoved:
     # the rows are converted, then paired and classified (an ARR change is one of a cent in the currency shown)
     result = moved.compared(money.converter(con, currency).result(period))
-    return WhatMoved(result, moved.waterfall(result), moved.changes(con, result))
+    return WhatMoved(result, moved.waterfall(result), moved.changes(con, result), period.snapshot_as_of)
 
 
 def snapshots(con) -> pl.DataFrame:

@@ -17,6 +17,7 @@ Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit
 
 from renewal_radar.ui.cards import metric
 from renewal_radar.ui.data import (
+    account_exists,
     compute,
     has_data,
     require_account,
@@ -54,6 +55,7 @@ from renewal_radar.ui.tables import (
 )
 
 __all__ = [
+    "account_exists",
     "account_link_column",
     "account_url",
     "audited",

@@ -94,6 +94,13 @@ BOOK_FREE = frozenset({
 })
 
 
+def account_exists(account_id: str) -> bool:
+    """Whether the loaded data holds the account (whatever the filters)."""
+    exists, _ = compute_unscoped(database_key(), "en", None, function_path(common_reader.account_owner),
+                                 (account_id,), ())
+    return exists
+
+
 def require_account(account_id: str) -> None:
     """Refuse (:class:`access.Refused`) when the account is outside the signed-in person's book."""
     who = person()
