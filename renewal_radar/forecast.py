@@ -24,7 +24,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import dates, figures, health, renewals, settings, sql
+from renewal_radar import crm_types, dates, figures, health, renewals, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.renewal_model import fit_model, model_probability
@@ -88,7 +88,8 @@ class Backtest:
 
 def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters: Filters = ALL) -> pl.DataFrame:
     """For each due renewal, the renewal opportunity closing nearest its day (within grace), if known on ``as_of``."""
-    opportunities = sql.run(con, "reports/crm_renewal_opportunities", as_of=as_of, **filters.params())
+    opportunities = sql.run(con, "reports/crm_renewal_opportunities", as_of=as_of, **filters.params(),
+                            **crm_types.params())
     empty = due.select("account_id", "renewal_date").head(0).with_columns(
         pl.lit(None, pl.String).alias("opportunity_id"), pl.lit(None, pl.String).alias("stage"),
         pl.lit(None, pl.String).alias("crm_category"), pl.lit(None, pl.Float64).alias("crm_probability"))

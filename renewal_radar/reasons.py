@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewal_radar import cohorts, db, figures, sql
+from renewal_radar import cohorts, crm_types, db, figures, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import N_, t
 
@@ -113,7 +113,7 @@ def reason_of(row: dict, taxonomy: tuple[Reason, ...]) -> dict:
 def renewal_reasons(con, taxonomy: tuple[Reason, ...] | None = None) -> pl.DataFrame:
     """Every churned or contracted renewal of the data's as-of day with its reason (what the scoring stage stores)."""
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    sources = _with_lost_arr(sql.run(con, "reports/renewal_reason_sources"))
+    sources = _with_lost_arr(sql.run(con, "reports/renewal_reason_sources", **crm_types.params()))
     mapped = pl.DataFrame([reason_of(row, taxonomy) for row in sources.iter_rows(named=True)], schema=REASON_SCHEMA)
     kept = sources.drop("loss_reason", "loss_comment", "cancellation_reason", "cancellation_feedback",
                         "cancellation_comment")

@@ -105,3 +105,46 @@ def test_an_account_outside_the_data_or_the_filters_is_never_shown_as_another(ap
     app.run()
     # with the filter cleared, the account opens (its own risk-drivers warning aside)
     assert not any("outside the sidebar filters" in w.value for w in app.warning) and app.metric
+
+
+# ---------------------------------------------------------------- CRM renewals in any language
+
+CRM_AS_OF = dt.date(2025, 1, 1)
+CRM_LINES = "account_id,start_date,end_date,mrr,bill_period_months\n" + "".join(
+    f"{a},2024-02-10,2025-02-10,100,12\n" for a in ("J1", "J2", "J3", "K1", "K2", "T1", "T2", "E1", "E2"))
+# one export, the types as each org's CRM writes them (the close date within grace of Feb 10)
+CRM_TYPES = {"J1": "既存顧客 - 更新", "J2": "新規顧客", "J3": "既存顧客 - アップグレード",
+             "K1": "기존 고객 - 갱신", "K2": "신규 고객", "T1": "現有客戶 - 續約", "T2": "現有客戶 - 升級",
+             "E1": "Existing Customer - Renewal", "E2": "New Business"}
+RENEWAL_CALLS = {"J1", "K1", "T1", "E1"}
+
+
+def _crm_forecast(tmp_path, opportunities: str | bytes, name: str = "renewal_opportunities.csv"):
+    from renewal_radar import book, db
+    from tests.conftest import import_files
+
+    path, result = import_files(tmp_path, {"subscriptions.csv": CRM_LINES, name: opportunities}, as_of=CRM_AS_OF)
+    assert result.loaded, result.report.text()
+    with db.connect(path, read_only=True) as con:
+        return book.forecast_for(con, CRM_AS_OF, 90).renewals
+
+
+def test_an_opportunity_is_the_renewals_call_unless_new_business_or_upsell_in_any_language(tmp_path):
+    rows = "opportunity_id,account_id,close_date,amount,type,stage,forecast_category,probability\n" + "".join(
+        f"O{a},{a},2025-02-12,1200,{kind},Negotiation,Best Case,60\n" for a, kind in CRM_TYPES.items())
+    due = _crm_forecast(tmp_path, rows)
+    sources = dict(zip(due["account_id"], due["source"], strict=True))
+    probabilities = dict(zip(due["account_id"], due["probability"], strict=True))
+    assert {a for a, source in sources.items() if source == "crm"} == RENEWAL_CALLS
+    assert all(probabilities[a] == pytest.approx(0.6) for a in RENEWAL_CALLS)
+
+
+def test_a_japanese_report_best_case_renewal_reaches_the_forecast_at_its_probability(tmp_path):
+    report = ('"取引先 ID","商談 ID","商談名","種別","確度 (%)","完了予定日","金額","フェーズ","売上予測分類"\r\n'
+              '"J1","006J1","更新 2025","既存顧客 - 更新","60","2025/02/12","¥1,200","交渉","最善達成予測"\r\n'
+              '"J2","006J2","新規 2025","新規顧客","90","2025/02/12","¥1,200","交渉","達成予測"\r\n')
+    due = _crm_forecast(tmp_path, report.encode("shift_jis"))
+    found = {row["account_id"]: row for row in due.iter_rows(named=True)}
+    assert found["J1"]["source"] == "crm" and found["J1"]["probability"] == pytest.approx(0.6)
+    assert found["J1"]["crm_category"] == "Best Case"
+    assert found["J2"]["source"] != "crm"  # new business: not the renewal's call

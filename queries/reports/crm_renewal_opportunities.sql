@@ -40,7 +40,9 @@ exported as (
     from stg_renewal_opportunities as opportunity
     semi join filtered_accounts($segments, $regions, $owners, $bill_periods) using (account_id)
     where (opportunity.created_date is null or opportunity.created_date <= $as_of::date)
-      and coalesce(lower(opportunity.opportunity_type), 'renewal') like '%renewal%'
+      -- a renewal's call unless its type says new business or an upsell, in any language (crm_types.py)
+      and not exists (select 1 from unnest($other_types::varchar[]) as words(word)
+                      where contains(lower(coalesce(opportunity.opportunity_type, '')), words.word))
 ),
 
 -- an opportunity open on the day, as the history says it stood then

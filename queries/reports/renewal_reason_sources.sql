@@ -34,7 +34,9 @@ nearest_opportunity as (
     join stg_renewal_opportunities as opportunities
         on opportunities.account_id = lost.account_id
         and abs(opportunities.close_date - lost.renewal_date) <= meta.grace_days
-    where coalesce(lower(opportunities.opportunity_type), 'renewal') like '%renewal%'
+    -- a renewal's call unless its type says new business or an upsell, in any language (crm_types.py)
+    where not exists (select 1 from unnest($other_types::varchar[]) as words(word)
+                  where contains(lower(coalesce(opportunities.opportunity_type, '')), words.word))
     qualify row_number() over (partition by lost.account_id, lost.renewal_date
                                order by abs(opportunities.close_date - lost.renewal_date),
                                    opportunities.opportunity_id) = 1
