@@ -24,13 +24,13 @@ from typing import ClassVar
 import numpy as np
 import polars as pl
 
-from renewal_radar import cohorts, db, metrics, settings, sql
+from renewal_radar import cohorts, db, metrics, retention_groups, settings, sql
 from renewal_radar.filters import ALL
 from renewal_radar.money import Money
 
 DAYS_PER_MONTH = 365.25 / 12
-HORIZON_YEARS = 10          # expected lifetime and value count renewals within this many years
-PROJECTED_YEARS = 5         # the curve is drawn this far beyond the first start
+# expected lifetime and value count renewals within this many years; the curve is drawn as far (metrics.md)
+HORIZON_YEARS = PROJECTED_YEARS = 10
 MIN_ACCOUNTS_FOR_OWN_FIT = 30
 GROUPINGS = ("bill_period_months", "segment")
 # log α and log β stay in [−9, 12]: beyond ~160,000 both, the likelihood is flat (customers look alike, the
@@ -190,11 +190,6 @@ def _backtest(periods: pl.DataFrame, observed: list[float]) -> tuple[int | None,
     return cutoff, back, error
 
 
-def group_label(bill_period: int, segment: str | None) -> str:
-    """A group's name in the outputs: the billing period in months, and the segment when split by it."""
-    return f"{bill_period}m" if segment is None else f"{bill_period}m {segment}"
-
-
 def projections(lifetimes: pl.DataFrame, as_of: dt.date, by: str = "bill_period_months"
                 ) -> list[GroupProjection]:
     """Every group's projection: by billing period, or by billing period and segment (``by="segment"``; the
@@ -208,7 +203,9 @@ def projections(lifetimes: pl.DataFrame, as_of: dt.date, by: str = "bill_period_
     out = []
     for key, part in periods.sort(keys).group_by(keys, maintain_order=True):
         bill_period, segment = int(key[0]), (key[1] if by == "segment" else None)
-        out.append(project_group(part, by, group_label(bill_period, segment), bill_period, segment))
+        # "Yearly", "Regular, yearly": English where it is stored, worded again where it is read
+        out.append(project_group(part, by, retention_groups.stored_label(bill_period, segment), bill_period,
+                                 segment))
     return out
 
 
@@ -333,13 +330,16 @@ def live(con, as_of: dt.date, by: str = "bill_period_months") -> tuple[pl.DataFr
     return fits_frame(groups), curves_frame(groups)
 
 
-def as_json(fits: pl.DataFrame, curves: pl.DataFrame) -> list[dict]:
-    """The ``project-retention --json`` list: one object per group."""
+def as_json(fits: pl.DataFrame, curves: pl.DataFrame, periods: int | None = None) -> list[dict]:
+    """The ``project-retention --json`` list per group, ``projected`` to period ``periods`` (or the stored curve's)."""
     out = []
     for fit_row in fits.iter_rows(named=True):
         part = curves.filter(pl.col("group") == fit_row["group"]).sort("period")
         observed = part.filter(pl.col("observed").is_not_null())
         projected = part.filter(pl.col("projected").is_not_null())
+        if periods is not None and fit_row["alpha"] is not None:  # each S(t) from the fitted α, β
+            projected = pl.DataFrame({"period": range(periods + 1),
+                                      "projected": survival(fit_row["alpha"], fit_row["beta"], periods).tolist()})
         out.append({
             "group": fit_row["group"], "bill_period_months": fit_row["bill_period_months"],
             "segment": fit_row["segment"], "alpha": fit_row["alpha"], "beta": fit_row["beta"], "n": fit_row["n"],

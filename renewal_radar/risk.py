@@ -244,7 +244,7 @@ def backtest_month(scored: pl.DataFrame, day: dt.date) -> dict | None:
     health_risk = 100 - scored["health_score"].fill_null(50).to_numpy()
     top = probability >= np.quantile(probability, 0.9)
     arr = figures.ARR_PER_MRR * scored["mrr"].to_numpy()
-    red = (scored["band"] == "red").to_numpy()
+    red = (scored["band"] == "red").fill_null(False).to_numpy()  # a book without signals has no band
     flagged = top | red
     return {
         "as_of": day, "accounts": scored.height, "churned": int(churned.sum()),

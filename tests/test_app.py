@@ -294,7 +294,7 @@ def test_cohorts_page_projects_retention_and_values_the_base(app):
     app.radio(key="projection_by").set_value("segment").run()
     assert not app.exception
     fits = next(t.value for t in app.dataframe if "alpha" in t.value.columns)
-    assert {"1m SMB", "12m Enterprise"} <= set(fits["group"].tolist())
+    assert {"SMB, monthly", "Enterprise, yearly"} <= set(fits["group"].tolist())
 
 
 def test_account_page_places_the_account_in_the_strongest_drivers(app):

@@ -148,3 +148,44 @@ def test_a_japanese_report_best_case_renewal_reaches_the_forecast_at_its_probabi
     assert found["J1"]["source"] == "crm" and found["J1"]["probability"] == pytest.approx(0.6)
     assert found["J1"]["crm_category"] == "Best Case"
     assert found["J2"]["source"] != "crm"  # new business: not the renewal's call
+
+
+# ---------------------------------------------------------------- the projection past the data
+
+# Fader & Hardie (2007), "How to project customer retention", Table 1: customers still active of 1,000 at the
+# start of years 0..7 for the "regular" and "high end" segments; they report α, β = 0.704, 1.182 (regular) and
+# 0.668, 3.806 (high end) from years 1..7.
+FADER_HARDIE = {"Regular": [1000, 631, 468, 382, 326, 289, 262, 241],
+                "High End": [1000, 869, 743, 653, 593, 551, 517, 491]}
+
+
+def test_project_retention_projects_past_the_data_with_the_published_fit(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, import_files
+
+    lines, accounts, number = ["account_id,start_date,end_date,mrr,bill_period_months"], ["account_id,segment"], 0
+    for segment, alive in FADER_HARDIE.items():
+        for year, (now, after) in enumerate(zip(alive, [*alive[1:], None], strict=True)):
+            # `now − after` customers leave at the end of year `year`; the survivors of year 7 are still active
+            leaving = now - after if after is not None else now
+            for _ in range(leaving):
+                number += 1
+                accounts.append(f"A{number},{segment}")
+                end = f"{2017 + year + 1}-01-01" if after is not None else ""
+                lines.append(f"A{number},2017-01-01,{end},100,12")
+    path, result = import_files(tmp_path, {"subscriptions.csv": "\n".join(lines) + "\n",
+                                           "accounts.csv": "\n".join(accounts) + "\n"}, as_of=dt.date(2024, 3, 1))
+    assert result.loaded, result.report.text()
+    done = subprocess.run([sys.executable, "-m", "renewal_radar", "project-retention", "--by", "segment", "--json",
+                           "--periods", "12", "--db", str(path)], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    groups = {g["group"]: g for g in json.loads(done.stdout)}
+    assert set(groups) == {"Regular, yearly", "High End, yearly"}
+    regular, high = groups["Regular, yearly"], groups["High End, yearly"]
+    assert (regular["alpha"], regular["beta"]) == pytest.approx((0.704, 1.182), abs=0.001)
+    assert (high["alpha"], high["beta"]) == pytest.approx((0.668, 3.806), abs=0.001)
+    assert [p["period"] for p in regular["projected"]] == list(range(13))  # to period 12, past the 7 observed
+    assert regular["segment"] == "Regular" and regular["bill_period_months"] == 12

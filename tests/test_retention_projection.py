@@ -108,7 +108,9 @@ def test_project_retention_json_on_the_demo(demo_db):
     done = subprocess.run([sys.executable, "-m", "renewal_radar", "project-retention", "--json", "--by", "segment",
                            "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True, check=True)
     groups = json.loads(done.stdout)
-    assert {"1m SMB", "12m Enterprise"} <= {g["group"] for g in groups}
+    # groups named in words, with their segment and billing period as their own keys
+    assert {"SMB, monthly", "Enterprise, yearly"} <= {g["group"] for g in groups}
+    assert {(g["segment"], g["bill_period_months"]) for g in groups if g["group"] == "SMB, monthly"} == {("SMB", 1)}
     for group in groups:
         assert {"group", "alpha", "beta", "n", "periods_observed", "observed", "projected"} <= set(group)
         assert group["observed"][0] == {"period": 0, "survival": 1.0}
@@ -116,11 +118,14 @@ def test_project_retention_json_on_the_demo(demo_db):
             assert group["alpha"] > 0 and group["beta"] > 0
             shares = [p["survival"] for p in group["projected"]]
             assert shares == sorted(shares, reverse=True) and len(shares) > group["periods_observed"]
+            # past the data: ten years of the group's periods by default (120 monthly, 10 yearly)
+            assert group["projected"][-1]["period"] == max(120 // group["bill_period_months"],
+                                                           group["periods_observed"])
     # a day that is not stored is fitted from what was known then
     earlier = subprocess.run([sys.executable, "-m", "renewal_radar", "project-retention", "--json", "--as-of",
                               "2026-01-01", "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True,
                              check=True)
-    assert {g["group"] for g in json.loads(earlier.stdout)} == {"1m", "12m"}
+    assert {g["group"] for g in json.loads(earlier.stdout)} == {"Monthly", "Yearly"}
     with db.connect(demo_db, read_only=True) as con:
         values = db.read_table(con, "account_residual_value")
     assert values.height > 0 and (values["residual_value"] > 0).all()

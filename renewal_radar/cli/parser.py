@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      help="shifted-beta-geometric retention projection per group")
     projection.add_argument("--as-of", type=_date)
     projection.add_argument("--by", choices=("bill_period_months", "segment"), default="bill_period_months")
+    projection.add_argument("--periods", type=int, default=None,
+                            help="project to period N (default: 10 years of each group's periods)")
     projection.add_argument("--json", action="store_true")
 
     why = commands.add_parser("reasons", parents=[common], help="churned and contracted ARR by reason")

@@ -172,7 +172,9 @@ def cmd_project_retention(args) -> None:
     else:
         fits, curves = retention_projection.live(con, as_of, args.by)
     if args.json:
-        print(json.dumps(retention_projection.as_json(fits, curves)))
+        if args.periods is not None and args.periods < 1:
+            raise CliError(f"--periods {args.periods}: project at least one period")
+        print(json.dumps(retention_projection.as_json(fits, curves, args.periods)))
         return
     emit_frame(fits.select("group", "alpha", "beta", "n", "churned", "periods_observed", "backtest_error"), False)
 

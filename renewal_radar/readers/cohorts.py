@@ -3,12 +3,13 @@ survival curves with numbers at risk, the shifted-beta-geometric projection, and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
 
-from renewal_radar import cohorts, metrics, money, retention_projection
+from renewal_radar import cohorts, metrics, money, retention_groups, retention_projection
 from renewal_radar.filters import ALL, Filters
 
 SURVIVAL_DAYS = (0, 90, 180, 365, 540, 730, 1095)
@@ -66,8 +67,11 @@ def by_attribute(con, as_of: dt.date, grain: str, attribute: str, filters: Filte
 
 def projection(con, by: str = "bill_period_months",
                currency: str | None = None) -> retention_projection.ProjectionView:
-    """The shifted-beta-geometric fits, curves and residual values (whole book), money in ``currency``."""
-    return money.converter(con, currency).result(retention_projection.projection_view(con, by))
+    """The shifted-beta-geometric fits, curves and residual values (whole book), money in ``currency``; the groups
+    named in the reader's language ("Regular, yearly")."""
+    found = money.converter(con, currency).result(retention_projection.projection_view(con, by))
+    fits, curves, values = retention_groups.worded(found.fits, found.curves, found.values)
+    return dataclasses.replace(found, fits=fits, curves=curves, values=values)
 
 
 fit_notes = retention_projection.fit_notes  # which fits to read with care: a rule over the projection's rows
