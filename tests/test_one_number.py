@@ -189,3 +189,27 @@ def test_project_retention_projects_past_the_data_with_the_published_fit(tmp_pat
     assert (high["alpha"], high["beta"]) == pytest.approx((0.668, 3.806), abs=0.001)
     assert [p["period"] for p in regular["projected"]] == list(range(13))  # to period 12, past the 7 observed
     assert regular["segment"] == "Regular" and regular["bill_period_months"] == 12
+
+
+def test_every_quarter_of_the_demo_reads_floor_forecast_best_case_due(demo_con):
+    from renewal_radar import book, quarters
+
+    as_of = metrics.data_as_of(demo_con)
+    quarter = quarters.quarter_of(dt.date(2024, 1, 1))
+    checked = 0
+    while quarter.start <= as_of + dt.timedelta(days=90):
+        q = book.quarter_forecast_for(demo_con, quarter, as_of).summary
+        if q["n_due"]:
+            cent = 0.005
+            # what the definitions guarantee, all on one basis (renewed so far in each): renewed ≤ floor ≤ best case ≤
+            # due and renewed ≤ forecast ≤ due. The forecast against floor and best case is not guaranteed: a CRM
+            # call's own probability can sit outside its category (an Omitted call at 10 %, a Commit at 90 % that
+            # counts whole in the floor); see the closing note of issue 35
+            assert q["renewed_arr_gross"] <= q["floor_arr"] + cent, quarter.label
+            assert q["floor_arr"] <= q["best_case_arr"] + cent, quarter.label
+            assert q["renewed_arr_gross"] <= q["forecast_arr"] <= q["due_arr"] + cent, quarter.label
+            assert q["best_case_arr"] <= q["due_arr"] + cent, quarter.label
+            assert q["renewed_due_arr"] + q["churned_due_arr"] + q["open_due_arr"] == pytest.approx(q["due_arr"])
+            checked += 1
+        quarter = quarter.next()
+    assert checked >= 8
