@@ -164,4 +164,6 @@ signals = page.signals
 if signals.is_empty():
     st.caption(t("No expansion signal for this account."))
 else:
-    ui.dataframe(signals.select("kind", "reason", "potential_arr"))
+    if signals["renewal_at_risk"].any():
+        st.warning(t("This account's renewal is at risk: save the renewal before offering more."))
+    ui.dataframe(signals.select("kind", "reason", "potential_arr", "renewal_at_risk"))

@@ -61,10 +61,14 @@ for kind in reader.KINDS:
     if rows.is_empty():
         continue
     st.subheader(f"{reader.kind_title(kind)} ({rows.height:,})")
+    top = reader.SHOWN_PER_KIND()
+    if rows.height > top and not st.toggle(t("Show all {n}", n=rows.height), key=f"digest_all_{kind}"):
+        st.caption(t("The {top} with the most ARR at stake; {n} more below them.", top=top, n=rows.height - top))
+        rows = rows.head(top)
     shown = rows.with_columns(pl.when(pl.col("account_id") != "").then(ui.account_url()).otherwise(
-        pl.lit("forecast")).alias("open")).select("open", "name", "account_id", "detail")
+        pl.lit("forecast")).alias("open")).select("open", "name", "account_id", "arr", "detail")
     ui.dataframe(shown, {"open": ui.account_link_column(), "name": st.column_config.TextColumn(t("Account")),
-                         "account_id": st.column_config.TextColumn(t("Account id")),
+                         "account_id": st.column_config.TextColumn(t("Account id")), "arr": "arr_at_stake",
                          "detail": st.column_config.TextColumn(t("What happened"), width="large")},
                  height=min(38 + 35 * rows.height, 360))
 

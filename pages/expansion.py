@@ -26,8 +26,12 @@ ui.metric(cols[2], "expansion_signals", data.signals.height,
 
 kind = st.multiselect(t("Signal"), list(reader.KINDS), key="expansion_kinds", placeholder=t("All signals"))
 shown = reader.ranked_of_kinds(data, kind)
+st.caption(t("An account whose renewal is at risk (red, or its next renewal {p} likely or less to renew) is marked "
+             "and listed after the others: save the renewal before offering more.",
+             p=ui.percent(reader.RISK_PROBABILITY(), 0)))
 ui.table_with_download(shown.with_columns(ui.account_url()).select(
-    "open", "account_id", "name", "segment", "csm_owner", "potential_arr", "n_signals", "signals"),
+    "open", "account_id", "name", "segment", "csm_owner", "potential_arr", "renewal_at_risk", "n_signals",
+    "signals"),
     "expansion", "expansion", {"signals": st.column_config.TextColumn(t("Signals"), width="large"),
                                "open": ui.account_link_column()}, height=380)
 if shown.height:

@@ -68,8 +68,9 @@ with behind_committed:
     st.caption(t("The lines between ARR now and committed ARR: signed, not yet live (+) and cancellations already "
                  "announced (−)."))
     lines = data.committed_lines.with_columns(ui.account_url(), *[pl.col(c).replace_strict(
-        figures.value_words(c)) for c in ("kind", "reason")])
-    ui.table_with_download(lines.select("open", "account_id", "name", "kind", "reason", "product", "start_date",
+        figures.value_words(c)) for c in ("line_kind", "line_reason")])
+    ui.table_with_download(lines.select("open", "account_id", "name", "line_kind", "line_reason", "product",
+                                        "start_date",
                                         "end_date", "arr"), "committed_lines", "committed_lines",
                            {"open": ui.account_link_column()}, height=320)
 with behind_window:

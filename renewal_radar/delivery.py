@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from renewal_radar import audit, digest, i18n, settings
+from renewal_radar import audit, digest, digest_output, i18n, settings
 from renewal_radar.access import Recipient
 
 
@@ -91,8 +91,8 @@ def deliver(found: digest.Digest, recipient: Recipient, dry_run: bool, db_path: 
             outcomes.append(Outcome(recipient.email, channel, 0, False, "no new alerts"))
             continue
         with i18n.language(recipient.language):
-            subject, markdown = digest.heading(new), digest.to_markdown(new, base_url)
-            html = digest.to_html(new, base_url, recipient.language)
+            subject, markdown = digest_output.heading(new), digest_output.to_markdown(new, base_url)
+            html = digest_output.to_html(new, base_url, recipient.language)
         if dry_run:
             show(f"--- would send to {recipient.email} by {channel} ({new.alerts.height} new alerts) ---")
             show(markdown)

@@ -14,12 +14,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import quote
 
-import jinja2
 import polars as pl
 
-from renewal_radar import book, expansion, figures, metrics, quarters, settings, snapshots
+from renewal_radar import book, expansion, figures, metrics, quarters, snapshots
 from renewal_radar.filters import Filters
 from renewal_radar.forecast import RENEWAL_MONEY
 from renewal_radar.i18n import date as format_date
@@ -31,8 +29,10 @@ KINDS = ("renewal_notice", "decision_overdue", "health_drop", "risk_up", "ticket
          "forecast_moved")
 CRM_CALLS = ("Commit", "Best Case", "Closed", "Omitted")  # a forecast category that is a call, not the default
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2}
+# arr: the ARR at stake (the renewal's due ARR, the account's ARR, the signal's potential, the forecast's move):
+# a digest lists each kind's alerts largest first
 ALERT_SCHEMA = {"kind": pl.String, "account_id": pl.String, "name": pl.String, "detail": pl.String,
-                "key": pl.String}
+                "key": pl.String, "arr": pl.Float64}
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def renewal_notice(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, days_
                     when=in_days((r["decision_date"] - as_of).days),
                     notice=tn("{count} day", "{count} days", int(r["notice_days"] or 0)),
                     renewal=format_date(r["renewal_date"]), due=money(r["due_arr"], currency)),
-        "key": f"renewal_notice:{r['account_id']}:{r['renewal_date']}",
+        "key": f"renewal_notice:{r['account_id']}:{r['renewal_date']}", "arr": r["due_arr"],
     } for r in window.sort("decision_date", "account_id").iter_rows(named=True)])
 
 
@@ -102,12 +102,13 @@ def decision_overdue(renewals: pl.DataFrame, since: dt.date, as_of: dt.date, cur
                     "{due} ARR renews on {renewal}.", decision=format_date(r["decision_date"]),
                     category=r["crm_category"] or t("none"), due=money(r["due_arr"], currency),
                     renewal=format_date(r["renewal_date"])),
-        "key": f"decision_overdue:{r['account_id']}:{r['renewal_date']}",
+        "key": f"decision_overdue:{r['account_id']}:{r['renewal_date']}", "arr": r["due_arr"],
     } for r in late.sort("decision_date", "account_id").iter_rows(named=True)])
 
 
 def _paired(before: pl.DataFrame, now: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    return now.select("account_id", "name", *columns).join(
+    arr = pl.col("arr") if "arr" in now.columns else pl.lit(None, pl.Float64).alias("arr")
+    return now.select("account_id", "name", arr, *columns).join(
         before.select("account_id", *columns), on="account_id", suffix="_before")
 
 
@@ -122,7 +123,7 @@ def health_drop(before: pl.DataFrame, now: pl.DataFrame, as_of: dt.date) -> pl.D
                     before=figures.coded("band", r["band_before"]), score_before=r["health_score_before"],
                     after=figures.coded("band", r["band"]),
                     score=r["health_score"]),
-        "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}",
+        "key": f"health_drop:{r['account_id']}:{r['band']}:{as_of}", "arr": r["arr"],
     } for r in paired.sort("health_score", "account_id").iter_rows(named=True)])
 
 
@@ -135,7 +136,7 @@ def risk_up(before: pl.DataFrame, now: pl.DataFrame, threshold: float, as_of: dt
         "detail": t("Churn risk (90 days) rose from {before} to {after}, past {threshold}.",
                     before=percent(r["churn_probability_before"]), after=percent(r["churn_probability"]),
                     threshold=percent(threshold, 0)),
-        "key": f"risk_up:{r['account_id']}:{as_of}",
+        "key": f"risk_up:{r['account_id']}:{as_of}", "arr": r["arr"],
     } for r in paired.sort("churn_probability", "account_id", descending=[True, False]).iter_rows(named=True)])
 
 
@@ -153,12 +154,21 @@ def ticket_on_renewal(before: pl.DataFrame, now: pl.DataFrame, renewals: pl.Data
     found = hot.join(soon, on="account_id")
     return _alerts([{
         "kind": "ticket_on_renewal", "account_id": r["account_id"], "name": r["name"],
-        "detail": t("Open high-priority tickets: {open}; escalations in the last 90 days: {escalated} (was "
-                    "{escalated_before}); {due} ARR renews on {renewal}.", open=int(r["open_high_priority"]),
-                    escalated=int(r["escalations_90d"]), escalated_before=int(r["escalations_90d_before"]),
-                    due=money(r["due_arr"], currency), renewal=format_date(r["renewal_date"])),
+        "detail": _ticket_words(r, currency), "arr": r["due_arr"],
         "key": f"ticket_on_renewal:{r['account_id']}:{r['renewal_date']}:{int(r['escalations_90d'])}",
     } for r in found.sort("renewal_date", "account_id").iter_rows(named=True)])
+
+
+def _ticket_words(row: dict, currency: str) -> str:
+    """What fired the ticket alert: open high-priority tickets when there are some, else the new escalations."""
+    values = {"open": int(row["open_high_priority"]), "escalated": int(row["escalations_90d"]),
+              "escalated_before": int(row["escalations_90d_before"]), "due": money(row["due_arr"], currency),
+              "renewal": format_date(row["renewal_date"])}
+    if values["open"]:
+        return t("Open high-priority tickets: {open}; escalations in the last 90 days: {escalated} (was "
+                 "{escalated_before}); {due} ARR renews on {renewal}.", **values)
+    return t("Escalations in the last 90 days: {escalated} (was {escalated_before}); {due} ARR renews on "
+             "{renewal}.", **values)
 
 
 def expansion_new(before: pl.DataFrame, now: pl.DataFrame, names: dict[str, str], as_of: dt.date,
@@ -169,7 +179,7 @@ def expansion_new(before: pl.DataFrame, now: pl.DataFrame, names: dict[str, str]
         "kind": "expansion", "account_id": r["account_id"], "name": names.get(r["account_id"], r["account_id"]),
         "detail": t("{reason}: about {potential} more ARR.", reason=r["reason"],
                     potential=money(r["potential_arr"], currency)),
-        "key": f"expansion:{r['account_id']}:{r['kind']}:{as_of}",
+        "key": f"expansion:{r['account_id']}:{r['kind']}:{as_of}", "arr": r["potential_arr"],
     } for r in fresh.sort("potential_arr", "account_id", descending=[True, False]).iter_rows(named=True)])
 
 
@@ -195,7 +205,7 @@ def forecast_moved(before_rows: pl.DataFrame, now_rows: pl.DataFrame, start: dt.
                     "({change}).", start=format_date(start), end=format_date(end - dt.timedelta(days=1)),
                     before=money(was, currency), after=money(now, currency),
                     change=("+" if change > 0 else "") + percent(change)),
-        "key": f"forecast_moved:{owner or '*'}:{start}:{as_of}",
+        "key": f"forecast_moved:{owner or '*'}:{start}:{as_of}", "arr": abs(now - was),
     }])
 
 
@@ -305,96 +315,10 @@ def judged(found: Changes, rules: AlertRules | None = None) -> Digest:
         "forecast_moved": lambda: _alerts([]) if found.snapshot_before is None else forecast_moved(
             found.snapshot_before, renewals, start, end, rules.forecast_threshold, found.owner, as_of, currency),
     }
-    alerts = pl.concat([fired[kind]() for kind in KINDS if kind in rules.enabled])
+    alerts = pl.concat([ranked(fired[kind]()) for kind in KINDS if kind in rules.enabled])
     return Digest(found.owner, since, found.snapshot_id, as_of, currency, alerts, rules)
 
 
-# ---------------------------------------------------------------- output
-
-
-def account_link(account_id: str, base_url: str | None = None) -> str:
-    """The Account page of an account (the forecast page for a book-wide alert)."""
-    base = (base_url or settings.get("base_url")).rstrip("/")
-    return f"{base}/account?account_id={quote(account_id)}" if account_id else f"{base}/forecast"
-
-
-def to_json(digest: Digest, base_url: str | None = None) -> dict:
-    """The CLI's JSON: ``{owner, since, alerts}``, alerts as ``{kind, account_id, name, detail, link}``."""
-    return {"owner": digest.owner, "since": digest.since.isoformat(),
-            "alerts": [{"kind": a["kind"], "account_id": a["account_id"], "name": a["name"], "detail": a["detail"],
-                        "link": account_link(a["account_id"], base_url)}
-                       for a in digest.alerts.iter_rows(named=True)]}
-
-
-SHOWN_PER_KIND = 15  # an email lists the first ones of a kind; the JSON and the Digest page have them all
-
-
-def _grouped(digest: Digest, base_url: str | None) -> list[dict]:
-    groups = []
-    for kind in KINDS:
-        rows = digest.alerts.filter(pl.col("kind") == kind)
-        if rows.height:
-            more = rows.height - SHOWN_PER_KIND
-            groups.append({"title": kind_title(kind), "count": rows.height,
-                           "more": t("… and {n} more on the Digest page.", n=more) if more > 0 else "",
-                           "alerts": [{**a, "link": account_link(a["account_id"], base_url)}
-                                      for a in rows.head(SHOWN_PER_KIND).iter_rows(named=True)]})
-    return groups
-
-
-def heading(digest: Digest) -> str:
-    """The digest's title line (also the email's subject)."""
-    return tn("Renewal Radar digest for {who} since {since}: {count} alert",
-              "Renewal Radar digest for {who} since {since}: {count} alerts", digest.alerts.height,
-              who=digest.owner or t("the whole book"), since=format_date(digest.since))
-
-
-def _escape_markdown(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_[]<>|#" else c for c in str(text))
-
-
-def to_markdown(digest: Digest, base_url: str | None = None) -> str:
-    """The digest as Markdown (Slack-compatible links), grouped by kind."""
-    lines = [f"*{_escape_markdown(heading(digest))}*"]
-    for group in _grouped(digest, base_url):
-        lines.append(f"\n*{group['title']}* ({group['count']})")
-        lines += [f"• <{a['link']}|{_escape_markdown(a['name'])}>: {_escape_markdown(a['detail'])}"
-                  for a in group["alerts"]]
-        if group["more"]:
-            lines.append(group["more"])
-    if digest.alerts.is_empty():
-        lines.append(t("Nothing needs your attention this time."))
-    return "\n".join(lines) + "\n"
-
-
-_HTML = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
-<body style="font-family: -apple-system, 'Segoe UI', 'Noto Sans CJK KR', 'Noto Sans CJK JP', sans-serif;
- color: #1f2933; max-width: 680px; margin: 0 auto; padding: 16px;">
-<h1 style="font-size: 20px;">{{ title }}</h1>
-<p style="color: #52606d;">{{ subtitle }}</p>
-{% for group in groups %}
-<h2 style="font-size: 16px; margin-top: 24px;">{{ group.title }} ({{ group.count }})</h2>
-<ul style="padding-left: 18px;">
-{% for alert in group.alerts %}
-<li style="margin-bottom: 8px;"><a href="{{ alert.link }}">{{ alert.name }}</a>{% if alert.account_id %}
- <span style="color: #7b8794;">{{ alert.account_id }}</span>{% endif %}<br>{{ alert.detail }}</li>
-{% endfor %}
-</ul>
-{% if group.more %}<p style="color: #52606d;">{{ group.more }}</p>{% endif %}
-{% else %}
-<p>{{ empty }}</p>
-{% endfor %}
-<p style="color: #7b8794; font-size: 12px;">{{ footer }}</p>
-</body></html>
-""")
-
-
-def to_html(digest: Digest, base_url: str | None = None, language: str = "en") -> str:
-    """The digest as an email-ready HTML page; Jinja2 escapes every value (names and details are data)."""
-    return _HTML.render(
-        lang=language.replace("_", "-"), title=heading(digest), groups=_grouped(digest, base_url),
-        subtitle=t("Changes between {since} and {as_of}. Money in {currency}.", since=format_date(digest.since),
-                   as_of=format_date(digest.as_of), currency=digest.currency),
-        empty=t("Nothing needs your attention this time."),
-        footer=t("Sent by Renewal Radar. Rules: alerts.toml version {version}.", version=digest.rules.version))
+def ranked(alerts: pl.DataFrame) -> pl.DataFrame:
+    """One kind's alerts, the largest ARR at stake first (ties in the rule's own order)."""
+    return alerts.sort("arr", descending=True, nulls_last=True, maintain_order=True)

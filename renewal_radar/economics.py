@@ -171,9 +171,9 @@ COMMITTED_KEYS = ("as_of", *COMMITTED_MONEY)
 
 
 def committed_lines(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """The lines between ARR and committed ARR on ``as_of``: signed, not yet live (``kind`` 'signed', + ARR) and
-    active lines whose cancellation is announced (``kind`` 'cancelled', − ARR: cancel at period end, or a CRM
-    renewal called Closed Lost closing within grace of the line's end), with ``arr`` and ``reason``."""
+    """The lines between ARR and committed ARR on ``as_of``: signed, not yet live (``line_kind`` 'signed', + ARR)
+    and active lines whose cancellation is announced (``line_kind`` 'cancelled', − ARR: cancel at period end, or a
+    CRM renewal called Closed Lost closing within grace of the line's end), with ``arr`` and ``line_reason``."""
     from renewal_radar import forecast
 
     lines = sql.run(con, "reports/committed_lines", as_of=as_of, **filters.params())
@@ -187,9 +187,10 @@ def committed_lines(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame
     reason = pl.when(pl.col("cancels_at_period_end")).then(pl.lit("cancel_at_period_end")).otherwise(
         pl.lit("crm_closed_lost"))
     cancelled = active.filter(pl.col("cancels_at_period_end") | pl.col("crm_lost")).with_columns(
-        pl.lit("cancelled").alias("kind"), reason.alias("reason"))
-    signed = lines.filter(pl.col("kind") == "signed").with_columns(pl.lit("booked").alias("reason"))
-    columns = ["kind", "reason", "account_id", "name", "product", "start_date", "end_date"]
+        pl.lit("cancelled").alias("line_kind"), reason.alias("line_reason"))
+    signed = lines.filter(pl.col("kind") == "signed").with_columns(pl.lit("signed").alias("line_kind"),
+                                                                   pl.lit("booked").alias("line_reason"))
+    columns = ["line_kind", "line_reason", "account_id", "name", "product", "start_date", "end_date"]
     return pl.concat([part.select(*columns, figures.arr("mrr").alias("arr")) for part in (signed, cancelled)])
 
 
@@ -203,7 +204,7 @@ def committed(con, as_of: dt.date, filters: Filters = ALL) -> dict:
 
 def committed_figures(as_of: dt.date, arr: float, lines: pl.DataFrame) -> dict:
     """The committed figures from ARR on the day and the lines between it and committed ARR."""
-    signed = float(lines.filter(pl.col("kind") == "signed")["arr"].sum())
-    cancelled = float(lines.filter(pl.col("kind") == "cancelled")["arr"].sum())
+    signed = float(lines.filter(pl.col("line_kind") == "signed")["arr"].sum())
+    cancelled = float(lines.filter(pl.col("line_kind") == "cancelled")["arr"].sum())
     return {"as_of": as_of.isoformat(), "arr": arr, "signed_not_live_arr": signed,
             "announced_cancellations_arr": cancelled, "committed_arr": arr + signed - cancelled}

@@ -151,10 +151,26 @@ def signals(con, as_of: dt.date, filters: Filters = ALL, products: pl.DataFrame 
     return worded(rows)
 
 
+def with_renewal_risk(signals_frame: pl.DataFrame, scores: pl.DataFrame, renewals: pl.DataFrame,
+                      threshold: float) -> pl.DataFrame:
+    """Each signal with ``renewal_at_risk``: its account is red, or its next renewal is ``threshold`` likely or
+    less to renew — an add-on offered there undercuts the save, so it is marked and ranked after the others."""
+    next_renewal = renewals.sort("renewal_date").group_by("account_id").agg(pl.col("probability").first())
+    risk = scores.select("account_id", "band").join(next_renewal, on="account_id", how="full", coalesce=True)
+    at_risk = ((pl.col("band") == "red").fill_null(False) | (pl.col("probability") <= threshold).fill_null(False))
+    flags = risk.select("account_id", at_risk.alias("renewal_at_risk"))
+    return signals_frame.join(flags, on="account_id", how="left").with_columns(
+        pl.col("renewal_at_risk").fill_null(False))
+
+
 def ranked(signals_frame: pl.DataFrame, directory: pl.DataFrame) -> pl.DataFrame:
-    """Accounts ranked by the total potential ARR of their signals, with the signals in words."""
+    """Accounts ranked by the total potential ARR of their signals, with the signals in words; accounts whose
+    renewal is at risk (``with_renewal_risk``) after the others."""
+    at_risk = (pl.col("renewal_at_risk").any() if "renewal_at_risk" in signals_frame.columns
+               else pl.lit(False)).alias("renewal_at_risk")
     return (signals_frame.group_by("account_id")
             .agg(pl.col("potential_arr").sum(), pl.col("reason").str.join("; ").alias("signals"),
-                 pl.len().alias("n_signals"))
+                 pl.len().alias("n_signals"), at_risk)
             .join(directory, on="account_id", how="left")
-            .sort("potential_arr", "account_id", descending=[True, False]))  # ties in id order: stable output
+            # the healthy first, then by potential; ties in id order: stable output
+            .sort("renewal_at_risk", "potential_arr", "account_id", descending=[False, True, False]))

@@ -29,6 +29,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Currency every figure is shown in; other currencies convert with fx_rates."),
     Setting("company_name", "",
             "Your company's name, printed on every page of the packs (the business review, the quarter pack)."),
+    Setting("digest_alerts_per_kind", 10,
+            "Alerts of one kind a digest lists (the largest ARR at stake first); the rest are counted."),
+    Setting("expansion_risk_probability", 0.5,
+            "An expansion signal on an account whose next renewal is this likely or less to renew (or is red) is "
+            "marked as at risk and ranked after the healthy ones."),
     Setting("grace_days", 30,
             "Days after a line's end within which a new line counts as its renewal."),
     Setting("forecast_horizon_days", 90,

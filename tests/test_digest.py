@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from renewal_radar import audit, digest, i18n
+from renewal_radar import audit, digest, digest_output, i18n
 from renewal_radar.demo import build_demo
 from tests.conftest import ROOT, free_port
 
@@ -121,20 +121,20 @@ def test_the_email_escapes_every_data_value_and_markdown_too():
     evil = '<script>alert("x")</script> & <b>Co</b>'
     found = _digest([{"kind": "health_drop", "account_id": 'A"1', "name": evil, "detail": "<i>dropped</i>",
                       "key": "k"}])
-    html = digest.to_html(found)
+    html = digest_output.to_html(found)
     assert "<script>" not in html and "<b>Co</b>" not in html and "<i>dropped</i>" not in html
     assert "&lt;script&gt;" in html and "&amp;" in html and "account_id=A%221" in html
-    text = digest.to_markdown(found)
+    text = digest_output.to_markdown(found)
     assert "\\<script\\>" in text and "<b>" not in text
 
 
 def test_the_digest_speaks_the_recipients_language():
     found = _digest([{"kind": "health_drop", "account_id": "A", "name": "삼성", "detail": "x", "key": "k"}])
     with i18n.language("ja"):
-        html = digest.to_html(found, language="ja")
+        html = digest_output.to_html(found, language="ja")
     assert 'lang="ja"' in html and "ヘルス" in html and "2026/10/25" in html
     with i18n.language("ko"):
-        assert "다이제스트" in digest.heading(found)
+        assert "다이제스트" in digest_output.heading(found)
 
 
 # ---------------------------------------------------------------- two imports a week apart, delivered for real
@@ -251,3 +251,29 @@ def test_the_digest_page_previews_a_book(week_apart, monkeypatch):
     metrics = {m.label: m.value for m in app.metric}
     assert int(metrics["Health dropped"]) > 0 and metrics["Renewals entering their notice window"] != "0"
     assert any("Forecast moved" in s.value for s in app.subheader)
+
+
+def test_an_escalation_alert_never_reads_zero_open_tickets():
+    before = scores(("A", "Alpha", "green", 75.0, 0.1, 0, 1), ("B", "Beta", "green", 75.0, 0.1, 0, 0))
+    now = scores(("A", "Alpha", "green", 75.0, 0.1, 0, 2), ("B", "Beta", "green", 75.0, 0.1, 1, 0))
+    due = renewals(("A", "Alpha", D(2026, 12, 1), None, None, 100.0, None, None, 0.9),
+                   ("B", "Beta", D(2026, 12, 1), None, None, 900.0, None, None, 0.9))
+    found = digest.ticket_on_renewal(before, now, due, AS_OF, 90, "USD")
+    details = dict(zip(found["account_id"], found["detail"], strict=True))
+    assert details["A"].startswith("Escalations in the last 90 days: 2 (was 1)") and "Open high" not in details["A"]
+    assert details["B"].startswith("Open high-priority tickets: 1;")
+    assert "tickets: 0" not in " ".join(found["detail"])
+
+
+def test_alerts_are_ranked_by_arr_at_stake_and_the_email_shows_the_top_ones(monkeypatch):
+    monkeypatch.setenv("RENEWAL_RADAR_DIGEST_ALERTS_PER_KIND", "3")
+    before = scores(*[(f"A{i}", f"Acct {i}", "green", 80.0, 0.1, 0, 0) for i in range(5)])
+    now = scores(*[(f"A{i}", f"Acct {i}", "red", 20.0, 0.5, 0, 0) for i in range(5)]).with_columns(
+        pl.Series("arr", [100.0, 900.0, 300.0, 700.0, 500.0]))
+    found = digest.ranked(digest.health_drop(before, now, AS_OF))
+    assert found["account_id"].to_list() == ["A1", "A3", "A4", "A2", "A0"]  # most ARR first
+    alerts = found.to_dicts()
+    email = digest_output.to_markdown(_digest(alerts))
+    assert "Acct 1" in email and "Acct 3" in email and "Acct 4" in email and "Acct 0" not in email
+    assert "… and 2 more on the Digest page." in email
+    assert len(digest_output.to_json(_digest(alerts))["alerts"]) == 5  # the JSON keeps them all

@@ -177,7 +177,7 @@ def test_committed_arr_by_hand(committed_con):
 
 def test_committed_lines_name_each_reason_and_know_only_the_day(committed_con):
     lines = economics.committed_lines(committed_con, dt.date(2024, 12, 20))
-    reasons = {(row["account_id"], row["reason"]) for row in lines.iter_rows(named=True)}
+    reasons = {(row["account_id"], row["line_reason"]) for row in lines.iter_rows(named=True)}
     assert reasons == {("K", "booked"), ("U", "booked"), ("Y", "booked"), ("V", "cancel_at_period_end"),
                        ("W", "crm_closed_lost"), ("X", "cancel_at_period_end")}
     # on Dec 1 Y's line was not booked, X's cancellation not made and W's loss not yet called (no history)

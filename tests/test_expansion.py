@@ -90,3 +90,28 @@ def test_the_page_reads_the_stored_signals_and_they_equal_the_live_ones(con, lan
     assert shown.sort(order).equals(live.sort(order))
     if language == "ko":
         assert "90% of seats in use" not in shown["reason"].to_list()  # worded at read, in the reader's language
+
+
+def test_a_signal_on_a_renewal_at_risk_is_marked_and_ranked_after_the_healthy():
+    signals = pl.DataFrame({"account_id": ["R", "H", "L"], "kind": ["add-on", "seats", "growth"],
+                            "reason": ["add-on", "seats", "growth"], "potential_arr": [32_768.0, 1_000.0, 500.0]})
+    scores = pl.DataFrame({"account_id": ["R", "H", "L"], "band": ["red", "green", "yellow"]})
+    renewals = pl.DataFrame({"account_id": ["R", "H", "L", "L"],
+                             "renewal_date": [dt.date(2026, 12, 12), dt.date(2027, 3, 1), dt.date(2026, 12, 1),
+                                              dt.date(2027, 12, 1)],
+                             "probability": [0.17, 0.9, 0.45, 0.99]})
+    marked = expansion.with_renewal_risk(signals, scores, renewals, 0.5)
+    # R is red (and 17 % likely), L's next renewal is 45 % likely; H is healthy
+    assert dict(zip(marked["account_id"], marked["renewal_at_risk"], strict=True)) == {"R": True, "H": False,
+                                                                                         "L": True}
+    directory = pl.DataFrame({"account_id": ["R", "H", "L"], "name": ["Rex", "Hale", "Lee"]})
+    ranked = expansion.ranked(marked, directory)
+    assert ranked["account_id"].to_list() == ["H", "R", "L"]  # the healthy first, then by potential ARR
+
+
+def test_the_demo_ranks_every_healthy_account_before_one_at_risk(demo_con):
+    from renewal_radar.readers import expansion as reader
+
+    ranked = reader.read(demo_con, dt.date(2026, 11, 1)).ranked
+    flags = ranked["renewal_at_risk"].to_list()
+    assert flags == sorted(flags) and any(flags) and not all(flags)

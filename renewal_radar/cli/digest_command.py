@@ -60,8 +60,10 @@ def _no_recipient_text(rules, access, args) -> str:
 
 
 def _digest_text(digest, found, form: str, language: str) -> str:
+    from renewal_radar import digest_output
+
     if form == "md":
-        return digest.to_markdown(found)
+        return digest_output.to_markdown(found)
     if form == "html":
-        return digest.to_html(found, language=language)
-    return json.dumps(digest.to_json(found), ensure_ascii=False, indent=2)
+        return digest_output.to_html(found, language=language)
+    return json.dumps(digest_output.to_json(found), ensure_ascii=False, indent=2)

@@ -179,7 +179,8 @@ COLUMNS |= {
     "n_renewed": _c(N_("Renewed"), "count"), "n_events": _c(N_("Renewal events"), "count"),
     "last_renewal_date": _c(N_("Last renewal date"), "date"), "cumulative_arr": _c(N_("Running sum"), "money"),
     "in_shortest_set": _c(N_("Closes the gap"), "flag"), "what_if": _c(N_("What if"), "text"),
-    "reason": _c(N_("Why"), "text"), "kind": _c(N_("Kind"), "text"),
+    "line_reason": _c(N_("Why"), "text"), "line_kind": _c(N_("Kind"), "text"),
+    "renewal_at_risk": _c(N_("Renewal at risk"), "flag"),
 }
 
 VALUES: dict[str, dict[str, str]] = {
@@ -191,9 +192,9 @@ VALUES: dict[str, dict[str, str]] = {
     "outcome": {"renewed": N_("renewed"), "churned": N_("churned"), "contracted": N_("contracted"),
                 "open": N_("open")},
     "reason_source": {"crm": N_("CRM loss reason"), "cancellation": N_("subscription cancellation")},
-    "reason": {"booked": N_("Signed, starts later"), "cancel_at_period_end": N_("Cancels at period end"),
+    "line_reason": {"booked": N_("Signed, starts later"), "cancel_at_period_end": N_("Cancels at period end"),
                "crm_closed_lost": N_("Renewal Closed Lost in the CRM")},
-    "kind": {"signed": N_("Signed, not yet live"), "cancelled": N_("Announced cancellation")},
+    "line_kind": {"signed": N_("Signed, not yet live"), "cancelled": N_("Announced cancellation")},
 }
 
 

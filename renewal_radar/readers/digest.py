@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import digest, money, snapshots
+from renewal_radar import digest, digest_output, money, snapshots
 from renewal_radar import filters as filters_mod
 from renewal_radar.filters import Filters
 
@@ -39,4 +39,5 @@ def snapshot_days(con) -> pl.DataFrame:
     return snapshots.list_snapshots(con).select("id", "name", "as_of", "saved_at")
 
 
-KINDS, kind_title, to_html = digest.KINDS, digest.kind_title, digest.to_html  # the digest's kinds and its page
+KINDS, kind_title, to_html = digest.KINDS, digest.kind_title, digest_output.to_html  # the kinds and the email
+SHOWN_PER_KIND = digest_output.shown_per_kind  # the alerts of a kind the page lists before "show all"

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, expansion, money, sql
+from renewal_radar import book, expansion, money, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 
@@ -34,7 +34,10 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     reporting currency)."""
     products = expansion.products_on(con, as_of, filters)
     usage, stored = book.expansion_sources(con, as_of, filters)
-    found = expansion.signals(con, as_of, filters, products, usage, stored)
+    found = expansion.with_renewal_risk(
+        expansion.signals(con, as_of, filters, products, usage, stored),
+        book.account_scores(con, as_of, filters, with_drivers=False), book.renewal_rows(con, as_of, 365, filters),
+        settings.get("expansion_risk_probability"))
     directory = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     shown = money.converter(con, currency)
@@ -43,6 +46,11 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
 
 
 SEAT_UPLIFT, GROWTH_UPLIFT = expansion.SEAT_UPLIFT, expansion.GROWTH_UPLIFT
+
+
+def RISK_PROBABILITY() -> float:
+    """The renewal probability at or below which an expansion signal is marked as at risk (a setting)."""
+    return settings.get("expansion_risk_probability")
 KINDS = ("seats", "growth", "add-on", "whitespace")
 
 
