@@ -75,7 +75,7 @@ def test_monthly_movements_by_hand(hand_con):
 
 def test_default_movement_range_ends_at_the_as_of_month(hand_con):
     frame = metrics.monthly_movements(hand_con)
-    assert frame["month"].min() == D(2024, 1, 1)
+    assert frame["month"].min() == D(2023, 12, 1)  # the month before the first month start with MRR (from zero)
     assert frame["month"].max() == D(2024, 11, 1)  # Dec's m1 (Jan 1) is after the as-of day
 
 

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from renewal_radar import access, book, db, forecast, quarter_forecast, quarters
+from renewal_radar import access, book, crm_types, db, forecast, quarter_forecast, quarters
 from renewal_radar.filters import Filters
 from tests.conftest import ROOT, import_files
 
@@ -205,7 +205,8 @@ def test_the_crm_call_as_it_stood_on_each_day(tmp_path, quarter_db):
 
     def call_on(database, day):
         with db.connect(database, read_only=True) as con:
-            found = sql.run(con, "reports/crm_renewal_opportunities", as_of=day, **ALL.params())
+            found = sql.run(con, "reports/crm_renewal_opportunities", as_of=day, **ALL.params(),
+                            **crm_types.params())
         return [(r["opportunity_id"], r["category"], r["probability"]) for r in found.iter_rows(named=True)]
 
     # Salesforce's API values (Forecast = Commit) mapped by the preset; a change counts from the day after
@@ -282,6 +283,7 @@ def test_a_hubspot_deals_export_with_stage_dates_is_a_history(tmp_path):
         # one row per stage entered, at HubSpot's default probability of the stage; the empty date is no row
         assert [(r[0], r[2], r[3]) for r in history] == [("O1", "Presentation scheduled", 60.0),
                                                          ("O1", "Contract sent", 90.0)]
-        on_day = sql.run(con, "reports/crm_renewal_opportunities", as_of=D(2025, 1, 1), **ALL.params())
+        on_day = sql.run(con, "reports/crm_renewal_opportunities", as_of=D(2025, 1, 1), **ALL.params(),
+                         **crm_types.params())
         assert on_day.select("opportunity_id", "stage", "probability").rows() == [
             ("O1", "Presentation scheduled", 60.0)]
