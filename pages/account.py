@@ -50,14 +50,23 @@ st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, 
 now = view.months.tail(1).row(0, named=True) if view.months.height else {}
 cols = st.columns(5)
 ui.metric(cols[0], "account_arr", now.get("arr"), currency)
-risk_row = view.risk or {}
-ui.metric(cols[1], "account_health", risk_row.get("health_score"), delta=ui.coded("band", risk_row.get("band")))
-ui.metric(cols[2], "account_churn_risk", risk_row.get("churn_probability"))
-renewal = view.next_renewal or {}
-ui.metric(cols[3], "account_next_renewal", renewal.get("renewal_date"),
+risk_row, renewal = view.risk or {}, view.next_renewal or {}
+# one chance to renew leads (metrics.md "One story per account"): the one the forecast uses, with its source
+ui.metric(cols[1], "account_chance_to_renew", renewal.get("probability"),
+          delta=ui.coded("source", renewal.get("source")) if renewal else None)
+ui.metric(cols[2], "account_next_renewal", renewal.get("renewal_date"),
           delta=ui.money(renewal.get("due_arr"), currency) if renewal else None)
-ui.metric(cols[4], "account_renewal_probability", renewal.get("probability"),
-          delta=(renewal.get("stage") or ui.coded("source", renewal.get("source"))) if renewal else None)
+ui.metric(cols[3], "account_health", risk_row.get("health_score"), delta=ui.coded("band", risk_row.get("band")))
+ui.metric(cols[4], "account_churn_risk", risk_row.get("churn_probability"))
+if renewal:
+    call = (t("{category} ({p}, stage {stage})", category=ui.coded("crm_category", renewal.get("crm_category")),
+              p=ui.percent(renewal.get("crm_probability"), 0), stage=renewal.get("stage") or "—")
+            if renewal.get("crm_category") else t("none"))
+    base = (page.value or {}).get("next_renewal_probability")
+    st.caption(t("Beside the chance to renew: the renewal model's own figure {model}; the CRM's call {call}; the "
+                 "base rate of its group (the retention projection's next renewal) {base}.",
+                 model=ui.percent(renewal.get("model_probability"), 0), call=call,
+                 base=ui.percent(base, 0) if base is not None else "—"))
 if risk_row.get("top_drivers"):
     st.warning(t("Risk drivers: {drivers}", drivers=risk_row["top_drivers"]))
 

@@ -242,7 +242,11 @@ def test_account_page_opens_from_the_at_risk_list(app):
     app.run()
     assert not app.exception
     assert app.selectbox(key="account_pick").value == chosen
-    assert [m.label for m in app.metric][:3] == ["ARR", "Health", "Churn risk (90 days)"]
+    # one chance to renew leads, with its source; the model's, the CRM's and the group's figures named beside it
+    assert [m.label for m in app.metric][:5] == ["ARR", "Chance to renew", "Next renewal", "Health",
+                                                 "Churn risk (90 days)"]
+    assert any("the renewal model's own figure" in c.value and "base rate of its group" in c.value
+               for c in app.caption)
 
 
 def test_why_page_shows_lost_arr_by_reason_and_the_renewals_behind_one(app):

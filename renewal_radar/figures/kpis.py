@@ -118,8 +118,11 @@ FIGURES: dict[str, Figure] = {
         "The chance the account stops paying within 90 days, from the churn-risk model."), HEALTH),
     "account_next_renewal": _f(N_("Next renewal"), "date", N_(
         "The account's next renewal date, with its ARR due below."), RENEWALS),
-    "account_renewal_probability": _f(N_("Renewal probability"), "percent", N_(
-        "The next renewal's probability of renewing as the forecast prices it, with its CRM stage or source."),
+    "account_chance_to_renew": _f(N_("Chance to renew"), "percent", (N_(
+        "The one chance to renew the forecast uses for the next renewal, with where it comes from: booked, the "
+        "CRM's call, the renewal model or the trailing rate. The model's own figure, the CRM's call and the "
+        "group's base rate are named beside it."), N_(
+        "Churn risk answers another question: whether the account still pays in 90 days, whatever renews.")),
         FORECAST),
     # expansion
     "accounts_with_signal": _f(N_("Accounts with a signal"), "count", N_(
