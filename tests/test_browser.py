@@ -240,8 +240,11 @@ def test_a_korean_reader_picks_won_and_every_page_follows(server, browser):
     tab.get_by_role("link", name="갱신 예측").click()
     wait_for_app(tab, CHARTS["forecast"])
     assert _first_metric(tab).startswith("₩")  # kept across pages
-    charts_text = tab.locator('[data-testid="stPlotlyChart"]').first.inner_text()
-    assert "KRW" in charts_text and "USD" not in charts_text  # the axis names the currency
+    # the axis names the currency: wait until a chart has drawn its text (under load the first one may lag)
+    tab.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+                          ".some(chart => chart.innerText.includes('KRW'))", timeout=30_000)
+    charts_text = " ".join(tab.locator('[data-testid="stPlotlyChart"]').all_inner_texts())
+    assert "KRW" in charts_text and "USD" not in charts_text
     tab.screenshot(path=str(SHOTS / "ko_forecast_krw.png"), full_page=True)
     assert_clean(tab)
     context.close()
