@@ -101,8 +101,7 @@ def account_splits(con, account_id: str, as_of: dt.date) -> pl.DataFrame:
 
 def _splits_of(con, outcomes: pl.DataFrame, grain: str | None, start: dt.date, end: dt.date, as_of: dt.date,
                grace: int, filters: Filters, account_id: str | None = None) -> pl.DataFrame:
-    period = _period(grain)
-    windows = renewals.window_renewals(outcomes.with_columns(period), within="period").filter(
+    windows = renewals.window_renewals(_with_period(outcomes, grain), within="period").filter(
         pl.col("outcome") == "renewed")
     sides = _product_sides(con, start, end, as_of, grace, filters, account_id)
     split = split_renewals(windows, sides, sql.run(con, "lookups/fx_monthly_rates"))
@@ -112,15 +111,18 @@ def _splits_of(con, outcomes: pl.DataFrame, grain: str | None, start: dt.date, e
     return rows.with_columns(pl.col(name).fill_null(0.0) for name in SPLIT_MONEY).sort(*KEYS)
 
 
-def _period(grain: str | None) -> pl.Expr:
-    """The window a renewal belongs to: its month or fiscal quarter (its first day), or the renewal day itself."""
+def _with_period(outcomes: pl.DataFrame, grain: str | None) -> pl.DataFrame:
+    """Each renewal's window: its month or fiscal quarter (its first day), or the renewal day itself."""
     if grain is None:
-        return pl.col("renewal_date").alias("period")
+        return outcomes.with_columns(pl.col("renewal_date").alias("period"))
     month = pl.col("renewal_date").dt.truncate("1mo")
     if grain == "month":
-        return month.alias("period")
-    # a fiscal quarter is three months from the fiscal year's first month (a setting): month → quarter start
-    return month.map_elements(lambda day: quarters.quarter_of(day).start, return_dtype=pl.Date).alias("period")
+        return outcomes.with_columns(month.alias("period"))
+    # a fiscal quarter is three months from the fiscal year's first month (a setting): each distinct month mapped
+    # once, not each renewal
+    months = outcomes.select(month.unique())["renewal_date"].to_list()
+    starts = {day: quarters.quarter_of(day).start for day in months}
+    return outcomes.with_columns(month.replace_strict(starts, return_dtype=pl.Date).alias("period"))
 
 
 def period_label(day: dt.date, grain: str) -> str:

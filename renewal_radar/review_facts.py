@@ -51,9 +51,10 @@ class Facts:
     risk: dict | None
     open_escalations: pl.DataFrame
 
-    def _month(self, usage_month: dt.date | None) -> dict:
+    def _count(self, usage_month: dt.date | None, column: str) -> int:
+        """Active users or seats of one usage month of the adoption table (0 when it has none)."""
         found = self.adoption.filter(pl.col("month_start") == usage_month) if usage_month else self.adoption.head(0)
-        return found.row(0, named=True) if found.height else {}
+        return int((found.row(0, named=True) if found.height else {}).get(column) or 0)
 
     @property
     def last_usage_month(self) -> dt.date:
@@ -68,19 +69,19 @@ class Facts:
 
     @property
     def active_users(self) -> int:
-        return int(self._month(self.last_usage_month).get("active_users") or 0)
+        return self._count(self.last_usage_month, "active_users")
 
     @property
     def seats(self) -> int:
-        return int(self._month(self.last_usage_month).get("seats") or 0)
+        return self._count(self.last_usage_month, "seats")
 
     @property
     def active_users_before(self) -> int:
-        return int(self._month(self._before_month).get("active_users") or 0)
+        return self._count(self._before_month, "active_users")
 
     @property
     def seats_before(self) -> int:
-        return int(self._month(self._before_month).get("seats") or 0)
+        return self._count(self._before_month, "seats")
 
     @property
     def events(self) -> float:

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import account, economics, metrics, money, retention_projection
+from renewal_radar import account, economics, expansion, metrics, money, retention_projection
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers import expansion as expansion_reader
@@ -35,6 +35,17 @@ class AccountPage:
                        "price_history": Money(economics.SPLIT_MONEY, "renewal_date")}
 
 
+def _marked_signals(signals: pl.DataFrame, account_id: str, view: account.AccountView | None) -> pl.DataFrame:
+    """The account's signals marked as the Expansion page marks them, from its own scores and next renewal."""
+    risk, renewal = (view.risk or {}) if view else {}, (view.next_renewal or {}) if view else {}
+    scores = pl.DataFrame({"account_id": [account_id], "band": [risk.get("band")]},
+                          schema={"account_id": pl.String, "band": pl.String})
+    renewals = pl.DataFrame({"account_id": [account_id], "renewal_date": [renewal.get("renewal_date")],
+                             "probability": [renewal.get("probability")]},
+                            schema={"account_id": pl.String, "renewal_date": pl.Date, "probability": pl.Float64})
+    return expansion.with_renewal_risk(signals, scores, renewals, expansion_reader.RISK_PROBABILITY())
+
+
 def choices(con, filters: Filters = ALL) -> pl.DataFrame:
     """Accounts for the page's picker."""
     return account.search(con, filters)
@@ -42,9 +53,11 @@ def choices(con, filters: Filters = ALL) -> pl.DataFrame:
 
 def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AccountPage:
     """One account as of a day, money in ``currency`` (None: the reporting currency)."""
-    signals = expansion_reader.read(con, as_of, filters, currency).signals.filter(pl.col("account_id") == account_id)
+    view = account.view(con, account_id, as_of)
+    signals = _marked_signals(expansion_reader.read(con, as_of, filters, currency, renewal_risk=False).signals
+                              .filter(pl.col("account_id") == account_id), account_id, view)
     shown = money.converter(con, currency)
-    found = shown.result(AccountPage(shown.base, account.view(con, account_id, as_of),
+    found = shown.result(AccountPage(shown.base, view,
                                      why.account_drivers(con, account_id, as_of),
                                      retention_projection.account_value(con, account_id), signals,
                                      metrics.data_as_of(con), economics.account_splits(con, account_id, as_of)))

@@ -28,16 +28,19 @@ class Expansion:
     MONEY: ClassVar = {"signals": Money(("potential_arr",), "as_of"), "ranked": Money(("potential_arr",), "as_of")}
 
 
-def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> Expansion:
+def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None,
+         renewal_risk: bool = True) -> Expansion:
     """Expansion signals of the filtered accounts on ``as_of``: stored for the whole book on a scored day,
     computed (from the stored usage signals where there are some) otherwise; money in ``currency`` (None: the
-    reporting currency)."""
+    reporting currency). ``renewal_risk``: mark the signals of renewals at risk (a caller that already holds an
+    account's scores, as the Account page does, marks its own and skips the book's reads)."""
     products = expansion.products_on(con, as_of, filters)
     usage, stored = book.expansion_sources(con, as_of, filters)
-    found = expansion.with_renewal_risk(
-        expansion.signals(con, as_of, filters, products, usage, stored),
-        book.account_scores(con, as_of, filters, with_drivers=False), book.renewal_rows(con, as_of, 365, filters),
-        settings.get("expansion_risk_probability"))
+    found = expansion.signals(con, as_of, filters, products, usage, stored)
+    if renewal_risk:
+        found = expansion.with_renewal_risk(
+            found, book.account_scores(con, as_of, filters, with_drivers=False),
+            book.renewal_rows(con, as_of, 365, filters), RISK_PROBABILITY())
     directory = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     shown = money.converter(con, currency)
