@@ -16,7 +16,7 @@ as_of, filters = ui.current_as_of(), ui.current_filters()
 ui.warn_if_scores_stale()
 with st.spinner(t("Loading renewals…")):
     calendar = ui.compute(reader.read, as_of, filters)
-currency, due = calendar.currency, calendar.renewals
+currency, events = calendar.currency, calendar.events
 
 cols = st.columns(6)
 for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
@@ -25,18 +25,19 @@ for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
 ui.metric(cols[4], "notice_overdue", calendar.notice_overdue)
 ui.metric(cols[5], "expected_renewal_loss_90", calendar.expected_loss_arr, currency)
 
-st.plotly_chart(forecast_charts.due_by_month_chart(due, currency, t("ARR due by month, next 12 months")),
+st.plotly_chart(forecast_charts.due_by_month_chart(events, currency, t("ARR due by month, next 12 months")),
                 width="stretch")
 
 st.subheader(t("Renewals"))
 left, middle, right = st.columns([1, 2, 2])
 horizon = left.selectbox(t("Due within"), list(reader.HORIZONS_DAYS), index=3, key="calendar_horizon",
                          format_func=lambda d: t("{d} days", d=d))
+due = calendar.within(horizon)
 categories = sorted(due["category"].fill_null("(no CRM call)").unique().to_list())
 chosen = middle.multiselect(t("CRM category"), categories, key="calendar_categories",
                             placeholder=t("All categories"))
 search = right.text_input(t("Search account or owner"), key="calendar_search")
-shown = due.filter(pl.col("days_left") < horizon)
+shown = due
 if chosen:
     shown = shown.filter(pl.col("category").fill_null("(no CRM call)").is_in(chosen))
 if search:

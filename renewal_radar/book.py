@@ -125,10 +125,12 @@ def history_rollup(con, days: list[dt.date], filters: Filters = ALL, scores: Sco
 
 def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL,
                  scores: Scores | None = None) -> forecast.Forecast:
-    """The forecast of renewals due in [as_of, as_of + horizon): the one due set every page and command uses."""
+    """The forecast of renewals due in [as_of, as_of + horizon), one row per window renewal: the one due set
+    every page and command uses."""
     scores = scores or Scores()  # one holder: a day that is not stored is scored once for the three reads
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
-    return forecast.Forecast(renewal_rows(con, as_of, horizon_days, filters, scores),
+    due = renewals.window_renewals(renewal_rows(con, as_of, horizon_days, filters, scores))
+    return forecast.Forecast(due,
                              history_rollup(con, [as_of], filters, scores), as_of, horizon_days,
                              forecast_method.method_json(method_for(con, as_of, scores)))
 
@@ -172,8 +174,9 @@ def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters
     outcomes = renewals.renewal_outcomes(con, quarter.start, quarter.end, as_of, filters=filters)
     contraction, expansion, trailing = forecast.rollup_ratios(history_rollup(con, [as_of], filters, scores))
     priced = _quarter_prices(con, outcomes, as_of, quarter, filters, scores)
-    rows = quarter_forecast.with_projection(quarter_forecast.with_open_probabilities(outcomes, priced, trailing),
-                                            contraction, expansion)
+    # each event priced, then one window renewal per account and billing period (metrics.md "Renewals in a window")
+    priced_events = quarter_forecast.with_open_probabilities(outcomes, priced, trailing)
+    rows = quarter_forecast.with_projection(renewals.window_renewals(priced_events), contraction, expansion)
     team = team_members(con)
     rows = rows.join(team.select("csm_owner", "manager", "team"), on="csm_owner", how="left")
     targets = quarter_targets(con, quarter)

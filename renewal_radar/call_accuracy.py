@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import book, db, figures, forecast, scoring, settings, sql
+from renewal_radar import book, db, figures, forecast, renewals, scoring, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
 
@@ -37,10 +37,13 @@ def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL,
     days = forecast.backtest_days(data_as_of(con), horizon_days)
     scored = book.rows_of_days(con, (scores or book.Scores()).days(con, days), "renewals", filters,
                                horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
-    rows = scored.filter(pl.col("source") == "crm")
-    actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
+    # each day's window renewals the CRM had called, against what happened to them (metrics.md "Renewals in a
+    # window": a monthly line is judged once per day, churned if it left in any month of the window)
+    rows = renewals.windows_by_day(scored, horizon_days).filter(pl.col("source") == "crm")
+    events = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
+    actual = forecast.actual_windows(events, days, horizon_days)
     team = book.team_members(con).select("csm_owner", "manager", "team")
-    return rows.join(actual.select("account_id", "renewal_date", "actual_gross"), on=["account_id", "renewal_date"],
+    return rows.join(actual.select(*forecast.WINDOW_KEYS, "actual_gross"), on=forecast.WINDOW_KEYS,
                      how="left").with_columns(pl.col("actual_gross").fill_null(0.0)).join(
         team, on="csm_owner", how="left")
 

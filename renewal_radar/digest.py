@@ -23,6 +23,7 @@ from renewal_radar.forecast import RENEWAL_MONEY
 from renewal_radar.i18n import date as format_date
 from renewal_radar.i18n import in_days, money, percent, t, tn
 from renewal_radar.money import Money
+from renewal_radar.renewals import window_renewals
 
 RULES_PATH = Path(__file__).with_name("alerts.toml")
 KINDS = ("renewal_notice", "decision_overdue", "health_drop", "risk_up", "ticket_on_renewal", "expansion",
@@ -190,9 +191,11 @@ def weighted(rows: pl.DataFrame) -> float:
 
 def forecast_moved(before_rows: pl.DataFrame, now_rows: pl.DataFrame, start: dt.date, end: dt.date,
                    threshold: float, owner: str | None, as_of: dt.date, currency: str) -> pl.DataFrame:
-    """The weighted forecast of renewals due in [start, end) moved by more than ``threshold`` (a share)."""
+    """The weighted forecast of renewals due in [start, end) moved by more than ``threshold`` (a share); the
+    forecast's rows today are events, counted as the window's renewals (a snapshot's rows already are)."""
     def due(rows: pl.DataFrame) -> pl.DataFrame:
-        return rows.filter((pl.col("renewal_date") >= start) & (pl.col("renewal_date") < end))
+        inside = rows.filter((pl.col("renewal_date") >= start) & (pl.col("renewal_date") < end))
+        return window_renewals(inside) if "bill_period_months" in inside.columns else inside
 
     was, now = weighted(due(before_rows)), weighted(due(now_rows))
     change = (now - was) / was if was else (1.0 if now else 0.0)

@@ -29,13 +29,13 @@ from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.renewal_model import fit_model, model_probability
 
-MODEL_VERSION = 5  # 5: the forecast method chosen point-in-time (forecast_method)
+MODEL_VERSION = 6  # 6: backtests and the method choice judge window renewals (metrics.md)
 CATEGORY_SETTINGS = {"Closed Won": "p_closed_won", "Commit": "p_commit", "Best Case": "p_best_case",
                      "Pipeline": "p_pipeline", "Omitted": "p_omitted", "Closed Lost": "p_omitted"}
 FLOOR_CATEGORIES = ("Closed Won", "Commit", "booked")
 # a renewal whose subscription is set to cancel at period end: the customer has said no, whatever the CRM says
-CANCELS = "Cancels at period end"
-LOST_CATEGORIES = ("Omitted", "Closed Lost", CANCELS)
+CANCELS = renewals.LOST_CATEGORIES[-1]  # "Cancels at period end"
+LOST_CATEGORIES = renewals.LOST_CATEGORIES
 ROW_COLUMNS = ("as_of", "account_id", "renewal_date", "decision_date", "due_arr", "renewed_arr", "products",
                "bill_period_months", "notice_days", "opportunity_id", "stage", "crm_category", "crm_probability",
                "model_probability", "probability", "source", "category", "health_score", "band",
@@ -76,7 +76,7 @@ class Backtest:
     horizon_days: int
 
     MONEY: ClassVar = {"renewals": Money(RENEWAL_MONEY, "renewal_date"),
-                       "actual": Money(("actual_gross",), "renewal_date")}
+                       "actual": Money(("due_arr", "renewed_arr", "renewed_arr_gross"), "renewal_date")}
 
     def judged(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Each day's forecast against what happened, and the calibration table."""
@@ -207,7 +207,8 @@ def forecast_json(result: Forecast) -> dict:
     keys = ("as_of", "horizon_days", "n_due", "due_arr", "forecast_gross_arr", "floor_arr", "best_case_arr")
     renewals_list = [{"account_id": r["account_id"], "renewal_date": r["renewal_date"].isoformat(),
                       "due_arr": r["due_arr"], "probability": r["probability"], "source": r["source"],
-                      "crm_category": r["crm_category"], "model_probability": r["model_probability"]}
+                      "crm_category": r["crm_category"], "model_probability": r["model_probability"],
+                      "n_events": r.get("n_events", 1)}
                      for r in result.renewals.sort("renewal_date", "account_id").iter_rows(named=True)]
     method = {key: result.summary.get(key) for key in ("method", "method_errors")}
     return {key: result.summary[key] for key in keys} | method | {"renewals": renewals_list}
@@ -216,18 +217,31 @@ def forecast_json(result: Forecast) -> dict:
 # ---------------------------------------------------------------- backtest
 
 
+ACTUAL_COLUMNS = ("account_id", "bill_period_months", "renewal_date", "renewal_start", "outcome", "due_arr",
+                  "renewed_arr", "renewed_arr_gross")
+WINDOW_KEYS = ["as_of", "account_id", "bill_period_months"]  # one backtest day's window renewal
+
+
 def actual_outcomes(con, start: dt.date, end: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """What happened to the renewals due in [start, end), judged on everything loaded."""
-    return renewals.renewal_outcomes(con, start, end, filters=filters).select(
-        "account_id", "renewal_date", pl.col("renewed_arr_gross").alias("actual_gross"),
-        (pl.col("outcome") == "renewed").alias("renewed"), pl.col("outcome").alias("actual_outcome"))
+    """What happened to the renewal events due in [start, end), judged on everything loaded: the events a
+    backtest day's window renewals are grouped from (:func:`actual_windows`)."""
+    return renewals.renewal_outcomes(con, start, end, filters=filters).select(ACTUAL_COLUMNS)
+
+
+def actual_windows(actual: pl.DataFrame, days: list[dt.date], horizon_days: int) -> pl.DataFrame:
+    """What happened to each day's window renewals in [day, day + horizon): churned if any of its events churned,
+    else renewed at the last event's ARR (metrics.md "Renewals in a window")."""
+    windows = renewals.outcome_windows(actual, days, horizon_days)
+    return windows.select(*WINDOW_KEYS, pl.col("renewed_arr_gross").alias("actual_gross"),
+                          (pl.col("outcome") == "renewed").alias("renewed"), pl.col("outcome").alias("actual_outcome"))
 
 
 def judge(rows: pl.DataFrame, actual: pl.DataFrame, summary: dict) -> tuple[dict, pl.DataFrame]:
-    """A past forecast against what happened. The one accuracy figure is the forecast error: |weighted forecast
-    − gross renewed ARR| / gross renewed ARR, and beside it the naive forecast's (trailing-12-month gross renewal
-    rate × ARR due) and the bias of the weighted forecast."""
-    judged = rows.join(actual, on=["account_id", "renewal_date"], how="left")
+    """A past forecast (one day's window renewals) against what happened (:func:`actual_windows`). The one
+    accuracy figure is the forecast error: |weighted forecast − gross renewed ARR| / gross renewed ARR, and
+    beside it the naive forecast's (trailing-12-month gross renewal rate × ARR due) and the bias of the
+    weighted forecast."""
+    judged = rows.join(actual, on=WINDOW_KEYS, how="left")
     actual_arr = float(judged["actual_gross"].fill_null(0).sum())
     predicted = summary["forecast_gross_arr"]
     rate = summary["trailing_gross_renewal_rate"]
@@ -251,13 +265,16 @@ def backtest_days(as_of: dt.date, horizon_days: int, months: int = 12) -> list[d
 
 def backtest_from_rows(renewal_rows: pl.DataFrame, rollups: pl.DataFrame, actual: pl.DataFrame,
                        days: list[dt.date], horizon_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The stored forecasts of ``days`` judged against ``actual``; one row per day, and the calibration table."""
+    """The stored forecasts of ``days`` judged against ``actual`` (the events of the days' windows), each day's
+    window renewals against what happened to them; one row per day, and the calibration table."""
     rows, predictions = [], []
+    if days:  # no day to judge: nothing to group (a book too young for a backtest)
+        windows = renewals.windows_by_day(renewal_rows.filter(pl.col("as_of").is_in(days)), horizon_days)
+        outcomes = actual_windows(actual, days, horizon_days)
     for day in days:
-        due = renewal_rows.filter((pl.col("as_of") == day)
-                                  & (pl.col("renewal_date") < day + dt.timedelta(days=horizon_days)))
+        due = windows.filter(pl.col("as_of") == day)
         summary = summary_from_rows(due, rollups.filter(pl.col("as_of") == day), day, horizon_days)
-        figures, judged = judge(due, actual, summary)
+        figures, judged = judge(due, outcomes.filter(pl.col("as_of") == day), summary)
         rows.append({"as_of": day, "n_due": summary["n_due"], "due_arr": summary["due_arr"]} | figures)
         predictions.append(judged.select("probability", pl.col("renewed").fill_null(False), "source"))
     schema = {"as_of": pl.Date, "n_due": pl.Int64, "due_arr": pl.Float64, "forecast_arr": pl.Float64,

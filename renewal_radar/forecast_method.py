@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, settings
+from renewal_radar import dates, renewals, settings
 
 METHODS = ("model", "naive", "recalibrated")
 # the renewals a method prices: those the model or a CRM call prices (booked and cancelled ones are known)
@@ -87,10 +87,13 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def shifted(probability: np.ndarray, shift: float) -> np.ndarray:
-    """Probabilities moved by ``shift`` on the log-odds scale (order kept; no shift leaves them as they are)."""
+    """Probabilities moved by ``shift`` on the log-odds scale (order kept; no shift leaves them as they are). A
+    certain one stays: a call of 0 % (Omitted, Closed Lost) or 100 % (Closed Won) is not a price to correct,
+    and moving it would put the forecast above the best case or below the floor."""
     if shift == 0:
         return probability
-    return 1 / (1 + np.exp(-(_logit(probability) + shift)))
+    moved = 1 / (1 + np.exp(-(_logit(probability) + shift)))
+    return np.where((probability <= 0) | (probability >= 1), probability, moved)
 
 
 def shift_to_total(probability: np.ndarray, weight: np.ndarray, total: float) -> float:
@@ -131,16 +134,22 @@ def recalibration_shift(priced: pl.DataFrame) -> float:
                           float(priced["renewed_arr_gross"].sum()))
 
 
-def window_prices(windows: list[pl.DataFrame], decided: pl.DataFrame) -> pl.DataFrame:
-    """The priced renewals of judged month starts' windows (as the forecast priced them that day) with what
-    renewed of each: the recalibration is fitted at the lead it is used at."""
+def window_prices(windows: list[pl.DataFrame]) -> pl.DataFrame:
+    """The priced window renewals of judged month starts' windows (as the forecast priced them that day) with
+    what renewed of each: the recalibration is fitted at the lead it is used at."""
     if not windows:
-        return decided.head(0).select("renewed_arr_gross").with_columns(
-            pl.lit(None, pl.Float64).alias("probability"), pl.lit(None, pl.Float64).alias("due_arr"))
-    priced = pl.concat([rows.filter(pl.col("source").is_in(PRICED)).select(
-        "account_id", "renewal_date", "due_arr", "probability") for rows in windows])
-    outcomes = decided.select("account_id", "renewal_date", "renewed_arr_gross")
-    return priced.join(outcomes, on=["account_id", "renewal_date"], how="left").with_columns(
+        return pl.DataFrame(schema={"due_arr": pl.Float64, "probability": pl.Float64, "renewed_arr_gross": pl.Float64})
+    return pl.concat([rows.filter(pl.col("source").is_in(PRICED)).select("due_arr", "probability", "renewed_arr_gross")
+                      for rows in windows])
+
+
+def judged_window(rows: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.DataFrame:
+    """A month start's window renewals due in [month, month + horizon) with the gross ARR each renewed, judged
+    on the outcomes known on the judging day (metrics.md "Renewals in a window")."""
+    due = renewals.window_renewals(rows.filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days)))
+    actual = renewals.outcome_windows(decided, [month], horizon_days).select(
+        "account_id", "bill_period_months", "renewed_arr_gross")
+    return due.join(actual, on=["account_id", "bill_period_months"], how="left").with_columns(
         pl.col("renewed_arr_gross").fill_null(0.0))
 
 
@@ -186,17 +195,14 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
     month_starts = [m for m in shifts if m < day and m.day == 1 and m in rows_by_day]
     judged, windows = [], []
     for month in judged_months(day, month_starts, horizon_days):
-        rows = rows_by_day[month].filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days))
+        rows = judged_window(rows_by_day[month], decided, month, horizon_days)
         windows.append(rows)
-        actual = rows.select("account_id", "renewal_date").join(
-            decided.select("account_id", "renewal_date", "renewed_arr_gross"), on=["account_id", "renewal_date"],
-            how="left")["renewed_arr_gross"].fill_null(0).sum()
         if month not in predicted:
             predicted[month] = predictions(rows, rollups_by_day.get(month, EMPTY_ROLLUP), shifts[month])
-        judged.append((predicted[month], float(actual)))
+        judged.append((predicted[month], float(rows["renewed_arr_gross"].sum())))
     judged = [(predicted, actual) for predicted, actual in judged if actual]
     errors = _mean_errors(judged)
-    shift = recalibration_shift(window_prices(windows[-RECALIBRATION_WINDOWS:], decided))
+    shift = recalibration_shift(window_prices(windows[-RECALIBRATION_WINDOWS:]))
     return Choice(day, pick(errors, len(judged)), len(judged), errors, shift, 0.0)
 
 

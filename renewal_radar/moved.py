@@ -25,8 +25,9 @@ CENT = 0.005
 
 
 def period_rows_now(con, start: dt.date, end: dt.date, as_of: dt.date) -> pl.DataFrame:
-    """The period's renewals as of ``as_of``: due ones from the forecast, past ones as they stand."""
-    columns = ["account_id", "renewal_date", "due_arr", "probability", "category"]
+    """The period's window renewals as of ``as_of``: due events from the forecast, past ones as they stand,
+    an account's events of one billing period counted once (metrics.md "Renewals in a window")."""
+    columns = ["account_id", "bill_period_months", "renewal_date", "due_arr", "probability", "category"]
     due = book.renewal_rows(con, as_of, (end - as_of).days, ).filter(pl.col("renewal_date") >= start) \
         if end > as_of else pl.DataFrame()
     frames = [due.select(columns)] if due.height else []
@@ -41,9 +42,10 @@ def period_rows_now(con, start: dt.date, end: dt.date, as_of: dt.date) -> pl.Dat
             past = past.join(scored, on=["account_id", "renewal_date"], how="left").with_columns(
                 pl.coalesce("probability", "open_probability").fill_null(0.0).alias("probability"))
         frames.append(past.select(columns))
-    schema = {"account_id": pl.String, "renewal_date": pl.Date, "due_arr": pl.Float64, "probability": pl.Float64,
-              "category": pl.String}
-    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=schema)
+    schema = {"account_id": pl.String, "bill_period_months": pl.Int64, "renewal_date": pl.Date,
+              "due_arr": pl.Float64, "probability": pl.Float64, "category": pl.String}
+    events = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=schema)
+    return renewals.window_renewals(events).select(columns[:1] + columns[2:])
 
 
 def _open_probabilities(con, open_rows: pl.DataFrame) -> pl.DataFrame:

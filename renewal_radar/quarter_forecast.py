@@ -168,8 +168,9 @@ def _with_targets(table: pl.DataFrame, levels: list[str], targets: pl.DataFrame)
 
 def quarter_json(result: QuarterForecast, quarter_label: str, start: dt.date, end: dt.date, as_of: dt.date,
                  method: str) -> dict:
-    """The command line's JSON (cli.md ``forecast --quarter``); the quarter's end is its last day."""
+    """The command line's JSON (cli.md ``forecast --quarter``); the quarter's end is exclusive, like every
+    ``--end`` (the first day of the next quarter)."""
     values = result.summary | {"quarter": quarter_label, "start": start.isoformat(),
-                               "end": (end - dt.timedelta(days=1)).isoformat(), "as_of": as_of.isoformat(),
+                               "end": end.isoformat(), "as_of": as_of.isoformat(),
                                "method": method}
     return {key: values.get(key) for key in JSON_KEYS}

@@ -55,9 +55,11 @@ def renewal_outcomes(con, start: dt.date | None = None, end: dt.date | None = No
 
 
 def rates_by_period(outcomes: pl.DataFrame, grain: str = "month") -> pl.DataFrame:
-    """Counts and ARR of renewals by month (or quarter) of the renewal day e."""
+    """Counts and ARR of window renewals by month (or quarter) of the renewal day e: each period is its own
+    window, so a monthly line counts once a quarter (metrics.md "Renewals in a window")."""
     truncate = "1mo" if grain == "month" else "1q"
-    grouped = outcomes.with_columns(pl.col("renewal_date").dt.truncate(truncate).alias("period_start")).group_by(
+    periods = outcomes.with_columns(pl.col("renewal_date").dt.truncate(truncate).alias("period_start"))
+    grouped = window_renewals(periods, within="period_start").group_by(
         "period_start").agg(
         pl.len().alias("n_due"),
         (pl.col("outcome") == "renewed").sum().alias("n_renewed"),
@@ -98,37 +100,90 @@ def window_renewals(events: pl.DataFrame, within: str | None = None) -> pl.DataF
     """Renewal events of one window grouped into window renewals (metrics.md "Renewals in a window"): an
     account's events of the same billing period form one, so a monthly line's ARR is counted once.
 
-    ``events`` holds the classified events of the window (``classify_outcomes``). Each window renewal keeps its
-    first event's columns (renewal date, decision date, lines and due ARR), ``last_renewal_date`` and
-    ``last_renewal_start`` of its last event, ``n_events``; the outcome is churned when any event churned, else
-    open when any is open, else renewed at the last event's renewed MRR; a ``probability`` column, when there is
-    one, becomes the product of the events' (it must renew each time). A one-event group is the event itself.
-    ``within`` names a column that splits the events into several windows (a period of a report).
+    ``events`` holds the events of the window: classified outcomes (``classify_outcomes``) or forecast rows.
+    Each window renewal keeps its first event's columns (renewal date, decision date, lines and due ARR) and
+    adds ``last_renewal_date``, ``n_events``. Where the columns exist: the outcome is churned when any event
+    churned, else open when any is open, else renewed at the last event's renewed ARR; the probability is the
+    product of the events' (it must renew each time); the call is the first event's that has one, unless a
+    later one is lost or cancelled (then it cannot renew); the source is the first open event's while open.
+    A one-event group is the event itself. ``within`` names a column that splits the events into several
+    windows (a report's period, a backtest's day).
     """
-    if events.is_empty():
-        return events.with_columns(pl.col("renewal_date").alias("last_renewal_date"),
-                                   pl.col("renewal_start").alias("last_renewal_start"),
-                                   pl.lit(0, pl.UInt32).alias("n_events"))
     keys = ["account_id", "bill_period_months", *([within] if within else [])]
-    extras = [pl.col("renewal_date").last().alias("last_renewal_date"),
-              pl.col("renewal_start").last().alias("last_renewal_start"),
-              pl.len().alias("n_events"),
-              pl.col("renewed_mrr").last().alias("_last_renewed_mrr"),
-              (pl.col("outcome") == "churned").any().alias("_any_churned"),
-              (pl.col("outcome") == "open").any().alias("_any_open")]
-    if "probability" in events.columns:
-        extras.append(pl.col("probability").product().alias("_probability"))
-    firsts = [pl.col(name).first() for name in events.columns if name not in keys]
-    grouped = events.sort("renewal_date").group_by(keys, maintain_order=True).agg(*firsts, *extras)
+    if events.is_empty():
+        last_start = [pl.col("renewal_start").alias("last_renewal_start")] if "renewal_start" in events.columns else []
+        return events.with_columns(pl.col("renewal_date").alias("last_renewal_date"), *last_start,
+                                   pl.lit(0, pl.UInt32).alias("n_events"))
+    taken = [_window_value(name, events.columns) for name in events.columns if name not in keys]
+    last_start = ["last_renewal_start"] if "renewal_start" in events.columns else []
+    grouped = events.sort("renewal_date").group_by(keys, maintain_order=True).agg(
+        *taken, pl.col("renewal_date").last().alias("last_renewal_date"), pl.len().alias("n_events"),
+        *[pl.col("renewal_start").last().alias(name) for name in last_start], *_outcome_parts(events.columns))
+    grouped = _with_window_outcome(grouped, events.columns)
+    return grouped.select(*events.columns, "last_renewal_date", *last_start, "n_events").sort(
+        "renewal_date", "account_id")
+
+
+def windows_by_day(rows: pl.DataFrame, horizon_days: int) -> pl.DataFrame:
+    """Stored (or live) forecast rows of several as-of days, each day's rows due in [day, day + horizon)
+    grouped into that day's window renewals."""
+    inside = rows.filter(pl.col("renewal_date") < pl.col("as_of") + pl.duration(days=horizon_days))
+    return window_renewals(inside, within="as_of")
+
+
+def outcome_windows(outcomes: pl.DataFrame, days: list[dt.date], horizon_days: int) -> pl.DataFrame:
+    """What happened in each day's window [day, day + horizon): the classified events of the window grouped into
+    window renewals, an ``as_of`` column naming the day (a backtest's actual outcomes)."""
+    frames = [outcomes.filter(pl.col("renewal_date").is_between(day, day + dt.timedelta(days=horizon_days),
+                                                                 closed="left")).with_columns(
+        pl.lit(day).alias("as_of")) for day in days]
+    found = pl.concat(frames) if frames else outcomes.head(0).with_columns(pl.lit(None, pl.Date).alias("as_of"))
+    return window_renewals(found, within="as_of")
+
+
+LOST_CATEGORIES = ("Omitted", "Closed Lost", "Cancels at period end")  # a call that says it will not renew
+NOT_RENEWING = (*LOST_CATEGORIES, "churned")  # ... or an event that already churned (what moved's rows)
+
+
+def _window_value(name: str, columns: list[str]) -> pl.Expr:
+    """How a window renewal takes one column from its events (sorted by renewal date)."""
+    column = pl.col(name)
+    if name in ("renewed_mrr", "renewed_arr"):
+        return column.last()
+    if name == "probability":
+        return column.product()
+    if name == "category":
+        lost = column.filter(column.is_in(NOT_RENEWING))
+        return pl.coalesce(lost.first(), column.drop_nulls().first()).alias(name)
+    if name == "source" and "outcome" in columns:
+        return column.filter(pl.col("outcome") == "open").first().alias(name)
+    return column.first()
+
+
+def _outcome_parts(columns: list[str]) -> list[pl.Expr]:
+    if "outcome" not in columns:
+        return []
+    return [(pl.col("outcome") == "churned").any().alias("_any_churned"),
+            (pl.col("outcome") == "open").any().alias("_any_open")]
+
+
+def _with_window_outcome(grouped: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The window renewal's outcome, and what renewed only when it renewed (at the last event's renewed ARR,
+    gross against the first event's due ARR)."""
+    if "outcome" not in columns:
+        return grouped
     outcome = (pl.when(pl.col("_any_churned")).then(pl.lit("churned"))
                .when(pl.col("_any_open")).then(pl.lit("open")).otherwise(pl.lit("renewed")))
-    renewed = pl.when(outcome == "renewed").then(pl.col("_last_renewed_mrr")).otherwise(pl.lit(0.0))
-    grouped = grouped.with_columns(outcome.alias("outcome"), renewed.alias("renewed_mrr"))
-    if "probability" in events.columns:
-        grouped = grouped.with_columns(pl.col("_probability").alias("probability"))
-    if "due_arr" in events.columns:
-        grouped = grouped.with_columns(
-            figures.arr("renewed_mrr").alias("renewed_arr"),
-            figures.arr(pl.min_horizontal("due_mrr", "renewed_mrr")).alias("renewed_arr_gross"))
-    return grouped.select(*events.columns, "last_renewal_date", "last_renewal_start", "n_events").sort(
-        "renewal_date", "account_id")
+    grouped = grouped.with_columns(outcome.alias("outcome"))
+    renewed = pl.col("outcome") == "renewed"
+    kept = [pl.when(renewed).then(pl.col(name)).otherwise(pl.lit(0.0)).alias(name)
+            for name in ("renewed_mrr", "renewed_arr") if name in columns]
+    if "probability" in columns:  # a decided renewal is not priced (its events' were not)
+        kept.append(pl.when(pl.col("outcome") == "open").then(pl.col("probability")).alias("probability"))
+    grouped = grouped.with_columns(kept)
+    if "source" in columns:
+        grouped = grouped.with_columns(pl.when(pl.col("outcome") == "open").then(pl.col("source"))
+                                       .otherwise(pl.col("outcome")).alias("source"))
+    if "renewed_arr_gross" in columns and "renewed_arr" in columns:
+        grouped = grouped.with_columns(pl.min_horizontal("due_arr", "renewed_arr").alias("renewed_arr_gross"))
+    return grouped

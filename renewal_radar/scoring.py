@@ -127,7 +127,9 @@ class DayScores:
     method: dict | None = None      # the day's forecast_methods row, once chosen
 
 
-DECIDED_COLUMNS = ("account_id", "renewal_date", "due_arr", "renewed_arr_gross", "outcome")
+# what a method choice judges window renewals on (metrics.md "Renewals in a window")
+DECIDED_COLUMNS = ("account_id", "bill_period_months", "renewal_date", "due_arr", "renewed_arr", "renewed_arr_gross",
+                   "outcome")
 
 
 def score_day(con, day: dt.date, context: Context) -> DayScores:
@@ -304,6 +306,6 @@ def forecast_summaries(renewal_scores: pl.DataFrame, rollups: pl.DataFrame, days
         due_year = renewal_scores.filter(pl.col("as_of") == day)
         rollup = rollups.filter(pl.col("as_of") == day)
         for horizon in STANDARD_HORIZONS:
-            due = due_year.filter(pl.col("renewal_date") < day + dt.timedelta(days=horizon))
+            due = renewals.window_renewals(due_year.filter(pl.col("renewal_date") < day + dt.timedelta(days=horizon)))
             rows.append(forecast.summary_from_rows(due, rollup, day, horizon))
     return pl.DataFrame(rows, infer_schema_length=None)  # a small book: early rows may hold 0 where later hold 0.85

@@ -140,7 +140,7 @@ def test_forecast_and_backtest_json(cli_env):
                              "best_case_arr", "method", "method_errors", "renewals"]
     assert payload["horizon_days"] == 60 and payload["n_due"] == len(payload["renewals"])
     assert list(payload["renewals"][0]) == ["account_id", "renewal_date", "due_arr", "probability", "source",
-                                            "crm_category", "model_probability"]
+                                            "crm_category", "model_probability", "n_events"]
     assert payload["floor_arr"] <= payload["best_case_arr"] <= payload["due_arr"]
     assert payload["forecast_gross_arr"] <= payload["best_case_arr"]
     done = run_cli(cli_env, "backtest", "--as-of", "2026-05-01", "--json")

@@ -75,7 +75,7 @@ def test_forecast_json_contract(hand_forecast):
                              "best_case_arr", "method", "method_errors", "renewals"]
     assert payload["renewals"][0] == {"account_id": "C", "renewal_date": "2025-01-15", "due_arr": 600.0,
                                       "probability": 1.0, "source": "booked", "crm_category": None,
-                                      "model_probability": pytest.approx(0.75)}
+                                      "model_probability": pytest.approx(0.75), "n_events": 1}
     # a book this young has judged fewer than three month starts: the naive rate, every error shown
     assert payload["method"] == "naive" and set(payload["method_errors"]) == {"model", "naive", "recalibrated"}
     assert payload["renewals"][1]["crm_category"] == "Commit"  # A: the CRM's call and the model's own figure

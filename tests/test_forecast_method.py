@@ -27,7 +27,8 @@ def _month_renewals(index: int, model_price) -> tuple[pl.DataFrame, list[dict]]:
     rows = pl.DataFrame({"account_id": ids, "renewal_date": [due_day] * 10, "due_arr": [1000.0] * 10,
                          "source": ["model"] * 10, "segment": ["SMB"] * 10, "bill_period_months": [12] * 10,
                          "model_probability": [model_price(r) for r in renews]})
-    outcomes = [{"account_id": i, "renewal_date": due_day, "due_arr": 1000.0, "renewed_arr_gross": 1000.0 if r else 0.0,
+    outcomes = [{"account_id": i, "bill_period_months": 12, "renewal_date": due_day, "due_arr": 1000.0,
+                 "renewed_arr": 1000.0 if r else 0.0, "renewed_arr_gross": 1000.0 if r else 0.0,
                  "outcome": "renewed" if r else "churned"} for i, r in zip(ids, renews, strict=True)]
     return rows, outcomes
 

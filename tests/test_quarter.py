@@ -163,7 +163,7 @@ def test_forecast_quarter_json_contract(quarter_db):
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert list(payload) == list(quarter_forecast.JSON_KEYS)
-    assert (payload["quarter"], payload["start"], payload["end"]) == ("2025-Q1", "2025-01-01", "2025-03-31")
+    assert (payload["quarter"], payload["start"], payload["end"]) == ("2025-Q1", "2025-01-01", "2025-04-01")
     assert payload["due_arr"] == 9600 and payload["target_grr"] == 0.9 and payload["method"] == "naive"
     wrong = subprocess.run([sys.executable, "-m", "renewal_radar", "forecast", "--quarter", "2025-Q9", "--db",
                             str(quarter_db)], cwd=ROOT, capture_output=True, text=True)

@@ -74,7 +74,8 @@ def test_the_reporting_currency_leaves_a_result_as_it_is():
 
 
 def test_the_calendar_windows_are_summed_from_converted_rows():
-    rows = pl.DataFrame({"renewal_date": [D(2025, 1, 20), D(2025, 2, 10)], "due_arr": [1200.0, 2400.0],
+    rows = pl.DataFrame({"account_id": ["A", "B"], "bill_period_months": [12, 12],
+                         "renewal_date": [D(2025, 1, 20), D(2025, 2, 10)], "due_arr": [1200.0, 2400.0],
                          "renewed_arr": [None, None], "probability": [0.5, 0.75],
                          "expected_loss_arr": [600.0, 600.0], "days_left": [10, 31],
                          "notice_overdue": [True, False]})

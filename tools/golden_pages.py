@@ -84,7 +84,7 @@ def _forecast(con, as_of, currency=None) -> dict:
 
 def _calendar(con, as_of, currency=None) -> dict:
     page = calendar.read(con, as_of, ALL, currency)
-    return {"rows": page.renewals, "currency": page.currency}
+    return {"rows": page.events, "due": page.due, "currency": page.currency}
 
 
 def _account(con, as_of, currency=None) -> dict:

@@ -99,7 +99,8 @@ def cmd_backtest(args) -> None:
     horizon = args.horizon_days or settings.get("forecast_horizon_days")
     result = book.forecast_for(con, args.as_of, horizon)
     actual = forecast.actual_outcomes(con, args.as_of, args.as_of + dt.timedelta(days=horizon))
-    figures, _ = forecast.judge(result.renewals, actual, result.summary)
+    figures, _ = forecast.judge(result.renewals, forecast.actual_windows(actual, [args.as_of], horizon),
+                                result.summary)
     print_object(forecast.forecast_json(result) | {
         "actual_renewed_arr_gross": figures["actual_arr"], "abs_pct_error": figures["forecast_error"],
         "bias": figures["bias"], "naive_forecast_arr": figures["naive_arr"],

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, forecast, forecast_views, money, scoring
+from renewal_radar import book, figures, forecast, forecast_views, money, renewals, scoring
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers.common import SCORES
@@ -23,37 +23,43 @@ LOSS_WINDOW_DAYS = 90
 
 @dataclass(frozen=True)
 class Calendar:
-    """The renewals of the coming year and the calendar's headline figures."""
+    """The renewal events of the coming year and the calendar's headline figures: each window's totals count
+    window renewals (metrics.md "Renewals in a window"); a month's bars read the events (a month is its own
+    window)."""
 
     currency: str
-    renewals: pl.DataFrame     # with days_left, notice_overdue and expected_loss_arr
+    events: pl.DataFrame       # with days_left, notice_overdue and expected_loss_arr
 
-    MONEY: ClassVar = {"renewals": Money((*forecast.RENEWAL_MONEY, "expected_loss_arr"), "renewal_date")}
+    MONEY: ClassVar = {"events": Money((*forecast.RENEWAL_MONEY, "expected_loss_arr"), "renewal_date")}
+
+    def within(self, days: int) -> pl.DataFrame:
+        """The window renewals due in the next ``days`` days, their expected loss at the window's probability."""
+        inside = renewals.window_renewals(self.events.filter(pl.col("days_left") < days))
+        return inside.with_columns(figures.expected_renewal_loss_arr().alias("expected_loss_arr"))
 
     @property
     def due(self) -> dict:
         """Window in days → {"due_arr", "renewals"}."""
-        return {days: _window(self.renewals, days) for days in WINDOWS_DAYS}
+        return {days: _totals(self.within(days)) for days in WINDOWS_DAYS}
 
     @property
     def notice_overdue(self) -> int:
         """Renewals of the next 120 days whose notice deadline passed unbooked."""
-        return self.renewals.filter(pl.col("notice_overdue") & (pl.col("days_left") < NOTICE_WINDOW_DAYS)).height
+        return self.within(NOTICE_WINDOW_DAYS).filter(pl.col("notice_overdue")).height
 
     @property
     def expected_loss_arr(self) -> float:
-        """Σ (1 − probability) × ARR due over the renewals of the next 90 days."""
-        return float(self.renewals.filter(pl.col("days_left") < LOSS_WINDOW_DAYS)["expected_loss_arr"].sum())
+        """Σ (1 − probability) × ARR due over the window renewals of the next 90 days."""
+        return float(self.within(LOSS_WINDOW_DAYS)["expected_loss_arr"].sum())
 
 
 def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> Calendar:
-    """The year's renewals as of ``as_of`` (the forecast's due set for 365 days) and the window totals, money
-    in ``currency`` (None: the reporting currency)."""
-    year = book.forecast_for(con, as_of, YEAR_DAYS, filters, SCORES)
+    """The year's renewal events as of ``as_of`` (the forecast's due rows for 365 days), money in ``currency``
+    (None: the reporting currency)."""
+    events = book.renewal_rows(con, as_of, YEAR_DAYS, filters, SCORES)
     shown = money.converter(con, currency)
-    return shown.result(Calendar(shown.base, forecast_views.with_calendar_columns(year.renewals, as_of)))
+    return shown.result(Calendar(shown.base, forecast_views.with_calendar_columns(events, as_of)))
 
 
-def _window(rows: pl.DataFrame, days: int) -> dict:
-    inside = rows.filter(pl.col("days_left") < days)
-    return {"due_arr": float(inside["due_arr"].sum()), "renewals": inside.height}
+def _totals(rows: pl.DataFrame) -> dict:
+    return {"due_arr": float(rows["due_arr"].sum()), "renewals": rows.height}

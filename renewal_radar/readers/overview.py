@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, economics, forecast, metrics, money, quarter_forecast, quarters, sql
+from renewal_radar import book, dates, economics, forecast, metrics, money, quarter_forecast, quarters, renewals, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers.common import SCORES
@@ -91,8 +91,8 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
         currency=shown.base,
         window=metrics.window_metrics(con, year_ago, as_of, filters),
         arr_year_ago=metrics.arr_total(con, year_ago, filters),
-        # the forecast's due set as of the day (metrics.md: one due set everywhere)
-        due=book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, SCORES),
+        # the forecast's due set as of the day, one row per window renewal (metrics.md: one due set everywhere)
+        due=renewals.window_renewals(book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, SCORES)),
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
         movements=metrics.monthly_movements(con, dates.add_months(as_of, -24), dates.month_floor(as_of), filters),
         accounts=metrics.accounts_on_day(con, as_of, filters),
