@@ -67,6 +67,13 @@ if renewal:
                  "base rate of its group (the retention projection's next renewal) {base}.",
                  model=ui.percent(renewal.get("model_probability"), 0), call=call,
                  base=ui.percent(base, 0) if base is not None else "—"))
+if risk_row.get("churn_source") == "renewal":
+    st.caption(t("Churn risk (90 days) is 1 − the chance to renew: every line of this account ends within 90 days, "
+                 "so it stays only if it renews (the churn model alone would say {model}).",
+                 model=ui.percent(risk_row.get("model_churn_probability"), 0)))
+elif risk_row:
+    st.caption(t("Churn risk (90 days) is the churn model's: this account has lines running past 90 days, so it "
+                 "can stay whatever its next renewal does."))
 if risk_row.get("top_drivers"):
     st.warning(t("Risk drivers: {drivers}", drivers=risk_row["top_drivers"]))
 

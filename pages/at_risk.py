@@ -48,6 +48,7 @@ ui.metric(cols[0], "expected_churn_arr_90", data.expected_churn_arr, currency)
 ui.metric(cols[1], "red_accounts", count.get("red", 0), help_values={"n": data.red_below})
 ui.metric(cols[2], "yellow_accounts", count.get("yellow", 0))
 ui.metric(cols[3], "green_accounts", count.get("green", 0))
+ui.ninety_days_caption(data.ninety_days, currency, "at_risk")
 
 SHOWN = ("open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr",
          "expected_churn_arr", "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal")

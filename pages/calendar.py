@@ -24,6 +24,7 @@ for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
               label_values={"d": days}, help_values={"d": days})
 ui.metric(cols[4], "notice_overdue", calendar.notice_overdue)
 ui.metric(cols[5], "expected_renewal_loss_90", calendar.expected_loss_arr, currency)
+ui.ninety_days_caption(calendar.ninety_days, currency, "calendar")
 
 st.plotly_chart(forecast_charts.due_by_month_chart(events, currency, t("ARR due by month, next 12 months")),
                 width="stretch")

@@ -90,10 +90,9 @@ class Day:
         return self._once("day", lambda: scoring.score_live_day(con, self.day))
 
     def accounts(self, con) -> pl.DataFrame:
-        """Health and churn risk of the day's active accounts, scored live (from the whole day if it is scored)."""
-        if "day" in self._live:
-            return self.scored(con).accounts
-        return self._once("accounts", lambda: scoring.live_accounts(con, self.day))
+        """Health and churn risk of the day's active accounts, scored live with the whole day: the churn risk of
+        an account renewing whole in 90 days is its renewal's (metrics.md "One story per account")."""
+        return self.scored(con).accounts
 
     def rollup(self, con) -> pl.DataFrame:
         """The day's trailing-year renewal sums, live."""

@@ -32,6 +32,7 @@ from renewal_radar import dates, renewals, settings
 METHODS = ("model", "naive", "recalibrated")
 # the renewals a method prices: those the model or a CRM call prices (booked and cancelled ones are known)
 PRICED = ("model", "crm")
+SETTLED_CALLS = ("Omitted", "Closed Lost", "Closed Won")
 MIN_MONTHS = 3
 JUDGED_MONTHS = 6
 RECALIBRATION_WINDOWS = 6  # the latest judged month starts the recalibration is fitted on
@@ -87,13 +88,10 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def shifted(probability: np.ndarray, shift: float) -> np.ndarray:
-    """Probabilities moved by ``shift`` on the log-odds scale (order kept; no shift leaves them as they are). A
-    certain one stays: a call of 0 % (Omitted, Closed Lost) or 100 % (Closed Won) is not a price to correct,
-    and moving it would put the forecast above the best case or below the floor."""
+    """Probabilities moved by ``shift`` on the log-odds scale (order kept; no shift leaves them as they are)."""
     if shift == 0:
         return probability
-    moved = 1 / (1 + np.exp(-(_logit(probability) + shift)))
-    return np.where((probability <= 0) | (probability >= 1), probability, moved)
+    return 1 / (1 + np.exp(-(_logit(probability) + shift)))
 
 
 def shift_to_total(probability: np.ndarray, weight: np.ndarray, total: float) -> float:
@@ -139,8 +137,8 @@ def window_prices(windows: list[pl.DataFrame]) -> pl.DataFrame:
     what renewed of each: the recalibration is fitted at the lead it is used at."""
     if not windows:
         return pl.DataFrame(schema={"due_arr": pl.Float64, "probability": pl.Float64, "renewed_arr_gross": pl.Float64})
-    return pl.concat([rows.filter(pl.col("source").is_in(PRICED)).select("due_arr", "probability", "renewed_arr_gross")
-                      for rows in windows])
+    return pl.concat([rows.filter(pl.col("source").is_in(PRICED) & _movable(rows.columns)).select(
+        "due_arr", "probability", "renewed_arr_gross") for rows in windows])
 
 
 def judged_window(rows: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.DataFrame:
@@ -158,7 +156,7 @@ def predictions(rows: pl.DataFrame, rollup: pl.DataFrame, shift: float) -> dict:
     calls, the recalibration moves them (booked and cancelled renewals are known)."""
     due = rows["due_arr"].to_numpy()
     as_scored = rows["probability"].to_numpy()
-    is_priced = rows["source"].is_in(PRICED).to_numpy()
+    is_priced = rows.select(pl.col("source").is_in(PRICED) & _movable(rows.columns)).to_series().to_numpy()
     naive = np.where(is_priced, naive_rates(rows, rollup).to_numpy(), as_scored)
     recalibrated = np.where(is_priced, shifted(as_scored, shift), as_scored)
     return {"model": float(np.sum(as_scored * due)), "naive": float(np.sum(naive * due)),
@@ -218,7 +216,9 @@ def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days
     # (fewer than MIN_MONTHS judged, or no better than the forecast as scored) stands in for the model only:
     # nothing says the CRM's calls are worse
     fallback = choice.method == "naive" and not _beat_as_scored(choice)
-    is_priced = pl.col("source") == "model" if fallback else pl.col("source").is_in(PRICED)
+    # a call that says how it ends (Omitted, Closed Lost, Closed Won) is not a price to correct: moved, it would
+    # put the forecast above the best case or below the floor
+    is_priced = (pl.col("source") == "model" if fallback else pl.col("source").is_in(PRICED)) & _movable(rows.columns)
     if choice.method == "recalibrated":
         shift = choice.recalibration_shift
     else:
@@ -231,6 +231,15 @@ def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days
     adjusted = rows.with_columns(pl.when(is_priced).then(moved).otherwise(pl.col("probability")).alias("probability"))
     return Choice(choice.as_of, choice.method, choice.months, choice.errors, choice.recalibration_shift,
                   shift), adjusted
+
+
+def _movable(columns: list[str]) -> pl.Expr:
+    """A priced row the method may move: not a call that says how it ends, not an account renewing whole (its
+    price is the estimate its churn risk shares, risk.priced_by_churn_model)."""
+    settled = pl.col("category").is_in(SETTLED_CALLS).fill_null(False)
+    if "renews_whole" not in columns:
+        return ~settled
+    return ~settled & ~pl.col("renews_whole").fill_null(False)
 
 
 def _beat_as_scored(choice: Choice) -> bool:

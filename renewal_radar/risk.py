@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from renewal_radar import dates, figures, health, settings
+from renewal_radar import dates, figures, health, renewals, settings
 from renewal_radar.i18n import N_, money, percent, t
 
 MODEL_VERSION = 3
@@ -199,6 +199,59 @@ def score_accounts(day: dt.date, features: pl.DataFrame, training: pl.DataFrame,
                                    pl.lit([], pl.List(pl.String)).alias("drivers"))
     return scored.with_columns(pl.Series("churn_probability", predict(model, scored), dtype=pl.Float64),
                                driver_names(model, scored))
+
+
+# ---------------------------------------------------------------- one story per account
+
+
+RISK_SOURCES = ("model", "renewal")  # churn_source: the risk model's own figure, or 1 − the renewal's chance
+
+
+def priced_by_churn_model(renewal_rows: pl.DataFrame, accounts: pl.DataFrame, renewing_whole: pl.DataFrame
+                          ) -> pl.DataFrame:
+    """A day's priced renewals with one estimate for each account renewing whole (``renewing_whole``: every
+    positive line ends inside the next 90 days, so it is there in 90 days only if it renews). Its renewals due in
+    those days are flagged ``renews_whole`` and keep the estimate the forecast and the churn risk share: a
+    booking's share, a cancellation's 0, the CRM's own call, and where the renewal model would price it, 1 − the
+    account's churn risk (the churn model reads its signals up to the day and is judged on this very outcome: its
+    ROC AUC). The forecast method does not move them (``forecast_method.apply``): they are calibrated on whether
+    the account is still there, the outcome the method would correct towards."""
+    keys = ["as_of", "account_id"]
+    whole = renewing_whole.select(keys).join(
+        accounts.select(*keys, pl.col("churn_probability").alias("_churn")), on=keys, how="left").with_columns(
+        pl.lit(True).alias("_whole"))
+    joined = renewal_rows.join(whole, on=keys, how="left", maintain_order="left")
+    flagged = pl.col("_whole").fill_null(False) & (
+        pl.col("renewal_date") < pl.col("as_of") + pl.duration(days=HORIZON_DAYS))
+    by_churn_model = flagged & (pl.col("source") == "model") & pl.col("_churn").is_not_null()
+    return joined.with_columns(
+        *[pl.when(by_churn_model).then(1 - pl.col("_churn")).otherwise(pl.col(name)).alias(name)
+          for name in ("probability", "model_probability")],
+        flagged.alias("renews_whole")).drop("_churn", "_whole")
+
+
+def with_renewal_story(accounts: pl.DataFrame, renewal_rows: pl.DataFrame, renewing_whole: pl.DataFrame
+                       ) -> pl.DataFrame:
+    """Scored accounts (of one or more days) whose churn risk tells the forecast's story (metrics.md "One story
+    per account"): an account whose every positive line ends inside the next 90 days (``renewing_whole``:
+    as_of, account_id) is gone then unless it renews, so its churn risk is 1 − p of its window renewal in those
+    days (its largest, when a monthly add-on renews beside the core) — the CRM call, where the forecast uses
+    it, moves both. ``renewal_rows``: the days' priced renewals. ``churn_source`` says which figure it is;
+    ``model_churn_probability`` keeps the risk model's own."""
+    keys = ["as_of", "account_id"]
+    windows = renewals.windows_by_day(renewal_rows, HORIZON_DAYS).sort("due_arr", descending=True).unique(
+        keys, keep="first").select(*keys, pl.col("probability").alias("_renewal_p"))
+    story = renewing_whole.select(keys).join(windows, on=keys)
+    if "model_churn_probability" in accounts.columns:  # told once already (a refresh's kept days): from the model
+        accounts = accounts.with_columns(pl.col("model_churn_probability").alias("churn_probability"))
+    joined = accounts.join(story, on=keys, how="left").with_columns(
+        pl.col("churn_probability").alias("model_churn_probability"))
+    from_renewal = pl.col("_renewal_p").is_not_null()
+    return joined.with_columns(
+        pl.when(from_renewal).then(1 - pl.col("_renewal_p")).otherwise(pl.col("churn_probability"))
+        .alias("churn_probability"),
+        pl.when(from_renewal).then(pl.lit("renewal")).otherwise(pl.lit("model")).alias("churn_source"),
+    ).drop("_renewal_p")
 
 
 # ---------------------------------------------------------------- backtest

@@ -137,6 +137,10 @@ def score_day(con, day: dt.date, context: Context) -> DayScores:
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
     known, history, due = _day_outcomes(con, day)
     scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
+    # one estimate per account renewing whole in 90 days: the churn model prices its renewal where no CRM call
+    # or booking does (its risk then reads 1 − that price: told_once)
+    scored_due = risk.priced_by_churn_model(scored_due, accounts.with_columns(pl.lit(day).alias("as_of")),
+                                            _renewing_whole(con, [day]))
     return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, _rollup(history, day),
                      known.select(DECIDED_COLUMNS))
 
@@ -156,14 +160,6 @@ def _rollup(history: pl.DataFrame, day: dt.date) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- the parts of a day that is not stored, live
-
-
-def live_accounts(con, day: dt.date) -> pl.DataFrame:
-    """Health and churn risk of the accounts active on a day that is not stored, as the stage scores them (the
-    renewal model is not run: only the accounts were asked for)."""
-    context = load_context(con, [day])
-    accounts = risk.score_accounts(day, context.features, context.training, context.sources)
-    return accounts.with_columns(pl.lit(day).alias("as_of"))
 
 
 def live_rollup(con, day: dt.date) -> pl.DataFrame:
@@ -207,8 +203,19 @@ def score_live_day(con, day: dt.date) -> DayScores:
     moved, methods = apply_methods(con, pl.concat([rows, scores.renewals], how="diagonal_relaxed"),
                                    pl.concat([rollups, scores.history_rollup], how="diagonal_relaxed"),
                                    {day: scores.decided}, [*sorted(known), day], known)
-    return DayScores(scores.accounts, moved, scores.history_rollup, scores.decided,
+    day_rows = moved.filter(pl.col("as_of") == day)
+    return DayScores(told_once(con, scores.accounts, day_rows, [day]), moved, scores.history_rollup, scores.decided,
                      methods.filter(pl.col("as_of") == day).row(0, named=True))
+
+
+def told_once(con, accounts: pl.DataFrame, renewal_rows: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
+    """The days' account scores with the churn risk of an account renewing whole in 90 days read from its
+    renewal's chance (metrics.md "One story per account"; risk.with_renewal_story)."""
+    return risk.with_renewal_story(accounts, renewal_rows, _renewing_whole(con, days))
+
+
+def _renewing_whole(con, days: list[dt.date]) -> pl.DataFrame:
+    return sql.run(con, "reports/accounts_renewing_whole", days=days, window_days=risk.HORIZON_DAYS)
 
 
 # ---------------------------------------------------------------- the whole stage
@@ -270,6 +277,7 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
     moved, methods = apply_methods(con, priced, rollups, decided, all_days, kept_choices)
     kept_rows = priced.filter(pl.col("as_of").is_in(list(kept_choices)))
     renewal_scores = pl.concat([kept_rows, moved], how="diagonal_relaxed").sort("as_of", "renewal_date", "account_id")
+    account_scores = told_once(con, account_scores, renewal_scores, all_days)
     progress(0.9, "backtesting")
     as_of = data_as_of(con)
     horizon = settings.get("forecast_horizon_days")

@@ -25,7 +25,8 @@ def _month_renewals(index: int, model_price) -> tuple[pl.DataFrame, list[dict]]:
     renews = [i >= CHURNERS[index] for i in range(10)]
     ids = [f"{month:%y%m}-{i}" for i in range(10)]
     rows = pl.DataFrame({"account_id": ids, "renewal_date": [due_day] * 10, "due_arr": [1000.0] * 10,
-                         "source": ["model"] * 10, "segment": ["SMB"] * 10, "bill_period_months": [12] * 10,
+                         "source": ["model"] * 10, "category": pl.Series([None] * 10, dtype=pl.String),
+                         "segment": ["SMB"] * 10, "bill_period_months": [12] * 10,
                          "model_probability": [model_price(r) for r in renews]})
     outcomes = [{"account_id": i, "bill_period_months": 12, "renewal_date": due_day, "due_arr": 1000.0,
                  "renewed_arr": 1000.0 if r else 0.0, "renewed_arr_gross": 1000.0 if r else 0.0,
@@ -135,3 +136,15 @@ def test_the_choice_reads_nothing_after_its_day():
     later = {**rows, D(2025, 12, 1): rows[D(2025, 12, 1)].with_columns(pl.lit(0.0).alias("model_probability"))}
     assert _choose(later, rollups, decided, day) == before
     assert before.months == 6  # Jan … Jun 2025: 90 days and 30 of grace ended by Oct 1 (six at most)
+
+
+def test_a_settled_call_is_not_moved_by_the_method():
+    rows = pl.DataFrame({"as_of": [D(2026, 1, 1)] * 3, "account_id": ["a", "b", "c"],
+                         "renewal_date": [D(2026, 1, 10)] * 3, "due_arr": [1000.0] * 3, "source": ["crm"] * 3,
+                         "category": ["Omitted", "Closed Won", "Pipeline"], "segment": ["SMB"] * 3,
+                         "bill_period_months": [12] * 3, "model_probability": [0.5] * 3,
+                         "probability": [0.0, 1.0, 0.3]})
+    choice = fm.Choice(D(2026, 1, 1), "recalibrated", 6, dict.fromkeys(fm.METHODS, 0.1), 2.0, 0.0)
+    _, moved = fm.apply(choice, rows, _book(lambda renews: 0.5)[1][MONTHS[0]], 90)
+    assert moved["probability"].to_list()[:2] == [0.0, 1.0]  # Omitted stays out of the forecast, Closed Won in
+    assert moved["probability"][2] > 0.3  # a Pipeline call is a price: the recalibration moves it

@@ -153,3 +153,66 @@ def test_the_demo_quarter_counts_monthly_accounts_once(demo_con):
     assert monthly.height > monthly["account_id"].n_unique()  # the demo's monthly lines renew more than once in it
     assert rows.filter(pl.col("bill_period_months") == 1).height == monthly["account_id"].n_unique()
     assert rows.select(pl.struct("account_id", "bill_period_months").is_unique().all()).item()
+
+
+# ---------------------------------------------------------------- one story per account (issue 35 item 3)
+
+STORY_AS_OF = D(2025, 3, 15)
+STORY_SUBSCRIPTIONS = """account_id,start_date,end_date,mrr,bill_period_months
+W,2024-05-01,2025-05-01,500,12
+L,2024-01-01,2027-01-01,300,36
+"""
+STORY_OPPORTUNITIES = """opportunity_id,account_id,close_date,amount,type,stage,forecast_category,is_closed,is_won
+O1,W,2025-05-01,6000,Renewal,Negotiation,Commit,false,false
+"""
+
+
+def test_an_account_renewing_whole_has_the_churn_risk_of_its_renewal_by_hand(tmp_path):
+    path, result = import_files(tmp_path, {"subscriptions.csv": STORY_SUBSCRIPTIONS,
+                                           "accounts.csv": "account_id,segment\nW,SMB\nL,SMB\n",
+                                           "renewal_opportunities.csv": STORY_OPPORTUNITIES}, as_of=STORY_AS_OF)
+    assert result.loaded, result.report.text()
+    con = db.connect(path)
+    renewing = book.account_score(con, STORY_AS_OF, "W")  # its one line ends May 1: gone then unless it renews
+    assert renewing["churn_source"] == "renewal"
+    assert renewing["churn_probability"] == pytest.approx(1 - 0.9)  # the CRM's Commit moves both
+    due = book.forecast_for(con, STORY_AS_OF, 90).renewals.row(0, named=True)
+    assert renewing["expected_churn_arr"] == pytest.approx((1 - due["probability"]) * due["due_arr"]) == 600.0
+    assert book.account_score(con, STORY_AS_OF, "L")["churn_source"] == "model"  # its line runs to 2027
+    con.close()
+
+
+def test_the_two_ninety_day_figures_differ_only_by_what_each_covers_on_the_demo(demo_con):
+    from renewal_radar.readers import at_risk
+
+    as_of = metrics.data_as_of(demo_con)
+    on_calendar, on_at_risk = calendar.read(demo_con, as_of).ninety_days, at_risk.read(demo_con, as_of).ninety_days
+    assert on_calendar == pytest.approx(on_at_risk)  # one split, read on both pages
+    split = on_calendar
+    assert split["expected_renewal_loss_arr"] == pytest.approx(calendar.read(demo_con, as_of).expected_loss_arr)
+    assert split["accounts_renewing_whole"] > 50
+    # the accounts both figures cover count alike: the same chance; only ARR on the day against ARR due at the
+    # renewal month's exchange rates separates them (the demo's EUR, GBP and JPY accounts)
+    assert split["churn_renewing_whole_arr"] == pytest.approx(split["loss_renewing_whole_arr"], rel=0.02)
+    difference = split["expected_renewal_loss_arr"] - split["expected_churn_arr"]
+    only_one = split["loss_lines_running_on_arr"] - split["churn_lines_running_on_arr"]
+    covered_alike = split["loss_renewing_whole_arr"] - split["churn_renewing_whole_arr"]
+    assert difference == pytest.approx(only_one + covered_alike)
+    usd = book.account_scores(demo_con, as_of, with_drivers=False).join(
+        db.read_table(demo_con, "stg_accounts").select("account_id", pl.col("currency").fill_null("USD")),
+        on="account_id").filter((pl.col("churn_source") == "renewal") & (pl.col("currency") == "USD"))
+    due = renewals.window_renewals(book.renewal_rows(demo_con, as_of, 90)).filter(
+        pl.col("account_id").is_in(usd["account_id"].implode()))
+    assert usd.height > 20  # in the reporting currency the two figures are one, to the cent
+    assert usd["expected_churn_arr"].sum() == pytest.approx(((1 - due["probability"]) * due["due_arr"]).sum(),
+                                                            abs=0.01)
+
+
+def test_every_account_renewing_whole_reads_one_minus_its_renewals_chance_on_the_demo(demo_con):
+    as_of = metrics.data_as_of(demo_con)
+    accounts = book.account_scores(demo_con, as_of, with_drivers=False)
+    windows = renewals.window_renewals(book.renewal_rows(demo_con, as_of, 90)).sort(
+        "due_arr", descending=True).unique("account_id", keep="first")
+    whole = accounts.filter(pl.col("churn_source") == "renewal").join(windows, on="account_id")
+    assert whole.height == accounts.filter(pl.col("churn_source") == "renewal").height > 50
+    assert whole["churn_probability"].to_list() == pytest.approx((1 - whole["probability"]).to_list())

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, health, money, risk
+from renewal_radar import book, dates, forecast, health, money, ninety_days, renewals, risk
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 from renewal_radar.money import Money
@@ -29,13 +29,21 @@ class AtRisk:
     word_sources: dict  # what the drivers' words read (words)
     band_counts: dict   # accounts per health band
     red_below: float           # the health score below which an account is red (health.toml)
+    due_90: pl.DataFrame       # the window renewals due in 90 days: what the churned ARR is set beside
 
-    MONEY: ClassVar = {"accounts": Money(book.SCORE_MONEY, "as_of")}  # MRR and ARR on the day, at its rates
+    MONEY: ClassVar = {"accounts": Money(book.SCORE_MONEY, "as_of"),  # MRR and ARR on the day, at its rates
+                       "due_90": Money(forecast.RENEWAL_MONEY, "renewal_date")}
 
     @property
     def expected_churn_arr(self) -> float:
         """Σ churn probability × ARR over the accounts."""
         return float(self.accounts["expected_churn_arr"].sum() or 0)
+
+    @property
+    def ninety_days(self) -> dict:
+        """The expected churned ARR beside the Calendar's 90-day expected renewal loss, split by what each
+        covers."""
+        return ninety_days.reconcile(self.accounts, self.due_90)
 
 
 def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AtRisk:
@@ -60,7 +68,13 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     shown = money.converter(con, currency)
     return shown.result(AtRisk(as_of, shown.base, scored, missing, band_rates, book.status(con).stale,
                                book.driver_sources(con, shown.currency),
-                               dict(zip(bands["band"], bands["count"], strict=True)), health.load_settings().red_below))
+                               dict(zip(bands["band"], bands["count"], strict=True)), health.load_settings().red_below,
+                               _due_in_90_days(con, as_of, filters)))
+
+
+def _due_in_90_days(con, as_of: dt.date, filters: Filters) -> pl.DataFrame:
+    rows = book.renewal_rows(con, as_of, risk.HORIZON_DAYS, filters, SCORES)
+    return renewals.window_renewals(rows).select("account_id", "renewal_date", "probability", *forecast.RENEWAL_MONEY)
 
 
 def words(rows: pl.DataFrame, sources: dict) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, figures, forecast, forecast_views, money, renewals, scoring
+from renewal_radar import book, figures, forecast, forecast_views, money, ninety_days, renewals, scoring
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers.common import SCORES
@@ -29,8 +29,10 @@ class Calendar:
 
     currency: str
     events: pl.DataFrame       # with days_left, notice_overdue and expected_loss_arr
+    accounts: pl.DataFrame     # the active accounts' expected churned ARR: what the 90-day loss is set beside
 
-    MONEY: ClassVar = {"events": Money((*forecast.RENEWAL_MONEY, "expected_loss_arr"), "renewal_date")}
+    MONEY: ClassVar = {"events": Money((*forecast.RENEWAL_MONEY, "expected_loss_arr"), "renewal_date"),
+                       "accounts": Money(book.SCORE_MONEY, "as_of")}
 
     def within(self, days: int) -> pl.DataFrame:
         """The window renewals due in the next ``days`` days, their expected loss at the window's probability."""
@@ -52,13 +54,20 @@ class Calendar:
         """Σ (1 − probability) × ARR due over the window renewals of the next 90 days."""
         return float(self.within(LOSS_WINDOW_DAYS)["expected_loss_arr"].sum())
 
+    @property
+    def ninety_days(self) -> dict:
+        """The 90-day expected renewal loss beside At-risk's expected churned ARR, split by what each covers."""
+        return ninety_days.reconcile(self.accounts, self.within(LOSS_WINDOW_DAYS))
+
 
 def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> Calendar:
     """The year's renewal events as of ``as_of`` (the forecast's due rows for 365 days), money in ``currency``
     (None: the reporting currency)."""
     events = book.renewal_rows(con, as_of, YEAR_DAYS, filters, SCORES)
+    accounts = book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES).select(
+        "as_of", "account_id", "churn_source", *book.SCORE_MONEY)
     shown = money.converter(con, currency)
-    return shown.result(Calendar(shown.base, forecast_views.with_calendar_columns(events, as_of)))
+    return shown.result(Calendar(shown.base, forecast_views.with_calendar_columns(events, as_of), accounts))
 
 
 def _totals(rows: pl.DataFrame) -> dict:

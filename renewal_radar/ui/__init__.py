@@ -15,7 +15,7 @@
 Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
 """
 
-from renewal_radar.ui.cards import metric
+from renewal_radar.ui.cards import metric, ninety_days_caption
 from renewal_radar.ui.data import (
     account_exists,
     compute,
@@ -75,6 +75,7 @@ __all__ = [
     "money",
     "money_column",
     "navigation_pages",
+    "ninety_days_caption",
     "open_account_picker",
     "pack_downloads",
     "page_files",
