@@ -62,9 +62,10 @@ class Part:
 
 class Day:
     """One day's scores as readers ask for them. A stored day is read from its tables; a day that is not stored
-    is scored live, only for the parts asked for (the accounts: health and risk; the trailing-year rollup; the
-    whole day with the renewal model only when renewals or the forecast method are asked for), each once per
-    :class:`Day`. This is the one place where stored and live meet."""
+    is scored live, only for the parts asked for (health alone; the trailing-year rollup; the whole day with
+    the renewal model when the accounts' churn risk, renewals or the forecast method are asked for: an account
+    renewing whole reads its renewal's chance), each once per :class:`Day`. This is the one place where stored
+    and live meet."""
 
     def __init__(self, day: dt.date, stored: bool):
         self.day, self.stored = day, stored
@@ -93,6 +94,12 @@ class Day:
         """Health and churn risk of the day's active accounts, scored live with the whole day: the churn risk of
         an account renewing whole in 90 days is its renewal's (metrics.md "One story per account")."""
         return self.scored(con).accounts
+
+    def health(self, con) -> pl.DataFrame:
+        """The day's health scores, live: from the whole day if it is scored, else the health alone (no model)."""
+        if "day" in self._live:
+            return self.scored(con).accounts.select("account_id", "health_score")
+        return self._once("health", lambda: scoring.live_health(con, self.day))
 
     def rollup(self, con) -> pl.DataFrame:
         """The day's trailing-year renewal sums, live."""
@@ -171,7 +178,7 @@ def _live_account(con, day: Day, account_id: str, filters: Filters = ALL) -> pl.
 
 
 def _live_health(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
-    return _live_accounts(con, day, filters).select("account_id", "health_score")
+    return day.health(con).join(_directory(con, filters).select("account_id"), on="account_id")
 
 
 def _live_renewals(con, day: Day, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:

@@ -215,15 +215,18 @@ def priced_by_churn_model(renewal_rows: pl.DataFrame, accounts: pl.DataFrame, re
     booking's share, a cancellation's 0, the CRM's own call, and where the renewal model would price it, 1 − the
     account's churn risk (the churn model reads its signals up to the day and is judged on this very outcome: its
     ROC AUC). The forecast method does not move them (``forecast_method.apply``): they are calibrated on whether
-    the account is still there, the outcome the method would correct towards."""
+    the account is still there, the outcome the method would correct towards; only the naive rate standing in
+    for want of a record replaces the churn model's price as it replaces the renewal model's)."""
     keys = ["as_of", "account_id"]
     whole = renewing_whole.select(keys).join(
         accounts.select(*keys, pl.col("churn_probability").alias("_churn")), on=keys, how="left").with_columns(
         pl.lit(True).alias("_whole"))
     joined = renewal_rows.join(whole, on=keys, how="left", maintain_order="left")
-    flagged = pl.col("_whole").fill_null(False) & (
+    in_window = pl.col("_whole").fill_null(False) & (
         pl.col("renewal_date") < pl.col("as_of") + pl.duration(days=HORIZON_DAYS))
-    by_churn_model = flagged & (pl.col("source") == "model") & pl.col("_churn").is_not_null()
+    by_churn_model = in_window & (pl.col("source") == "model") & pl.col("_churn").is_not_null()
+    # without a churn model (too little history) the renewal model's price stays, the method's to move
+    flagged = in_window & ((pl.col("source") != "model") | pl.col("_churn").is_not_null())
     return joined.with_columns(
         *[pl.when(by_churn_model).then(1 - pl.col("_churn")).otherwise(pl.col(name)).alias(name)
           for name in ("probability", "model_probability")],
@@ -243,7 +246,8 @@ def with_renewal_story(accounts: pl.DataFrame, renewal_rows: pl.DataFrame, renew
         keys, keep="first").select(*keys, pl.col("probability").alias("_renewal_p"))
     story = renewing_whole.select(keys).join(windows, on=keys)
     if "model_churn_probability" in accounts.columns:  # told once already (a refresh's kept days): from the model
-        accounts = accounts.with_columns(pl.col("model_churn_probability").alias("churn_probability"))
+        accounts = accounts.with_columns(
+            pl.coalesce("model_churn_probability", "churn_probability").alias("churn_probability"))
     joined = accounts.join(story, on=keys, how="left").with_columns(
         pl.col("churn_probability").alias("model_churn_probability"))
     from_renewal = pl.col("_renewal_p").is_not_null()

@@ -162,6 +162,12 @@ def _rollup(history: pl.DataFrame, day: dt.date) -> pl.DataFrame:
 # ---------------------------------------------------------------- the parts of a day that is not stored, live
 
 
+def live_health(con, day: dt.date) -> pl.DataFrame:
+    """The health score of each account active on a day that is not stored (no model runs for it)."""
+    context = load_context(con, [day])
+    return health.score(context.features.filter(pl.col("as_of") == day)).select("account_id", "health_score")
+
+
 def live_rollup(con, day: dt.date) -> pl.DataFrame:
     """The trailing-year renewal sums of a day that is not stored (no model runs for them)."""
     _, history, _ = _day_outcomes(con, day)

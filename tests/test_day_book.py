@@ -24,11 +24,11 @@ def _same(stored: pl.DataFrame, live: pl.DataFrame, key: list[str]) -> None:
 def test_a_day_that_is_not_stored_is_scored_only_for_the_part_asked_for(demo_con):
     live = day_book.Day(DAY, stored=False)
     live.rows(demo_con, "health")
-    assert set(live._live) == {"accounts"}  # health and risk only: no renewal model
+    assert set(live._live) == {"health"}  # health only: no model
     live.rows(demo_con, "rollup")
-    assert set(live._live) == {"accounts", "rollup"}  # the trailing-year sums need no model either
-    live.rows(demo_con, "renewals", horizon_days=90)
-    assert "day" in live._live  # the renewal model runs only when renewals are asked for
+    assert set(live._live) == {"health", "rollup"}  # the trailing-year sums need no model either
+    live.rows(demo_con, "accounts")
+    assert "day" in live._live  # the churn risk of an account renewing whole reads its renewal's chance
 
 
 def test_every_part_live_equals_the_stored_day(demo_con):
@@ -52,7 +52,7 @@ def test_a_holder_scores_a_day_once_across_readers(demo_con):
     assert not first.stored and scores.day(demo_con, day) is first
     book.account_scores(demo_con, day, scores=scores)
     book.health_scores(demo_con, day, scores=scores)
-    assert set(first._live) == {"accounts"}  # the second read used the first one's accounts
+    assert set(first._live) == {"day"}  # the health read used the day the accounts scored
     assert [d.day for d in scores.days(demo_con, [DAY, day])] == [DAY, day]
     assert scores.day(demo_con, DAY).stored
 

@@ -79,11 +79,14 @@ def test_the_calendar_windows_are_summed_from_converted_rows():
                          "renewed_arr": [None, None], "probability": [0.5, 0.75],
                          "expected_loss_arr": [600.0, 600.0], "days_left": [10, 31],
                          "notice_overdue": [True, False]})
-    shown = TWO_MONTHS.result(calendar_reader.Calendar("USD", rows))
+    accounts = pl.DataFrame({"as_of": [D(2025, 1, 10)], "account_id": ["A"], "churn_source": ["renewal"],
+                             "mrr": [100.0], "arr": [1200.0], "expected_churn_arr": [600.0]})
+    shown = TWO_MONTHS.result(calendar_reader.Calendar("USD", rows, accounts))
     assert shown.due[30] == {"due_arr": 600.0, "renewals": 1}  # 1200 × 0.5
     assert shown.due[60]["due_arr"] == 600.0 + 600.0  # + 2400 × 0.25
     assert shown.expected_loss_arr == 300.0 + 150.0
     assert shown.notice_overdue == 1
+    assert shown.ninety_days["churn_renewing_whole_arr"] == 300.0 == shown.ninety_days["loss_renewing_whole_arr"]
 
 
 def test_the_forecast_in_another_currency_sums_each_renewal_at_its_month(demo_con):
