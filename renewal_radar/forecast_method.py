@@ -218,10 +218,9 @@ def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days
     fallback = choice.method == "naive" and not _beat_as_scored(choice)
     # a call that says how it ends (Omitted, Closed Lost, Closed Won) is not a price to correct: moved, it would
     # put the forecast above the best case or below the floor
-    # for want of a record the naive rate stands in for every model price, the churn model's of an account
-    # renewing whole too (risk.priced_by_churn_model)
-    is_priced = (pl.col("source") == "model" if fallback else pl.col("source").is_in(PRICED)) & _movable(
-        rows.columns, whole_too=fallback)
+    # nor is the churn model's price of an account renewing whole (risk.priced_by_churn_model): the naive rate
+    # stands in for the renewal model, not for the churn model judged on that very outcome (its ROC AUC)
+    is_priced = (pl.col("source") == "model" if fallback else pl.col("source").is_in(PRICED)) & _movable(rows.columns)
     if choice.method == "recalibrated":
         shift = choice.recalibration_shift
     else:
@@ -236,11 +235,11 @@ def apply(choice: Choice, rows: pl.DataFrame, rollup: pl.DataFrame, horizon_days
                   shift), adjusted
 
 
-def _movable(columns: list[str], whole_too: bool = False) -> pl.Expr:
+def _movable(columns: list[str]) -> pl.Expr:
     """A priced row the method may move: not a call that says how it ends, not an account renewing whole (its
-    price is the estimate its churn risk shares, risk.priced_by_churn_model) unless ``whole_too``."""
+    price is the estimate its churn risk shares, risk.priced_by_churn_model)."""
     settled = pl.col("category").is_in(SETTLED_CALLS).fill_null(False)
-    if "renews_whole" not in columns or whole_too:
+    if "renews_whole" not in columns:
         return ~settled
     return ~settled & ~pl.col("renews_whole").fill_null(False)
 

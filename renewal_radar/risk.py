@@ -215,8 +215,9 @@ def priced_by_churn_model(renewal_rows: pl.DataFrame, accounts: pl.DataFrame, re
     booking's share, a cancellation's 0, the CRM's own call, and where the renewal model would price it, 1 − the
     account's churn risk (the churn model reads its signals up to the day and is judged on this very outcome: its
     ROC AUC). The forecast method does not move them (``forecast_method.apply``): they are calibrated on whether
-    the account is still there, the outcome the method would correct towards; only the naive rate standing in
-    for want of a record replaces the churn model's price as it replaces the renewal model's)."""
+    the account is still there, the outcome the method would correct towards; the naive rate standing in for
+    want of a record stands in for the renewal model only: replacing the churn model's price too would blur the
+    ranking its backtest judges)."""
     keys = ["as_of", "account_id"]
     whole = renewing_whole.select(keys).join(
         accounts.select(*keys, pl.col("churn_probability").alias("_churn")), on=keys, how="left").with_columns(
