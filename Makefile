@@ -50,7 +50,7 @@ demo: $(STAMP)
 	$(PY) -m renewal_radar demo --db $(DB)
 
 run: $(STAMP) translations system-deps $(DB)
-	RENEWAL_RADAR_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
+	RENEWAL_RADAR_DB=$(DB) $(PY) -m renewal_radar.ui.serve --server.port $(PORT) --server.headless true \
 	  --server.address 127.0.0.1
 
 # The team server: listens on every interface only when sign-in is configured ([auth] in
@@ -58,7 +58,7 @@ run: $(STAMP) translations system-deps $(DB)
 serve: $(STAMP) translations system-deps $(DB)
 	@address=$$($(PY) -c 'from renewal_radar.access import bind_address; print(bind_address())'); \
 	if [ "$$address" = 127.0.0.1 ]; then echo "no [auth] in .streamlit/secrets.toml: local mode on 127.0.0.1"; fi; \
-	RENEWAL_RADAR_DB=$(DB) exec $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $$address
+	RENEWAL_RADAR_DB=$(DB) exec $(PY) -m renewal_radar.ui.serve --server.port $(PORT) --server.address $$address
 
 # Debian packages: Chromium for the real-browser tests and the pack's chart images (Playwright's and
 # kaleido's own browser downloads do not work here), Pango for WeasyPrint's PDF, a CJK font so
