@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import shutil
 import socket
@@ -81,14 +82,45 @@ def import_files(tmp_path: Path, files: dict[str, str | bytes], as_of: dt.date |
     return path, result
 
 
+@contextlib.contextmanager
+def _locked(path: Path):
+    """An exclusive lock on ``path`` across the test run's worker processes (pytest-xdist)."""
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder built by ``build(folder)`` once per test run, shared by every worker, copied into this worker's
+    temporary folder (a test may write to its copy). Parallel workers share the run's base folder, so the first
+    one to ask builds while the others wait on the lock, then copy."""
+    worker_root = tmp_path_factory.getbasetemp()
+    shared = worker_root.parent if os.environ.get("PYTEST_XDIST_WORKER") else worker_root
+    built = shared / f"built-{name}"
+    with _locked(shared / f"built-{name}.lock"):
+        if not (built / ".done").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            build(built)
+            (built / ".done").touch()
+    copy = tmp_path_factory.mktemp(name)
+    shutil.copytree(built, copy, dirs_exist_ok=True)
+    return copy
+
+
+def _build_hand(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    _, result = import_files(folder, {"subscriptions.csv": HAND_SUBSCRIPTIONS, "accounts.csv": HAND_ACCOUNTS,
+                                         "fx_rates.csv": HAND_FX}, as_of=HAND_AS_OF)
+    assert result.loaded, result.report.text()
+
+
 @pytest.fixture(scope="session")
 def hand_db(tmp_path_factory) -> Path:
     """The hand-checked company as a real DuckDB file."""
-    tmp = tmp_path_factory.mktemp("hand")
-    path, result = import_files(tmp, {"subscriptions.csv": HAND_SUBSCRIPTIONS, "accounts.csv": HAND_ACCOUNTS,
-                                      "fx_rates.csv": HAND_FX}, as_of=HAND_AS_OF)
-    assert result.loaded, result.report.text()
-    return path
+    return built_once(tmp_path_factory, "hand", _build_hand) / "test.duckdb"
 
 
 @pytest.fixture()
@@ -101,9 +133,11 @@ def hand_con(hand_db):
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """A small seeded demo company (400 accounts) loaded through the import path."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path, accounts=400, seed=7, events=200_000)
-    return path
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True)
+        build_demo(folder / "demo.duckdb", accounts=400, seed=7, events=200_000)
+
+    return built_once(tmp_path_factory, "demo", build) / "demo.duckdb"
 
 
 @pytest.fixture()
@@ -149,17 +183,19 @@ def stripe_reasons_db(tmp_path_factory) -> Path:
     """The Stripe Dashboard fixture with the cancellation details the API exports: cus_C cancelled with feedback
     too_expensive and a comment holding markup and a formula (issue 23)."""
 
-    folder = tmp_path_factory.mktemp("stripe_reasons")
+    return built_once(tmp_path_factory, "stripe_reasons", _build_stripe_reasons) / "stripe.duckdb"
+
+
+def _build_stripe_reasons(folder: Path) -> None:
+    folder.mkdir(parents=True)
     (folder / "fx_rates.csv").write_bytes((STRIPE_FIXTURE / "fx_rates.csv").read_bytes())
     rows = pl.read_csv(STRIPE_FIXTURE / "subscriptions.csv", infer_schema=False)
     rows.with_columns(pl.col("id").replace_strict({"sub_C1": "too_expensive"}, default=None)
                       .alias("Cancellation Feedback"),
                       pl.col("id").replace_strict({"sub_C1": STRIPE_COMMENT}, default=None)
                       .alias("Cancellation Comment")).write_csv(folder / "subscriptions.csv")
-    path = folder / "stripe.duckdb"
-    result = import_folder(folder, path, as_of=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
+    result = import_folder(folder, folder / "stripe.duckdb", as_of=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
     assert result.loaded, result.report.text()
-    return path
 
 
 def cut_exports(source, target, day: dt.date) -> None:

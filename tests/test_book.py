@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -35,17 +36,29 @@ def test_overview_and_forecast_agree_on_the_due_set(demo_db, day):
     assert forecast["forecast_gross_arr"] <= forecast["best_case_arr"]
 
 
+@pytest.fixture(scope="module")
+def weekly_built(demo_db, tmp_path_factory):
+    """The demo imported as of 2026-10-25 with a named snapshot, then re-imported as of 2026-11-01 (its folder,
+    the snapshot's id), built once for the module."""
+    folder = tmp_path_factory.mktemp("weekly")
+    return folder, _weekly(demo_db.parent / "demo_exports", folder / "weekly.duckdb")
+
+
 @pytest.fixture()
-def weekly_book(demo_db, tmp_path):
-    """The demo imported as of 2026-10-25 with a named snapshot, then re-imported as of 2026-11-01."""
-    exports = demo_db.parent / "demo_exports"
-    path = tmp_path / "weekly.duckdb"
+def weekly_book(weekly_built, tmp_path):
+    """A copy of the weekly book a test may change (roll back)."""
+    folder, snapshot_id = weekly_built
+    shutil.copytree(folder, tmp_path / "weekly")
+    return tmp_path / "weekly" / "weekly.duckdb", snapshot_id
+
+
+def _weekly(exports, path):
     assert import_folder(exports, path, as_of=D(2026, 10, 25), today=D(2026, 11, 24)).loaded
     saved = _cli(path, "forecast", "--as-of", "2026-10-25", "--horizon-days", "90", "--save", "--name", "Monday")
     assert saved.returncode == 0, saved.stderr
     snapshot_id = int(saved.stdout.strip())
     assert import_folder(exports, path, as_of=D(2026, 11, 1), today=D(2026, 11, 24)).loaded
-    return path, snapshot_id
+    return snapshot_id
 
 
 def test_a_snapshot_survives_a_later_import_and_a_rollback(weekly_book):

@@ -21,6 +21,9 @@ from renewal_radar import audit, digest, digest_output, i18n
 from renewal_radar.demo import build_demo
 from tests.conftest import ROOT, free_port
 
+# one worker runs the whole module, so its module fixtures are built once per test run
+pytestmark = pytest.mark.xdist_group("digest")
+
 D = dt.date
 AS_OF, SINCE = D(2026, 11, 1), D(2026, 10, 25)
 RULES = digest.AlertRules(1, frozenset(digest.KINDS), 30, 0.3, 90, 0.01)
@@ -145,7 +148,7 @@ def week_apart(tmp_path_factory):
     """The demo's exports imported as of 2026-10-25 and again as of 2026-11-01, as the issue tells."""
     folder = tmp_path_factory.mktemp("weekly")
     exports = folder / "exports"
-    build_demo(folder / "scratch.duckdb", accounts=2000, seed=42, events=400_000, folder=exports)
+    build_demo(folder / "scratch.duckdb", accounts=1000, seed=42, events=150_000, folder=exports)
     accounts = pl.read_csv(exports / "accounts.csv", infer_schema=False)
     accounts.with_columns(pl.when(pl.col("csm_owner") == "Maya Patel")  # a hostile name in every alert of hers
                           .then(pl.format('<img src=x onerror=alert(1)> {}', "name")).otherwise("name")

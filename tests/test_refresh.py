@@ -16,6 +16,9 @@ from renewal_radar.demo import write_exports
 from renewal_radar.ingest import import_folder
 from tests.conftest import table_differences
 
+# one worker runs the whole module, so its module fixtures are built once per test run
+pytestmark = pytest.mark.xdist_group("refresh")
+
 LAST_DAY = dt.date(2026, 10, 31)
 COMPARED = ("usage_daily_by_feature", "usage_monthly", "usage_monthly_by_feature", "account_features_monthly",
             "mrr_by_account_month", "renewal_events", "account_scores", "renewal_scores", "renewal_history_rollup",
