@@ -2,11 +2,7 @@
 
 import streamlit as st
 
-from renewal_radar import preload
-
-preload.heavy_libraries()  # a no-op when `python -m renewal_radar.ui.serve` started the server; else once, locked
-
-from renewal_radar import audit, ui  # noqa: E402
+from renewal_radar import audit, ui
 
 stopwatch = audit.Stopwatch()
 st.set_page_config(page_title="Renewal Radar", page_icon="📡", layout="wide")

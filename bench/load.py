@@ -81,7 +81,7 @@ def server(database: Path, cores: str, log: Path):
     env = {**os.environ, "RENEWAL_RADAR_DB": str(database)}
     with log.open("w") as out:
         process = subprocess.Popen(
-            ["taskset", "-c", cores, sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            ["taskset", "-c", cores, sys.executable, "-m", "renewal_radar.ui.serve", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--secrets.files", str(secrets)],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"

@@ -252,9 +252,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 @contextlib.contextmanager
 def streamlit_server(database: Path, log_folder: Path, secrets: Path | None = None, port: int | None = None,
-                     env: dict | None = None, host: str = "127.0.0.1", plain: bool = False):
-    """The app on a free port against ``database``, started as `make run` starts it (``renewal_radar.ui.serve``), or
-    with ``plain`` as `streamlit run app.py`; yields its URL.
+                     env: dict | None = None, host: str = "127.0.0.1"):
+    """The app on a free port against ``database``, started as `make run` starts it (``renewal_radar.ui.serve``);
+    yields its URL.
 
     Without ``secrets`` the app runs in local mode (an empty secrets file, so a developer's own
     .streamlit/secrets.toml is never picked up).
@@ -266,8 +266,7 @@ def streamlit_server(database: Path, log_folder: Path, secrets: Path | None = No
     env = {**os.environ, "RENEWAL_RADAR_DB": str(database), **(env or {})}
     log = (log_folder / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", *(("streamlit", "run", "app.py") if plain else ("renewal_radar.ui.serve",)),
-         "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "renewal_radar.ui.serve", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://{host}:{port}"

@@ -9,13 +9,14 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from renewal_radar import db, metrics, moved, snapshots
 from renewal_radar.ingest import import_folder
-from tests.conftest import ROOT, import_files
+from tests.conftest import ROOT, built_once, import_files
 
 D = dt.date
 
@@ -40,8 +41,12 @@ def test_overview_and_forecast_agree_on_the_due_set(demo_db, day):
 def weekly_built(demo_db, tmp_path_factory):
     """The demo imported as of 2026-10-25 with a named snapshot, then re-imported as of 2026-11-01 (its folder,
     the snapshot's id), built once for the module."""
-    folder = tmp_path_factory.mktemp("weekly")
-    return folder, _weekly(demo_db.parent / "demo_exports", folder / "weekly.duckdb")
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True)
+        (folder / "snapshot_id").write_text(str(_weekly(demo_db.parent / "demo_exports", folder / "weekly.duckdb")))
+
+    folder = built_once(tmp_path_factory, "weekly", build)
+    return folder, int((folder / "snapshot_id").read_text())
 
 
 @pytest.fixture()

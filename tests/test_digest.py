@@ -11,6 +11,7 @@ import sys
 import threading
 from email import policy
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,10 +20,7 @@ from aiosmtpd.handlers import Message
 
 from renewal_radar import audit, digest, digest_output, i18n
 from renewal_radar.demo import build_demo
-from tests.conftest import ROOT, free_port
-
-# one worker runs the whole module, so its module fixtures are built once per test run
-pytestmark = pytest.mark.xdist_group("digest")
+from tests.conftest import ROOT, built_once, free_port
 
 D = dt.date
 AS_OF, SINCE = D(2026, 11, 1), D(2026, 10, 25)
@@ -146,7 +144,14 @@ def test_the_digest_speaks_the_recipients_language():
 @pytest.fixture(scope="module")
 def week_apart(tmp_path_factory):
     """The demo's exports imported as of 2026-10-25 and again as of 2026-11-01, as the issue tells."""
-    folder = tmp_path_factory.mktemp("weekly")
+    folder = built_once(tmp_path_factory, "digest_week", _build_week)
+    database = folder / "live.duckdb"
+    env = {**os.environ, "RENEWAL_RADAR_DB": str(database), "PYTHONPATH": str(ROOT)}
+    return database, {**env, "RENEWAL_RADAR_ACCESS": str(folder / "access.toml")}
+
+
+def _build_week(folder: Path) -> None:
+    folder.mkdir(parents=True)
     exports = folder / "exports"
     build_demo(folder / "scratch.duckdb", accounts=1000, seed=42, events=150_000, folder=exports)
     accounts = pl.read_csv(exports / "accounts.csv", infer_schema=False)
@@ -162,7 +167,6 @@ def week_apart(tmp_path_factory):
     access.write_text('[roles]\n"maya.patel@example.com" = "csm"\n"ceo@example.com" = "leader"\n'
                       '[csm_owner]\n"maya.patel@example.com" = "Maya Patel"\n'
                       '[language]\n"ceo@example.com" = "ko"\n', encoding="utf-8")
-    return database, {**env, "RENEWAL_RADAR_ACCESS": str(access)}
 
 
 def run_digest(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -20,9 +20,6 @@ from renewal_radar.readers import cohorts as cohorts_reader
 from renewal_radar.readers import overview as overview_reader
 from tests.conftest import HAND_ACCOUNTS, HAND_AS_OF, HAND_SUBSCRIPTIONS, import_files
 
-# one worker runs the whole module, so its module fixtures are built once per test run
-pytestmark = pytest.mark.xdist_group("money")
-
 D = dt.date
 
 

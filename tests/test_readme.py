@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# one worker runs the whole module, so its module fixtures are built once per test run
-pytestmark = pytest.mark.xdist_group("readme")
-
 ROOT = Path(__file__).resolve().parent.parent
 # Commands that need what a test machine has not got: a Spark cluster and object store, a mail server.
 NEEDS_A_CLUSTER = "s3a://"

@@ -5,6 +5,7 @@ refresh rolls back like any import."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
 from pathlib import Path
 
@@ -14,10 +15,7 @@ import pytest
 from renewal_radar import db
 from renewal_radar.demo import write_exports
 from renewal_radar.ingest import import_folder
-from tests.conftest import table_differences
-
-# one worker runs the whole module, so its module fixtures are built once per test run
-pytestmark = pytest.mark.xdist_group("refresh")
+from tests.conftest import built_once, table_differences
 
 LAST_DAY = dt.date(2026, 10, 31)
 COMPARED = ("usage_daily_by_feature", "usage_monthly", "usage_monthly_by_feature", "account_features_monthly",
@@ -31,10 +29,37 @@ def _write_days(events: pl.DataFrame, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def exports(tmp_path_factory) -> tuple[Path, Path]:
+def built(tmp_path_factory) -> Path:
+    """The exports and the books, built once per test run (see :func:`_build`)."""
+    return built_once(tmp_path_factory, "refresh", _build)
+
+
+@pytest.fixture(scope="module")
+def exports(built) -> tuple[Path, Path]:
     """Yesterday's exports (usage up to the day before LAST_DAY) and today's (one more day, a late event of
     mid-October in today's file, one more ticket, an opportunity whose stage moved)."""
-    root = tmp_path_factory.mktemp("refresh")
+    return built / "yesterday", built / "today"
+
+
+@pytest.fixture(scope="module")
+def refreshed(built) -> tuple[Path, Path, object]:
+    """Yesterday's book refreshed with today's exports (and the import's result), and today's imported in full."""
+    return built / "live.duckdb", built / "full.duckdb", pickle.loads((built / "result.pickle").read_bytes())
+
+
+def _build(root: Path) -> None:
+    root.mkdir(parents=True)
+    _write_exports(root)
+    live, full = root / "live.duckdb", root / "full.duckdb"
+    assert import_folder(root / "yesterday", live, as_of=LAST_DAY).loaded
+    result = import_folder(root / "today", live, as_of=LAST_DAY + dt.timedelta(days=1))
+    assert import_folder(root / "today", full, as_of=LAST_DAY + dt.timedelta(days=1), full=True).loaded
+    (root / "result.pickle").write_bytes(pickle.dumps(result))
+    (root / "yesterday_book").mkdir()
+    assert import_folder(root / "yesterday", root / "yesterday_book" / "live.duckdb", as_of=LAST_DAY).loaded
+
+
+def _write_exports(root: Path) -> None:
     raw = root / "raw"
     write_exports(raw, 150, seed=11, events=60_000)
     events = pl.read_parquet(raw / "usage_events.parquet")
@@ -57,18 +82,6 @@ def exports(tmp_path_factory) -> tuple[Path, Path]:
     opportunities.with_columns(pl.when(pl.int_range(pl.len()) == first_open).then(pl.lit("Commit"))
                                .otherwise(pl.col("forecast_category")).alias("forecast_category")) \
         .write_csv(today / "renewal_opportunities.csv")
-    return yesterday, today
-
-
-@pytest.fixture(scope="module")
-def refreshed(exports, tmp_path_factory) -> tuple[Path, Path, object]:
-    yesterday, today = exports
-    root = tmp_path_factory.mktemp("books")
-    live, full = root / "live.duckdb", root / "full.duckdb"
-    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
-    result = import_folder(today, live, as_of=LAST_DAY + dt.timedelta(days=1))
-    assert import_folder(today, full, as_of=LAST_DAY + dt.timedelta(days=1), full=True).loaded
-    return live, full, result
 
 
 def test_the_second_import_is_a_refresh_that_reads_only_the_new_usage_file(refreshed):
@@ -104,9 +117,10 @@ def test_the_refreshed_usage_counts_the_late_event_and_the_new_day(refreshed):
 
 
 def _yesterdays_book(yesterday: Path, folder: Path) -> Path:
-    live = folder / "live.duckdb"
-    assert import_folder(yesterday, live, as_of=LAST_DAY).loaded
-    return live
+    """A copy (in ``folder``) of yesterday's exports imported, built once beside them."""
+    for path in (yesterday.parent / "yesterday_book").iterdir():
+        shutil.copy2(path, folder / path.name)
+    return folder / "live.duckdb"
 
 
 def test_a_refused_refresh_changes_nothing_and_a_refresh_rolls_back(exports, tmp_path):

@@ -21,9 +21,6 @@ from renewal_radar.ingest import import_folder
 from renewal_radar.usage_rollup import RollupError, rollup_usage
 from tests.conftest import ROOT, table_differences
 
-# one worker runs the whole module, so its module fixtures are built once per test run
-pytestmark = pytest.mark.xdist_group("rollup")
-
 T = dt.datetime
 
 

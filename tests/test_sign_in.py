@@ -19,9 +19,6 @@ from renewal_radar.filters import Filters
 from renewal_radar.readers import overview as overview_reader
 from tests.conftest import SHOTS, assert_clean, free_port, streamlit_server, upload_check_and_load, wait_for_app
 
-# one worker runs the whole module, so its module fixtures are built once per test run
-pytestmark = pytest.mark.xdist_group("sign_in")
-
 ACCESS = """
 [roles]
 "maya.patel@example.com" = "csm"
