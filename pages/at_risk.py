@@ -76,15 +76,17 @@ ui.table_with_download(table, "at_risk_accounts", "at_risk_accounts", whole=word
     "top_drivers": st.column_config.TextColumn(t("Top drivers"), width="large"), "open": ui.account_link_column(),
     "disagreement": st.column_config.TextColumn(t("Where health and risk disagree"), width="large"),
 }, height=420)
-ui.open_account_picker(accounts, "at_risk_open")
+ui.open_account_picker(table, "at_risk_open")
 
-ui.chart_opening_accounts(charts.health_scatter(accounts, currency, t("Health against ARR (bubble size: ARR)")),
+ui.chart_opening_accounts(charts.health_scatter(ui.charted_accounts(accounts, "expected_churn_arr"), currency,
+                                                t("Health against ARR (bubble size: ARR)")),
                           "at_risk_scatter", id_index=3)
 
 st.subheader(t("Why did this score change?"))
 pick, first, second = st.columns([2, 1, 1])
-account = pick.selectbox(t("Account"), accounts["account_id"].to_list(), key="explain_account",
-                         format_func=dict(zip(accounts["account_id"], accounts["name"], strict=True)).get)
+explained = table.select("account_id", "name")  # the accounts of the table page shown
+account = pick.selectbox(t("Account"), explained["account_id"].to_list(), key="explain_account",
+                         format_func=dict(zip(explained["account_id"], explained["name"], strict=True)).get)
 month_starts = ui.compute(common_reader.month_starts, as_of)
 before = first.selectbox(t("From"), month_starts[1:], key="explain_from", format_func=lambda d: f"{d:%b %Y}")
 after = second.selectbox(t("To"), month_starts, key="explain_to", format_func=lambda d: f"{d:%b %Y}")

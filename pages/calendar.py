@@ -59,7 +59,7 @@ if not shown.is_empty():
     ui.open_account_picker(shown.unique("account_id", keep="first"), "calendar_open")
 
 if not shown.is_empty():
-    ui.chart_opening_accounts(forecast_charts.renewal_bubbles(shown, currency,
+    ui.chart_opening_accounts(forecast_charts.renewal_bubbles(ui.charted_accounts(shown, "due_arr"), currency,
                                                      t("Renewals by date and probability (size: ARR due)")),
                               "calendar_bubbles", id_index=3)
 st.caption(t("As of {day}. Decision date = renewal date − notice days. Probability: booked renewals the share of "

@@ -74,6 +74,13 @@ def expansion_sources(con, as_of: dt.date, filters: Filters = ALL) -> tuple[pl.D
     return usage, stored
 
 
+def stored_signals_of(con, as_of: dt.date, account_id: str) -> pl.DataFrame | None:
+    """One account's stored expansion signals on the scored as-of day (None on any other day: computed live)."""
+    if as_of not in usable_days(con) or "expansion_signals" not in db.table_names(con):
+        return None
+    return sql.run(con, "stored/expansion_signals_of_account", account_id=account_id)
+
+
 def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: dt.date) -> pl.DataFrame:
     # MRR on the day at the day's rates (a reader converts it with ARR and the expected churned ARR: SCORE_MONEY)
     texts = risk.drivers_texts(scored, driver_sources(con)) if with_drivers else None

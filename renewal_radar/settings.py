@@ -41,7 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fiscal_year_start_month", 1,
             "First month of the fiscal year (1 = January); quarters and the plan count from it."),
     Setting("table_page_rows", 500,
-            "Rows per page of the At-risk table: only the page shown (and a download, when clicked) is worded."),
+            "Rows per page of a long table: only the page shown is sent to the browser (and, on At-risk, worded); "
+            "a download, when clicked, holds every row."),
+    Setting("chart_points_max", 2000,
+            "Most points a chart of accounts draws (the largest by what the page ranks); the table and its "
+            "download hold every account."),
     Setting("health_trend_points", 5.0,
             "A health score that moved at least this many points in a month shows an up or down arrow."),
     Setting("green_but_risky_at", 0.3,

@@ -54,8 +54,8 @@ def choices(con, filters: Filters = ALL) -> pl.DataFrame:
 def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AccountPage:
     """One account as of a day, money in ``currency`` (None: the reporting currency)."""
     view = account.view(con, account_id, as_of)
-    signals = _marked_signals(expansion_reader.read(con, as_of, filters, currency, renewal_risk=False).signals
-                              .filter(pl.col("account_id") == account_id), account_id, view)
+    signals = _marked_signals(expansion_reader.account_signals(con, account_id, as_of, filters, currency),
+                              account_id, view)
     shown = money.converter(con, currency)
     found = shown.result(AccountPage(shown.base, view,
                                      why.account_drivers(con, account_id, as_of),

@@ -48,6 +48,19 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
                                   expansion.whitespace(products)))
 
 
+def account_signals(con, account_id: str, as_of: dt.date, filters: Filters = ALL,
+                    currency: str | None = None) -> pl.DataFrame:
+    """One account's signals as :func:`read` lists them (not marked for renewal risk), money in ``currency``: on
+    the scored day of the whole book read for that account alone, else from the book's (peers change with a
+    filter and a day that is not stored)."""
+    stored = book.stored_signals_of(con, as_of, account_id) if filters == ALL else None
+    if stored is None:
+        return read(con, as_of, filters, currency, renewal_risk=False).signals.filter(
+            pl.col("account_id") == account_id)
+    return money.converter(con, currency).frame(expansion.signals(con, as_of, filters, stored=stored),
+                                                ("potential_arr",), as_of)
+
+
 SEAT_UPLIFT, GROWTH_UPLIFT = expansion.SEAT_UPLIFT, expansion.GROWTH_UPLIFT
 
 

@@ -108,14 +108,18 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str, registe
 
 def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
                         height: int | None = None, whole: Callable[[], pl.DataFrame] | None = None) -> None:
-    """A sortable table with CSV and XLSX downloads of exactly what it shows (or, for a paged table, of
-    ``whole()``: every page).
+    """A sortable table with CSV and XLSX downloads of every row: a page at a time (:func:`table_page`) when the
+    frame is longer than a page, or, when the page paged it already, its page with ``whole()`` as the download.
 
     The files are written when the button is clicked, not on every run: a 50,000-row workbook takes
     seconds to write and most views never download it.
     """
-    dataframe(frame, column_config, height)
-    rows = whole or (lambda: frame)
+    if whole is None:
+        dataframe(table_page(frame, f"{key}_page"), column_config, height)
+        rows = lambda: frame  # noqa: E731  (the download: every page)
+    else:
+        dataframe(frame, column_config, height)
+        rows = whole
     left, right, _ = st.columns([1, 1, 4])
     language = i18n.current_language()  # a file is written after the run, in the language the page was read in
     left.download_button(t("Download CSV"), lambda: _labelled_file(downloads.spreadsheet_csv, rows, language),
@@ -172,6 +176,17 @@ def account_url(account_id_column: str = "account_id") -> pl.Expr:
     return pl.format("account?account_id={}", pl.col(account_id_column)).alias("open")
 
 
+def charted_accounts(frame: pl.DataFrame, largest_by: str) -> pl.DataFrame:
+    """The rows a chart of accounts draws: all of them, or the ``chart_points_max`` largest by ``largest_by``
+    with a line under the chart saying so (40,000 bubbles are neither readable nor quick to send)."""
+    most = max(int(settings.get("chart_points_max")), 1)
+    if frame.height <= most:
+        return frame
+    st.caption(t("The chart draws the {n:,} largest by {what} of {total:,}; the table and its download hold them "
+                 "all.", n=most, what=figures.label(largest_by).lower(), total=frame.height))
+    return frame.sort(largest_by, descending=True, nulls_last=True).head(most)
+
+
 def chart_opening_accounts(figure, key: str, id_index: int) -> None:
     """A chart whose points open the Account page when clicked (the account id sits in each point's customdata)."""
     event = st.plotly_chart(figure, width="stretch", on_select="rerun", selection_mode="points", key=key)
@@ -182,7 +197,8 @@ def chart_opening_accounts(figure, key: str, id_index: int) -> None:
 
 
 def open_account_picker(accounts: pl.DataFrame, key: str) -> None:
-    """Pick one of the listed accounts and go to its page."""
+    """Pick one of the listed accounts (the first page's worth, in the list's order) and go to its page."""
+    accounts = accounts.head(max(int(settings.get("table_page_rows")), 1))
     names = dict(zip(accounts["account_id"], accounts["name"], strict=True))
     left, right = st.columns([3, 1])
     chosen = left.selectbox(t("Open an account from this list"), list(names), key=key,
