@@ -14,6 +14,27 @@ ui.page_header(t("Import"), t("Load new export files without a terminal. Each fi
                               "the load and name the file, row, column and value; the live data only changes when "
                               "everything loads, and the previous data is kept for rollback."))
 
+
+
+def show_what_it_reads() -> None:
+    """Before the first file: the tables read with their columns, the presets known, templates, the guide."""
+    st.subheader(t("What the import reads"))
+    st.markdown(t("One file per table, named after it (CSV, TSV, XLSX or Parquet; any common encoding). Only "
+                  "**subscriptions** is required; each other table adds pages and figures."))
+    ui.dataframe(pl.DataFrame(imports.tables_read()).rename(
+        {"file": t("File"), "grain": t("One row is"), "required": t("Required columns"),
+         "optional": t("Other columns")}))
+    st.markdown(t("Vendor exports are recognised by their headers: {presets}. Headers nobody knows can be mapped "
+                  "to our columns here, and the mapping is remembered.",
+                  presets=", ".join(preset.label for preset in PRESETS.values())))
+    st.download_button(t("Download example files (ZIP)"), imports.templates_zip,
+                       "renewal_radar_example_exports.zip", "application/zip", key="import_templates",
+                       on_click="ignore", help=t("A small made-up company's exports, one file per table, in the "
+                                                 "columns and formats the import reads."))
+    with st.expander(t("The full guide to the files (data/README.md)")):
+        st.markdown(imports.guide_text())
+
+
 uploads = st.file_uploader(t("Export files (one file per table, named after it: subscriptions.csv, accounts.xlsx, "
                              "usage_events.parquet, …)"), accept_multiple_files=True,
                            type=["csv", "tsv", "txt", "xlsx", "parquet"], key="import_files")
@@ -29,6 +50,8 @@ if uploads:
             st.stop()
 
 folder = st.session_state.get("_import_folder") if uploads else None
+if folder is None:
+    show_what_it_reads()
 if folder is not None:
     st.subheader(t("Files"))
     file_presets, column_maps = {}, {}

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 from renewal_radar import db, settings, snapshots
 from renewal_radar.ingest import ImportResult, ValidationReport, import_folder, mappings, validate_folder
 from renewal_radar.ingest.exports import describe_file
 from renewal_radar.ingest.readers import SUPPORTED_SUFFIXES
+from renewal_radar.ingest.schema import TABLES
 
 UPLOAD_ROOT = settings.REPO_ROOT / "data" / "imports"
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -79,3 +83,33 @@ def can_roll_back() -> bool:
 def discard(folder: Path) -> None:
     """Remove an uploaded folder."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def tables_read() -> list[dict]:
+    """Each table the import reads (subscriptions, the one required, first): its file name, what one row is, its
+    required and its other columns."""
+    return [{"file": f"{table.name}.csv", "grain": table.grain,
+             "required": ", ".join(c.name for c in table.columns if c.required),
+             "optional": ", ".join(c.name for c in table.columns if not c.required)}
+            for table in sorted(TABLES.values(), key=lambda table: table.name != "subscriptions")]
+
+
+def templates_zip(accounts: int = 25) -> bytes:
+    """A ZIP of example export files, one per table, as the demo writes them (a small seeded company): the
+    columns and formats the import reads, to copy."""
+    from renewal_radar.demo import write_exports
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        write_exports(folder, accounts=accounts, seed=1, events=accounts * 40)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(folder))
+        return buffer.getvalue()
+
+
+def guide_text() -> str:
+    """The guide to the export files (data/README.md), as Markdown."""
+    return (settings.REPO_ROOT / "data" / "README.md").read_text(encoding="utf-8")

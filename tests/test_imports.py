@@ -61,3 +61,28 @@ def test_load_then_roll_back(live):
     assert db.query(con, "select count(*) as n from accounts_dim")["n"][0] == 2
     assert db.query(con, "select count(*) as n from import_history")["n"][0] == 1
     con.close()
+
+
+def test_before_the_first_file_the_page_says_what_it_reads_and_its_templates_load(live, tmp_path):
+    import io
+    import zipfile
+
+    from streamlit.testing.v1 import AppTest
+
+    from renewal_radar.ingest import import_folder
+    from tests.conftest import ROOT
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/import.py").run()
+    assert not app.exception
+    assert "What the import reads" in [s.value for s in app.subheader]
+    listed = app.dataframe[0].value
+    assert listed.iloc[0].tolist()[0] == "subscriptions.csv" and "account_id" in listed.iloc[0].tolist()[2]
+    assert any("Salesforce" in m.value for m in app.markdown)
+    # the example files are a book the import loads as it is
+    folder = tmp_path / "templates"
+    zipfile.ZipFile(io.BytesIO(imports.templates_zip())).extractall(folder)
+    assert {"subscriptions.csv", "accounts.csv"} <= {p.name for p in folder.iterdir()}
+    result = import_folder(folder, tmp_path / "templates.duckdb")
+    assert result.loaded, result.report.text()
