@@ -309,3 +309,4 @@ def test_account_page_places_the_account_in_the_strongest_drivers(app):
     assert "Where this account sits in what drives churn here" in [s.value for s in app.subheader]
     position = next(t.value for t in app.dataframe if "churn_rate" in t.value.columns and "group" in t.value.columns)
     assert len(position) == 5
+

@@ -335,3 +335,20 @@ def test_cohorts_projection_in_chromium(server, page):
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="Share still renewing: observed")
     chart.screenshot(path=str(SHOTS / "cohorts_projection.png"))
     assert_clean(page)
+
+
+def test_the_language_picked_is_kept_across_pages_and_a_reload(server, page):
+    page.goto(server)
+    wait_for_app(page, CHARTS["overview"])
+    assert "lang=" not in page.url  # the browser's own language adds nothing to the address
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="한국어").click()
+    page.wait_for_url("**/?lang=ko")
+    wait_for_app(page, CHARTS["overview"])
+    page.locator('[data-testid="stSidebarNav"] a[href$="/forecast"]').first.click()
+    page.wait_for_url("**/forecast?lang=ko")
+    wait_for_app(page, CHARTS["forecast"])
+    page.reload()
+    wait_for_app(page, CHARTS["forecast"])
+    assert page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text().strip() == "갱신 예측"
+    assert_clean(page)

@@ -16,15 +16,30 @@ from renewal_radar.ui.session import SHOWN_CURRENCY, person
 LANGUAGE = "language"
 
 
+LANGUAGE_PARAM = "lang"  # the address keeps a language picked other than the browser's, so a reload keeps it
+
+
 def choose_language() -> str:
-    """Set this run's language: the sidebar's choice, kept across pages; by default the browser's language,
-    then ``RENEWAL_RADAR_LANG``, then English."""
+    """Set this run's language: the sidebar's choice, kept across pages and, in the address (``?lang=ko``),
+    across reloads; by default the browser's language, then ``RENEWAL_RADAR_LANG``, then English."""
     state = st.session_state
+    usual = i18n.match_language(st.context.locale) or i18n.default_language()
     if state.get(LANGUAGE) not in i18n.LANGUAGES:
-        state[LANGUAGE] = i18n.match_language(st.context.locale) or i18n.default_language()
+        asked = st.query_params.get(LANGUAGE_PARAM)
+        state[LANGUAGE] = asked if asked in i18n.LANGUAGES else usual
     state[LANGUAGE] = state[LANGUAGE]  # keep the widget's value when a page without the widget runs
+    _keep_in_address(state[LANGUAGE], usual)
     i18n.set_language(state[LANGUAGE])
     return state[LANGUAGE]
+
+
+def _keep_in_address(language: str, usual: str) -> None:
+    """Write a language other than the usual one into the address (and take it out when it is the usual)."""
+    if language != usual:
+        if st.query_params.get(LANGUAGE_PARAM) != language:
+            st.query_params[LANGUAGE_PARAM] = language
+    elif LANGUAGE_PARAM in st.query_params:
+        del st.query_params[LANGUAGE_PARAM]
 
 
 def sidebar_language() -> None:
