@@ -50,6 +50,7 @@ from renewal_radar.readers import data as data_reader
 from renewal_radar.readers import expansion as expansion_reader
 from renewal_radar.readers import forecast as forecast_reader
 from renewal_radar.readers import overview as overview_reader
+from renewal_radar.readers import packs as packs_reader
 from renewal_radar.readers import why as why_reader
 from renewal_radar.settings import REPO_ROOT
 
@@ -178,7 +179,7 @@ def workloads(as_of: dt.date, currency: str | None = None) -> dict[str, Callable
         "page: Account": lambda con: account_reader.read(con, _largest_account(con, as_of), as_of,
                                                              currency=currency),
         "page: Expansion": lambda con: expansion_reader.read(con, as_of, currency=currency),
-        "review pack (PDF and PPTX)": lambda con: account_reader.review_pack_files(
+        "review pack (PDF and PPTX)": lambda con: packs_reader.review_pack_files(
             con, _largest_account(con, as_of), dates.add_months(as_of, -3), as_of, as_of, currency=currency),
         "page: Why customers leave (reasons)": lambda con: why_reader.read(con, dates.add_months(dates.quarter_floor(
             as_of), -9), as_of, as_of, currency=currency),
