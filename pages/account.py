@@ -15,21 +15,29 @@ ui.stop_without_data()
 
 as_of, filters = ui.current_as_of(), ui.current_filters()
 choices = ui.compute(account_reader.choices, filters)
-ids = choices["account_id"].to_list()
-names = dict(zip(choices["account_id"], choices["name"], strict=True))
 wanted = st.query_params.get("account_id")
-index = ids.index(wanted) if wanted in ids else 0
-if wanted in ids and st.session_state.get("account_pick") != wanted:
+known = wanted is not None and choices["account_id"].is_in([wanted]).any()
+# the picker lists the accounts matching a search (a book of 50,000 is not sent as one list), the one asked for
+# and the one picked first
+search = st.text_input(t("Find an account by name or id"), key="account_search")
+listed = account_reader.matching(choices, search, [wanted if known else None,
+                                                   st.session_state.get("account_pick")])
+ids = listed["account_id"].to_list()
+names = dict(zip(listed["account_id"], listed["name"], strict=True))
+index = ids.index(wanted) if known else 0
+if known and st.session_state.get("account_pick") != wanted:
     st.session_state["account_pick"] = wanted  # the address names the account: it wins over the last pick
-if wanted and wanted not in ids:
+if wanted and not known:
     ui.require_account(wanted)  # a typed address outside the person's book ends here, before any read
     # never another account in its place: say why this one is not shown, and let the person pick
     st.warning(t("Account {id} is outside the sidebar filters: clear them to open it, or pick another below.",
                  id=wanted) if ui.account_exists(wanted) else
                t("There is no account {id} in the loaded data: pick one below.", id=wanted))
     index = None
-account_id = st.selectbox(t("Account (type to search by name or id)"), ids, index=index, key="account_pick",
-                          format_func=lambda a: f"{names[a]} · {a}")
+account_id = st.selectbox(t("Account"), ids, index=index if ids else None, key="account_pick",
+                          format_func=lambda a: f"{names[a]} · {a}",
+                          help=t("The first {n:,} accounts matching the search, in name order.",
+                                 n=account_reader.PICKER_ROWS))
 if account_id is None:
     if not (wanted and wanted not in ids):
         st.info(t("No account matches the sidebar filters."))

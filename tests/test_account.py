@@ -45,3 +45,18 @@ def test_demo_account_has_every_section(demo_con):
     if view.risk:
         assert 0 <= view.risk["churn_probability"] <= 1
     assert pytest.approx(view.months["arr"][-1]) == 12 * view.months["mrr"][-1]
+
+
+def test_the_picker_lists_the_matches_after_the_account_asked_for():
+    import polars as pl
+
+    from renewal_radar.readers import account as account_reader
+
+    choices = pl.DataFrame({"account_id": [f"A{i:03}" for i in range(500)],
+                            "name": [f"{'Acme' if i % 2 else 'Beta'} {i}" for i in range(500)]})
+    listed = account_reader.matching(choices, "", [])
+    assert listed.height == account_reader.PICKER_ROWS and listed["account_id"][0] == "A000"
+    found = account_reader.matching(choices, "aCmE 4", ["A498", None])
+    assert found["account_id"][0] == "A498"  # the one asked for first, even outside the matches
+    assert set(found["account_id"][1:]) == {f"A{i:03}" for i in range(500) if i % 2 and str(i).startswith("4")}
+    assert account_reader.matching(choices, "a007", [])["account_id"].to_list() == ["A007"]

@@ -51,6 +51,20 @@ def choices(con, filters: Filters = ALL) -> pl.DataFrame:
     return account.search(con, filters)
 
 
+PICKER_ROWS = 200  # accounts the Account page's picker lists at once
+
+
+def matching(choices: pl.DataFrame, search: str, first: list[str | None]) -> pl.DataFrame:
+    """The picker's accounts: those of ``choices`` whose name or id holds ``search`` (any case), at most
+    :data:`PICKER_ROWS` in the choices' order, after the accounts of ``first`` that are among the choices."""
+    needle = (search or "").strip().lower()
+    found = choices if not needle else choices.filter(
+        pl.col("name").str.to_lowercase().str.contains(needle, literal=True)
+        | pl.col("account_id").str.to_lowercase().str.contains(needle, literal=True))
+    pinned = choices.filter(pl.col("account_id").is_in([a for a in first if a]))
+    return pl.concat([pinned, found.head(PICKER_ROWS)]).unique("account_id", keep="first", maintain_order=True)
+
+
 def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AccountPage:
     """One account as of a day, money in ``currency`` (None: the reporting currency)."""
     view = account.view(con, account_id, as_of)
