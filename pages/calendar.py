@@ -20,7 +20,7 @@ currency, events = calendar.currency, calendar.events
 
 cols = st.columns(6)
 for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
-    ui.metric(col, "due_within_arr", window["due_arr"], currency, delta=t("{n:,} renewals", n=window["renewals"]),
+    ui.metric(col, "due_within_arr", window["due_arr"], currency, delta=ui.renewal_count(window["renewals"]),
               label_values={"d": days}, help_values={"d": days})
 ui.metric(cols[4], "notice_overdue", calendar.notice_overdue)
 ui.metric(cols[5], "expected_renewal_loss_90", calendar.expected_loss_arr, currency)
@@ -32,7 +32,7 @@ st.plotly_chart(forecast_charts.due_by_month_chart(events, currency, t("ARR due 
 st.subheader(t("Renewals"))
 left, middle, right = st.columns([1, 2, 2])
 horizon = left.selectbox(t("Due within"), list(reader.HORIZONS_DAYS), index=3, key="calendar_horizon",
-                         format_func=lambda d: t("{d} days", d=d))
+                         format_func=lambda d: ui.day_count(d))
 due = calendar.within(horizon)
 categories = sorted(due["category"].fill_null("(no CRM call)").unique().to_list())
 chosen = middle.multiselect(t("CRM category"), categories, key="calendar_categories",

@@ -79,7 +79,7 @@ curves = page.survival.with_columns(pl.col("group").replace("all", everyone))
 st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
 medians = [(everyone if group == "all" else group, days) for group, days in page.medians.items()]
 st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
-                        days=t("{d:,} days", d=m) if m is not None else t("not reached")) for g, m in medians))
+                        days=ui.day_count(m) if m is not None else t("not reached")) for g, m in medians))
 st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
 ui.dataframe(page.numbers_at_risk.with_columns(pl.col("group").replace("all", everyone)))
 st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "

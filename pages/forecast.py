@@ -26,14 +26,14 @@ def quarter_kpis(quarter: reader.QuarterView) -> None:
     """The quarter's closed-so-far, open, forecast and plan figures."""
     q = quarter.summary
     cols = st.columns(5)
-    ui.metric(cols[0], "quarter_due_arr", q["due_arr"], currency, delta=t("{n:,} renewals", n=q["n_due"]),
+    ui.metric(cols[0], "quarter_due_arr", q["due_arr"], currency, delta=ui.renewal_count(q["n_due"]),
               label_values={"quarter": quarter.label})
     ui.metric(cols[1], "quarter_renewed_arr_gross", q["renewed_arr_gross"], currency,
               delta=t("net {arr}", arr=ui.money(q["renewed_arr_net"], currency)))
     ui.metric(cols[2], "quarter_churned_arr", q["churned_due_arr"], currency,
-              delta=t("{n:,} renewals", n=q["n_churned"]))
+              delta=ui.renewal_count(q["n_churned"]))
     ui.metric(cols[3], "quarter_contracted_arr", q["contracted_arr"], currency)
-    ui.metric(cols[4], "quarter_open_arr", q["open_due_arr"], currency, delta=t("{n:,} renewals", n=q["n_open"]))
+    ui.metric(cols[4], "quarter_open_arr", q["open_due_arr"], currency, delta=ui.renewal_count(q["n_open"]))
     forecast_row(q)
 
 
@@ -151,7 +151,7 @@ if view == "quarter":
     result = ui.compute(reader.horizon, as_of, horizon, filters)
     summary = result.summary
 else:
-    HORIZONS = {days: t("A year") if days == 365 else t("{d} days", d=days) for days in reader.HORIZONS_DAYS}
+    HORIZONS = {days: t("A year") if days == 365 else ui.day_count(days) for days in reader.HORIZONS_DAYS}
     horizon = st.radio(t("Horizon"), list(HORIZONS), index=2, horizontal=True, key="forecast_horizon",
                        format_func=HORIZONS.get)
     with st.spinner(t("Forecasting…")):
@@ -161,7 +161,7 @@ else:
 
     cols = st.columns(6)
     ui.metric(cols[0], "horizon_due_arr", summary["due_arr"], currency,
-              delta=t("{n:,} renewals", n=summary["n_due"]))
+              delta=ui.renewal_count(summary["n_due"]))
     ui.metric(cols[1], "floor_arr", summary["floor_arr"], currency)
     ui.metric(cols[2], "weighted_forecast_arr", summary["forecast_gross_arr"], currency)
     ui.metric(cols[3], "best_case_arr", summary["best_case_arr"], currency)

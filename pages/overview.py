@@ -27,7 +27,7 @@ ui.metric(cols[1], "arr_year_ago", data.arr_year_ago, currency)
 ui.metric(cols[2], "grr_12m", window["grr"])
 ui.metric(cols[3], "nrr_12m", window["nrr"])
 ui.metric(cols[4], "logo_churn_12m", window["logo_churn_rate"])
-ui.metric(cols[5], "due_90_arr", data.due_arr, currency, delta=t("{n:,} renewals", n=data.due.height),
+ui.metric(cols[5], "due_90_arr", data.due_arr, currency, delta=ui.renewal_count(data.due.height),
           extra_help=t("The Forecast and Calendar pages' due set: renewal days from {start} to {end}, from the "
                        "contract lines known that day.", start=data.as_of, end=data.as_of + dt.timedelta(days=89)))
 ui.metric(cols[6], "customers_now", data.customers)

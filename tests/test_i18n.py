@@ -206,3 +206,15 @@ def test_whole_money_without_babel_reads_as_babel_writes_it(language):
             for value in values:
                 assert i18n.money(value, currency) == i18n._babel_whole_money(round(value), currency, locale)
             assert i18n.money(-1234.0, currency) == i18n._babel_whole_money(-1234, currency, locale)
+
+
+def test_counts_read_in_the_singular_and_the_plural_in_each_language():
+    from renewal_radar import i18n
+    from renewal_radar.ui.formatting import day_count, renewal_count
+
+    assert (renewal_count(1), renewal_count(1234), day_count(1), day_count(90)) == (
+        "1 renewal", "1,234 renewals", "1 day", "90 days")
+    with i18n.language("ko"):
+        assert (renewal_count(1), day_count(90)) == ("갱신 1건", "90일")
+    with i18n.language("zh_TW"):
+        assert renewal_count(3) == "3 筆續約"

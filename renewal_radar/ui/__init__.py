@@ -27,7 +27,7 @@ from renewal_radar.ui.data import (
     warn_if_scores_stale,
 )
 from renewal_radar.ui.economics import path_to_plan_panel, quarter_price_panel
-from renewal_radar.ui.formatting import coded, day, money, percent, snapshot_name
+from renewal_radar.ui.formatting import coded, day, day_count, money, percent, renewal_count, snapshot_name
 from renewal_radar.ui.layout import mark_navigation_ready, page_header
 from renewal_radar.ui.navigation import navigation_pages, page_files
 from renewal_radar.ui.packs import pack_downloads
@@ -71,6 +71,7 @@ __all__ = [
     "current_filters",
     "dataframe",
     "day",
+    "day_count",
     "has_data",
     "mark_navigation_ready",
     "metric",
@@ -89,6 +90,7 @@ __all__ = [
     "quarter_price_panel",
     "record",
     "refuse",
+    "renewal_count",
     "require_account",
     "role_word",
     "run_page",

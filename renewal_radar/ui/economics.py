@@ -10,7 +10,7 @@ import streamlit as st
 
 from renewal_radar.i18n import t
 from renewal_radar.ui.cards import metric
-from renewal_radar.ui.formatting import day, money, percent
+from renewal_radar.ui.formatting import day, money, percent, renewal_count
 from renewal_radar.ui.tables import account_link_column, account_url, table_with_download
 
 SAVED, LOST, ROUND, PRESET = "what_if_saved", "what_if_lost", "what_if_round", "what_if_preset"
@@ -26,7 +26,7 @@ def quarter_price_panel(price, currency: str) -> None:
         return
     cols = st.columns(4)
     metric(cols[0], "price_uplift", total["price_uplift"],
-           delta=t("{n:,} renewals", n=total["n_renewed"]))
+           delta=renewal_count(total["n_renewed"]))
     metric(cols[1], "price_arr", total["price_arr"], currency)
     metric(cols[2], "volume_arr", total["volume_arr"], currency)
     metric(cols[3], "mix_arr", total["mix_arr"], currency)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from renewal_radar import figures, i18n
-from renewal_radar.i18n import t
+from renewal_radar.i18n import t, tn
 
 
 def money(value: float | None, currency: str, compact: bool = True) -> str:
@@ -38,3 +38,13 @@ def snapshot_name(row: dict) -> str:
     day_text = day(dt.date.fromisoformat(found.group(2)))
     return t("import as of {day}", day=day_text) if found.group(1) == "import" else t(
         "forecast as of {day}", day=day_text)
+
+
+def renewal_count(n: int) -> str:
+    """``1 renewal``, ``1,234 renewals``, in the reader's language (plurals from the catalogue)."""
+    return tn("{count:,} renewal", "{count:,} renewals", int(n))
+
+
+def day_count(n: int) -> str:
+    """``1 day``, ``90 days``, in the reader's language (plurals from the catalogue)."""
+    return tn("{count:,} day", "{count:,} days", int(n))
