@@ -2,7 +2,8 @@
 
 ``python -m bench.browser --db PATH [--rounds 2] [--width 1440] [--language en]``
 
-Starts the app as ``make run`` does (``python -m renewal_radar.ui.serve``) against a copy of ``PATH`` and, for
+Starts the app as ``make run`` does (``python -m renewal_radar.ui.serve``, through ``bench.load.server`` on every
+core) against a copy of ``PATH`` and, for
 each page, times two ways of arriving, the best of ``--rounds``:
 
 - **in-app**: from the Overview already open, a click on the page's link in the sidebar, until the page is drawn;
@@ -16,19 +17,15 @@ each page's new-tab time over the lightest page's (the Import page, which reads 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from bench.load import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
-from renewal_radar.settings import REPO_ROOT
+from bench.load import CHROMIUM, CHROMIUM_ARGS, server
 
 TIMEOUT_MS = 180_000
 # every chart and visible table drawn, the script finished, the title shown
@@ -51,27 +48,6 @@ def page_paths() -> list[str]:
     from renewal_radar.ui.navigation import page_files
 
     return ["" if path == "pages/overview.py" else Path(path).stem for path in page_files()]
-
-
-@contextlib.contextmanager
-def app_server(database: Path, folder: Path):
-    """The app on a free port in local mode, started as ``make run`` starts it; yields its URL."""
-    port = free_port()
-    secrets = folder / "no-secrets.toml"
-    secrets.write_text("", encoding="utf-8")
-    env = {**os.environ, "RENEWAL_RADAR_DB": str(database)}
-    with (folder / "server.log").open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "renewal_radar.ui.serve", "--server.port", str(port), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def wait_drawn(page: Page) -> float:
@@ -158,7 +134,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.duckdb"
         shutil.copy(args.db, database)
-        with app_server(database, Path(folder)) as url:
+        with server(database, f"0-{os.cpu_count() - 1}", Path(folder) / "server.log") as (url, _):
             print(table(measure(url, args.rounds, args.width, args.language)))
 
 
