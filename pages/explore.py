@@ -45,7 +45,7 @@ if result.error:
 frame = result.frame
 more = t(" (more rows exist; only the first {n:,} are shown)", n=frame.height) if result.truncated else ""
 st.caption(t("{n:,} rows in {s:.2f} s", n=frame.height, s=result.elapsed_s) + more)
-ui.dataframe(frame, height=360)
+st.dataframe(frame, hide_index=True, width="stretch", height=360)  # the analyst's own column names
 
 buttons = st.columns([1, 1, 1, 3])
 # the files are written on click, not on every run

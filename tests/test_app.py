@@ -310,3 +310,13 @@ def test_account_page_places_the_account_in_the_strongest_drivers(app):
     position = next(t.value for t in app.dataframe if "churn_rate" in t.value.columns and "group" in t.value.columns)
     assert len(position) == 5
 
+
+
+def test_explore_shows_the_analysts_own_column_names(app):
+    app.run()
+    app.switch_page("pages/explore.py").run()
+    app.text_area(key="explore_sql").input(
+        "select segment, sum(base_mrr) as base_mrr, count(*) as n from accounts_dim group by segment").run()
+    app.button(key="explore_run").click().run()
+    assert not app.exception
+    assert list(app.dataframe[-1].value.columns) == ["segment", "base_mrr", "n"]  # the result, after the schema
