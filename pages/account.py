@@ -113,13 +113,12 @@ if value:
                  "discounted).", group=value["group"], p=ui.percent(value["next_renewal_probability"]),
                  months=value["expected_lifetime_months"], value=ui.money(value["residual_value"], currency)))
 
-st.subheader(t("Health over time"))
 history = view.health_history
 if history.height >= 2:
     settings = health.load_settings()
     components = [f"score_{c.name}" for c in settings.components]
-    st.line_chart(history.select("as_of", "health_score"), x="as_of", y="health_score", x_label=t("Month start"),
-                  y_label=t("Health (0–100)"), height=220)
+    st.plotly_chart(charts.health_history_chart(history, settings.red_below, settings.green_from,
+                                                t("Health over time")), width="stretch")
     change = health.explain_change(history.row(-2, named=True), history.row(-1, named=True))
     st.caption(t("What moved the score between {a} and {b}:", a=history["as_of"][-2], b=history["as_of"][-1]))
     ui.dataframe(change, {"points": st.column_config.NumberColumn(t("Points"), format="%+.1f")})

@@ -222,6 +222,19 @@ def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figu
 
 
 @localized
+def health_history_chart(history: pl.DataFrame, red_below: float, green_from: float, title: str) -> go.Figure:
+    """An account's health score at each month start, between the red and the green band's limits."""
+    figure = go.Figure(go.Scatter(x=history["as_of"].to_list(), y=history["health_score"].to_list(),
+                                  mode="lines+markers", line_color=PALETTE["grr"], name=t("Health (0–100)"),
+                                  hovertemplate="%{x|%b %Y}: %{y:.0f}<extra></extra>"))
+    for limit, colour in ((red_below, "#E57373"), (green_from, "#81C784")):
+        figure.add_hline(y=limit, line_dash="dot", line_color=colour)
+    figure.update_layout(template=TEMPLATE, title=title, xaxis_title=t("Month start"),
+                         yaxis_title=t("Health (0–100)"), yaxis_range=[0, 100], height=280, showlegend=False)
+    return figure
+
+
+@localized
 def backtest_auc_chart(backtest: pl.DataFrame, title: str) -> go.Figure:
     """ROC AUC of the churn-risk model and of the health score, month by month, against chance (0.5)."""
     figure = go.Figure()
