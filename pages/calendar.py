@@ -32,7 +32,7 @@ st.plotly_chart(forecast_charts.due_by_month_chart(events, currency, t("ARR due 
 st.subheader(t("Renewals"))
 left, middle, right = st.columns([1, 2, 2])
 horizon = left.selectbox(t("Due within"), list(reader.HORIZONS_DAYS), index=3, key="calendar_horizon",
-                         format_func=lambda d: ui.day_count(d))
+                         format_func=ui.day_count)
 due = calendar.within(horizon)
 categories = sorted(due["category"].fill_null("(no CRM call)").unique().to_list())
 chosen = middle.multiselect(t("CRM category"), categories, key="calendar_categories",

@@ -47,7 +47,7 @@ if not ui.person().is_admin:
 
 st.subheader(t("Page times"))
 days = st.segmented_control(t("Over the last"), [1, 7, 30], default=7, key="page_times_days",
-                            format_func=lambda n: ui.day_count(n)) or 7
+                            format_func=ui.day_count) or 7
 times = reader.page_times(days)
 if times.is_empty():
     st.info(t("No page has run in that time."))

@@ -68,7 +68,7 @@ def expansion_sources(con, as_of: dt.date, filters: Filters = ALL) -> tuple[pl.D
     """What the Expansion signals of a day read from the scoring stage: (usage signals, the whole book's
     signals). The whole book on the scored as-of day: its stored signals; a filtered view of a stored day: its
     stored usage signals; any other day: neither (the signals are computed live)."""
-    stored_day = as_of in usable_days(con) and "expansion_signals" in db.table_names(con)
+    stored_day = _signals_stored(con, as_of)
     stored = sql.run(con, "stored/expansion_signals") if stored_day and filters == ALL else None
     usage = sql.run(con, "stored/usage_signals", as_of=as_of) if stored_day and stored is None else None
     return usage, stored
@@ -76,9 +76,14 @@ def expansion_sources(con, as_of: dt.date, filters: Filters = ALL) -> tuple[pl.D
 
 def stored_signals_of(con, as_of: dt.date, account_id: str) -> pl.DataFrame | None:
     """One account's stored expansion signals on the scored as-of day (None on any other day: computed live)."""
-    if as_of not in usable_days(con) or "expansion_signals" not in db.table_names(con):
+    if not _signals_stored(con, as_of):
         return None
     return sql.run(con, "stored/expansion_signals_of_account", account_id=account_id)
+
+
+def _signals_stored(con, as_of: dt.date) -> bool:
+    """True when the scoring stage stored the expansion signals of ``as_of`` (the scored as-of day)."""
+    return as_of in usable_days(con) and "expansion_signals" in db.table_names(con)
 
 
 def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: dt.date) -> pl.DataFrame:

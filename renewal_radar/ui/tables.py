@@ -114,12 +114,8 @@ def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config:
     The files are written when the button is clicked, not on every run: a 50,000-row workbook takes
     seconds to write and most views never download it.
     """
-    if whole is None:
-        dataframe(table_page(frame, f"{key}_page"), column_config, height)
-        rows = lambda: frame  # noqa: E731  (the download: every page)
-    else:
-        dataframe(frame, column_config, height)
-        rows = whole
+    dataframe(frame if whole else table_page(frame, f"{key}_page"), column_config, height)
+    rows = whole or (lambda: frame)  # the download: every page
     left, right, _ = st.columns([1, 1, 4])
     language = i18n.current_language()  # a file is written after the run, in the language the page was read in
     left.download_button(t("Download CSV"), lambda: _labelled_file(downloads.spreadsheet_csv, rows, language),
