@@ -56,16 +56,16 @@ facts = {t("Segment"): profile.get("segment"), t("Region"): profile.get("region"
 st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, "(none)")))
 
 now = view.months.tail(1).row(0, named=True) if view.months.height else {}
-cols = st.columns(5)
-ui.metric(cols[0], "account_arr", now.get("arr"), currency)
 risk_row, renewal = view.risk or {}, view.next_renewal or {}
-# one chance to renew leads (metrics.md "One story per account"): the one the forecast uses, with its source
-ui.metric(cols[1], "account_chance_to_renew", renewal.get("probability"),
-          delta=ui.coded("source", renewal.get("source")) if renewal else None)
-ui.metric(cols[2], "account_next_renewal", renewal.get("renewal_date"),
-          delta=ui.money(renewal.get("due_arr"), currency) if renewal else None)
-ui.metric(cols[3], "account_health", risk_row.get("health_score"), delta=ui.coded("band", risk_row.get("band")))
-ui.metric(cols[4], "account_churn_risk", risk_row.get("churn_probability"))
+with ui.card_row() as cards:
+    cards.metric("account_arr", now.get("arr"), currency)
+    # one chance to renew leads (metrics.md "One story per account"): the one the forecast uses, with its source
+    cards.metric("account_chance_to_renew", renewal.get("probability"),
+                 delta=ui.coded("source", renewal.get("source")) if renewal else None)
+    cards.metric("account_next_renewal", renewal.get("renewal_date"),
+                 delta=ui.money(renewal.get("due_arr"), currency) if renewal else None)
+    cards.metric("account_health", risk_row.get("health_score"), delta=ui.coded("band", risk_row.get("band")))
+    cards.metric("account_churn_risk", risk_row.get("churn_probability"))
 if renewal:
     call = (t("{category} ({p}, stage {stage})", category=ui.coded("crm_category", renewal.get("crm_category")),
               p=ui.percent(renewal.get("crm_probability"), 0), stage=renewal.get("stage") or "—")

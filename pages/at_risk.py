@@ -43,15 +43,16 @@ if accounts.is_empty():
     st.stop()
 
 count = data.band_counts
-cols = st.columns(4)
-ui.metric(cols[0], "expected_churn_arr_90", data.expected_churn_arr, currency)
-ui.metric(cols[1], "red_accounts", count.get("red", 0), help_values={"n": data.red_below})
-ui.metric(cols[2], "yellow_accounts", count.get("yellow", 0))
-ui.metric(cols[3], "green_accounts", count.get("green", 0))
+with ui.card_row() as cards:
+    cards.metric("expected_churn_arr_90", data.expected_churn_arr, currency)
+    cards.metric("red_accounts", count.get("red", 0), help_values={"n": data.red_below})
+    cards.metric("yellow_accounts", count.get("yellow", 0))
+    cards.metric("green_accounts", count.get("green", 0))
 ui.ninety_days_caption(data.ninety_days, currency, "at_risk")
 
-SHOWN = ("open", "account_id", "name", "band", "health_score", "trend", "churn_probability", "arr",
-         "expected_churn_arr", "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal")
+# the answer first: the account and what the list is ordered by (expected churned ARR), then why
+SHOWN = ("open", "name", "expected_churn_arr", "band", "churn_probability", "health_score", "arr", "trend",
+         "top_drivers", "disagreement", "csm_owner", "segment", "next_renewal", "account_id")
 
 
 def worded(rows: pl.DataFrame) -> pl.DataFrame:

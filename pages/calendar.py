@@ -18,12 +18,12 @@ with st.spinner(t("Loading renewals…")):
     calendar = ui.compute(reader.read, as_of, filters)
 currency, events = calendar.currency, calendar.events
 
-cols = st.columns(6)
-for col, (days, window) in zip(cols, calendar.due.items(), strict=False):
-    ui.metric(col, "due_within_arr", window["due_arr"], currency, delta=ui.renewal_count(window["renewals"]),
-              label_values={"d": days}, help_values={"d": days})
-ui.metric(cols[4], "notice_overdue", calendar.notice_overdue)
-ui.metric(cols[5], "expected_renewal_loss_90", calendar.expected_loss_arr, currency)
+with ui.card_row() as cards:
+    for days, window in calendar.due.items():
+        cards.metric("due_within_arr", window["due_arr"], currency, delta=ui.renewal_count(window["renewals"]),
+                     label_values={"d": days}, help_values={"d": days})
+    cards.metric("notice_overdue", calendar.notice_overdue)
+    cards.metric("expected_renewal_loss_90", calendar.expected_loss_arr, currency)
 ui.ninety_days_caption(calendar.ninety_days, currency, "calendar")
 
 st.plotly_chart(forecast_charts.due_by_month_chart(events, currency, t("ARR due by month, next 12 months")),

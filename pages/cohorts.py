@@ -17,8 +17,8 @@ MEASURES = {"logo_retention": t("Logo retention"), "net_mrr_retention": t("Net M
             "gross_mrr_retention": t("Gross MRR retention")}
 
 left, right = st.columns(2)
-grain = left.radio(t("Cohort by"), ["month", "quarter"], horizontal=True, key="cohort_grain",
-                   format_func=lambda g: t(g.capitalize()))
+GRAINS = {"month": t("Month"), "quarter": t("Quarter")}
+grain = left.radio(t("Cohort by"), list(GRAINS), horizontal=True, key="cohort_grain", format_func=GRAINS.get)
 measure = right.radio(t("Measure"), list(MEASURES), horizontal=True, key="cohort_measure", format_func=MEASURES.get)
 
 by = st.session_state.get("survival_by")
@@ -48,7 +48,7 @@ k = period.number_input(t("Period"), min_value=0, max_value=last_k, value=min(la
                         else 3)), key="drill_k")
 members = ui.compute(reader.members, as_of, grain, chosen, int(k), filters)
 counts = members.group_by("status").len().sort("status")
-st.caption(" · ".join(f"{row['status']}: {row['len']:,}" for row in counts.iter_rows(named=True)))
+st.caption(" · ".join(f"{ui.coded('status', row['status'])}: {row['len']:,}" for row in counts.iter_rows(named=True)))
 ui.table_with_download(members.with_columns(ui.account_url()).select("open", *members.columns), "cohort_accounts",
                        "cohort_accounts", {"open": ui.account_link_column()}, height=300)
 
@@ -102,10 +102,19 @@ else:
     st.plotly_chart(retention_charts.projection_chart(projection.curves, t(
         "Share still renewing: observed, projected, and the backtest fit made on the earlier periods")),
         width="stretch")
-    ui.dataframe(projection.fits.select("group", "alpha", "beta", "n", "churned", "periods_observed",
-                                        "backtest_cutoff", "backtest_error"),
+    ui.dataframe(projection.fits.select("group", "n", "churned", "periods_observed", "backtest_cutoff",
+                                        "backtest_error"),
                  {"n": st.column_config.NumberColumn(t("Accounts")),
                   "backtest_cutoff": st.column_config.NumberColumn(t("Backtest fitted on periods up to"))})
+    with st.expander(t("About the fit")):
+        st.caption(t("Each group's fitted α and β: a customer's chance to leave in a period follows a beta "
+                     "distribution with these parameters. Its average, α / (α + β), is the chance to leave in the "
+                     "first period; the larger α + β, the more alike the customers (a very large sum means a "
+                     "constant renewal rate)."))
+        ui.dataframe(projection.fits.select(
+            "group", "alpha", "beta", (pl.col("alpha") / (pl.col("alpha") + pl.col("beta"))).alias("first_churn")),
+            {"first_churn": st.column_config.NumberColumn(t("Chance to leave in the first period"),
+                                                          format="percent")})
     NOTES = {"no_fit": t("{group}: too little history (no churn yet, or no renewal) to fit."),
              "alike": t("{group}: no sign that customers differ here; the projection is a constant renewal rate."),
              "poor": t("{group}: the backtest missed the later periods by more than five points; read the "

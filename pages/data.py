@@ -1,6 +1,7 @@
 """Data: what is loaded, how fresh it is, what the last import warned about, and what is missing."""
 
 
+import polars as pl
 import streamlit as st
 
 from renewal_radar import ui
@@ -15,11 +16,11 @@ ui.stop_without_data()
 data = ui.compute(reader.read)
 meta = data.meta
 
-cols = st.columns(4)
-ui.metric(cols[0], "data_as_of", meta["as_of"])
-ui.metric(cols[1], "imported_at", meta["imported_at"])
-ui.metric(cols[2], "tables_loaded", f"{int(data.profile['loaded'].sum())} / {data.profile.height}")
-ui.metric(cols[3], "import_warnings", data.warnings.height)
+with ui.card_row() as cards:
+    cards.metric("data_as_of", meta["as_of"])
+    cards.metric("imported_at", meta["imported_at"])
+    cards.metric("tables_loaded", f"{int(data.profile['loaded'].sum())} / {data.profile.height}")
+    cards.metric("import_warnings", data.warnings.height)
 st.caption(t("Source: {source}. Reporting currency: {currency}.", source=meta["source"],
              currency=meta["reporting_currency"]))
 
@@ -57,7 +58,9 @@ else:
     seconds = {c: st.column_config.NumberColumn(label, format="%.2f s") for c, label in (
         ("p50_seconds", t("p50 (s)")), ("p95_seconds", t("p95 (s)")), ("p50_cpu_seconds", t("p50 CPU (s)")),
         ("p95_cpu_seconds", t("p95 CPU (s)")))}
-    ui.dataframe(times, {"page": t("Page"), "role": t("Role"), "runs": t("Runs")} | seconds)
+    worded = times.with_columns(pl.col("page").replace(ui.page_titles()),
+                                pl.col("role").map_elements(ui.role_word, return_dtype=pl.String))
+    ui.dataframe(worded, {"page": t("Page"), "role": t("Role"), "runs": t("Runs")} | seconds)
 
 st.subheader(t("Audit log"))
 actions = st.multiselect(t("Actions"), reader.AUDIT_ACTIONS, key="audit_actions", placeholder=t("All actions"))

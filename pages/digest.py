@@ -45,10 +45,10 @@ with st.spinner(t("Finding what changed…")):
                        as_of)
 
 fired = found.fired()
-cols = st.columns(len(reader.KINDS))
-for col, row in zip(cols, fired.iter_rows(named=True), strict=True):
-    ui.metric(col, "digest_alerts", row["alerts"] if row["enabled"] else t("off"),
-              label_values={"kind": reader.kind_title(row["kind"])})
+with ui.card_row() as cards:
+    for row in fired.iter_rows(named=True):
+        cards.metric("digest_alerts", row["alerts"] if row["enabled"] else t("off"),
+                     label_values={"kind": reader.kind_title(row["kind"])})
 st.caption(t("Changes between {since} and {as_of}; the forecast is compared with snapshot #{id}.",
              since=ui.day(since), as_of=ui.day(as_of), id=snapshot_id) if snapshot_id else
            t("Changes between {since} and {as_of}; no snapshot that old, so the forecast is not compared.",

@@ -16,15 +16,16 @@ with st.spinner(t("Looking for expansion signals…")):
     data = ui.compute(reader.read, as_of, filters)
 currency, ranked = data.currency, data.ranked
 
-cols = st.columns(3)
-ui.metric(cols[0], "accounts_with_signal", ranked.height)
-ui.metric(cols[1], "potential_arr", float(ranked["potential_arr"].sum() or 0), currency,
-          help_values={"seat": reader.SEAT_UPLIFT, "growth": reader.GROWTH_UPLIFT})
-kinds = data.signals["kind"].value_counts().sort("kind")
-ui.metric(cols[2], "expansion_signals", data.signals.height,
-          delta=", ".join(f"{k} {n}" for k, n in kinds.iter_rows()))
+with ui.card_row() as cards:
+    cards.metric("accounts_with_signal", ranked.height)
+    cards.metric("potential_arr", float(ranked["potential_arr"].sum() or 0), currency,
+                 help_values={"seat": reader.SEAT_UPLIFT, "growth": reader.GROWTH_UPLIFT})
+    kinds = data.signals["kind"].value_counts().sort("kind")
+    cards.metric("expansion_signals", data.signals.height,
+                 delta=", ".join(f"{ui.coded('kind', k)} {n:,}" for k, n in kinds.iter_rows()))
 
-kind = st.multiselect(t("Signal"), list(reader.KINDS), key="expansion_kinds", placeholder=t("All signals"))
+kind = st.multiselect(t("Signal"), list(reader.KINDS), key="expansion_kinds", placeholder=t("All signals"),
+                      format_func=lambda k: ui.coded("kind", k))
 shown = reader.ranked_of_kinds(data, kind)
 st.caption(t("An account whose renewal is at risk (red, or its next renewal {p} likely or less to renew) is marked "
              "and listed after the others: save the renewal before offering more.",

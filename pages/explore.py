@@ -39,8 +39,21 @@ if st.button(t("Run"), type="primary", key="explore_run"):
 result = st.session_state.get("explore_result")
 if result is None:
     st.stop()
+ERRORS = {
+    "syntax": t("The SQL could not be read: check the spelling and punctuation where DuckDB points (below)."),
+    "unknown_name": t("A table, column or function it names does not exist here: the tables and their columns "
+                      "are listed above."),
+    "types": t("A value could not be converted or compared: check the types of the columns it uses."),
+    "not_allowed": t("The console only reads the loaded tables: it cannot write, read files, attach databases or "
+                     "change settings."),
+    "too_long": t("Stopped after {secs:.0f} s: the query took too long (add filters or a LIMIT).",
+                  secs=reader.TIME_LIMIT_SECONDS),
+    "too_big": t("The query needed more memory than the console has: add filters or a LIMIT."),
+    "other": t("The query failed."),
+}
 if result.error:
-    st.error(t("The query failed: {error}", error=result.error))
+    st.error(ERRORS.get(result.error_kind, ERRORS["other"]))
+    st.code(result.error, language=None)  # DuckDB's own line, as it wrote it
     st.stop()
 frame = result.frame
 more = t(" (more rows exist; only the first {n:,} are shown)", n=frame.height) if result.truncated else ""

@@ -25,30 +25,31 @@ currency = ui.shown_currency()
 def quarter_kpis(quarter: reader.QuarterView) -> None:
     """The quarter's closed-so-far, open, forecast and plan figures."""
     q = quarter.summary
-    cols = st.columns(5)
-    ui.metric(cols[0], "quarter_due_arr", q["due_arr"], currency, delta=ui.renewal_count(q["n_due"]),
-              label_values={"quarter": quarter.label})
-    ui.metric(cols[1], "quarter_renewed_arr_gross", q["renewed_arr_gross"], currency,
-              delta=t("net {arr}", arr=ui.money(q["renewed_arr_net"], currency)))
-    ui.metric(cols[2], "quarter_churned_arr", q["churned_due_arr"], currency,
-              delta=ui.renewal_count(q["n_churned"]))
-    ui.metric(cols[3], "quarter_contracted_arr", q["contracted_arr"], currency)
-    ui.metric(cols[4], "quarter_open_arr", q["open_due_arr"], currency, delta=ui.renewal_count(q["n_open"]))
+    with ui.card_row() as cards:
+        cards.metric("quarter_due_arr", q["due_arr"], currency, delta=ui.renewal_count(q["n_due"]),
+                     label_values={"quarter": quarter.label})
+        cards.metric("quarter_renewed_arr_gross", q["renewed_arr_gross"], currency,
+                     delta=t("net {arr}", arr=ui.money(q["renewed_arr_net"], currency)))
+        cards.metric("quarter_churned_arr", q["churned_due_arr"], currency,
+                     delta=ui.renewal_count(q["n_churned"]))
+        cards.metric("quarter_contracted_arr", q["contracted_arr"], currency)
+        cards.metric("quarter_open_arr", q["open_due_arr"], currency, delta=ui.renewal_count(q["n_open"]))
     forecast_row(q)
 
 
 def forecast_row(q: dict) -> None:
     """Floor ≤ forecast ≤ best case on the whole due set, in that order; the open part apart; GRR and the gap."""
-    cols = st.columns(6)
-    ui.metric(cols[0], "quarter_floor_arr", q["floor_arr"], currency)
-    ui.metric(cols[1], "quarter_forecast_arr", q["forecast_arr"], currency)
-    ui.metric(cols[2], "quarter_best_case_arr", q["best_case_arr"], currency)
-    ui.metric(cols[3], "quarter_open_forecast_arr", q["open_forecast_arr"], currency)
-    ui.metric(cols[4], "quarter_projected_grr", q["projected_grr"],
-              delta=t("NRR {nrr}", nrr=ui.percent(q["projected_nrr"])) if q.get("projected_nrr") is not None else None)
-    ui.metric(cols[5], "quarter_gap_to_plan_arr", q["gap_to_plan_arr"], currency,
-              delta=(t("plan {arr}", arr=ui.money(q["planned_renewed_arr"], currency))
-                     if q["planned_renewed_arr"] is not None else None))
+    with ui.card_row() as cards:
+        cards.metric("quarter_floor_arr", q["floor_arr"], currency)
+        cards.metric("quarter_forecast_arr", q["forecast_arr"], currency)
+        cards.metric("quarter_best_case_arr", q["best_case_arr"], currency)
+        cards.metric("quarter_open_forecast_arr", q["open_forecast_arr"], currency)
+        cards.metric("quarter_projected_grr", q["projected_grr"],
+                     delta=(t("NRR {nrr}", nrr=ui.percent(q["projected_nrr"]))
+                            if q.get("projected_nrr") is not None else None))
+        cards.metric("quarter_gap_to_plan_arr", q["gap_to_plan_arr"], currency,
+                     delta=(t("plan {arr}", arr=ui.money(q["planned_renewed_arr"], currency))
+                            if q["planned_renewed_arr"] is not None else None))
 
 
 def level_table(table: pl.DataFrame, levels: list[str], name: str) -> None:
@@ -159,14 +160,14 @@ else:
     summary, due = result.summary, result.renewals
     currency = ui.shown_currency()
 
-    cols = st.columns(6)
-    ui.metric(cols[0], "horizon_due_arr", summary["due_arr"], currency,
-              delta=ui.renewal_count(summary["n_due"]))
-    ui.metric(cols[1], "floor_arr", summary["floor_arr"], currency)
-    ui.metric(cols[2], "weighted_forecast_arr", summary["forecast_gross_arr"], currency)
-    ui.metric(cols[3], "best_case_arr", summary["best_case_arr"], currency)
-    ui.metric(cols[4], "projected_gross_renewal_rate", summary["projected_gross_renewal_rate"])
-    ui.metric(cols[5], "projected_net_renewal_rate", summary["projected_net_renewal_rate"])
+    with ui.card_row() as cards:
+        cards.metric("horizon_due_arr", summary["due_arr"], currency,
+                     delta=ui.renewal_count(summary["n_due"]))
+        cards.metric("floor_arr", summary["floor_arr"], currency)
+        cards.metric("weighted_forecast_arr", summary["forecast_gross_arr"], currency)
+        cards.metric("best_case_arr", summary["best_case_arr"], currency)
+        cards.metric("projected_gross_renewal_rate", summary["projected_gross_renewal_rate"])
+        cards.metric("projected_net_renewal_rate", summary["projected_net_renewal_rate"])
 
     if due.is_empty():
         st.info(t("No renewal is due in this horizon for the filtered accounts."))
@@ -229,11 +230,11 @@ else:
         st.warning(t("This snapshot was made as of {then}, after the as-of day {now}: the comparison runs backwards "
                      "in time (pick a later as-of day, or an earlier snapshot).", then=ui.day(panel.snapshot_as_of),
                      now=ui.day(as_of)))
-    cols = st.columns(3)
-    ui.metric(cols[0], "forecast_then_arr", result["before_forecast_arr"], currency)
-    ui.metric(cols[1], "forecast_now_arr", result["after_forecast_arr"], currency, delta_color="normal",
-              delta=ui.money(result["after_forecast_arr"] - result["before_forecast_arr"], currency))
-    ui.metric(cols[2], "renewals_changed", len(result["changes"]))
+    with ui.card_row() as cards:
+        cards.metric("forecast_then_arr", result["before_forecast_arr"], currency)
+        cards.metric("forecast_now_arr", result["after_forecast_arr"], currency, delta_color="normal",
+                     delta=ui.money(result["after_forecast_arr"] - result["before_forecast_arr"], currency))
+        cards.metric("renewals_changed", len(result["changes"]))
     st.caption(t("Renewals due from {start} to {end} (the snapshot's period), forecast then and now.",
                  start=result["start"], end=result["end"]))
     st.plotly_chart(forecast_charts.moved_waterfall(
@@ -262,11 +263,11 @@ st.caption(t("On each forecast day the three methods' forecasts of the latest si
              "absolute percentage error is used: the naive rate in place of the model's prices, or the "
              "recalibration, which moves the model's prices and the CRM's calls to the recent level. With fewer "
              "than three such months the naive rate is used. Account probabilities keep their ranking."))
-cols = st.columns(3)
-for column, name in zip(cols, ("model", "naive", "recalibrated"), strict=True):
-    ui.metric(column, "method_error", method_errors.get(name), delta=t("in use") if name == method else None,
-              label_values={"method": METHOD_WORDS[name]},
-              help_values={"days": settings.get("forecast_horizon_days")})
+with ui.card_row() as cards:
+    for name in ("model", "naive", "recalibrated"):
+        cards.metric("method_error", method_errors.get(name), delta=t("in use") if name == method else None,
+                     label_values={"method": METHOD_WORDS[name]},
+                     help_values={"days": settings.get("forecast_horizon_days")})
 st.markdown(t("**In use: {method}.**", method=METHOD_WORDS.get(method, method)))
 
 st.subheader(t("How accurate has this forecast been?"))
@@ -281,10 +282,10 @@ with st.spinner(t("Backtesting the forecast over the past year…")):
 if backtest.is_empty():
     st.info(t("Not enough history to backtest this horizon yet."))
 else:
-    cols = st.columns(3)
-    ui.metric(cols[0], "forecast_error", accuracy["forecast_error"])
-    ui.metric(cols[1], "naive_forecast_error", accuracy["naive_error"])
-    ui.metric(cols[2], "forecast_bias", accuracy["bias"])
+    with ui.card_row() as cards:
+        cards.metric("forecast_error", accuracy["forecast_error"])
+        cards.metric("naive_forecast_error", accuracy["naive_error"])
+        cards.metric("forecast_bias", accuracy["bias"])
     st.plotly_chart(forecast_charts.forecast_backtest_chart(backtest, currency, t("Forecast against what renewed")),
                     width="stretch")
     ui.dataframe(backtest)  # labels, money and percentages from the column registry
@@ -305,13 +306,20 @@ else:
                  "share of the ARR called Commit, Best Case and Pipeline that renewed, and the error of the called "
                  "forecast beside the model's on the same renewals. A reliable Commit renews close to 100 %."))
     by_team, by_csm = st.tabs([t("By team"), t("By CSM")])
+    # the answer first: who called, how far off the call was beside the model, what each call renewed
+    answer = ["called_error", "model_error", *reader.CALL_SHARE_COLUMNS.values()]
+
+    def answer_first(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+        return frame.select(*by, *answer, *[c for c in frame.columns if c not in (*by, *answer)])
+
     with by_team:
-        ui.table_with_download(pl.concat([calls.book.with_columns(pl.lit(t("Total")).alias("team")),
-                                          calls.by_team], how="diagonal_relaxed").select(
-            "team", *[c for c in calls.by_team.columns if c != "team"]), "call_accuracy_by_team",
-            "call_accuracy_by_team")
+        ui.table_with_download(answer_first(pl.concat([calls.book.with_columns(pl.lit(t("Total")).alias("team")),
+                                                       calls.by_team], how="diagonal_relaxed"), ["team"]),
+                               "call_accuracy_by_team", "call_accuracy_by_team")
     with by_csm:
-        ui.table_with_download(calls.by_csm, "call_accuracy_by_csm", "call_accuracy_by_csm")
+        ui.table_with_download(answer_first(calls.by_csm, [c for c in calls.by_csm.columns
+                                                           if calls.by_csm.schema[c] == pl.String]),
+                               "call_accuracy_by_csm", "call_accuracy_by_csm")
 
 with st.expander(t("How the probabilities are made")):
     st.markdown(t(

@@ -20,13 +20,13 @@ def show_what_it_reads() -> None:
     """Before the first file: the tables read with their columns, the presets known, templates, the guide."""
     st.subheader(t("What the import reads"))
     st.markdown(t("One file per table, named after it (CSV, TSV, XLSX or Parquet; any common encoding). Only "
-                  "**subscriptions** is required; each other table adds pages and figures."))
+                  "`subscriptions` is required; each other table adds pages and figures."))
     ui.dataframe(pl.DataFrame(imports.tables_read()).rename(
         {"file": t("File"), "grain": t("One row is"), "required": t("Required columns"),
          "optional": t("Other columns")}))
     st.markdown(t("Vendor exports are recognised by their headers: {presets}. Headers nobody knows can be mapped "
                   "to our columns here, and the mapping is remembered.",
-                  presets=", ".join(preset.label for preset in PRESETS.values())))
+                  presets=", ".join(t(preset.label) for preset in PRESETS.values())))
     st.download_button(t("Download example files (ZIP)"), imports.templates_zip,
                        "renewal_radar_example_exports.zip", "application/zip", key="import_templates",
                        on_click="ignore", help=t("A small made-up company's exports, one file per table, in the "
@@ -35,9 +35,11 @@ def show_what_it_reads() -> None:
         st.markdown(imports.guide_text())
 
 
+UPLOAD_KINDS = ["csv", "tsv", "txt", "xlsx", "parquet"]
+ui.uploader_words(UPLOAD_KINDS)
 uploads = st.file_uploader(t("Export files (one file per table, named after it: subscriptions.csv, accounts.xlsx, "
                              "usage_events.parquet, …)"), accept_multiple_files=True,
-                           type=["csv", "tsv", "txt", "xlsx", "parquet"], key="import_files")
+                           type=UPLOAD_KINDS, key="import_files")
 if uploads:
     signature = tuple((f.name, f.size) for f in uploads)
     if st.session_state.get("_import_signature") != signature:
@@ -66,7 +68,7 @@ if folder is not None:
             cols[1].markdown(t("table: `{table}`", table=info["table"]))
             choices = ["auto", *PRESETS]
             chosen = cols[2].selectbox(t("Preset"), choices, key=f"preset_{name}",
-                                       format_func=lambda p: t("auto-detect") if p == "auto" else PRESETS[p].label,
+                                       format_func=lambda p: t("auto-detect") if p == "auto" else t(PRESETS[p].label),
                                        help=t("Detected: {preset}", preset=info.get("preset")))
             if chosen != "auto":
                 file_presets[name] = chosen

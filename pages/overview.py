@@ -19,35 +19,36 @@ with st.spinner(t("Computing the overview…")):
     data = ui.compute(reader.read, ui.current_as_of(), filters)
 currency, window = data.currency, data.window
 
-cols = st.columns(7)
 growth = data.arr_growth
-ui.metric(cols[0], "arr_now", data.arr_now, currency, delta=ui.percent(growth) if growth is not None else None,
-          delta_color="normal", extra_help=t("Change against {day}.", day=data.year_ago))
-ui.metric(cols[1], "arr_year_ago", data.arr_year_ago, currency)
-ui.metric(cols[2], "grr_12m", window["grr"])
-ui.metric(cols[3], "nrr_12m", window["nrr"])
-ui.metric(cols[4], "logo_churn_12m", window["logo_churn_rate"])
-ui.metric(cols[5], "due_90_arr", data.due_arr, currency, delta=ui.renewal_count(data.due.height),
-          extra_help=t("The Forecast and Calendar pages' due set: renewal days from {start} to {end}, from the "
-                       "contract lines known that day.", start=data.as_of, end=data.as_of + dt.timedelta(days=89)))
-ui.metric(cols[6], "customers_now", data.customers)
+with ui.card_row() as cards:
+    cards.metric("arr_now", data.arr_now, currency, delta=ui.percent(growth) if growth is not None else None,
+                 delta_color="normal", extra_help=t("Change against {day}.", day=data.year_ago))
+    cards.metric("arr_year_ago", data.arr_year_ago, currency)
+    cards.metric("grr_12m", window["grr"])
+    cards.metric("nrr_12m", window["nrr"])
+    cards.metric("logo_churn_12m", window["logo_churn_rate"])
+    cards.metric("due_90_arr", data.due_arr, currency, delta=ui.renewal_count(data.due.height),
+                 extra_help=t("The Forecast and Calendar pages' due set: renewal days from {start} to {end}, from "
+                              "the contract lines known that day.", start=data.as_of,
+                              end=data.as_of + dt.timedelta(days=89)))
+    cards.metric("customers_now", data.customers)
 committed = data.committed
-cols = st.columns(4)
-ui.metric(cols[0], "committed_arr", committed["committed_arr"], currency,
-          delta=ui.money(committed["committed_arr"] - committed["arr"], currency), delta_color="normal",
-          extra_help=t("Against ARR now."))
-ui.metric(cols[1], "signed_not_live_arr", committed["signed_not_live_arr"], currency)
-ui.metric(cols[2], "announced_cancellations_arr", committed["announced_cancellations_arr"], currency)
+with ui.card_row() as cards:
+    cards.metric("committed_arr", committed["committed_arr"], currency,
+                 delta=ui.money(committed["committed_arr"] - committed["arr"], currency), delta_color="normal",
+                 extra_help=t("Against ARR now."))
+    cards.metric("signed_not_live_arr", committed["signed_not_live_arr"], currency)
+    cards.metric("announced_cancellations_arr", committed["announced_cancellations_arr"], currency)
 quarter = data.quarter
-cols = st.columns(6)
-ui.metric(cols[0], "quarter_due_arr", quarter["due_arr"], currency, label_values={"quarter": data.quarter_label})
-ui.metric(cols[1], "quarter_renewed_arr_gross", quarter["renewed_arr_gross"], currency)
-ui.metric(cols[2], "quarter_churned_arr", quarter["churned_due_arr"], currency)
-ui.metric(cols[3], "quarter_open_arr", quarter["open_due_arr"], currency)
-ui.metric(cols[4], "quarter_projected_grr", quarter["projected_grr"],
-          delta=(t("plan {grr}", grr=ui.percent(quarter["target_grr"])) if quarter["target_grr"] is not None
-                 else None), extra_help=t("The Forecast page's quarter view."))
-ui.metric(cols[5], "quarter_gap_to_plan_arr", quarter["gap_to_plan_arr"], currency)
+with ui.card_row() as cards:
+    cards.metric("quarter_due_arr", quarter["due_arr"], currency, label_values={"quarter": data.quarter_label})
+    cards.metric("quarter_renewed_arr_gross", quarter["renewed_arr_gross"], currency)
+    cards.metric("quarter_churned_arr", quarter["churned_due_arr"], currency)
+    cards.metric("quarter_open_arr", quarter["open_due_arr"], currency)
+    cards.metric("quarter_projected_grr", quarter["projected_grr"],
+                 delta=(t("plan {grr}", grr=ui.percent(quarter["target_grr"])) if quarter["target_grr"] is not None
+                        else None), extra_help=t("The Forecast page's quarter view."))
+    cards.metric("quarter_gap_to_plan_arr", quarter["gap_to_plan_arr"], currency)
 st.caption(t("Retention window: {start} to {end}. Money in {currency}.", start=data.year_ago, end=data.as_of,
              currency=currency))
 

@@ -52,12 +52,12 @@ def show_reasons() -> None:
 def show_headline(page: reader.WhyPage) -> None:
     """The figures a leader quotes: lost ARR, and how much of it has a reason, could be acted on, was involuntary."""
     figures = page.summary
-    cols = st.columns(5)
-    ui.metric(cols[0], "churned_arr", figures["churned_arr"], page.currency)
-    ui.metric(cols[1], "contracted_arr", figures["contracted_arr"], page.currency)
-    ui.metric(cols[2], "no_reason_share", figures["no_reason_share"])
-    ui.metric(cols[3], "addressable_share", figures["addressable_share"])
-    ui.metric(cols[4], "involuntary_share", figures["involuntary_share"])
+    with ui.card_row() as cards:
+        cards.metric("churned_arr", figures["churned_arr"], page.currency)
+        cards.metric("contracted_arr", figures["contracted_arr"], page.currency)
+        cards.metric("no_reason_share", figures["no_reason_share"])
+        cards.metric("addressable_share", figures["addressable_share"])
+        cards.metric("involuntary_share", figures["involuntary_share"])
 
 
 def show_contraction(split: dict, currency: str) -> None:
@@ -66,10 +66,10 @@ def show_contraction(split: dict, currency: str) -> None:
         return
     st.markdown(t("**Of the {arr} lost on {n:,} renewals that renewed smaller:**",
                   arr=ui.money(split["contracted_arr"], currency), n=split["n_contracted"]))
-    cols = st.columns(3)
-    ui.metric(cols[0], "volume_arr", split["volume_arr"], currency)
-    ui.metric(cols[1], "price_arr", split["price_arr"], currency)
-    ui.metric(cols[2], "mix_arr", split["mix_arr"], currency)
+    with ui.card_row() as cards:
+        cards.metric("volume_arr", split["volume_arr"], currency)
+        cards.metric("price_arr", split["price_arr"], currency)
+        cards.metric("mix_arr", split["mix_arr"], currency)
     st.caption(t("Price, seats and products at renewal, each renewal's lines against its renewal lines at the due "
                  "month's rates: the three add up to the ARR lost (a price rise can offset part of a seat cut)."))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -15,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from renewal_radar import i18n
+from renewal_radar import figures, i18n
 from renewal_radar.i18n import t
 
 PALETTE = {"new": "#2E7D32", "reactivation": "#66BB6A", "expansion": "#1E88E5", "contraction": "#FB8C00",
@@ -37,6 +38,7 @@ TEMPLATE = "renewal_radar"
 # language, and Streamlit's bundle has no plotly locale to switch to; numeric month formats read in every locale.
 DATE_TICKS = {"ko": ("%Y년 %-m월", "%Y년 %-m월 %-d일"), "ja": ("%Y年%-m月", "%Y年%-m月%-d日"),
               "zh_TW": ("%Y年%-m月", "%Y年%-m月%-d日")}
+DAY_TICKS = {"ko": "%-m월 %-d일", "ja": "%-m月%-d日", "zh_TW": "%-m月%-d日"}  # ticks less than a month apart
 
 
 def localized(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
@@ -49,14 +51,18 @@ def localized(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
         language = i18n.current_language()
         if language in DATE_TICKS:
             _localize_axes(figure, *DATE_TICKS[language])
+        _no_symbol_beside_a_minus(figure)
         return figure
 
     return build
 
 
 def _localize_axes(figure: go.Figure, tick_format: str, hover_format: str) -> None:
+    day_format = DAY_TICKS[i18n.current_language()]
     for axis in _date_axes(figure):
-        figure.layout[axis].update(tickformat=tick_format, hoverformat=hover_format)
+        # months where ticks are a month or more apart, days where they are closer (a 90-day calendar)
+        figure.layout[axis].update(tickformat=tick_format, hoverformat=hover_format, tickformatstops=[
+            {"dtickrange": [None, "M1"], "value": day_format}, {"dtickrange": ["M1", None], "value": tick_format}])
     for name in figure.layout:
         axis = figure.layout[name] if name.startswith(("xaxis", "yaxis")) else None
         if axis is not None and (axis.tickprefix or axis.tickformat == "~s"):
@@ -65,9 +71,33 @@ def _localize_axes(figure: go.Figure, tick_format: str, hover_format: str) -> No
                         separatethousands=True, automargin=True)
 
 
-def _date_axes(figure: go.Figure) -> set[str]:
-    """The layout names of the axes that carry dates (``xaxis``, ``xaxis2`` …)."""
+def _no_symbol_beside_a_minus(figure: go.Figure) -> None:
+    """A money axis that reaches below zero loses its symbol prefix: Plotly writes it before the minus
+    ("$-100k"), which no locale does; the axis title names the currency."""
+    negative = _axes_with_negative_values(figure)
+    for name in figure.layout:
+        if name.startswith(("xaxis", "yaxis")) and figure.layout[name].tickprefix and name in negative:
+            figure.layout[name].tickprefix = None
+
+
+def _axes_with_negative_values(figure: go.Figure) -> set[str]:
     found = set()
+    for trace in figure.data:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None) if letter in trace else None
+            if values is None or not len(values):
+                continue
+            numbers = [v for v in values if isinstance(v, int | float | np.number) and v == v]
+            if numbers and min(numbers) < 0:
+                reference = getattr(trace, f"{letter}axis", None) or letter
+                found.add(reference.replace("x", "xaxis").replace("y", "yaxis"))
+    return found
+
+
+def _date_axes(figure: go.Figure) -> set[str]:
+    """The layout names of the axes that carry dates (``xaxis``, ``xaxis2`` …): typed so, or drawing dates."""
+    found = {name for name in figure.layout
+             if name.startswith(("xaxis", "yaxis")) and figure.layout[name].type == "date"}
     for trace in figure.data:
         for letter in ("x", "y"):
             values = getattr(trace, letter, None) if letter in trace else None
@@ -132,6 +162,9 @@ def arr_bar_chart(frame: pl.DataFrame, attribute: str, currency: str, title: str
     return figure
 
 
+CELL_TEXT_MAX_PERIODS = 18  # at 1280 px a cell of 19+ periods is too narrow for a 10 px "100%"
+
+
 @localized
 def cohort_heatmap(triangle: pl.DataFrame, value: str, labels: list[str], currency: str, title: str) -> go.Figure:
     """Cohorts down, periods across, the retention percentage in each cell; future cells stay empty."""
@@ -148,8 +181,11 @@ def cohort_heatmap(triangle: pl.DataFrame, value: str, labels: list[str], curren
                for c, m in zip(count_row, money_row, strict=True)]
               for count_row, money_row in zip(counts.select(periods).rows(), money.select(periods).rows(), strict=True)]
     text = [[f"{v:.0%}" if v == v and v is not None else "" for v in row] for row in z.tolist()]
+    # a cell's percentage is written in it only while cells are wide enough for readable text (the hover has it)
+    written = len(periods) <= CELL_TEXT_MAX_PERIODS
     figure = go.Figure(go.Heatmap(
-        z=z, x=[int(p) for p in periods], y=row_labels, text=text, texttemplate="%{text}", customdata=custom,
+        z=z, x=[int(p) for p in periods], y=row_labels, text=text, texttemplate="%{text}" if written else None,
+        textfont={"size": 10}, customdata=custom,
         colorscale="Blues", zmin=0, zmax=max(1.0, float(triangle[value].max() or 1)), hoverongaps=False,
         colorbar={"title": {"text": t("Retained")}, "tickformat": ".0%"},
         hovertemplate=(f"%{{y}}<br>{t('Period')} %{{x}}: %{{z:.1%}}<br>{t('Accounts retained')}: %{{customdata[0]:,}}"
@@ -207,7 +243,8 @@ def health_scatter(accounts: pl.DataFrame, currency: str, title: str) -> go.Figu
         if part.is_empty():
             continue
         figure.add_scatter(
-            x=part["health_score"].to_list(), y=part["arr"].to_list(), mode="markers", name=t(band_name.capitalize()),
+            x=part["health_score"].to_list(), y=part["arr"].to_list(), mode="markers",
+            name=figures.coded("band", band_name),
             marker={"color": colour, "size": part["arr"].to_list(), "sizemode": "area", "sizemin": 4,
                     "sizeref": 2 * largest / 45**2, "line": {"width": 0.5, "color": "white"}, "opacity": 0.75},
             customdata=part.select("name", "churn_probability", "csm_owner", "account_id").rows(),
@@ -306,6 +343,19 @@ def contract_timeline(lines: pl.DataFrame, as_of, currency: str, title: str) -> 
     return figure
 
 
+def whole_ticks(largest: float, ticks: int = 5) -> dict:
+    """An axis of counts ticked at whole numbers 1, 2 or 5 × 10ⁿ apart, about ``ticks`` of them up to ``largest``:
+    users and seats are never 2.34."""
+    step, factors = 1, itertools.cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50 …
+    while step * ticks < largest:
+        step = round(step * next(factors))
+    return {"tick0": 0, "dtick": step, "tickformat": ",d"}
+
+
+def _largest(frame: pl.DataFrame, *columns: str) -> float:
+    return max((float(frame[c].max() or 0) for c in columns if c in frame.columns), default=0.0)
+
+
 @localized
 def account_history_chart(months: pl.DataFrame, currency: str, title: str) -> go.Figure:
     """ARR by month start with active users against seats on a second axis."""
@@ -322,7 +372,8 @@ def account_history_chart(months: pl.DataFrame, currency: str, title: str) -> go
                          yaxis={"title": t("ARR ({currency})", currency=currency), "tickprefix": symbol,
                                 "tickformat": "~s"},
                          yaxis2={"title": t("Users / seats"), "overlaying": "y", "side": "right",
-                                 "rangemode": "tozero"},
+                                 "rangemode": "tozero", **whole_ticks(_largest(months, "active_users_prior_month",
+                                                                                "seats"))},
                          xaxis_hoverformat="%B %Y")
     return figure
 

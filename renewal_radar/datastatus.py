@@ -7,6 +7,7 @@ import json
 import polars as pl
 
 from renewal_radar import sql
+from renewal_radar.i18n import tn
 from renewal_radar.ingest.schema import REQUIRED_TABLES, UNLOCKS
 
 
@@ -28,7 +29,8 @@ def import_warnings(con) -> pl.DataFrame:
 def import_history(con) -> pl.DataFrame:
     """Past imports, newest first, with a readable list of files and row counts."""
     history = sql.run(con, "lookups/import_history")
-    summary = [", ".join(f"{name} ({info['rows']:,} rows)" for name, info in json.loads(files).items())
+    summary = [", ".join(f"{name} ({tn('{count:,} row', '{count:,} rows', info['rows'])})"
+                         for name, info in json.loads(files).items())
                for files in history["files"]]
     return history.with_columns(pl.Series("files", summary, dtype=pl.String))
 

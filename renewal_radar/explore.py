@@ -24,7 +24,8 @@ class QueryResult:
     frame: pl.DataFrame | None
     total_rows: int
     elapsed_s: float
-    error: str | None = None
+    error: str | None = None  # DuckDB's own line
+    error_kind: str | None = None  # what went wrong, for the page to say in the reader's language (ERROR_KINDS)
 
     @property
     def truncated(self) -> bool:
@@ -64,6 +65,23 @@ def starting_queries(as_of: dt.date) -> dict[str, str]:
     return queries
 
 
+# DuckDB's exception classes by what they mean to an analyst (the page words each kind)
+ERROR_KINDS = {"ParserException": "syntax", "SyntaxException": "syntax", "CatalogException": "unknown_name",
+               "BinderException": "unknown_name", "ConversionException": "types", "TypeMismatchException": "types",
+               "InvalidTypeException": "types", "OutOfRangeException": "types", "PermissionException": "not_allowed",
+               "InterruptException": "too_long", "OutOfMemoryException": "too_big"}
+NOT_ALLOWED = ("read-only", "configuration", "disabled", "extension")  # the sandbox refusing, in other classes
+
+
+def error_kind(error: Exception) -> str:
+    """What a console query's DuckDB error means: syntax, unknown_name, types, not_allowed, too_long, too_big or
+    other."""
+    kind = ERROR_KINDS.get(type(error).__name__)
+    if kind is None and any(word in str(error) for word in NOT_ALLOWED):
+        kind = "not_allowed"
+    return kind or "other"
+
+
 def run_sandboxed(path: str | Path, text: str, row_limit: int = ROW_LIMIT,
                   time_limit: float = TIME_LIMIT_SECONDS) -> QueryResult:
     """Run console SQL on a sandboxed connection, interrupted after ``time_limit`` seconds."""
@@ -78,9 +96,7 @@ def run_sandboxed(path: str | Path, text: str, row_limit: int = ROW_LIMIT,
     except db.Error as exc:
         elapsed = time.perf_counter() - started
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "Interrupt" in message:
-            message = f"stopped after {time_limit:.0f} s: the query took too long (add filters or a LIMIT)"
-        return QueryResult(None, 0, elapsed, message)
+        return QueryResult(None, 0, elapsed, message, error_kind(exc))
     finally:
         timer.cancel()
         con.close()

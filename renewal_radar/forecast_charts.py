@@ -87,7 +87,7 @@ def renewal_bubbles(renewals: pl.DataFrame, currency: str, title: str) -> go.Fig
         name = category[0]
         figure.add_scatter(
             x=part["renewal_date"].to_list(), y=part["probability"].to_list(), mode="markers",
-            name=t("No CRM call (model)") if name == "model" else name,
+            name=t("No CRM call (model)") if name == "model" else figures.coded("category", name),
             marker={"size": part["due_arr"].to_list(), "sizemode": "area", "sizemin": 4,
                     "sizeref": 2 * largest / 40**2, "color": CATEGORY_COLOURS.get(name, "#5E35B1"), "opacity": 0.75,
                     "line": {"width": 0.5, "color": "white"}},

@@ -165,27 +165,40 @@ def _symbol(currency: str, language: str) -> str:
     return symbol
 
 
-def money(value: float | None, currency: str, compact: bool = False) -> str:
+def money(value: float | None, currency: str, compact: bool = False, small_too: bool = False) -> str:
     """Money in the current locale, whole units: ``$1,234,567``, ``₩1,234,000``, ``￥1,234``; compact on KPI cards
-    (``$1.2M``, ``₩12.3억``, ``￥123.4万``, ``NT$12.3億``); a dash for no value."""
+    (``$1.2M``, ``₩12.3억``, ``￥123.4万``, ``NT$12.3億``) from 10,000 up, or below too with ``small_too`` (a card
+    beside compact ones: ``$2.9K``) where the language has a unit that small; a dash for no value."""
     if value is None:
         return "—"
     locale = format_locale()
-    symbol = currency_symbol(currency)
     if compact and abs(value) >= 10_000:
-        # one decimal while the number is short ($1.2M, ₩1.2억), none once it has three digits (￥2097万)
-        text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=0)
-        if sum(c.isdigit() for c in text) <= 2:
-            text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
-        local = babel_numbers.get_currency_symbol(currency, locale)
-        text = text.replace(local, symbol, 1) if local != symbol else text
-        return _grouped_compact(text, locale)
+        return _compact_money(value, currency, locale)
+    if compact and small_too:  # only where the language has a unit this small (en $2.9K, ko $2.9천; not ja, zh)
+        text = _compact_money(round(value), currency, locale)
+        if _digits(text) != _digits(f"{abs(round(value))}"):
+            return text
     whole = round(value)
     parts = _whole_money_parts(currency, str(locale)) if whole >= 0 else None
     if parts is not None:  # the shape Babel gives every whole amount here, filled in without Babel (tables of 40,000)
         prefix, group, suffix = parts
         return prefix + f"{whole:,}".replace(",", group) + suffix
     return _babel_whole_money(whole, currency, locale)
+
+
+def _compact_money(value: float, currency: str, locale: Locale) -> str:
+    # one decimal while the number is short ($1.2M, ₩1.2억), none once it has three digits (￥2097万)
+    text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=0)
+    if sum(c.isdigit() for c in text) <= 2:
+        text = babel_numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+    local = babel_numbers.get_currency_symbol(currency, locale)
+    symbol = currency_symbol(currency)
+    text = text.replace(local, symbol, 1) if local != symbol else text
+    return _grouped_compact(text, locale)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _babel_whole_money(whole: int, currency: str, locale: Locale) -> str:
@@ -252,7 +265,8 @@ def percent(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     # rounded to what is shown first, so the few distinct percentages of a large table are formatted once each
-    return _percent_text(round(value, digits + 2), digits, current_language())
+    # + 0.0: a value that rounds to zero from below reads "0.0%", never "-0.0%"
+    return _percent_text(round(value, digits + 2) + 0.0, digits, current_language())
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 from renewal_radar import db, settings, snapshots
+from renewal_radar.i18n import t
 from renewal_radar.ingest import ImportResult, ValidationReport, import_folder, mappings, validate_folder
 from renewal_radar.ingest.exports import describe_file
 from renewal_radar.ingest.readers import SUPPORTED_SUFFIXES
@@ -86,9 +87,9 @@ def discard(folder: Path) -> None:
 
 
 def tables_read() -> list[dict]:
-    """Each table the import reads (subscriptions, the one required, first): its file name, what one row is, its
-    required and its other columns."""
-    return [{"file": f"{table.name}.csv", "grain": table.grain,
+    """Each table the import reads (subscriptions, the one required, first): its file name, what one row is (in
+    the reader's language), its required and its other columns."""
+    return [{"file": f"{table.name}.csv", "grain": t(table.grain),
              "required": ", ".join(c.name for c in table.columns if c.required),
              "optional": ", ".join(c.name for c in table.columns if not c.required)}
             for table in sorted(TABLES.values(), key=lambda table: table.name != "subscriptions")]

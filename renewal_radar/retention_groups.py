@@ -37,3 +37,11 @@ def worded(fits: pl.DataFrame, *frames: pl.DataFrame) -> tuple[pl.DataFrame, ...
     names = {row["group"]: group_label(row["bill_period_months"], row["segment"])
              for row in fits.iter_rows(named=True)}
     return tuple(frame.with_columns(pl.col("group").replace(names)) for frame in (fits, *frames))
+
+
+def worded_value(value: dict) -> dict:
+    """An account's stored projection with its group named in the reader's language ("SMB, monthly"), from the
+    billing period and segment its fit carries."""
+    if value.get("bill_period_months") is not None:
+        value["group"] = group_label(value["bill_period_months"], value.get("group_segment"))
+    return value

@@ -397,4 +397,4 @@ def account_value(con, account_id: str) -> dict | None:
     row = sql.run(con, "stored/account_value", account_id=account_id)
     if row.is_empty():
         return None
-    return row.row(0, named=True)
+    return retention_groups.worded_value(row.row(0, named=True))

@@ -115,7 +115,7 @@ def test_cohort_page_switches_grain_measure_and_drills_down(app):
     app.radio(key="cohort_measure").set_value("net_mrr_retention").run()
     app.number_input(key="drill_k").set_value(1).run()
     assert not app.exception
-    assert any("churned" in c.value or "retained" in c.value for c in app.caption)
+    assert any("Churned" in c.value or "Retained" in c.value for c in app.caption)  # statuses in words
     app.selectbox(key="survival_by").set_value("segment").run()
     assert not app.exception
     assert "median lifetime" in " ".join(c.value for c in app.caption)

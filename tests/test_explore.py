@@ -28,6 +28,15 @@ def test_sandbox_refuses(demo_db, case):
     assert result.frame is None
     assert reason in result.error
     assert "\n" not in result.error
+    assert result.error_kind == ("unknown_name" if case == "read a file by name" else "not_allowed")
+
+
+@pytest.mark.parametrize(("statement", "kind"), [
+    ("selec 1", "syntax"), ("select nope from accounts_dim", "unknown_name"), ("select * from nope", "unknown_name"),
+    ("select 'a'::int", "types")])
+def test_a_failed_query_says_what_went_wrong(demo_db, statement, kind):
+    result = explore.run_sandboxed(demo_db, statement)
+    assert result.error_kind == kind and result.error  # the page words the kind; DuckDB's line beside it
 
 
 def test_sandbox_reads_the_data(demo_db):
@@ -44,7 +53,7 @@ def test_row_limit_and_truncation(demo_db):
 
 def test_runaway_query_is_interrupted_within_the_limit(demo_db):
     result = explore.run_sandboxed(demo_db, "select count(*) from range(1000000000000)", time_limit=1.0)
-    assert result.error.startswith("stopped after 1 s")
+    assert result.error_kind == "too_long" and "Interrupt" in result.error
     assert result.elapsed_s < 5
 
 

@@ -218,3 +218,53 @@ def test_counts_read_in_the_singular_and_the_plural_in_each_language():
         assert (renewal_count(1), day_count(90)) == ("갱신 1건", "90일")
     with i18n.language("zh_TW"):
         assert renewal_count(3) == "3 筆續約"
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh_TW"])
+def test_ja_and_zh_tw_write_colons_brackets_and_commas_full_width(lang):
+    from tools.fill_po import full_width
+
+    with (ROOT / "renewal_radar" / "locales" / lang / "LC_MESSAGES" / "renewal_radar.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    half_width = [m.string for m in catalog if m.id and isinstance(m.string, str) and full_width(m.string, lang)
+                  != m.string]
+    assert half_width == []
+    assert full_width("2026-Q4:到期 ARR(總額)", "zh_TW") == "2026-Q4：到期 ARR（總額）"
+    assert full_width("{n:,} 件、12:30 に log(−log) 尺度 https://x", "ja") == "{n:,} 件、12:30 に log(−log) 尺度 https://x"
+    assert full_width("営業,解約", "ja") == "営業、解約"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "$2.9K"), ("ko", "$2.9천"), ("ja", "$2,920"),
+                                                ("zh_TW", "US$2,920")])
+def test_a_small_amount_beside_compact_ones_is_compact_where_the_language_can_say_it(lang, expected):
+    with i18n.language(lang):
+        assert i18n.money(2920.35, "USD", compact=True, small_too=True) == expected
+        assert i18n.money(338.2, "USD", compact=True, small_too=True).endswith("338")  # no unit that small
+        assert i18n.money(2920.35, "USD", compact=True) == i18n.money(2920.35, "USD")  # alone: whole
+
+
+def test_a_percentage_that_rounds_to_zero_has_no_minus():
+    assert i18n.percent(-0.00004) == "0.0%"
+    assert i18n.percent(-0.0006) == "-0.1%"
+
+
+def test_date_axes_show_days_when_ticks_are_close_and_money_axes_no_symbol_beside_a_minus():
+    from renewal_radar import charts
+
+    lines = pl.DataFrame({"start_date": [dt.date(2026, 1, 1)], "end_date": [dt.date(2026, 12, 31)],
+                          "product": ["Core"], "quantity": [3.0], "mrr": [100.0]})
+    with i18n.language("ja"):
+        timeline = charts.contract_timeline(lines, dt.date(2026, 11, 1), "USD", "x")  # a date axis by its type
+    assert timeline.layout.xaxis.tickformat == "%Y年%-m月"
+    assert [stop.value for stop in timeline.layout.xaxis.tickformatstops] == ["%-m月%-d日", "%Y年%-m月"]
+    movements = pl.DataFrame({"month": [dt.date(2026, 10, 1)], "new_mrr": [10.0], "reactivation_mrr": [0.0],
+                              "expansion_mrr": [5.0], "contraction_mrr": [20.0], "churned_mrr": [40.0],
+                              "fx_mrr": [0.0], "starting_mrr": [100.0], "ending_mrr": [55.0]})
+    chart = charts.movements_chart(movements, "USD")
+    assert not chart.layout.yaxis.tickprefix  # "$-40" is written nowhere; the title names the currency
+
+
+def test_count_axes_tick_at_whole_numbers():
+    from renewal_radar.charts import whole_ticks
+
+    assert [whole_ticks(largest)["dtick"] for largest in (0, 3, 7.04, 12, 120, 4000)] == [1, 1, 2, 5, 50, 1000]

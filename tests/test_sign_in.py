@@ -177,7 +177,7 @@ def test_leader_and_analyst_reach_their_pages_and_the_console_reads_no_files(tea
                    f"attach '{url}' as x", "select * from read_text('/etc/passwd')"):
         analyst.locator("textarea").fill(attack)
         analyst.get_by_role("button", name="Run").click()
-        analyst.get_by_text("The query failed").wait_for(timeout=30_000)
+        analyst.get_by_text("The console only reads the loaded tables").wait_for(timeout=30_000)
         main = analyst.locator('[data-testid="stMain"]').inner_text()
         assert "cookie_secret" not in main and "root:" not in main
     analyst.context.close()

@@ -9,6 +9,7 @@ from a ``%`` ("% of seats") is dropped — ``pybabel compile`` would otherwise r
 
 from __future__ import annotations
 
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -17,6 +18,25 @@ from babel.messages.pofile import read_po, write_po
 
 LOCALES = Path(__file__).resolve().parent.parent / "renewal_radar" / "locales"
 LANGS = ("ko", "ja", "zh_TW")
+FULL_WIDTH_LANGS = ("ja", "zh_TW")  # they write a colon and brackets beside their own script full width
+CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e"
+PLACEHOLDER = re.compile(r"(%?\{[^{}]*\})")
+COLON = re.compile(r"(?<!\d):(?!//) ?|(?<=\d):(?![\d/]) ?")  # not in 12:30 nor https://
+BRACKETS = re.compile(rf" ?\(([^()]*[{CJK}][^()]*)\)|(?<=[{CJK}])\(([^()]*)\)")
+
+
+COMMA = re.compile(rf"(?<=[{CJK}]), ?(?=[{CJK}])")
+COMMAS = {"ja": "、", "zh_TW": "，"}
+
+
+def full_width(text: str, lang: str = "zh_TW") -> str:
+    """A ja / zh-TW message with full-width colons, brackets and commas: ``2026-Q4：到期``, ``已續約（總額）``,
+    ``營收，以`` — a colon outside ``{placeholders}``, times (12:30) and addresses; brackets holding or following
+    the language's own script (``log(−log)`` stays); a comma between two of its characters."""
+    parts = PLACEHOLDER.split(text)
+    text = "".join(part if index % 2 else COMMA.sub(COMMAS[lang], COLON.sub("：", part))
+                   for index, part in enumerate(parts))
+    return BRACKETS.sub(lambda found: f"（{found.group(1) if found.group(1) is not None else found.group(2)}）", text)
 
 
 def fill(table: dict, plurals: dict, replace: bool) -> None:
@@ -33,6 +53,9 @@ def fill(table: dict, plurals: dict, replace: bool) -> None:
             empty = not message.string or (isinstance(message.string, tuple) and not any(message.string))
             if found and (empty or replace):
                 message.string = found[index] if isinstance(key, str) else (found[index],)
+            if lang in FULL_WIDTH_LANGS:
+                message.string = full_width(message.string, lang) if isinstance(message.string, str) else tuple(
+                    full_width(form, lang) for form in message.string)
             message.flags.discard("python-format")
         catalog.fuzzy = False  # the header is reviewed; a fuzzy header would make `pybabel compile` skip the file
         catalog.project, catalog.version = "Renewal Radar", ""

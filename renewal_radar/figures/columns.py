@@ -169,7 +169,7 @@ COLUMNS: dict[str, Figure] = {
 
 _CATEGORIES = {"Pipeline": N_("Pipeline"), "Best Case": N_("Best Case"), "Commit": N_("Commit"),
                "Closed": N_("Closed"), "Closed Won": N_("Closed Won"), "Closed Lost": N_("Closed Lost"),
-               "Omitted": N_("Omitted"), "booked": N_("booked"), "Cancels at period end": N_("Cancels at period end")}
+               "Omitted": N_("Omitted"), "booked": N_("Booked"), "Cancels at period end": N_("Cancels at period end")}
 # coded values a table shows in words (data values such as names and segments stay as they are)
 # renewal economics (metrics.md "Renewal economics")
 COLUMNS |= {
@@ -184,17 +184,28 @@ COLUMNS |= {
 }
 
 VALUES: dict[str, dict[str, str]] = {
-    "source": {"model": N_("model"), "crm": N_("CRM"), "booked": N_("booked"),
-               "cancellation": N_("cancellation"), "naive": N_("trailing rate"), "renewed": N_("renewed"),
-               "churned": N_("churned")},
+    "source": {"model": N_("Model"), "crm": N_("CRM"), "booked": N_("Booked"),
+               "cancellation": N_("Cancellation"), "naive": N_("Trailing rate"), "renewed": N_("Renewed"),
+               "churned": N_("Churned")},
     "category": _CATEGORIES, "crm_category": _CATEGORIES,
-    "band": {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green")},
-    "outcome": {"renewed": N_("renewed"), "churned": N_("churned"), "contracted": N_("contracted"),
-                "open": N_("open")},
+    "band": {"red": N_("Red"), "yellow": N_("Yellow"), "green": N_("Green")},
+    "outcome": {"renewed": N_("Renewed"), "churned": N_("Churned"), "contracted": N_("Contracted"),
+                "open": N_("Open")},
     "reason_source": {"crm": N_("CRM loss reason"), "cancellation": N_("subscription cancellation")},
     "line_reason": {"booked": N_("Signed, starts later"), "cancel_at_period_end": N_("Cancels at period end"),
                "crm_closed_lost": N_("Renewal Closed Lost in the CRM")},
     "line_kind": {"signed": N_("Signed, not yet live"), "cancelled": N_("Announced cancellation")},
+    # an expansion signal's kind, and a CSM activity's
+    "kind": {"seats": N_("Seats"), "growth": N_("Usage growth"), "add-on": N_("Add-on"),
+             "whitespace": N_("Whitespace"), "onboarding": N_("Onboarding"), "business_review": N_("Business review"),
+             "meeting": N_("Meeting"), "call": N_("Call"), "email": N_("Email"), "note": N_("Note")},
+    # support tickets (Zendesk's values) and a cohort member's status
+    "priority": {"urgent": N_("Urgent"), "high": N_("High"), "normal": N_("Normal"), "low": N_("Low")},
+    "satisfaction": {"good": N_("Good"), "bad": N_("Bad"), "offered": N_("Offered"), "unoffered": N_("Not offered")},
+    "status": {"new": N_("New"), "open": N_("Open"), "pending": N_("Pending"), "hold": N_("On hold"),
+               "solved": N_("Solved"), "closed": N_("Closed"), "retained": N_("Retained"), "expanded": N_("Expanded"),
+               "contracted": N_("Contracted"), "churned": N_("Churned"), "active": N_("Active"),
+               "canceled": N_("Cancelled"), "trialing": N_("Trialing"), "past_due": N_("Past due")},
 }
 
 

@@ -47,7 +47,7 @@ PLAIN: dict[str, str] = {
                     "the next month and classed as new, reactivation, expansion, contraction or churn; "
                     "exchange-rate moves are shown apart."),
     "identity": N_("The movements add up: starting MRR + new + reactivation + expansion − contraction − churn + "
-                   "exchange rates = ending MRR (checked by the tests)."),
+                   "exchange rates = ending MRR."),
     "renewal_event": N_("A renewal is due when a paid contract line ends."),
     "due": N_("ARR due: 12 times the monthly revenue of the lines ending in the period."),
 }

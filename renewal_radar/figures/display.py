@@ -24,13 +24,13 @@ def help_of(name: str, values: dict | None = None, extra: str | None = None) -> 
     return "\n\n".join([*parts, *([extra] if extra else [])])
 
 
-def formatted(kind: str, value, currency: str | None = None) -> str:
-    """A value as its kind reads: money compact in the currency, a percentage, a whole count or score, a date;
-    a dash for no value; text as given."""
+def formatted(kind: str, value, currency: str | None = None, small_too: bool = False) -> str:
+    """A value as its kind reads: money compact in the currency (below 10,000 too with ``small_too``, beside
+    compact figures), a percentage, a whole count or score, a date; a dash for no value; text as given."""
     if value is None:
         return "—"
     if kind == "money":
-        return i18n.money(value, currency or "USD", compact=True)
+        return i18n.money(value, currency or "USD", compact=True, small_too=small_too)
     if kind == "percent":
         return i18n.percent(value)
     if kind in ("count", "score"):

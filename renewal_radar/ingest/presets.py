@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from renewal_radar.i18n import N_
 from renewal_radar.ingest.readers import ROW_COLUMN
 from renewal_radar.ingest.schema import TABLES
 
@@ -291,7 +292,7 @@ def _stripe_derive(table: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 STRIPE = Preset(
-    "stripe", "Stripe subscriptions",
+    "stripe", N_("Stripe subscriptions"),
     files={"subscriptions": "subscriptions"},
     columns={"subscriptions": _aliases({
         "subscription_id": ("id",), "account_id": ("Customer ID", "Customer"),
@@ -326,7 +327,7 @@ def _generic_columns() -> dict[str, dict[str, str]]:
     return mapping
 
 
-GENERIC = Preset("generic", "Generic (our column names)",
+GENERIC = Preset("generic", N_("Generic (our column names)"),
                  files={name: name for name in TABLES}, columns=_generic_columns())
 
 PRESETS: dict[str, Preset] = {p.name: p for p in (GENERIC, SALESFORCE, HUBSPOT, ZENDESK, STRIPE)}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from renewal_radar.i18n import N_
+
 
 @dataclass(frozen=True)
 class Column:
@@ -39,12 +41,12 @@ def _c(name: str, kind: str = "str", required: bool = False) -> Column:
 
 
 TABLES: dict[str, Table] = {t.name: t for t in (
-    Table("accounts", "account", (
+    Table("accounts", N_("account"), (
         _c("account_id", required=True), _c("name"), _c("segment"), _c("industry"), _c("region"),
         _c("country"), _c("csm_owner"), _c("am_owner"), _c("parent_account_id"), _c("currency"),
         _c("created_date", "date"),
     ), key="account_id", keeps_extra_columns=True),
-    Table("subscriptions", "contract line and term", (
+    Table("subscriptions", N_("contract line and term"), (
         _c("account_id", required=True), _c("start_date", "date", True), _c("end_date", "date"),
         _c("mrr", "float", True), _c("subscription_id"), _c("product"), _c("quantity", "float"),
         _c("units"), _c("bill_period_months", "int"), _c("discount", "float"), _c("currency"),
@@ -54,7 +56,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("canceled_at", "date"), _c("cancellation_reason"), _c("cancellation_feedback"),
         _c("cancellation_comment"),
     )),
-    Table("renewal_opportunities", "CRM opportunity", (
+    Table("renewal_opportunities", N_("CRM opportunity"), (
         _c("opportunity_id", required=True), _c("account_id", required=True),
         _c("close_date", "date", True), _c("amount", "float", True), _c("type"), _c("stage"),
         _c("forecast_category"), _c("probability", "float"), _c("is_closed", "bool"),
@@ -62,41 +64,41 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("currency"),
         _c("opportunity_name"),
     ), key="opportunity_id"),
-    Table("usage_events", "product event", (
+    Table("usage_events", N_("product event"), (
         _c("account_id", required=True), _c("event_time", "datetime", True),
         _c("event_type", required=True), _c("user_id"), _c("value", "float"),
     )),
-    Table("usage_daily", "account, day and feature", (
+    Table("usage_daily", N_("account, day and feature"), (
         _c("account_id", required=True), _c("date", "date", True), _c("feature", required=True),
         _c("events", "float", True), _c("active_users", "int"),
     )),
-    Table("usage_monthly_users", "account and month (written by rollup-usage beside usage_daily)", (
+    Table("usage_monthly_users", N_("account and month (written by rollup-usage beside usage_daily)"), (
         _c("account_id", required=True), _c("month", "date", True), _c("active_users", "int", True),
     )),
-    Table("tickets", "support ticket", (
+    Table("tickets", N_("support ticket"), (
         _c("ticket_id", required=True), _c("account_id", required=True),
         _c("created_at", "datetime", True), _c("solved_at", "datetime"), _c("priority"),
         _c("status"), _c("satisfaction"), _c("escalated", "bool"),
     ), key="ticket_id"),
-    Table("surveys", "survey response", (
+    Table("surveys", N_("survey response"), (
         _c("account_id", required=True), _c("responded_at", "datetime", True),
         _c("score", "float", True), _c("kind"), _c("respondent"), _c("comment"),
     )),
-    Table("activities", "CSM/AM interaction", (
+    Table("activities", N_("CSM/AM interaction"), (
         _c("account_id", required=True), _c("occurred_at", "datetime", True),
         _c("kind", required=True), _c("subject"), _c("owner"),
     )),
-    Table("fx_rates", "currency and month", (
+    Table("fx_rates", N_("currency and month"), (
         _c("currency", required=True), _c("month", "date", True), _c("rate", "float", True),
     )),
-    Table("opportunity_history", "change of an opportunity", (
+    Table("opportunity_history", N_("change of an opportunity"), (
         _c("opportunity_id", required=True), _c("changed_at", "datetime", True), _c("stage"),
         _c("forecast_category"), _c("probability", "float"), _c("amount", "float"), _c("close_date", "date"),
     )),
-    Table("team", "CSM owner", (
+    Table("team", N_("CSM owner"), (
         _c("owner", required=True), _c("manager"), _c("team"), _c("email"),
     ), key="owner"),
-    Table("targets", "quarter (and optional segment or team)", (
+    Table("targets", N_("quarter (and optional segment or team)"), (
         _c("quarter", required=True), _c("segment"), _c("team"), _c("target_grr", "float"),
         _c("target_renewed_arr", "float"),
     )),
@@ -106,16 +108,16 @@ REQUIRED_TABLES = ("subscriptions",)
 
 # What each optional table unlocks, for the data page and for pages whose table is missing.
 UNLOCKS: dict[str, str] = {
-    "accounts": "names, segments, regions and owners on every page and filter",
-    "renewal_opportunities": "CRM stages, forecast categories and probabilities in the forecast",
-    "usage_events": "usage trend, adoption and licence utilisation in health scores",
-    "usage_daily": "usage trend and adoption from pre-aggregated usage",
-    "usage_monthly_users": "exact monthly active users beside pre-aggregated usage (from rollup-usage)",
-    "tickets": "support load and escalations in health scores",
-    "surveys": "NPS and CSAT in health scores",
-    "activities": "days since the last CSM touch and business reviews",
-    "fx_rates": "conversion of other currencies to the reporting currency",
-    "opportunity_history": "the CRM's calls as they stood on each past day: the accuracy of each CSM's calls",
-    "team": "the forecast by team and manager, and a manager's view of their team's book",
-    "targets": "the quarter's forecast against plan, per segment and team where given",
+    "accounts": N_("names, segments, regions and owners on every page and filter"),
+    "renewal_opportunities": N_("CRM stages, forecast categories and probabilities in the forecast"),
+    "usage_events": N_("usage trend, adoption and licence utilisation in health scores"),
+    "usage_daily": N_("usage trend and adoption from pre-aggregated usage"),
+    "usage_monthly_users": N_("exact monthly active users beside pre-aggregated usage (from rollup-usage)"),
+    "tickets": N_("support load and escalations in health scores"),
+    "surveys": N_("NPS and CSAT in health scores"),
+    "activities": N_("days since the last CSM touch and business reviews"),
+    "fx_rates": N_("conversion of other currencies to the reporting currency"),
+    "opportunity_history": N_("the CRM's calls as they stood on each past day: the accuracy of each CSM's calls"),
+    "team": N_("the forecast by team and manager, and a manager's view of their team's book"),
+    "targets": N_("the quarter's forecast against plan, per segment and team where given"),
 }

@@ -29,6 +29,7 @@ from renewal_radar.readers.common import SCORES
 
 BREAKDOWNS = ("segment", "csm_owner", "category", "source")
 HORIZONS_DAYS = scoring.STANDARD_HORIZONS  # the horizons the page offers: the ones the scoring stage stores
+CALL_SHARE_COLUMNS = call_accuracy.SHARE_COLUMNS  # the renewed share of the ARR of each CRM call
 
 
 @dataclass(frozen=True)

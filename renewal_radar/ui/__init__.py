@@ -15,7 +15,7 @@
 Pages write ``ui.compute``, ``ui.dataframe``…: the names below are the toolkit, whichever room holds them.
 """
 
-from renewal_radar.ui.cards import metric, ninety_days_caption
+from renewal_radar.ui.cards import card_row, metric, ninety_days_caption
 from renewal_radar.ui.data import (
     account_exists,
     compute,
@@ -28,8 +28,8 @@ from renewal_radar.ui.data import (
 )
 from renewal_radar.ui.economics import path_to_plan_panel, quarter_price_panel
 from renewal_radar.ui.formatting import coded, day, day_count, money, percent, renewal_count, snapshot_name
-from renewal_radar.ui.layout import mark_navigation_ready, page_header
-from renewal_radar.ui.navigation import navigation_pages, page_files
+from renewal_radar.ui.layout import mark_navigation_ready, page_header, uploader_words
+from renewal_radar.ui.navigation import navigation_pages, page_files, page_titles
 from renewal_radar.ui.packs import pack_downloads
 from renewal_radar.ui.pickers import (
     bill_period_label,
@@ -61,6 +61,7 @@ __all__ = [
     "account_url",
     "audited",
     "bill_period_label",
+    "card_row",
     "chart_opening_accounts",
     "charted_accounts",
     "choose_language",
@@ -83,6 +84,7 @@ __all__ = [
     "pack_downloads",
     "page_files",
     "page_header",
+    "page_titles",
     "path_to_plan_panel",
     "percent",
     "percent_column",
@@ -105,5 +107,6 @@ __all__ = [
     "stop_without_data",
     "table_page",
     "table_with_download",
+    "uploader_words",
     "warn_if_scores_stale",
 ]

@@ -36,3 +36,28 @@ def page_header(title: str, what: str) -> None:
         st.switch_page("app.py")
     st.title(title)
     st.caption(what)
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string's content (quotes and backslashes escaped, one line)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def uploader_words(kinds: list[str]) -> None:
+    """Streamlit's file uploader in the reader's language: its button ("Upload") and its line on the size limit
+    and file kinds have no parameter, so they are set by style — the English stays in the page, at size 0, and
+    the words shown are the catalogue's (issue 37)."""
+    from renewal_radar.i18n import t
+
+    button = t("Upload")
+    limit = t("Up to {mb:,} MB per file · {kinds}", mb=st.get_option("server.maxUploadSize"),
+              kinds=", ".join(kind.upper() for kind in kinds))
+    dropzone = '[data-testid="stFileUploaderDropzone"]'
+    st.html(f"""<style>
+{dropzone} button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+{dropzone} button [data-testid="stMarkdownContainer"] p::after {{ content: "{_css_text(button)}";
+  font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{_css_text(limit)}";
+  font-size: 0.875rem; }}
+</style>""")

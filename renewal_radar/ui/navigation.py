@@ -24,6 +24,11 @@ def page_files() -> list[str]:
     return [f"pages/{stem}.py" for _, entries in SECTIONS for stem, _, _ in entries]
 
 
+def page_titles() -> dict[str, str]:
+    """Each page's title in the reader's language, by file stem (``at_risk`` → "At-risk accounts")."""
+    return {stem: t(title) for _, entries in SECTIONS for stem, title, _ in entries}
+
+
 def navigation_pages(person: access.Person) -> tuple[dict[str, list], dict[str, str]]:
     """The sections of ``st.navigation`` for ``person`` and each page's URL path → file stem. Pages outside the
     person's role stay routable but hidden, so a typed address reaches the page's refusal instead of

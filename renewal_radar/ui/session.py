@@ -63,7 +63,8 @@ def refuse(message: str, **detail) -> None:
 
 def role_word(role: str) -> str:
     """A role in words."""
-    return {"leader": t("leader"), "csm": t("CSM"), "analyst": t("analyst"), "admin": t("admin")}.get(role, role)
+    return {"leader": t("leader"), "manager": t("manager"), "csm": t("CSM"), "analyst": t("analyst"),
+            "admin": t("admin")}.get(role, role)
 
 
 SHOWN_CURRENCY = "_shown_currency"  # not a widget key, so it outlives a page run that draws no sidebar

@@ -28,8 +28,30 @@ def dataframe(frame: pl.DataFrame, column_config: dict | None = None, height: in
     money = [n for n, dtype in shown.schema.items()
              if dtype.is_float() and figures.column(aliases.get(n, n)).kind == "money"]
     shown = shown.with_columns(pl.col(money).round(0)) if money else shown  # whole units, pages' columns too
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=configs | explicit,
-                 **({"height": height} if height else {}))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=_pinned(configs | explicit, shown),
+                 **({"height": min(height, _rows_height(shown.height))} if height else {}))
+
+
+ROW_PX, HEADER_PX = 35, 38  # Streamlit's grid: a row and the header row
+
+
+def _rows_height(rows: int) -> int:
+    """The height that shows ``rows`` rows and no blank ones below them (a page's height is a cap, not a pad)."""
+    return HEADER_PX + ROW_PX * max(rows, 1) + 2
+
+
+PINNED = ("open", "name")  # a wide table of accounts keeps its link and the account's name in view when scrolled
+
+
+def _pinned(configs: dict, frame: pl.DataFrame) -> dict:
+    """The column configs with the account's link and name pinned, in a table wide enough to scroll."""
+    if frame.width <= WIDE_TABLE_COLUMNS or "name" not in frame.columns:
+        return configs
+    return {name: {**config, "pinned": True} if name in PINNED and isinstance(config, dict) else config
+            for name, config in configs.items()}
+
+
+WIDE_TABLE_COLUMNS = 6
 
 
 def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
@@ -55,7 +77,8 @@ def _readable(frame: pl.DataFrame, explicit: dict, aliases: dict) -> tuple[pl.Da
         registered = aliases.get(name, name)
         entry = figures.column(registered)
         if nulls.get(name) and (dtype.is_numeric() or dtype == pl.Date):
-            change, config = _column_with_gaps(name, dtype, entry.kind, figures.label(registered), currency)
+            change, config = _column_with_gaps(name, dtype, entry.kind, figures.label(registered), currency,
+                                               frame[name] if dtype == pl.Date else None)
         else:
             change, config = _column_view(name, dtype, entry.kind, figures.label(registered), currency,
                                           registered)
@@ -65,17 +88,19 @@ def _readable(frame: pl.DataFrame, explicit: dict, aliases: dict) -> tuple[pl.Da
     return (frame.with_columns(changes) if changes else frame), configs
 
 
-def _column_with_gaps(name: str, dtype, kind: str, label: str, currency: str):
-    """A number or date column with empty cells, as text: the grid would print "None" in them; a dash instead."""
+def _column_with_gaps(name: str, dtype, kind: str, label: str, currency: str, dates: pl.Series | None = None):
+    """A number or date column with empty cells, as text: the grid would print "None" in them; a dash instead.
+    Dates are written as the reader's language writes them, like the table's other date columns."""
     col = pl.col(name)
     if dtype == pl.Date:
-        text = col.dt.strftime("%Y-%m-%d")
+        days = dates.drop_nulls().unique()
+        text = col.replace_strict(days, [i18n.date(day) for day in days], default=None, return_dtype=pl.String)
     elif kind == "percent":
         text = pl.format("{}%", (col * 100).round(1))
     elif kind in ("money", "score", "count") or dtype.is_integer():
         text = col.round(0).cast(pl.Int64).cast(pl.String)
     else:
-        text = col.round(2).cast(pl.String)
+        text = col.round(1).cast(pl.String)  # hours, months: one decimal at most
     if kind == "money":
         label = _money_label(label, currency)
     return text.fill_null("—"), st.column_config.TextColumn(label, alignment="right")
@@ -86,13 +111,14 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str, registe
     col = pl.col(name)
     numeric = dtype.is_numeric()
     if kind == "money" and numeric:
-        return col.round(0), money_column(label, currency)
+        return _no_negative_zero(col.round(0)), money_column(label, currency)
     if kind == "percent" and numeric:
-        return col * 100, st.column_config.NumberColumn(label, format="%.1f%%")
+        return _no_negative_zero((col * 100).round(1)), st.column_config.NumberColumn(label, format="%.1f%%")
     if kind == "score" and numeric:
         return col.round(0), st.column_config.NumberColumn(label, format="%d")
     if kind in ("number", "count") and numeric:
-        return None, st.column_config.NumberColumn(label, format="localized")
+        # a measure such as hours or months shows one decimal at most (20.1, not 20.067)
+        return (col.round(1) if dtype.is_float() else None), st.column_config.NumberColumn(label, format="localized")
     if dtype == pl.Date:
         return None, st.column_config.DateColumn(label, format="localized")
     if isinstance(dtype, pl.Datetime):
@@ -103,7 +129,14 @@ def _column_view(name: str, dtype, kind: str, label: str, currency: str, registe
         words = figures.value_words(registered or name)
         shown = col.replace(words) if words else col
         return shown.fill_null(""), st.column_config.TextColumn(label)  # an empty cell, never "None"
+    if dtype.is_float():  # a measure nobody registered: two decimals at most
+        return col.round(2), st.column_config.NumberColumn(label, format="localized")
     return None, st.column_config.Column(label)
+
+
+def _no_negative_zero(rounded: pl.Expr) -> pl.Expr:
+    """A value that rounds to nothing from below reads "0.0%" or "$0", never "-0.0%" or "-$0"."""
+    return pl.when(rounded == 0).then(0.0).otherwise(rounded).alias(rounded.meta.output_name())
 
 
 def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config: dict | None = None,
@@ -116,12 +149,12 @@ def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config:
     """
     dataframe(frame if whole else table_page(frame, f"{key}_page"), column_config, height)
     rows = whole or (lambda: frame)  # the download: every page
-    left, right, _ = st.columns([1, 1, 4])
+    buttons = st.container(horizontal=True)  # as wide as their words: "CSVをダウンロード" is never cut
     language = i18n.current_language()  # a file is written after the run, in the language the page was read in
-    left.download_button(t("Download CSV"), lambda: _labelled_file(downloads.spreadsheet_csv, rows, language),
+    buttons.download_button(t("Download CSV"), lambda: _labelled_file(downloads.spreadsheet_csv, rows, language),
                          f"{name}.csv", "text/csv",
                          key=f"{key}_csv", on_click="ignore")
-    right.download_button(t("Download XLSX"), lambda: _labelled_file(downloads.xlsx_bytes, rows, language),
+    buttons.download_button(t("Download XLSX"), lambda: _labelled_file(downloads.xlsx_bytes, rows, language),
                           f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click="ignore")
@@ -134,17 +167,24 @@ def _labelled_file(write: Callable[[pl.DataFrame], bytes], rows: Callable[[], pl
 
 
 def table_page(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-    """The page of ``frame`` picked above the table (``table_page_rows`` rows each, in the frame's order), with
-    which rows of how many it shows; the whole frame when it fits on one page."""
+    """The page of ``frame`` picked above the table (``table_page_rows`` rows each), with which rows of how many
+    it shows; the whole frame when it fits on one page. A longer table can be sorted whole by a column picked
+    above it (the grid's own header sorts only the page it holds)."""
     size = max(int(settings.get("table_page_rows")), 1)
     pages = max(-(-frame.height // size), 1)
     if pages == 1:
         return frame
-    left, right = st.columns([1, 4])
-    page = left.number_input(t("Page"), min_value=1, max_value=pages, value=1, step=1, key=key)
+    sort_by, direction, page_box = st.columns([3, 1, 1], vertical_alignment="bottom")
+    sortable = [name for name, dtype in frame.schema.items() if name != "open" and not dtype.is_nested()]
+    by = sort_by.selectbox(t("Sort the whole table by"), [None, *sortable], key=f"{key}_sort",
+                           format_func=lambda name: t("the order shown") if name is None else figures.label(name))
+    descending = direction.toggle(t("Largest first"), value=True, key=f"{key}_descending", disabled=by is None)
+    if by is not None:
+        frame = frame.sort(by, descending=descending, nulls_last=True, maintain_order=True)
+    page = page_box.number_input(t("Page"), min_value=1, max_value=pages, value=1, step=1, key=key)
     start = (int(page) - 1) * size
-    right.caption(t("Rows {first}–{last} of {total}, in the order shown; sorting a column sorts this page.",
-                    first=f"{start + 1:,}", last=f"{min(start + size, frame.height):,}", total=f"{frame.height:,}"))
+    st.caption(t("Rows {first}–{last} of {total}.", first=f"{start + 1:,}", last=f"{min(start + size, frame.height):,}",
+                 total=f"{frame.height:,}"))
     return frame.slice(start, size)
 
 
