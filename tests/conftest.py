@@ -308,10 +308,9 @@ def _record_console(page: Page, message) -> None:
 
 
 def _record_failed_response(page: Page, response) -> None:
-    # On a page's own URL (/data) Streamlit's frontend first probes /data/_stcore/health and
-    # /data/_stcore/host-config to find its base path, then falls back to /; those 404s are by design.
-    probing = response.url.split("?")[0].endswith(("/_stcore/health", "/_stcore/host-config"))
-    if response.status >= 400 and not probing:
+    # every failed load counts, the probes of /<page>/_stcore/health a deep link once made included (issue 37:
+    # the server now tells the page its base address, renewal_radar.ui.serve.BaseUrlOnDeepLinks)
+    if response.status >= 400:
         page.console_errors.append(f"{response.status} {response.url}")
 
 

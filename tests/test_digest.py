@@ -73,7 +73,7 @@ def test_health_drops_and_risk_crossing_compare_the_two_days():
                  ("E", "New", "red", 20.0, 0.90, 0, 0))  # no score on the since day: nothing to compare
     drops = digest.health_drop(before, now, AS_OF)
     assert drops["account_id"].to_list() == ["D", "A"]  # worst score first; red→red is no drop
-    assert drops["detail"][1] == "Health went from green (75) to yellow (60)."
+    assert drops["detail"][1] == "Health went from Green (75) to Yellow (60)."
     risen = digest.risk_up(before, now, 0.3, AS_OF)
     assert risen["account_id"].to_list() == ["D"]  # B was above already; 0.30 counts as crossing 0.3
     assert "29.0%" in risen["detail"][0] and "30.0%" in risen["detail"][0]

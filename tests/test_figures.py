@@ -22,15 +22,21 @@ def _catalogue(lang: str) -> dict[str, str]:
 
 
 def _shown_figures() -> list[tuple[str, int, str | None]]:
-    """(page file, line, figure name) of every KPI card on the pages: ``ui.metric(container, "name", …)``, and
-    ``None`` for a card drawn around the registry (``container.metric(…)``)."""
+    """(page file, line, figure name) of every KPI card on the pages: ``ui.metric(container, "name", …)`` or
+    ``cards.metric("name", …)`` in a ``with ui.card_row() as cards`` row, and ``None`` for a card drawn around the
+    registry (``container.metric(…)``)."""
     found = []
     for path in sorted((ROOT / "pages").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        rows = {item.optional_vars.id for node in ast.walk(tree) if isinstance(node, ast.With)
+                for item in node.items if isinstance(item.optional_vars, ast.Name)
+                and ast.unparse(item.context_expr) == "ui.card_row()"}
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "metric":
-                through_registry = isinstance(node.func.value, ast.Name) and node.func.value.id == "ui"
-                name = node.args[1].value if through_registry and isinstance(node.args[1], ast.Constant) else None
-                found.append((path.name, node.lineno, name))
+                receiver = node.func.value.id if isinstance(node.func.value, ast.Name) else None
+                position = 1 if receiver == "ui" else 0 if receiver in rows else None
+                named = position is not None and isinstance(node.args[position], ast.Constant)
+                found.append((path.name, node.lineno, node.args[position].value if named else None))
     return found
 
 

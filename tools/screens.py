@@ -192,6 +192,8 @@ def watch_console(page: Page) -> None:
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on("response", lambda response: response.status >= 400 and page.console_errors.append(
+        f"{response.status} {response.url}"))
 
 
 def walk(browser, url: str, language: str, width: int, shots: Path, findings: Findings, database: Path,
