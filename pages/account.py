@@ -52,8 +52,8 @@ st.subheader(f"{profile['name']}")
 facts = {t("Segment"): profile.get("segment"), t("Region"): profile.get("region"),
          t("Country"): profile.get("country"), t("CSM"): profile.get("csm_owner"), t("AM"): profile.get("am_owner"),
          t("Industry"): profile.get("industry"), t("Parent account"): profile.get("parent_account_id"),
-         t("Customer since"): profile.get("first_start")}
-st.caption(" · ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, "(none)")))
+         t("Customer since"): ui.day(profile["first_start"]) if profile.get("first_start") else None}
+st.caption(" · ".join(t("{label}: {value}", label=k, value=v) for k, v in facts.items() if v not in (None, "(none)")))
 
 now = view.months.tail(1).row(0, named=True) if view.months.height else {}
 risk_row, renewal = view.risk or {}, view.next_renewal or {}

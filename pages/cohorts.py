@@ -48,7 +48,8 @@ k = period.number_input(t("Period"), min_value=0, max_value=last_k, value=min(la
                         else 3)), key="drill_k")
 members = ui.compute(reader.members, as_of, grain, chosen, int(k), filters)
 counts = members.group_by("status").len().sort("status")
-st.caption(" · ".join(f"{ui.coded('status', row['status'])}: {row['len']:,}" for row in counts.iter_rows(named=True)))
+st.caption(" · ".join(t("{label}: {value}", label=ui.coded("status", row["status"]), value=f"{row['len']:,}")
+                     for row in counts.iter_rows(named=True)))
 ui.table_with_download(members.with_columns(ui.account_url()).select("open", *members.columns), "cohort_accounts",
                        "cohort_accounts", {"open": ui.account_link_column()}, height=300)
 

@@ -212,6 +212,23 @@ def test_every_page_reads_cleanly_in_each_language(server, browser, demo_db, lan
         assert titles["at_risk"] == i18n.t("At-risk accounts")
 
 
+@pytest.fixture(scope="module")
+def one_account_book(tmp_path_factory) -> Path:
+    from renewal_radar.demo import build_demo
+
+    path = tmp_path_factory.mktemp("one_account") / "one.duckdb"
+    build_demo(path, accounts=1, seed=11, events=5_000)
+    return path
+
+
+def test_a_book_of_one_account_reads_cleanly(one_account_book, browser, tmp_path):
+    """The same check on a book of one account (empty tables, single points, no cohort to compare), in Japanese."""
+    with streamlit_server(one_account_book, tmp_path) as url:
+        findings = screens.Findings()
+        screens.walk(browser, url, "ja", 1280, SHOTS / "screens_one_account", findings, one_account_book)
+    assert not findings.problems, findings.report()
+
+
 def test_a_korean_reader_picks_won_and_every_page_follows(server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 2600}, locale="ko-KR")
     tab = context.new_page()
