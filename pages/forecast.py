@@ -110,8 +110,8 @@ if view == "quarter":
         ui.path_to_plan_panel(this_quarter, reader.plan_path(this_quarter), reader.what_if, currency)
     with team_tab:
         if not this_quarter.has_team:
-            st.info(t("No team file: the breakdown is by CSM. Import `team.csv` (`owner`, `manager`, `team`) to roll the "
-                      "forecast up by team and manager."))
+            st.info(t("No team file: the breakdown is by CSM. Import `team.csv` (`owner`, `manager`, `team`) to "
+                      "roll the forecast up by team and manager."))
             level_table(this_quarter.by_team, ["csm_owner"], "quarter_by_csm")
         else:
             managers = sorted(m for m in this_quarter.renewals["manager"].drop_nulls().unique().to_list())
