@@ -31,7 +31,7 @@ if triangle.is_empty():
 labels, currency = page.labels, page.currency
 st.plotly_chart(charts.cohort_heatmap(triangle, measure, labels, currency,
                                       t("{measure} by cohort", measure=MEASURES[measure])), width="stretch")
-st.caption(t("Period k is read on the cohort's first day plus k months (or quarters); period 0 is 100 % by "
+st.caption(t("Period k is read on the cohort's first day plus k months (or quarters); period 0 is 100% by "
              "definition; empty cells lie after the as-of day. Gross MRR retention caps each account at its "
              "starting MRR; net lets expansion count."))
 

@@ -304,7 +304,7 @@ elif calls.book.is_empty() or not calls.book["renewals"][0]:
 else:
     st.caption(t("The CRM's calls as they stood on each month start of the past year, against what renewed: the "
                  "share of the ARR called Commit, Best Case and Pipeline that renewed, and the error of the called "
-                 "forecast beside the model's on the same renewals. A reliable Commit renews close to 100 %."))
+                 "forecast beside the model's on the same renewals. A reliable Commit renews close to 100%."))
     by_team, by_csm = st.tabs([t("By team"), t("By CSM")])
     # the answer first: who called, how far off the call was beside the model, what each call renewed
     answer = ["called_error", "model_error", *reader.CALL_SHARE_COLUMNS.values()]
