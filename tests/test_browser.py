@@ -181,7 +181,9 @@ def test_forecast_what_moved_queue_and_saving_a_snapshot(snapshot_server, page):
     page.get_by_label("Save today's forecast as").fill("Monday review")
     page.get_by_role("button", name="Save snapshot").click()
     page.get_by_text("Saved snapshot").wait_for(timeout=30_000)
+    wait_for_app(page)  # the rerun that lists the new snapshot has finished
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with").click()
+    page.get_by_role("option", name="Monday review").first.wait_for(timeout=30_000)  # the list opens under load
     assert page.get_by_role("option", name="Monday review").count() == 1
     page.keyboard.press("Escape")
     assert_clean(page)
