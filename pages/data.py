@@ -31,7 +31,7 @@ ui.dataframe(data.profile.select("table_name", "loaded", "file", "preset", "row_
 if data.missing.height:
     st.subheader(t("Missing files and what they would unlock"))
     for row in data.missing.iter_rows(named=True):
-        st.markdown(t("- **{table}** ({table}.csv, .xlsx or .parquet): {unlocks}", table=row["table_name"],
+        st.markdown(t("- `{table}` ({table}.csv, .xlsx or .parquet): {unlocks}", table=row["table_name"],
                       unlocks=t(row["unlocks"])))
 
 st.subheader(t("Warnings of the last import"))

@@ -74,34 +74,31 @@ def _localize_axes(figure: go.Figure, tick_format: str, hover_format: str) -> No
 def _no_symbol_beside_a_minus(figure: go.Figure) -> None:
     """A money axis that reaches below zero loses its symbol prefix: Plotly writes it before the minus
     ("$-100k"), which no locale does; the axis title names the currency."""
-    negative = _axes_with_negative_values(figure)
+    negative = _axes_drawing(figure, _has_negative)
     for name in figure.layout:
         if name.startswith(("xaxis", "yaxis")) and figure.layout[name].tickprefix and name in negative:
             figure.layout[name].tickprefix = None
 
 
-def _axes_with_negative_values(figure: go.Figure) -> set[str]:
-    found = set()
-    for trace in figure.data:
-        for letter in ("x", "y"):
-            values = getattr(trace, letter, None) if letter in trace else None
-            if values is None or not len(values):
-                continue
-            numbers = [v for v in values if isinstance(v, int | float | np.number) and v == v]
-            if numbers and min(numbers) < 0:
-                reference = getattr(trace, f"{letter}axis", None) or letter
-                found.add(reference.replace("x", "xaxis").replace("y", "yaxis"))
-    return found
+def _has_negative(values) -> bool:
+    numbers = [v for v in values if isinstance(v, int | float | np.number) and v == v]
+    return bool(numbers) and min(numbers) < 0
 
 
 def _date_axes(figure: go.Figure) -> set[str]:
     """The layout names of the axes that carry dates (``xaxis``, ``xaxis2`` …): typed so, or drawing dates."""
-    found = {name for name in figure.layout
+    typed = {name for name in figure.layout
              if name.startswith(("xaxis", "yaxis")) and figure.layout[name].type == "date"}
+    return typed | _axes_drawing(figure, lambda values: isinstance(values[0], dt.date | np.datetime64))
+
+
+def _axes_drawing(figure: go.Figure, holds: Callable) -> set[str]:
+    """The layout names of the axes (``xaxis``, ``yaxis2`` …) some trace draws values on that ``holds`` accepts."""
+    found = set()
     for trace in figure.data:
         for letter in ("x", "y"):
             values = getattr(trace, letter, None) if letter in trace else None
-            if values is not None and len(values) and isinstance(values[0], dt.date | np.datetime64):
+            if values is not None and len(values) and holds(values):
                 reference = getattr(trace, f"{letter}axis", None) or letter
                 found.add(reference.replace("x", "xaxis").replace("y", "yaxis"))
     return found

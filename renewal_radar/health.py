@@ -23,8 +23,8 @@ SETTINGS_PATH = Path(__file__).resolve().parent / "health.toml"
 # The export each component's signal comes from (None: always available from subscriptions).
 SOURCES = {"usage_trend": "usage", "license_utilisation": "usage", "feature_breadth": "usage", "nps": "surveys",
            "support_load": "tickets", "csm_touch": "activities", "days_to_renewal": None}
-SOURCE_FILES = {"usage": "usage_events or usage_daily", "surveys": "surveys", "tickets": "tickets",
-                "activities": "activities"}
+SOURCE_FILES = {"usage": ("usage_events", "usage_daily"), "surveys": ("surveys",), "tickets": ("tickets",),
+                "activities": ("activities",)}  # any one of them feeds the component
 
 
 @dataclass(frozen=True)

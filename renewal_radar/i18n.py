@@ -25,6 +25,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -258,6 +259,11 @@ def number(value: float | None, digits: int = 0) -> str:
         return "—"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return _pattern(pattern).apply(value, format_locale())
+
+
+def alternatives(items: list[str]) -> str:
+    """``a or b`` as the current language writes it (``a 또는 b``, ``aまたはb``, ``a或b``)."""
+    return babel_lists.format_list(list(items), style="or", locale=format_locale())
 
 
 def percent(value: float | None, digits: int = 1) -> str:

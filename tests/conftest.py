@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from renewal_radar import db  # noqa: E402
 from renewal_radar.demo import build_demo  # noqa: E402
 from renewal_radar.ingest import import_folder  # noqa: E402
+from tools import screens  # noqa: E402
 
 # The hand-checked company of the metric tests (see test_metrics.py for the worked answers).
 #  A: 100 from Jan 1, 150 from Jul 1 (expansion, open-ended)
@@ -300,25 +301,11 @@ def page(browser):
     # tall enough that a screenshot shows the whole page: Streamlit scrolls inside its own container
     context = browser.new_context(viewport={"width": 1440, "height": 2600})
     tab = context.new_page()
-    tab.console_errors = []
-    tab.on("console", lambda msg: _record_console(tab, msg))
-    tab.on("pageerror", lambda exc: tab.console_errors.append(str(exc)))
-    tab.on("response", lambda response: _record_failed_response(tab, response))
-    yield tab
-    context.close()
-
-
-def _record_console(page: Page, message) -> None:
-    # failed loads are judged by their URL in _record_failed_response
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        page.console_errors.append(message.text)
-
-
-def _record_failed_response(page: Page, response) -> None:
     # every failed load counts, the probes of /<page>/_stcore/health a deep link once made included (issue 37:
     # the server now tells the page its base address, renewal_radar.ui.serve.BaseUrlOnDeepLinks)
-    if response.status >= 400:
-        page.console_errors.append(f"{response.status} {response.url}")
+    screens.watch_console(tab)
+    yield tab
+    context.close()
 
 
 def wait_for_app(page: Page, expected_charts: int = 0) -> None:

@@ -268,3 +268,10 @@ def test_count_axes_tick_at_whole_numbers():
     from renewal_radar.charts import whole_ticks
 
     assert [whole_ticks(largest)["dtick"] for largest in (0, 3, 7.04, 12, 120, 4000)] == [1, 1, 2, 5, 50, 1000]
+
+
+def test_alternatives_read_as_the_language_writes_or():
+    expected = {"en": "a or b", "ko": "a 또는 b", "ja": "aまたはb", "zh_TW": "a或b"}
+    for lang, text in expected.items():
+        with i18n.language(lang):
+            assert i18n.alternatives(["a", "b"]) == text

@@ -26,11 +26,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 from playwright.sync_api import Page, sync_playwright
 
 from bench.browser import page_paths, wait_drawn
 from bench.load import CHROMIUM, CHROMIUM_ARGS, server
+from renewal_radar import db, sql
 from renewal_radar.settings import REPO_ROOT
 
 LANGUAGES = ("en", "ko", "ja", "zh-TW")
@@ -130,34 +130,14 @@ def app_words() -> frozenset[str]:
     return frozenset(word.lower() for word in re.findall(r"[A-Za-z]{3,}", text)) - LATIN_IN_EVERY_LANGUAGE
 
 
-DATA_VALUES = {  # the book's own names, shown as the data has them
-    "accounts_dim": ("account_id", "name", "plan", "acquisition_channel", "segment", "industry", "main_product",
-                     "am_owner", "csm_owner", "region", "country", "currency"),
-    "subscription_lines": ("product",),
-    "usage_monthly_by_feature": ("feature",),
-    "stg_team": ("owner", "manager", "team", "email"),
-    "stg_activities": ("subject",),
-    "stg_surveys": ("comment",),
-    "renewal_reasons": ("reason_text", "comment"),
-    "stg_renewal_opportunities": ("owner", "loss_comment"),
-    "forecast_snapshots": ("name",),
-}
-
-
 def data_words(database: Path) -> frozenset[str]:
-    """Every word of the book's names (``DATA_VALUES``), lower case."""
-    words: set[str] = set()
-    with duckdb.connect(str(database), read_only=True) as con:
-        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-        for table, columns in DATA_VALUES.items():
-            if table not in tables:
-                continue
-            for column in columns:
-                values = con.execute(f'select distinct "{column}"::varchar from {table} where "{column}" is not null'
-                                     ).fetchall()
-                for (value,) in values:
-                    words.update(word.lower() for word in re.findall(r"[A-Za-z]{3,}", value))
-    return frozenset(words)
+    """Every word of the book's names (``queries/lookups/data_names.sql``), lower case."""
+    con = db.connect(database)
+    try:
+        names = sql.run(con, "lookups/data_names")["value"]
+    finally:
+        con.close()
+    return frozenset(word.lower() for name in names for word in re.findall(r"[A-Za-z]{3,}", str(name)))
 
 
 # file, table and column names (targets.csv, usage_daily, data/README.md) are identifiers, not words
@@ -188,9 +168,11 @@ def page_problems(page: Page, language: str, english: frozenset[str], data: froz
 
 
 def watch_console(page: Page) -> None:
-    """Record the page's console errors and uncaught exceptions in ``page.console_errors``."""
+    """Record the page's console errors, uncaught exceptions and failed loads in ``page.console_errors`` (a failed
+    load once, by its status and address, not again as the console's "Failed to load resource")."""
     page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("console", lambda message: message.type == "error" and not message.text.startswith(
+        "Failed to load resource") and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     page.on("response", lambda response: response.status >= 400 and page.console_errors.append(
         f"{response.status} {response.url}"))

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from renewal_radar import book, dates, forecast, health, money, ninety_days, renewals, risk
+from renewal_radar import book, dates, forecast, health, i18n, money, ninety_days, renewals, risk
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 from renewal_radar.money import Money
@@ -61,7 +61,8 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     ).with_columns(health.trend_arrow(pl.col("health_change")).alias("trend"))
     sources = health.source_rows(con)
     available = health.available_components(sources)
-    missing = [t("{component} (needs {file})", component=t(c.label), file=health.SOURCE_FILES[health.SOURCES[c.name]])
+    missing = [t("{component} (needs {file})", component=t(c.label), file=i18n.alternatives(
+        [f"`{name}`" for name in health.SOURCE_FILES[health.SOURCES[c.name]]]))
                for c in health.load_settings().components if not available[c.name]]
     _, band_rates = book.risk_backtest(con)
     bands = scored["band"].value_counts()

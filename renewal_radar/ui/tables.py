@@ -41,6 +41,7 @@ def _rows_height(rows: int) -> int:
 
 
 PINNED = ("open", "name")  # a wide table of accounts keeps its link and the account's name in view when scrolled
+WIDE_TABLE_COLUMNS = 6
 
 
 def _pinned(configs: dict, frame: pl.DataFrame) -> dict:
@@ -49,9 +50,6 @@ def _pinned(configs: dict, frame: pl.DataFrame) -> dict:
         return configs
     return {name: {**config, "pinned": True} if name in PINNED and isinstance(config, dict) else config
             for name, config in configs.items()}
-
-
-WIDE_TABLE_COLUMNS = 6
 
 
 def _percent_columns(frame: pl.DataFrame, explicit: dict) -> tuple[pl.DataFrame, dict]:
@@ -152,12 +150,10 @@ def table_with_download(frame: pl.DataFrame, name: str, key: str, column_config:
     buttons = st.container(horizontal=True)  # as wide as their words: "CSVをダウンロード" is never cut
     language = i18n.current_language()  # a file is written after the run, in the language the page was read in
     buttons.download_button(t("Download CSV"), lambda: _labelled_file(downloads.spreadsheet_csv, rows, language),
-                         f"{name}.csv", "text/csv",
-                         key=f"{key}_csv", on_click="ignore")
+                            f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore")
     buttons.download_button(t("Download XLSX"), lambda: _labelled_file(downloads.xlsx_bytes, rows, language),
-                          f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          on_click="ignore")
+                            f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            key=f"{key}_xlsx", on_click="ignore")
 
 
 def _labelled_file(write: Callable[[pl.DataFrame], bytes], rows: Callable[[], pl.DataFrame], language: str) -> bytes:
