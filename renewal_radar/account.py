@@ -61,14 +61,15 @@ def ticket_summary(tickets: pl.DataFrame) -> dict:
     }
 
 
-def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
-    """The account as of a day (None when the id is unknown)."""
+def view(con, account_id: str, as_of: dt.date, scores: book.Scores | book.Reading | None = None) -> AccountView | None:
+    """The account as of a day (None when the id is unknown); ``scores``: the caller's holder or reading."""
     profile = sql.run(con, "reports/account_profile", account_id=account_id)
     if profile.is_empty():
         return None
     params = {"account_id": account_id, "as_of": as_of}
     start = dates.add_months(dates.month_floor(as_of), -23)
-    history = book.account_history(con, account_id, start, as_of)
+    scores = book.reading_of(con, scores)  # the score status read once for the view
+    history = book.account_history(con, account_id, start, as_of, scores)
     return AccountView(
         profile=profile.row(0, named=True),
         lines=sql.run(con, "reports/account_lines", account_id=account_id),
@@ -78,8 +79,8 @@ def view(con, account_id: str, as_of: dt.date) -> AccountView | None:
         surveys=sql.run(con, "reports/account_surveys", **params),
         activities=sql.run(con, "reports/account_activities", **params),
         health_history=history,
-        risk=_risk(con, account_id, as_of),
-        next_renewal=_next_renewal(con, account_id, as_of),
+        risk=book.account_score(con, as_of, account_id, scores),
+        next_renewal=book.next_renewal(con, as_of, account_id, scores),
     )
 
 
@@ -97,10 +98,3 @@ def worded(con, view: AccountView | None, currency: str) -> AccountView | None:
     return dataclasses.replace(view, risk={**view.risk, "top_drivers": words["top_drivers"][0]})
 
 
-def _risk(con, account_id: str, as_of: dt.date) -> dict | None:
-    return book.account_score(con, as_of, account_id)
-
-
-def _next_renewal(con, account_id: str, as_of: dt.date) -> dict | None:
-    upcoming = book.renewal_rows(con, as_of, 365).filter(pl.col("account_id") == account_id)
-    return upcoming.sort("renewal_date").row(0, named=True) if upcoming.height else None

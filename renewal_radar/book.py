@@ -29,61 +29,64 @@ from renewal_radar import (
     settings,
     sql,
 )
-from renewal_radar.day_book import Scores, ScoreStatus, day_of, rows_of_days, status, usable_days
+from renewal_radar.day_book import Reading, Scores, ScoreStatus, day_of, reading_of, rows_of_days, status, usable_days
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of, reporting_currency
 
 # the day machinery callers name through the book: Scores for a holder, status and usable_days for stored days
-__all__ = ["ScoreStatus", "Scores", "rows_of_days", "status", "usable_days"]
+__all__ = ["Reading", "ScoreStatus", "Scores", "reading_of", "rows_of_days", "status", "usable_days"]
 
 # ---------------------------------------------------------------- accounts
 
 
-def account_score(con, as_of: dt.date, account_id: str, scores: Scores | None = None) -> dict | None:
+def account_score(con, as_of: dt.date, account_id: str, scores: Scores | Reading | None = None) -> dict | None:
     """One account's row of :func:`account_scores` (None when it was not active on ``as_of``)."""
-    found = _with_drivers_and_arr(con, day_of(con, as_of, scores).rows(con, "account", account_id=account_id),
+    found = _with_drivers_and_arr(con, reading_of(con, scores).rows(con, as_of, "account", account_id=account_id),
                                   True, as_of)
     return found.row(0, named=True) if found.height else None
 
 
 def account_scores(con, as_of: dt.date, filters: Filters = ALL, with_drivers: bool = True,
-                   scores: Scores | None = None) -> pl.DataFrame:
+                   scores: Scores | Reading | None = None) -> pl.DataFrame:
     """Health, band, components, churn probability, ARR, expected churned ARR and top drivers (in words, unless
     ``with_drivers`` is False) of each filtered account active on ``as_of``, largest expected churned ARR first."""
-    scored = day_of(con, as_of, scores).rows(con, "accounts", filters)
+    scored = reading_of(con, scores).rows(con, as_of, "accounts", filters)
     return _with_drivers_and_arr(con, scored, with_drivers, as_of)
 
 
-def account_history(con, account_id: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+def account_history(con, account_id: str, start: dt.date, end: dt.date,
+                    scores: Scores | Reading | None = None) -> pl.DataFrame:
     """The account's scores on every stored day in [start, end]; before the book has any scores stored, its health
     at each month start, scored live (the stage's health without the churn model)."""
-    if status(con).stored_days:
+    if reading_of(con, scores).status.stored_days:
         return sql.run(con, "stored/account_history", account_id=account_id, start=start, end=end)
     sources = health.source_rows(con)
     return health.score(health.signals(sql.run(con, "reports/account_features_of", account_id=account_id,
                                                start=start, end=end), sources))
 
 
-def expansion_sources(con, as_of: dt.date, filters: Filters = ALL) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+def expansion_sources(con, as_of: dt.date, filters: Filters = ALL,
+                      scores: Scores | Reading | None = None) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """What the Expansion signals of a day read from the scoring stage: (usage signals, the whole book's
     signals). The whole book on the scored as-of day: its stored signals; a filtered view of a stored day: its
     stored usage signals; any other day: neither (the signals are computed live)."""
-    stored_day = _signals_stored(con, as_of)
+    stored_day = _signals_stored(con, as_of, scores)
     stored = sql.run(con, "stored/expansion_signals") if stored_day and filters == ALL else None
     usage = sql.run(con, "stored/usage_signals", as_of=as_of) if stored_day and stored is None else None
     return usage, stored
 
 
-def stored_signals_of(con, as_of: dt.date, account_id: str) -> pl.DataFrame | None:
+def stored_signals_of(con, as_of: dt.date, account_id: str,
+                      scores: Scores | Reading | None = None) -> pl.DataFrame | None:
     """One account's stored expansion signals on the scored as-of day (None on any other day: computed live)."""
-    if not _signals_stored(con, as_of):
+    if not _signals_stored(con, as_of, scores):
         return None
     return sql.run(con, "stored/expansion_signals_of_account", account_id=account_id)
 
 
-def _signals_stored(con, as_of: dt.date) -> bool:
+def _signals_stored(con, as_of: dt.date, scores: Scores | Reading | None = None) -> bool:
     """True when the scoring stage stored the expansion signals of ``as_of`` (the scored as-of day)."""
-    return as_of in usable_days(con) and "expansion_signals" in db.table_names(con)
+    return as_of in reading_of(con, scores).usable and "expansion_signals" in db.table_names(con)
 
 
 def _with_drivers_and_arr(con, scored: pl.DataFrame, with_drivers: bool, as_of: dt.date) -> pl.DataFrame:
@@ -114,32 +117,41 @@ def with_driver_words(con, rows: pl.DataFrame, currency: str | None = None) -> p
                                        dtype=pl.String))
 
 
-def health_scores(con, as_of: dt.date, filters: Filters = ALL, scores: Scores | None = None) -> pl.DataFrame:
+def health_scores(con, as_of: dt.date, filters: Filters = ALL, scores: Scores | Reading | None = None) -> pl.DataFrame:
     """The health score of each filtered account active on ``as_of`` (account_id, health_score)."""
-    return day_of(con, as_of, scores).rows(con, "health", filters)
+    return reading_of(con, scores).rows(con, as_of, "health", filters)
 
 
 # ---------------------------------------------------------------- renewals and the forecast
 
 
 def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
-                 scores: Scores | None = None) -> pl.DataFrame:
+                 scores: Scores | Reading | None = None) -> pl.DataFrame:
     """The renewals of filtered accounts due in [as_of, as_of + horizon) with their probabilities (≤ 365 days),
-    money in the reporting currency (forecast.RENEWAL_MONEY)."""
+    money in the reporting currency (forecast.RENEWAL_MONEY); read once per reading for the widest horizon asked."""
     horizon_days = min(horizon_days, scoring.MAX_HORIZON_DAYS)
-    return day_of(con, as_of, scores).rows(con, "renewals", filters, horizon_days=horizon_days)
+    return reading_of(con, scores).rows(con, as_of, "renewals", filters, horizon_days=horizon_days)
 
 
-def history_rollup(con, days: list[dt.date], filters: Filters = ALL, scores: Scores | None = None) -> pl.DataFrame:
+def next_renewal(con, as_of: dt.date, account_id: str, scores: Scores | Reading | None = None) -> dict | None:
+    """The account's first renewal due in the year from ``as_of`` with its probability (None without one): its
+    own rows, not the book's."""
+    upcoming = reading_of(con, scores).rows(con, as_of, "account_renewals", account_id=account_id,
+                                             horizon_days=scoring.MAX_HORIZON_DAYS)
+    return upcoming.sort("renewal_date").row(0, named=True) if upcoming.height else None
+
+
+def history_rollup(con, days: list[dt.date], filters: Filters = ALL,
+                   scores: Scores | Reading | None = None) -> pl.DataFrame:
     """The trailing-year renewal sums of ``days`` for the filtered accounts."""
-    return rows_of_days(con, (scores or Scores()).days(con, days), "rollup", filters)
+    return rows_of_days(con, reading_of(con, scores).days(con, days), "rollup", filters)
 
 
 def forecast_for(con, as_of: dt.date, horizon_days: int | None = None, filters: Filters = ALL,
-                 scores: Scores | None = None) -> forecast.Forecast:
+                 scores: Scores | Reading | None = None) -> forecast.Forecast:
     """The forecast of renewals due in [as_of, as_of + horizon), one row per window renewal: the one due set
     every page and command uses."""
-    scores = scores or Scores()  # one holder: a day that is not stored is scored once for the three reads
+    scores = reading_of(con, scores)  # one holder: a day that is not stored is scored once for the three reads
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     due = renewals.window_renewals(renewal_rows(con, as_of, horizon_days, filters, scores))
     return forecast.Forecast(due,
@@ -164,7 +176,7 @@ def quarter_targets(con, quarter: quarters.Quarter) -> pl.DataFrame:
 
 
 def _quarter_prices(con, outcomes: pl.DataFrame, as_of: dt.date, quarter: quarters.Quarter,
-                    filters: Filters, scores: Scores) -> pl.DataFrame:
+                    filters: Filters, scores: Reading) -> pl.DataFrame:
     """The forecast rows that price the quarter's open renewals: the as-of day's for those still ahead, the
     month start's before each one still in its grace period."""
     frames = []
@@ -179,10 +191,10 @@ def _quarter_prices(con, outcomes: pl.DataFrame, as_of: dt.date, quarter: quarte
 
 
 def quarter_forecast_for(con, quarter: quarters.Quarter, as_of: dt.date, filters: Filters = ALL,
-                         scores: Scores | None = None) -> quarter_forecast.QuarterForecast:
+                         scores: Scores | Reading | None = None) -> quarter_forecast.QuarterForecast:
     """The fiscal quarter's renewals as of ``as_of``: renewed, churned and open, the open ones priced by the
     forecast, the projected GRR and NRR and the plan (metrics.md "Quarter forecast")."""
-    scores = scores or Scores()
+    scores = reading_of(con, scores)
     outcomes = renewals.renewal_outcomes(con, quarter.start, quarter.end, as_of, filters=filters)
     contraction, expansion, trailing = forecast.rollup_ratios(history_rollup(con, [as_of], filters, scores))
     priced = _quarter_prices(con, outcomes, as_of, quarter, filters, scores)
@@ -206,24 +218,26 @@ def _whole_book_target(targets: pl.DataFrame, filters: Filters) -> dict | None:
     return found.row(0, named=True) if found.height else None
 
 
-def method_for(con, as_of: dt.date, scores: Scores | None = None) -> dict | None:
+def method_for(con, as_of: dt.date, scores: Scores | Reading | None = None) -> dict | None:
     """The forecast method chosen for ``as_of`` and the errors that chose it (forecast_methods)."""
     return day_of(con, as_of, scores).method(con)
 
 
 def forecast_backtest(con, horizon_days: int | None = None, filters: Filters = ALL,
-                      scores: Scores | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                      scores: Scores | Reading | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The forecast of each month start of the past year against what happened, and its calibration table, in
     the reporting currency: the stored backtest for the default horizon and no filter, else judged from the
     stored forecasts of those days (days that are not stored are scored live)."""
-    return stored_backtest(con, horizon_days, filters) or backtest_rows(con, horizon_days, filters, scores).judged()
+    scores = reading_of(con, scores)
+    return (stored_backtest(con, horizon_days, filters, scores)
+            or backtest_rows(con, horizon_days, filters, scores).judged())
 
 
-def stored_backtest(con, horizon_days: int | None = None,
-                    filters: Filters = ALL) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+def stored_backtest(con, horizon_days: int | None = None, filters: Filters = ALL,
+                    scores: Scores | Reading | None = None) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """The scoring stage's backtest and calibration when it answers the question (the default horizon, no
     filter, fresh scores), else None."""
-    found = status(con)
+    found = reading_of(con, scores).status
     if filters.is_empty and (horizon_days or settings.get("forecast_horizon_days")) == settings.get(
             "forecast_horizon_days") and found.stored_days and not found.stale:
         return sql.run(con, "stored/forecast_backtest"), sql.run(con, "stored/forecast_calibration")
@@ -231,11 +245,11 @@ def stored_backtest(con, horizon_days: int | None = None,
 
 
 def backtest_rows(con, horizon_days: int | None = None, filters: Filters = ALL,
-                  scores: Scores | None = None) -> forecast.Backtest:
+                  scores: Scores | Reading | None = None) -> forecast.Backtest:
     """What the backtest of the past year's month starts is judged from (money in the reporting currency)."""
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
-    scored = (scores or Scores()).days(con, days)  # one read for every stored day, live for the rest
+    scored = reading_of(con, scores).days(con, days)  # one read for every stored day, live for the rest
     rows = rows_of_days(con, scored, "renewals", filters, horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
     actual = forecast.actual_outcomes(con, min(days), max(days) + dt.timedelta(days=horizon_days), filters)
     return forecast.Backtest(rows, rows_of_days(con, scored, "rollup", filters), actual, days, horizon_days)

@@ -30,12 +30,12 @@ def has_history(con) -> bool:
 
 
 def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL,
-                 scores: book.Scores | None = None) -> pl.DataFrame:
+                 scores: book.Scores | book.Reading | None = None) -> pl.DataFrame:
     """The renewals the CRM had called on each backtest day, with what renewed, their CSM and team (money in the
     reporting currency: CALL_MONEY, at the renewal day's month)."""
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     days = forecast.backtest_days(data_as_of(con), horizon_days)
-    scored = book.rows_of_days(con, (scores or book.Scores()).days(con, days), "renewals", filters,
+    scored = book.rows_of_days(con, book.reading_of(con, scores).days(con, days), "renewals", filters,
                                horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
     # each day's window renewals the CRM had called, against what happened to them (metrics.md "Renewals in a
     # window": a monthly line is judged once per day, churned if it left in any month of the window)

@@ -139,9 +139,53 @@ class Scores:
 
     def days(self, con, days: list[dt.date]) -> list[Day]:
         """Several days' scores, the usable days read once."""
-        fingerprint = scoring.settings_fingerprint()  # read once for the days (two TOML files and a hash)
-        usable, identity = usable_days(con, fingerprint), _identity(con, fingerprint)
-        return [self.day(con, day, usable, identity) for day in days]
+        return self.reading(con).days(con, days)
+
+    def reading(self, con) -> Reading:
+        """One call's view of the holder: the stored scores' status and the database's identity read once for
+        every day and part the call asks for (a reader takes one per call: readers.common.scores_of)."""
+        return Reading(self, con)
+
+
+class Reading:
+    """One reader call's view of a :class:`Scores` holder. The settings' fingerprint, the stored scores' status
+    and the database's identity are read once, when it is made, whichever days and parts the call then asks
+    for; a part's rows asked twice in the call are read once (the renewals of a day read for the widest horizon
+    asked serve every narrower one: both readers and the live path cut at ``renewal_date < day + horizon``)."""
+
+    def __init__(self, holder: Scores, con):
+        fingerprint = scoring.settings_fingerprint()  # two TOML files and a hash
+        self.holder = holder
+        self.status = status(con, fingerprint)
+        self.usable = frozenset() if self.status.stale else self.status.stored_days
+        self.identity = _identity(con, fingerprint)
+        self._rows: dict[tuple, tuple[int | None, pl.DataFrame]] = {}
+
+    def reading(self, con) -> Reading:
+        """Itself: a function handed a reading keeps the caller's."""
+        return self
+
+    def day(self, con, day: dt.date) -> Day:
+        """The day's scores from the holder."""
+        return self.holder.day(con, day, self.usable, self.identity)
+
+    def days(self, con, days: list[dt.date]) -> list[Day]:
+        """Several days' scores from the holder."""
+        return [self.day(con, day) for day in days]
+
+    def rows(self, con, day: dt.date, part: str, filters: Filters = ALL, **params) -> pl.DataFrame:
+        """A day's part (:meth:`Day.rows`), read once in this call for the same filters and parameters."""
+        horizon = params.pop("horizon_days", None)
+        key = (day, part, filters, tuple(sorted(params.items())))
+        kept = self._rows.get(key)
+        if kept is not None and (horizon is None or (kept[0] is not None and kept[0] >= horizon)):
+            rows = kept[1]
+            return rows if horizon is None or kept[0] == horizon else rows.filter(
+                pl.col("renewal_date") < day + dt.timedelta(days=horizon))
+        extra = {} if horizon is None else {"horizon_days": horizon}
+        rows = self.day(con, day).rows(con, part, filters, **params, **extra)
+        self._rows[key] = (horizon, rows)
+        return rows
 
 
 def _identity(con, fingerprint: str | None = None) -> tuple:
@@ -150,9 +194,14 @@ def _identity(con, fingerprint: str | None = None) -> tuple:
     return str(meta.get("source")), meta.get("imported_at"), fingerprint or scoring.settings_fingerprint()
 
 
-def day_of(con, day: dt.date, scores: Scores | None) -> Day:
+def reading_of(con, scores: Scores | Reading | None) -> Reading:
+    """The caller's reading (kept), a reading of the caller's holder, or of a holder of this call alone."""
+    return (scores or Scores()).reading(con)
+
+
+def day_of(con, day: dt.date, scores: Scores | Reading | None) -> Day:
     """The day's scores from the caller's holder, or from a holder of this call alone."""
-    return (scores or Scores()).day(con, day)
+    return reading_of(con, scores).day(con, day)
 
 
 def rows_of_days(con, days: list[Day], part: str, filters: Filters = ALL, **params) -> pl.DataFrame:
@@ -187,6 +236,10 @@ def _live_renewals(con, day: Day, horizon_days: int, filters: Filters = ALL) -> 
     return rows.join(directory, on="account_id").sort("renewal_date", "account_id")
 
 
+def _live_account_renewals(con, day: Day, horizon_days: int, account_id: str, filters: Filters = ALL) -> pl.DataFrame:
+    return _live_renewals(con, day, horizon_days, filters).filter(pl.col("account_id") == account_id)
+
+
 def _live_rollup(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
     conditions = [pl.col(column).is_in(list(values)) for column, values in (
         ("segment", filters.segments), ("region", filters.regions), ("csm_owner", filters.owners),
@@ -200,5 +253,6 @@ PARTS = {
     "account": Part("stored/account_score", _live_account),
     "health": Part("stored/health_scores", _live_health),
     "renewals": Part("stored/renewal_scores", _live_renewals),
+    "account_renewals": Part("stored/account_renewal_scores", _live_account_renewals),
     "rollup": Part("stored/history_rollup", _live_rollup),
 }

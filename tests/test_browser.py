@@ -41,10 +41,9 @@ def test_page_renders_in_chromium(server, page, name):
     page.goto(f"{server}/{PAGES[name]}")
     try:
         wait_for_app(page, CHARTS[name])
-    finally:  # a screenshot of a page that never settled is the best clue to why
+    finally:  # a screenshot of a page that never settled is the best clue to why (one shot: it costs a second)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     assert_clean(page)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     if name == "overview":
         # the year's figures, committed ARR and the quarter's
         assert page.locator('[data-testid="stMetric"]').count() == 16
@@ -207,7 +206,7 @@ def test_every_page_reads_cleanly_in_each_language(server, browser, demo_db, lan
     page the navigation lists: no text cut off, no English word of the app's own left in ko / ja / zh-TW, no
     console error or exception (``python -m tools.screens`` runs it at both widths)."""
     findings = screens.Findings()
-    titles = screens.walk(browser, server, language, 1280, SHOTS / "screens", findings, demo_db)
+    titles = screens.walk(browser, server, language, 1280, SHOTS / "screens", findings, demo_db, every_shot=False)
     assert not findings.problems, findings.report()
     with i18n.language(i18n.match_language(language)):
         assert titles[""] == i18n.t("Overview")
@@ -227,7 +226,8 @@ def test_a_book_of_one_account_reads_cleanly(one_account_book, browser, tmp_path
     """The same check on a book of one account (empty tables, single points, no cohort to compare), in Japanese."""
     with streamlit_server(one_account_book, tmp_path) as url:
         findings = screens.Findings()
-        screens.walk(browser, url, "ja", 1280, SHOTS / "screens_one_account", findings, one_account_book)
+        screens.walk(browser, url, "ja", 1280, SHOTS / "screens_one_account", findings, one_account_book,
+                     every_shot=False)
     assert not findings.problems, findings.report()
 
 

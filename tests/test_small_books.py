@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from renewal_radar.__main__ import main
 from renewal_radar.demo import build_demo
 from renewal_radar.ui.navigation import page_files
-from tests.conftest import ROOT, import_files
+from tests.conftest import ROOT, built_once, import_files
 
 STRIPE_ONE = (ROOT / "tests" / "fixtures" / "stripe_dashboard" / "subscriptions.csv").read_text().splitlines()
 EDGE_BOOKS = {
@@ -50,14 +50,16 @@ def app_pages() -> list[str]:
 
 @pytest.fixture(scope="module", params=[1, 5, 50, *EDGE_BOOKS])
 def small_book(request, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("small")
-    if isinstance(request.param, int):
-        path = folder / "book.duckdb"
-        build_demo(path, accounts=request.param, seed=11, events=5_000)
-        return path
-    path, result = import_files(folder, EDGE_BOOKS[request.param], as_of=AS_OF)
-    assert result.loaded, result.report.text()
-    return path
+    """The book, built once per test run whichever workers run its tests (each gets its own copy to write)."""
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True)
+        if isinstance(request.param, int):
+            build_demo(folder / "book.duckdb", accounts=request.param, seed=11, events=5_000)
+            return
+        _, result = import_files(folder, EDGE_BOOKS[request.param], as_of=AS_OF, name="book.duckdb")
+        assert result.loaded, result.report.text()
+
+    return built_once(tmp_path_factory, f"small-{request.param}".replace(" ", "-"), build) / "book.duckdb"
 
 
 def test_every_command_answers_on_a_small_book(small_book):

@@ -179,9 +179,11 @@ def watch_console(page: Page) -> None:
 
 
 def walk(browser, url: str, language: str, width: int, shots: Path, findings: Findings, database: Path,
-         only: tuple[str, ...] = ()) -> dict[str, str]:
+         only: tuple[str, ...] = (), every_shot: bool = True) -> dict[str, str]:
     """Open the Overview in ``language`` at ``width`` px, then every page (or those named in ``only``) through the
-    sidebar; check each. Returns each page's title as shown, by URL path."""
+    sidebar; check each and save its full-page screenshot (``every_shot`` False: only of a page with a problem,
+    as the suite runs it: a full-page shot costs the browser about a second). Returns each page's title as
+    shown, by URL path."""
     english, data = app_words(), data_words(database)
     context = browser.new_context(viewport={"width": width, "height": 800 if width < 1440 else 900},
                                   locale=language)
@@ -198,9 +200,10 @@ def walk(browser, url: str, language: str, width: int, shots: Path, findings: Fi
                 page.wait_for_url(f"{url}/{path}**")
             wait_drawn(page)
             titles[path] = page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text()
-            name = path or "overview"
-            page.screenshot(path=str(shots / f"{name}-{language}-{width}.png"), full_page=True)
-            findings.add((language, width, path), page_problems(page, language, english, data))
+            problems = page_problems(page, language, english, data)
+            if every_shot or problems:
+                page.screenshot(path=str(shots / f"{path or 'overview'}-{language}-{width}.png"), full_page=True)
+            findings.add((language, width, path), problems)
     finally:
         context.close()
     return titles

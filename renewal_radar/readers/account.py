@@ -15,6 +15,7 @@ from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
 from renewal_radar.readers import expansion as expansion_reader
 from renewal_radar.readers import why
+from renewal_radar.readers.common import scores_of
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,13 @@ def matching(choices: pl.DataFrame, search: str, first: list[str | None]) -> pl.
 
 def read(con, account_id: str, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> AccountPage:
     """One account as of a day, money in ``currency`` (None: the reporting currency)."""
-    view = account.view(con, account_id, as_of)
-    signals = _marked_signals(expansion_reader.account_signals(con, account_id, as_of, filters, currency),
+    scores = scores_of(con)  # the score status read once for the call
+    view = account.view(con, account_id, as_of, scores)
+    signals = _marked_signals(expansion_reader.account_signals(con, account_id, as_of, filters, currency, scores),
                               account_id, view)
     shown = money.converter(con, currency)
     found = shown.result(AccountPage(shown.base, view,
-                                     why.account_drivers(con, account_id, as_of),
+                                     why.account_drivers(con, account_id, as_of, scores),
                                      retention_projection.account_value(con, account_id), signals,
                                      metrics.data_as_of(con), economics.account_splits(con, account_id, as_of)))
     return found if shown.is_identity else dataclasses.replace(found, view=account.worded(con, found.view,

@@ -13,7 +13,7 @@ from renewal_radar import book, dates, forecast, health, i18n, money, ninety_day
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.i18n import t
 from renewal_radar.money import Money
-from renewal_radar.readers.common import SCORES
+from renewal_radar.readers.common import scores_of
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,10 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     whether band and risk disagree; and the churn rate by band from the backtest; money in ``currency`` (None:
     the reporting currency). The words (``top_drivers``, ``disagreement``) are left to :func:`words`, for the
     rows shown."""
-    scored = book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES)
+    scores = scores_of(con)  # the score status read once for the call
+    scored = book.account_scores(con, as_of, filters, with_drivers=False, scores=scores)
     previous = dates.add_months(dates.month_floor(as_of), -1)
-    before = book.health_scores(con, previous, filters, SCORES).rename({"health_score": "health_month_ago"})
+    before = book.health_scores(con, previous, filters, scores).rename({"health_score": "health_month_ago"})
     scored = scored.join(before, on="account_id", how="left", maintain_order="left").with_columns(
         (pl.col("health_score") - pl.col("health_month_ago")).alias("health_change"),
         (pl.lit(as_of) + pl.duration(days=pl.col("days_to_renewal"))).alias("next_renewal"),
@@ -67,14 +68,14 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     _, band_rates = book.risk_backtest(con)
     bands = scored["band"].value_counts()
     shown = money.converter(con, currency)
-    return shown.result(AtRisk(as_of, shown.base, scored, missing, band_rates, book.status(con).stale,
+    return shown.result(AtRisk(as_of, shown.base, scored, missing, band_rates, scores.status.stale,
                                book.driver_sources(con, shown.currency),
                                dict(zip(bands["band"], bands["count"], strict=True)), health.load_settings().red_below,
-                               _due_in_90_days(con, as_of, filters)))
+                               _due_in_90_days(con, as_of, filters, scores)))
 
 
-def _due_in_90_days(con, as_of: dt.date, filters: Filters) -> pl.DataFrame:
-    rows = book.renewal_rows(con, as_of, risk.HORIZON_DAYS, filters, SCORES)
+def _due_in_90_days(con, as_of: dt.date, filters: Filters, scores: book.Reading) -> pl.DataFrame:
+    rows = book.renewal_rows(con, as_of, risk.HORIZON_DAYS, filters, scores)
     return renewals.window_renewals(rows).select("account_id", "renewal_date", "probability", *forecast.RENEWAL_MONEY)
 
 

@@ -12,7 +12,7 @@ import polars as pl
 from renewal_radar import book, figures, forecast, forecast_views, money, ninety_days, renewals, scoring
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
-from renewal_radar.readers.common import SCORES
+from renewal_radar.readers.common import scores_of
 
 HORIZONS_DAYS = scoring.STANDARD_HORIZONS  # the table's "due within" choices: the horizons the stage stores
 WINDOWS_DAYS = HORIZONS_DAYS[:-1]  # the KPI windows: all but the year
@@ -63,8 +63,9 @@ class Calendar:
 def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> Calendar:
     """The year's renewal events as of ``as_of`` (the forecast's due rows for 365 days), money in ``currency``
     (None: the reporting currency)."""
-    events = book.renewal_rows(con, as_of, YEAR_DAYS, filters, SCORES)
-    accounts = book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES).select(
+    scores = scores_of(con)  # the score status read once for the call
+    events = book.renewal_rows(con, as_of, YEAR_DAYS, filters, scores)
+    accounts = book.account_scores(con, as_of, filters, with_drivers=False, scores=scores).select(
         "as_of", "account_id", "churn_source", *book.SCORE_MONEY)
     shown = money.converter(con, currency)
     return shown.result(Calendar(shown.base, forecast_views.with_calendar_columns(events, as_of), accounts))

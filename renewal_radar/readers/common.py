@@ -15,6 +15,12 @@ from renewal_radar import filters as filters_mod
 SCORES = book.Scores()
 
 
+def scores_of(con) -> book.Reading:
+    """This reader call's reading of the shared holder: the stored scores' status and the database's identity
+    read once for every day and part the call asks for (issue 36: not once per book call)."""
+    return SCORES.reading(con)
+
+
 def data_as_of(con) -> dt.date:
     """The data's as-of day (the sidebar's default and latest day)."""
     return metrics.data_as_of(con)

@@ -12,6 +12,7 @@ import polars as pl
 from renewal_radar import book, expansion, money, settings, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
+from renewal_radar.readers.common import scores_of
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,14 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     computed (from the stored usage signals where there are some) otherwise; money in ``currency`` (None: the
     reporting currency). ``renewal_risk``: mark the signals of renewals at risk (a caller that already holds an
     account's scores, as the Account page does, marks its own and skips the book's reads)."""
+    scores = scores_of(con)  # the score status read once for the call
     products = expansion.products_on(con, as_of, filters)
-    usage, stored = book.expansion_sources(con, as_of, filters)
+    usage, stored = book.expansion_sources(con, as_of, filters, scores)
     found = expansion.signals(con, as_of, filters, products, usage, stored)
     if renewal_risk:
         found = expansion.with_renewal_risk(
-            found, book.account_scores(con, as_of, filters, with_drivers=False),
-            book.renewal_rows(con, as_of, 365, filters), RISK_PROBABILITY())
+            found, book.account_scores(con, as_of, filters, with_drivers=False, scores=scores),
+            book.renewal_rows(con, as_of, 365, filters, scores), RISK_PROBABILITY())
     directory = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     shown = money.converter(con, currency)
@@ -49,11 +51,11 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
 
 
 def account_signals(con, account_id: str, as_of: dt.date, filters: Filters = ALL,
-                    currency: str | None = None) -> pl.DataFrame:
+                    currency: str | None = None, scores: book.Reading | None = None) -> pl.DataFrame:
     """One account's signals as :func:`read` lists them (not marked for renewal risk), money in ``currency``: on
     the scored day of the whole book read for that account alone, else from the book's (peers change with a
     filter and a day that is not stored)."""
-    stored = book.stored_signals_of(con, as_of, account_id) if filters == ALL else None
+    stored = book.stored_signals_of(con, as_of, account_id, scores or scores_of(con)) if filters == ALL else None
     if stored is None:
         return read(con, as_of, filters, currency, renewal_risk=False).signals.filter(
             pl.col("account_id") == account_id)

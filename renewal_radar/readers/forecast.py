@@ -25,7 +25,7 @@ from renewal_radar import (
 )
 from renewal_radar import snapshots as snapshots_mod
 from renewal_radar.filters import ALL, Filters
-from renewal_radar.readers.common import SCORES
+from renewal_radar.readers.common import scores_of
 
 BREAKDOWNS = ("segment", "csm_owner", "category", "source")
 HORIZONS_DAYS = scoring.STANDARD_HORIZONS  # the horizons the page offers: the ones the scoring stage stores
@@ -96,7 +96,8 @@ def quarter(con, label: str, as_of: dt.date, filters: Filters = ALL, currency: s
     """A fiscal quarter as of a day (``label`` like 2027-Q1), broken down by team and by segment, money in
     ``currency`` (None: the reporting currency): the rows and the plan are converted, the figures summed after."""
     found = quarters.parse(label)
-    result = money.converter(con, currency).result(book.quarter_forecast_for(con, found, as_of, filters, SCORES))
+    found_forecast = book.quarter_forecast_for(con, found, as_of, filters, scores_of(con))
+    result = money.converter(con, currency).result(found_forecast)
     targets = result.targets
     rows = result.renewals
     has_team = rows["team"].is_not_null().any() if rows.height else False
@@ -143,7 +144,7 @@ def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
             currency: str | None = None) -> HorizonView:
     """The forecast of renewals due in [as_of, as_of + horizon), with its breakdowns and disagreements, money in
     ``currency`` (None: the reporting currency): the renewals are converted, the figures derived after."""
-    result = money.converter(con, currency).result(book.forecast_for(con, as_of, horizon_days, filters, SCORES))
+    result = money.converter(con, currency).result(book.forecast_for(con, as_of, horizon_days, filters, scores_of(con)))
     due = result.renewals
     return HorizonView(result.summary, due, {by: forecast_views.breakdown(due, by) for by in BREAKDOWNS},
                        forecast_views.call_disagreements(due))
@@ -152,7 +153,7 @@ def horizon(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
 def drivers(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = None) -> pl.DataFrame:
     """Each account's churn-risk drivers in words, an amount in ``currency`` (the disagreement list shows them)."""
     shown = money.converter(con, currency)
-    rows = shown.frame(book.account_scores(con, as_of, filters, with_drivers=False, scores=SCORES),
+    rows = shown.frame(book.account_scores(con, as_of, filters, with_drivers=False, scores=scores_of(con)),
                        book.SCORE_MONEY, "as_of")
     return book.with_driver_words(con, rows, shown.currency).select("account_id", "top_drivers")
 
@@ -160,9 +161,9 @@ def drivers(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = 
 def track_record(con, horizon_days: int, filters: Filters = ALL, currency: str | None = None) -> TrackRecord:
     """The forecast's track record over the past year, its calibration table and its headline accuracy, money
     in ``currency`` (None: the reporting currency; the stored backtest is in it)."""
-    shown = money.converter(con, currency)
-    stored = book.stored_backtest(con, horizon_days, filters) if shown.is_identity else None
-    backtest, calibration = stored or shown.result(book.backtest_rows(con, horizon_days, filters, SCORES)).judged()
+    shown, scores = money.converter(con, currency), scores_of(con)
+    stored = book.stored_backtest(con, horizon_days, filters, scores) if shown.is_identity else None
+    backtest, calibration = stored or shown.result(book.backtest_rows(con, horizon_days, filters, scores)).judged()
     return TrackRecord(backtest, calibration, forecast.accuracy(backtest))
 
 
@@ -171,8 +172,8 @@ def calls(con, horizon_days: int, filters: Filters = ALL, currency: str | None =
     history."""
     if not call_accuracy.has_history(con):
         return None
-    judged = money.converter(con, currency).frame(call_accuracy.judged_calls(con, horizon_days, filters, SCORES),
-                                                  call_accuracy.CALL_MONEY, "renewal_date")
+    judged = call_accuracy.judged_calls(con, horizon_days, filters, scores_of(con))
+    judged = money.converter(con, currency).frame(judged, call_accuracy.CALL_MONEY, "renewal_date")
     return Calls(call_accuracy.accuracy(judged, []), call_accuracy.accuracy(judged, ["team"]),
                  call_accuracy.accuracy(judged, ["team", "csm_owner"]))
 

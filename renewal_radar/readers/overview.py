@@ -12,7 +12,7 @@ import polars as pl
 from renewal_radar import book, dates, economics, forecast, metrics, money, quarter_forecast, quarters, renewals, sql
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.money import Money
-from renewal_radar.readers.common import SCORES
+from renewal_radar.readers.common import scores_of
 
 DUE_WINDOW_DAYS = 90
 WINDOW_MONEY = ("start_mrr", "churned_mrr", "contraction_mrr", "expansion_mrr")
@@ -85,6 +85,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     ``currency`` (None: the reporting currency), converted once, here."""
     year_ago = dates.add_months(as_of, -12)
     shown = money.converter(con, currency)
+    scores = scores_of(con)  # the score status read once for the call
     return shown.result(Overview(
         as_of=as_of,
         year_ago=year_ago,
@@ -92,12 +93,12 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
         window=metrics.window_metrics(con, year_ago, as_of, filters),
         arr_year_ago=metrics.arr_total(con, year_ago, filters),
         # the forecast's due set as of the day, one row per window renewal (metrics.md: one due set everywhere)
-        due=renewals.window_renewals(book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, SCORES)),
+        due=renewals.window_renewals(book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, scores)),
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
         movements=metrics.monthly_movements(con, dates.add_months(as_of, -24), dates.month_floor(as_of), filters),
         accounts=metrics.accounts_on_day(con, as_of, filters),
         window_accounts=metrics.window_accounts(con, year_ago, as_of, filters),
-        quarter_forecast=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, SCORES),
+        quarter_forecast=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, scores),
         quarter_label=quarters.quarter_of(as_of).label,
         committed_lines=economics.committed_lines(con, as_of, filters),
     ))

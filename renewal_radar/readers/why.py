@@ -103,10 +103,11 @@ def drivers_view(con) -> DriversPage:
     return DriversPage(metrics.reporting_currency(con), labelled, spreads)
 
 
-def account_drivers(con, account_id: str, as_of: dt.date) -> pl.DataFrame:
-    """Where one account sits in the five strongest drivers on ``as_of`` (the Account page)."""
+def account_drivers(con, account_id: str, as_of: dt.date, scores: book.Reading | None = None) -> pl.DataFrame:
+    """Where one account sits in the five strongest drivers on ``as_of`` (the Account page; ``scores``: its
+    reading, so the account's scores are read once)."""
     found = drivers.drivers_on(con)
-    values = drivers.account_metric_values(con, book.account_score(con, as_of, account_id))
+    values = drivers.account_metric_values(con, book.account_score(con, as_of, account_id, scores))
     if found.is_empty() or not values:
         return drivers.account_position(found.head(0), {})
     return _labelled(drivers.account_position(found, values))

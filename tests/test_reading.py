@@ -1,0 +1,83 @@
+"""One reading per reader call (issue 36): the stored scores' status is read once whatever a page reader asks of
+the book, and a day's renewals asked twice in the call (the Overview's 90 days and its quarter) are read once and
+cut to each horizon, the same rows as a read of their own."""
+
+from __future__ import annotations
+
+import pytest
+from polars.testing import assert_frame_equal
+
+from renewal_radar import book, day_book, db, i18n, metrics, sql
+from renewal_radar.filters import ALL, Filters
+
+
+@pytest.fixture()
+def counted(monkeypatch):
+    """The real status and query runner, counted: how often each runs during a call."""
+    calls = {"status": 0, "queries": []}
+    status, run = day_book.status, sql.run
+
+    def counted_status(*args, **kwargs):
+        calls["status"] += 1
+        return status(*args, **kwargs)
+
+    def counted_run(con, name, **params):
+        calls["queries"].append((name, tuple(params.get("days") or ())))
+        return run(con, name, **params)
+
+    monkeypatch.setattr(day_book, "status", counted_status)
+    monkeypatch.setattr(sql, "run", counted_run)
+    return calls
+
+
+def test_every_page_reader_reads_the_score_status_at_most_once(demo_db, counted):
+    from bench.run import workloads
+
+    with db.connect(demo_db) as con, i18n.language("en"):
+        as_of = metrics.data_as_of(con)
+        read_by = {}
+        for name, work in workloads(as_of).items():
+            if name.startswith("page"):
+                counted["status"] = 0
+                work(con)
+                read_by[name] = counted["status"]
+    assert read_by["page: Overview"] == 1  # it asks the book for five parts of two days
+    assert read_by["page: Account"] == 1
+    assert {name: times for name, times in read_by.items() if times > 1} == {}
+
+
+def test_the_overview_reads_the_days_renewals_once(demo_db, counted):
+    from renewal_radar.readers import overview
+
+    with db.connect(demo_db) as con:
+        day = metrics.data_as_of(con)
+        overview.read(con, day)  # 90 days due and the rest of the quarter (61 days): one read of the day
+        assert counted["queries"].count(("stored/renewal_scores", (day,))) == 1
+
+
+@pytest.mark.parametrize("filters", [ALL, Filters(segments=("Enterprise",))])
+def test_a_narrower_horizon_cut_from_a_wider_read_is_the_read_of_its_own(demo_db, filters):
+    with db.connect(demo_db) as con:
+        day = metrics.data_as_of(con)
+        reading = book.Scores().reading(con)
+        wide = reading.rows(con, day, "renewals", filters, horizon_days=120)
+        for horizon in (120, 90, 30, 1):
+            own = book.Scores().day(con, day).rows(con, "renewals", filters, horizon_days=horizon)
+            assert own.height > 0 or horizon == 1
+            assert_frame_equal(reading.rows(con, day, "renewals", filters, horizon_days=horizon), own)
+        assert wide.height > reading.rows(con, day, "renewals", filters, horizon_days=30).height
+        # wider than what was read: read again, not cut
+        assert_frame_equal(reading.rows(con, day, "renewals", filters, horizon_days=200),
+                           book.Scores().day(con, day).rows(con, "renewals", filters, horizon_days=200))
+
+
+def test_the_account_reads_its_own_next_renewal(demo_db, counted):
+    with db.connect(demo_db) as con:
+        day = metrics.data_as_of(con)
+        every = book.renewal_rows(con, day, 365)
+        account_id = every["account_id"][0]
+        first = every.filter(every["account_id"] == account_id).sort("renewal_date").row(0, named=True)
+        counted["queries"].clear()
+        assert book.next_renewal(con, day, account_id) == first
+        assert ("stored/renewal_scores", (day,)) not in counted["queries"]  # not the book's rows
+        assert book.next_renewal(con, day, "no such account") is None
