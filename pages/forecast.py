@@ -89,6 +89,77 @@ def leadership_pack(label: str) -> None:
         ui.pack_downloads(built[1], f"leadership_pack_{label}", "quarter_pack", quarter=label)
 
 
+def team_view(quarter: reader.QuarterView) -> None:
+    """The quarter by team → manager → CSM (by CSM without team.csv), narrowed to one manager's teams."""
+    if not quarter.has_team:
+        st.info(t("No team file: the breakdown is by CSM. Import `team.csv` (`owner`, `manager`, `team`) to "
+                  "roll the forecast up by team and manager."))
+        level_table(quarter.by_team, ["csm_owner"], "quarter_by_csm")
+        return
+    managers = sorted(m for m in quarter.renewals["manager"].drop_nulls().unique().to_list())
+    manager = st.selectbox(t("Manager"), [None, *managers], key="quarter_manager",
+                           format_func=lambda m: t("Every team") if m is None else m)
+    teams = [] if manager is None else \
+        quarter.by_team.filter(pl.col("manager") == manager)["team"].unique().to_list()
+    shown = quarter.by_team if manager is None else quarter.by_team.filter(
+        (pl.col("manager") == manager) | (pl.col("level") == 0)
+        | ((pl.col("level") == 1) & pl.col("team").is_in(teams)))
+    st.caption(t("Team → manager → CSM, with a total row at each level (an empty column below a level "
+                 "is its total); plan and gap on the team totals where targets.csv names the team."))
+    level_table(shown, ["team", "manager", "csm_owner"], "quarter_by_team")
+
+
+def segment_view(quarter: reader.QuarterView) -> None:
+    """The quarter by segment against the plan."""
+    level_table(quarter.by_segment, ["segment"], "quarter_by_segment")
+    if quarter.targets.is_empty():
+        st.caption(t("No plan for {quarter}: add targets.csv (quarter, segment, team, target_grr, "
+                     "target_renewed_arr) to see the forecast against it.", quarter=quarter.label))
+
+
+def renewals_view(quarter: reader.QuarterView) -> None:
+    """Every renewal of the quarter, with its outcome or its price."""
+    table = quarter.renewals.with_columns(ui.account_url()).select(
+        "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "outcome", "due_arr",
+        "renewed_arr_gross", "probability", "source", "category", "projected_gross_arr").sort("renewal_date")
+    ui.table_with_download(table, "quarter_renewals", "quarter_renewals", {"open": ui.account_link_column()},
+                           height=320)
+
+
+def week_view(quarter: reader.QuarterView) -> None:
+    """The quarter's forecast since the snapshot of a week or more before."""
+    panel = ui.compute(reader.week_moved, quarter.label, as_of, filters)
+    if panel is None:
+        st.info(t("No snapshot from a week or more before the as-of day yet: every import saves one, so the "
+                  "next week's import shows what moved."))
+        return
+    st.markdown(f"**{week_headline(panel)}**")
+    st.plotly_chart(forecast_charts.moved_waterfall(panel.result["before_forecast_arr"], panel.steps,
+                                                    panel.result["after_forecast_arr"], currency,
+                                                    t("The quarter's forecast since last week")), width="stretch")
+
+
+def quarter_views(quarter: reader.QuarterView) -> None:
+    """The quarter's seven views as tabs. Only the open one runs and is sent (a tab switch reruns the page), so a
+    visit draws one view, not seven (issue 36)."""
+    views = {
+        t("By team"): lambda: team_view(quarter),
+        t("By segment"): lambda: segment_view(quarter),
+        t("Renewals in the quarter"): lambda: renewals_view(quarter),
+        t("Price at renewal"): lambda: ui.quarter_price_panel(
+            ui.compute(reader.quarter_price, quarter.label, as_of, filters), currency),
+        t("Path to plan"): lambda: ui.path_to_plan_panel(quarter, reader.plan_path(quarter), reader.what_if,
+                                                          currency),
+        t("Since last week"): lambda: week_view(quarter),
+        t("Leadership pack"): lambda: leadership_pack(quarter.label),
+    }
+    for tab, draw in zip(st.tabs(list(views), key="forecast_quarter_tab", on_change="rerun"), views.values(),
+                         strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
 if view == "quarter":
     this_label, next_label = reader.current_quarters(as_of)
     with st.spinner(t("Forecasting the quarter…")):
@@ -101,53 +172,7 @@ if view == "quarter":
                        start=ui.day(next_quarter.start), end=ui.day(next_quarter.end - dt.timedelta(days=1))),
                      expanded=True):
         quarter_kpis(next_quarter)
-    team_tab, segment_tab, renewals_tab, price_tab, path_tab, week_tab, pack_tab = st.tabs(
-        [t("By team"), t("By segment"), t("Renewals in the quarter"), t("Price at renewal"), t("Path to plan"),
-         t("Since last week"), t("Leadership pack")])
-    with price_tab:
-        ui.quarter_price_panel(ui.compute(reader.quarter_price, this_quarter.label, as_of, filters), currency)
-    with path_tab:
-        ui.path_to_plan_panel(this_quarter, reader.plan_path(this_quarter), reader.what_if, currency)
-    with team_tab:
-        if not this_quarter.has_team:
-            st.info(t("No team file: the breakdown is by CSM. Import `team.csv` (`owner`, `manager`, `team`) to "
-                      "roll the forecast up by team and manager."))
-            level_table(this_quarter.by_team, ["csm_owner"], "quarter_by_csm")
-        else:
-            managers = sorted(m for m in this_quarter.renewals["manager"].drop_nulls().unique().to_list())
-            manager = st.selectbox(t("Manager"), [None, *managers], key="quarter_manager",
-                                   format_func=lambda m: t("Every team") if m is None else m)
-            teams = [] if manager is None else \
-                this_quarter.by_team.filter(pl.col("manager") == manager)["team"].unique().to_list()
-            shown = this_quarter.by_team if manager is None else this_quarter.by_team.filter(
-                (pl.col("manager") == manager) | (pl.col("level") == 0)
-                | ((pl.col("level") == 1) & pl.col("team").is_in(teams)))
-            st.caption(t("Team → manager → CSM, with a total row at each level (an empty column below a level "
-                         "is its total); plan and gap on the team totals where targets.csv names the team."))
-            level_table(shown, ["team", "manager", "csm_owner"], "quarter_by_team")
-    with segment_tab:
-        level_table(this_quarter.by_segment, ["segment"], "quarter_by_segment")
-        if this_quarter.targets.is_empty():
-            st.caption(t("No plan for {quarter}: add targets.csv (quarter, segment, team, target_grr, "
-                         "target_renewed_arr) to see the forecast against it.", quarter=this_quarter.label))
-    with renewals_tab:
-        table = this_quarter.renewals.with_columns(ui.account_url()).select(
-            "open", "account_id", "name", "segment", "csm_owner", "renewal_date", "outcome", "due_arr",
-            "renewed_arr_gross", "probability", "source", "category", "projected_gross_arr").sort("renewal_date")
-        ui.table_with_download(table, "quarter_renewals", "quarter_renewals", {"open": ui.account_link_column()},
-                               height=320)
-    with pack_tab:
-        leadership_pack(this_quarter.label)
-    with week_tab:
-        panel = ui.compute(reader.week_moved, this_quarter.label, as_of, filters)
-        if panel is None:
-            st.info(t("No snapshot from a week or more before the as-of day yet: every import saves one, so the "
-                      "next week's import shows what moved."))
-        else:
-            st.markdown(f"**{week_headline(panel)}**")
-            st.plotly_chart(forecast_charts.moved_waterfall(panel.result["before_forecast_arr"], panel.steps,
-                                                   panel.result["after_forecast_arr"], currency,
-                                                   t("The quarter's forecast since last week")), width="stretch")
+    quarter_views(this_quarter)
     horizon = settings.get("forecast_horizon_days")
     result = ui.compute(reader.horizon, as_of, horizon, filters)
     summary = result.summary

@@ -189,8 +189,13 @@ def test_forecast_what_if_moves_the_quarter_and_a_reload_restores_it(app, demo_d
     labels = [m.label for m in app.metric]
     # the quarter's row on one basis, in order: floor, forecast, best case (the open part apart)
     assert labels[5:9] == ["Floor", "Forecast (weighted)", "Best case", "Open: weighted forecast"]
-    assert {"Price uplift at renewal", "Price effect", "Plan: renewed ARR", "Gap to plan (forecast)"} <= set(labels)
     forecast_before = _card(app, "Forecast (weighted)")
+    app.session_state["forecast_quarter_tab"] = "Price at renewal"  # as a click on the tab leaves it
+    app.run()
+    assert {"Price uplift at renewal", "Price effect"} <= {m.label for m in app.metric}
+    app.session_state["forecast_quarter_tab"] = "Path to plan"
+    app.run()
+    assert {"Plan: renewed ARR", "Gap to plan (forecast)"} <= {m.label for m in app.metric}
     con = db.connect(demo_db, read_only=True)
     view = forecast_reader.quarter(con, "2026-Q4", dt.date(2026, 11, 1))
     path = forecast_reader.plan_path(view)
@@ -219,7 +224,9 @@ def test_forecast_what_if_moves_the_quarter_and_a_reload_restores_it(app, demo_d
     # another session (a reload) starts from the stored figures
     monkeypatch.setenv("RENEWAL_RADAR_DB", str(demo_db))
     other = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    other.switch_page("pages/forecast.py").run()
+    other.switch_page("pages/forecast.py")
+    other.session_state["forecast_quarter_tab"] = "Path to plan"
+    other.run()
     assert _card(other, "Forecast (weighted)") == forecast_before
     assert other.multiselect(key="what_if_saved_0").value == []
 

@@ -183,9 +183,24 @@ def test_the_forecast_page_opens_on_the_quarter(quarter_db, monkeypatch):
     assert metrics["Churned"][0] == "$2,400" and metrics["Still open"][0] == "$5,400"
     assert "2025-Q1" in " ".join(h.value for h in app.subheader)
     tabs = [tab.label for tab in app.tabs]
-    # the quarter's tabs in order (the price tab holds its own: by team, by CSM, each renewal)
-    assert tabs[:4] == ["By team", "By segment", "Renewals in the quarter", "Price at renewal"]
-    assert tabs[4:7] == ["By team", "By CSM", "Each renewal"] and tabs[7:9] == ["Path to plan", "Since last week"]
+    # the quarter's tabs in order; only the open one is drawn (issue 36): the team roll-up, not the renewals
+    assert tabs[:7] == ["By team", "By segment", "Renewals in the quarter", "Price at renewal", "Path to plan",
+                        "Since last week", "Leadership pack"]
+    assert any("quarter_by_csm" in key or "quarter_by_team" in key for key in _table_keys(app)), _table_keys(app)
+    assert not any("quarter_renewals" in key for key in _table_keys(app))
+    app.session_state["forecast_quarter_tab"] = "Price at renewal"  # as a click on the tab leaves it
+    app.run()
+    assert not app.exception, app.exception
+    tabs = [tab.label for tab in app.tabs]  # the price tab holds its own: by team, by CSM, each renewal
+    assert tabs[4:7] == ["By team", "By CSM", "Each renewal"], tabs
+    app.session_state["forecast_quarter_tab"] = "Renewals in the quarter"
+    app.run()
+    assert any("quarter_renewals" in key for key in _table_keys(app)), _table_keys(app)
+
+
+def _table_keys(app) -> list[str]:
+    """The keys of the download buttons shown (each table has one, named after it)."""
+    return [button.key or "" for button in app.get("download_button")]
 
 
 HISTORY = """OpportunityId,CreatedDate,StageName,ForecastCategory,Probability,Amount,CloseDate

@@ -52,11 +52,11 @@ def _build(root: Path) -> None:
     _write_exports(root)
     live, full = root / "live.duckdb", root / "full.duckdb"
     assert import_folder(root / "yesterday", live, as_of=LAST_DAY).loaded
+    (root / "yesterday_book").mkdir()  # yesterday's book as imported, kept before the refresh changes it
+    shutil.copy(live, root / "yesterday_book" / "live.duckdb")
     result = import_folder(root / "today", live, as_of=LAST_DAY + dt.timedelta(days=1))
     assert import_folder(root / "today", full, as_of=LAST_DAY + dt.timedelta(days=1), full=True).loaded
     (root / "result.pickle").write_bytes(pickle.dumps(result))
-    (root / "yesterday_book").mkdir()
-    assert import_folder(root / "yesterday", root / "yesterday_book" / "live.duckdb", as_of=LAST_DAY).loaded
 
 
 def _write_exports(root: Path) -> None:
