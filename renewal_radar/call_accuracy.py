@@ -29,13 +29,40 @@ def has_history(con) -> bool:
     return bool(sql.run(con, "lookups/opportunity_history_count")["changes"][0])
 
 
+STORED_TABLE = "call_judgements"  # the scoring stage's judged calls: the default horizon, every account
+
+
 def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL,
                  scores: book.Scores | book.Reading | None = None) -> pl.DataFrame:
     """The renewals the CRM had called on each backtest day, with what renewed, their CSM and team (money in the
-    reporting currency: CALL_MONEY, at the renewal day's month)."""
+    reporting currency: CALL_MONEY, at the renewal day's month). The default horizon is read from what the
+    scoring stage stored, narrowed to the filtered accounts (every row is one account's); any other horizon, or
+    scores made with other settings, is judged here."""
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
+    reading = book.reading_of(con, scores)
+    if _stored_answers(con, horizon_days, reading):
+        return sql.run(con, "stored/call_judgements", **filters.params()).drop("row_order")
+    return judge_calls(con, horizon_days, filters, reading)
+
+
+def store(con) -> None:
+    """Judge the calls of the default horizon from the scores just stored, and store them (the scoring stage;
+    nothing without an opportunity history, where the page says so instead)."""
+    db.drop_table(con, STORED_TABLE)  # an import without the history leaves none behind
+    if has_history(con):
+        judged = judge_calls(con, settings.get("forecast_horizon_days"), ALL, book.Scores().reading(con))
+        db.replace_table(con, STORED_TABLE, judged.with_row_index("row_order"))
+
+
+def _stored_answers(con, horizon_days: int, reading: book.Reading) -> bool:
+    return (horizon_days == settings.get("forecast_horizon_days") and bool(reading.status.stored_days)
+            and not reading.status.stale and STORED_TABLE in db.table_names(con))
+
+
+def judge_calls(con, horizon_days: int, filters: Filters, reading: book.Reading) -> pl.DataFrame:
+    """:func:`judged_calls` worked out from the stored (or live) renewal scores of the backtest days."""
     days = forecast.backtest_days(data_as_of(con), horizon_days)
-    scored = book.rows_of_days(con, book.reading_of(con, scores).days(con, days), "renewals", filters,
+    scored = book.rows_of_days(con, reading.days(con, days), "renewals", filters,
                                horizon_days=min(horizon_days, scoring.MAX_HORIZON_DAYS))
     # each day's window renewals the CRM had called, against what happened to them (metrics.md "Renewals in a
     # window": a monthly line is judged once per day, churned if it left in any month of the window)

@@ -81,3 +81,29 @@ def test_the_account_reads_its_own_next_renewal(demo_db, counted):
         assert book.next_renewal(con, day, account_id) == first
         assert ("stored/renewal_scores", (day,)) not in counted["queries"]  # not the book's rows
         assert book.next_renewal(con, day, "no such account") is None
+
+
+@pytest.mark.parametrize("filters", [ALL, Filters(owners=("Maya Patel",)), Filters(segments=("SMB",))])
+def test_whose_calls_read_from_the_import_are_the_calls_judged_here(demo_db, filters):
+    from renewal_radar import call_accuracy, settings
+
+    with db.connect(demo_db) as con:
+        assert call_accuracy.STORED_TABLE in db.table_names(con)  # the import judged them
+        horizon = settings.get("forecast_horizon_days")
+        stored = call_accuracy.judged_calls(con, horizon, filters)
+        judged = call_accuracy.judge_calls(con, horizon, filters, book.Scores().reading(con))
+        assert stored.height > 0
+        # the same rows (their order is no figure's: each table groups them), so the same accuracy tables
+        assert_frame_equal(stored.sort(stored.columns), judged.sort(judged.columns))
+        for by in ([], ["team"], ["team", "csm_owner"]):
+            assert_frame_equal(call_accuracy.accuracy(stored, by), call_accuracy.accuracy(judged, by))
+        # another horizon is judged on the spot
+        assert call_accuracy.judged_calls(con, 60, filters).height != stored.height
+
+
+def test_a_book_without_an_opportunity_history_stores_no_calls(hand_db):
+    from renewal_radar import call_accuracy
+
+    with db.connect(hand_db) as con:
+        assert not call_accuracy.has_history(con)
+        assert call_accuracy.STORED_TABLE not in db.table_names(con)

@@ -35,9 +35,10 @@ def _build_monthly_features(con, keep_until: dt.date | None) -> None:
 def score_book(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> None:
     """The scoring stage after the marts (models run here, once per import), then the automatic snapshot; a
     daily refresh keeps the stored days up to ``keep_until``."""
-    from renewal_radar import scoring, snapshots
+    from renewal_radar import call_accuracy, scoring, snapshots
 
     scoring.run(con, lambda fraction, text: progress(0.85 + 0.14 * fraction, text), keep_until)
+    call_accuracy.store(con)  # whose calls can be trusted: judged from the stored scores once, not on every view
     snapshots.save_automatic(con)
 
 
