@@ -83,7 +83,13 @@ def mrr_total(con, day: dt.date, filters: Filters = ALL) -> float:
 
 def arr_total(con, day: dt.date, filters: Filters = ALL) -> float:
     """ARR = 12 × Σ MRR(a, day) over the filtered accounts, at the rates of day's month."""
-    return figures.ARR_PER_MRR * mrr_total(con, day, filters)
+    return start_arr(mrr_on_days(con, day, day, filters))
+
+
+def start_arr(snapshot: pl.DataFrame) -> float:
+    """ARR on the first day of a :func:`mrr_on_days` snapshot: 12 × Σ MRR(a, d0) at d0's rates (the window's
+    snapshot gives the ARR of its first day without a read of its own)."""
+    return figures.ARR_PER_MRR * float(snapshot["mrr_start"].sum())
 
 
 STORED_FIGURES = ("book_movements", "book_retention_trend")
@@ -219,9 +225,13 @@ def arr_by_attribute(accounts: pl.DataFrame, attribute: str) -> pl.DataFrame:
             .agg(pl.col("arr").sum(), pl.len().alias("accounts")).sort("arr", descending=True))
 
 
-def window_accounts(con, start: dt.date, end: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """The accounts behind a window's figures: each account of S with its outcome and MRR change."""
-    snapshot = mrr_on_days(con, start, end, filters).filter(pl.col("mrr_start") > 0)  # at start's rates
+def window_accounts(con, start: dt.date, end: dt.date, filters: Filters = ALL,
+                    snapshot: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The accounts behind a window's figures: each account of S with its outcome and MRR change (``snapshot``:
+    the window's :func:`mrr_on_days`, when the caller has read it for the figures)."""
+    if snapshot is None:
+        snapshot = mrr_on_days(con, start, end, filters)
+    snapshot = snapshot.filter(pl.col("mrr_start") > 0)  # at start's rates
     outcome = (pl.when(pl.col("mrr_end") <= 0).then(pl.lit("churned"))
                .when(pl.col("mrr_end") > pl.col("mrr_start")).then(pl.lit("expanded"))
                .when(pl.col("mrr_end") < pl.col("mrr_start")).then(pl.lit("contracted"))

@@ -154,6 +154,15 @@ def test_window_accounts_label_each_outcome(hand_con):
     assert outcomes == {"A": "expanded", "B": "churned", "C": "churned", "F": "contracted"}
 
 
+def test_the_windows_snapshot_gives_the_arr_of_its_first_day(hand_con):
+    # Feb 1: A 100, B 200, C 50, F EUR 100 x 1.2 = 120 -> 470 MRR; G (from Jun 1) only on the window's last day
+    snapshot = metrics.mrr_on_days(hand_con, D(2024, 2, 1), D(2024, 8, 1))
+    assert "G" in snapshot["account_id"].to_list()
+    assert metrics.start_arr(snapshot) == pytest.approx(12 * 470) == metrics.arr_total(hand_con, D(2024, 2, 1))
+    assert metrics.window_accounts(hand_con, D(2024, 2, 1), D(2024, 8, 1), snapshot=snapshot).equals(
+        metrics.window_accounts(hand_con, D(2024, 2, 1), D(2024, 8, 1)))
+
+
 def test_every_definition_has_plain_words_without_formula_notation():
     from renewal_radar import figures as definitions
 

@@ -86,18 +86,20 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     year_ago = dates.add_months(as_of, -12)
     shown = money.converter(con, currency)
     scores = scores_of(con)  # the score status read once for the call
+    # the trailing year's snapshot, read once: its figures, the ARR a year ago and the accounts behind them
+    snapshot = metrics.mrr_on_days(con, year_ago, as_of, filters)
     return shown.result(Overview(
         as_of=as_of,
         year_ago=year_ago,
         currency=shown.base,
-        window=metrics.window_metrics(con, year_ago, as_of, filters),
-        arr_year_ago=metrics.arr_total(con, year_ago, filters),
+        window=metrics.window_metrics_from_snapshot(snapshot, year_ago, as_of),
+        arr_year_ago=metrics.start_arr(snapshot),
         # the forecast's due set as of the day, one row per window renewal (metrics.md: one due set everywhere)
         due=renewals.window_renewals(book.renewal_rows(con, as_of, DUE_WINDOW_DAYS, filters, scores)),
         trend=metrics.trailing_retention_trend(con, as_of, 12, filters),
         movements=metrics.monthly_movements(con, dates.add_months(as_of, -24), dates.month_floor(as_of), filters),
         accounts=metrics.accounts_on_day(con, as_of, filters),
-        window_accounts=metrics.window_accounts(con, year_ago, as_of, filters),
+        window_accounts=metrics.window_accounts(con, year_ago, as_of, filters, snapshot),
         quarter_forecast=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, scores),
         quarter_label=quarters.quarter_of(as_of).label,
         committed_lines=economics.committed_lines(con, as_of, filters),
