@@ -133,6 +133,15 @@ def renewal_rows(con, as_of: dt.date, horizon_days: int, filters: Filters = ALL,
     return reading_of(con, scores).rows(con, as_of, "renewals", filters, horizon_days=horizon_days)
 
 
+def renewal_risk_sources(con, as_of: dt.date, filters: Filters = ALL,
+                          scores: Scores | Reading | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What marks a renewal at risk, and no more: each filtered account's health band on ``as_of`` (account_id,
+    band) and each renewal due in the year with its chance (account_id, renewal_date, probability)."""
+    reading = reading_of(con, scores)
+    return (reading.rows(con, as_of, "bands", filters),
+            reading.rows(con, as_of, "renewal_probabilities", filters, horizon_days=scoring.MAX_HORIZON_DAYS))
+
+
 def next_renewal(con, as_of: dt.date, account_id: str, scores: Scores | Reading | None = None) -> dict | None:
     """The account's first renewal due in the year from ``as_of`` with its probability (None without one): its
     own rows, not the book's."""

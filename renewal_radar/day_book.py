@@ -240,6 +240,14 @@ def _live_account_renewals(con, day: Day, horizon_days: int, account_id: str, fi
     return _live_renewals(con, day, horizon_days, filters).filter(pl.col("account_id") == account_id)
 
 
+def _live_bands(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
+    return _live_accounts(con, day, filters).select("account_id", "band").sort("account_id")
+
+
+def _live_renewal_probabilities(con, day: Day, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:
+    return _live_renewals(con, day, horizon_days, filters).select("account_id", "renewal_date", "probability")
+
+
 def _live_rollup(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
     conditions = [pl.col(column).is_in(list(values)) for column, values in (
         ("segment", filters.segments), ("region", filters.regions), ("csm_owner", filters.owners),
@@ -254,5 +262,8 @@ PARTS = {
     "health": Part("stored/health_scores", _live_health),
     "renewals": Part("stored/renewal_scores", _live_renewals),
     "account_renewals": Part("stored/account_renewal_scores", _live_account_renewals),
+    # two columns of the accounts and three of the renewals, for a page that reads only those (Expansion)
+    "bands": Part("stored/account_bands", _live_bands),
+    "renewal_probabilities": Part("stored/renewal_probabilities", _live_renewal_probabilities),
     "rollup": Part("stored/history_rollup", _live_rollup),
 }

@@ -107,3 +107,22 @@ def test_a_book_without_an_opportunity_history_stores_no_calls(hand_db):
     with db.connect(hand_db) as con:
         assert not call_accuracy.has_history(con)
         assert call_accuracy.STORED_TABLE not in db.table_names(con)
+
+
+@pytest.mark.parametrize("days_back", [0, 9])  # the stored day, and a day scored live
+def test_the_expansion_mark_reads_two_columns_and_marks_as_the_whole_rows_do(demo_db, days_back):
+    import datetime as dt
+
+    from renewal_radar import expansion
+    from renewal_radar.readers import expansion as expansion_reader
+
+    with db.connect(demo_db) as con:
+        day = metrics.data_as_of(con) - dt.timedelta(days=days_back)
+        scores = book.Scores().reading(con)
+        signals = expansion_reader.read(con, day, renewal_risk=False).signals
+        threshold = expansion_reader.RISK_PROBABILITY()
+        whole = expansion.with_renewal_risk(signals, book.account_scores(con, day, scores=scores),
+                                            book.renewal_rows(con, day, 365, ALL, scores), threshold)
+        narrow = expansion.with_renewal_risk(signals, *book.renewal_risk_sources(con, day, ALL, scores), threshold)
+        assert whole["renewal_at_risk"].sum() > 0
+        assert_frame_equal(narrow, whole)

@@ -40,9 +40,8 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
     usage, stored = book.expansion_sources(con, as_of, filters, scores)
     found = expansion.signals(con, as_of, filters, products, usage, stored)
     if renewal_risk:
-        found = expansion.with_renewal_risk(
-            found, book.account_scores(con, as_of, filters, with_drivers=False, scores=scores),
-            book.renewal_rows(con, as_of, 365, filters, scores), RISK_PROBABILITY())
+        found = expansion.with_renewal_risk(found, *book.renewal_risk_sources(con, as_of, filters, scores),
+                                            RISK_PROBABILITY())
     directory = sql.run(con, "lookups/account_directory", **filters.params()).select(
         "account_id", "name", "segment", "csm_owner")
     shown = money.converter(con, currency)
