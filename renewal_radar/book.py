@@ -193,7 +193,8 @@ def _quarter_prices(con, outcomes: pl.DataFrame, as_of: dt.date, quarter: quarte
         frames.append(renewal_rows(con, as_of, (quarter.end - as_of).days, filters, scores))
     past = outcomes.filter((pl.col("outcome") == "open") & (pl.col("renewal_date") < as_of))
     for day in sorted({dates.month_floor(day) for day in past["renewal_date"].to_list()}):
-        frames.append(renewal_rows(con, day, 62, filters, scores))
+        # the five columns that price them, not the month start's whole rows
+        frames.append(scores.rows(con, day, "renewal_prices", filters, horizon_days=62))
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(
         schema={"account_id": pl.String, "renewal_date": pl.Date, "probability": pl.Float64,
                 "source": pl.String, "category": pl.String})

@@ -248,6 +248,11 @@ def _live_renewal_probabilities(con, day: Day, horizon_days: int, filters: Filte
     return _live_renewals(con, day, horizon_days, filters).select("account_id", "renewal_date", "probability")
 
 
+def _live_renewal_prices(con, day: Day, horizon_days: int, filters: Filters = ALL) -> pl.DataFrame:
+    return _live_renewals(con, day, horizon_days, filters).select("account_id", "renewal_date", "probability",
+                                                                   "source", "category")
+
+
 def _live_rollup(con, day: Day, filters: Filters = ALL) -> pl.DataFrame:
     conditions = [pl.col(column).is_in(list(values)) for column, values in (
         ("segment", filters.segments), ("region", filters.regions), ("csm_owner", filters.owners),
@@ -265,5 +270,6 @@ PARTS = {
     # two columns of the accounts and three of the renewals, for a page that reads only those (Expansion)
     "bands": Part("stored/account_bands", _live_bands),
     "renewal_probabilities": Part("stored/renewal_probabilities", _live_renewal_probabilities),
+    "renewal_prices": Part("stored/renewal_prices", _live_renewal_prices),
     "rollup": Part("stored/history_rollup", _live_rollup),
 }

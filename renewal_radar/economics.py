@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from renewal_radar import book, figures, quarters, renewals, settings, sql
+from renewal_radar import book, db, figures, quarters, renewals, settings, sql
 from renewal_radar.dates import FAR_PAST
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of
@@ -172,10 +172,29 @@ COMMITTED_MONEY = ("arr", "signed_not_live_arr", "announced_cancellations_arr", 
 COMMITTED_KEYS = ("as_of", *COMMITTED_MONEY)
 
 
-def committed_lines(con, as_of: dt.date, filters: Filters = ALL) -> pl.DataFrame:
+COMMITTED_TABLE = "book_committed_lines"  # the scoring stage's lines of the as-of day, every account
+
+
+def committed_lines(con, as_of: dt.date, filters: Filters = ALL,
+                    scores: book.Scores | book.Reading | None = None) -> pl.DataFrame:
     """The lines between ARR and committed ARR on ``as_of``: signed, not yet live (``line_kind`` 'signed', + ARR)
     and active lines whose cancellation is announced (``line_kind`` 'cancelled', − ARR: cancel at period end, or a
-    CRM renewal called Closed Lost closing within grace of the line's end), with ``arr`` and ``line_reason``."""
+    CRM renewal called Closed Lost closing within grace of the line's end), with ``arr`` and ``line_reason``. On
+    the data's as-of day, read from what the scoring stage stored (made with today's settings), narrowed to the
+    filtered accounts."""
+    status = book.reading_of(con, scores).status
+    if status.stored_days and not status.stale and COMMITTED_TABLE in db.table_names(con) \
+            and as_of == data_as_of(con):
+        return sql.run(con, "stored/committed_lines", **filters.params()).drop("row_order")
+    return _committed_lines(con, as_of, filters)
+
+
+def store_committed_lines(con) -> None:
+    """Work out the as-of day's committed lines for every account and store them (after the scoring stage)."""
+    db.replace_table(con, COMMITTED_TABLE, _committed_lines(con, data_as_of(con), ALL).with_row_index("row_order"))
+
+
+def _committed_lines(con, as_of: dt.date, filters: Filters) -> pl.DataFrame:
     from renewal_radar import forecast
 
     lines = sql.run(con, "reports/committed_lines", as_of=as_of, **filters.params())

@@ -92,14 +92,16 @@ def start_arr(snapshot: pl.DataFrame) -> float:
     return figures.ARR_PER_MRR * float(snapshot["mrr_start"].sum())
 
 
-STORED_FIGURES = ("book_movements", "book_retention_trend")
+STORED_FIGURES = ("book_movements", "book_retention_trend", "book_accounts_now")
 
 
 def book_figures(con, as_of: dt.date) -> dict[str, pl.DataFrame]:
     """The unfiltered movements of every month and the retention trend as of the data's as-of day, stored by the
     scoring stage so the Overview and Cohorts pages read rows instead of recomputing them."""
     return {"book_movements": monthly_movements(con, stored=False),
-            "book_retention_trend": trailing_retention_trend(con, as_of, 12, stored=False)}
+            "book_retention_trend": trailing_retention_trend(con, as_of, 12, stored=False),
+            # the accounts active on the as-of day, largest first (row_order keeps it when a filter narrows them)
+            "book_accounts_now": accounts_on_day(con, as_of, stored=False).with_row_index("row_order")}
 
 
 def _stored(con, name: str) -> bool:
@@ -212,8 +214,11 @@ def moved_or_revalued(accounts: pl.DataFrame) -> pl.DataFrame:
 # ---------------------------------------------------------------- accounts on a day
 
 
-def accounts_on_day(con, day: dt.date, filters: Filters = ALL) -> pl.DataFrame:
-    """Filtered accounts active on ``day`` with their MRR, ARR and attributes, largest first."""
+def accounts_on_day(con, day: dt.date, filters: Filters = ALL, stored: bool = True) -> pl.DataFrame:
+    """Filtered accounts active on ``day`` with their MRR, ARR and attributes, largest first (on the data's as-of
+    day read from the rows the scoring stage stored, narrowed to the filtered accounts)."""
+    if stored and _stored(con, "book_accounts_now") and day == data_as_of(con):
+        return sql.run(con, "stored/accounts_now", **filters.params()).drop("row_order")
     return sql.run(con, "reports/accounts_on_day", day=day, **filters.params()).with_columns(figures.arr().alias("arr"))
 
 

@@ -308,7 +308,7 @@ def book_figures(con, as_of: dt.date) -> dict[str, pl.DataFrame]:
                         **ALL.params())
     by_period, by_segment = projections(lifetimes, as_of, "bill_period_months"), projections(lifetimes, as_of,
                                                                                              "segment")
-    mrr = metrics.accounts_on_day(con, as_of, ALL).select("account_id", "mrr")
+    mrr = metrics.accounts_on_day(con, as_of, ALL, stored=False).select("account_id", "mrr")  # stored after this
     periods = renewal_periods(lifetimes, as_of)
     values = residual_values(periods, _fits_for_values(by_period, by_segment), mrr)
     return {"retention_fits": fits_frame(by_period + by_segment), "retention_curves": curves_frame(

@@ -1,8 +1,12 @@
-"""One reading per reader call (issue 36): the stored scores' status is read once whatever a page reader asks of
-the book, and a day's renewals asked twice in the call (the Overview's 90 days and its quarter) are read once and
-cut to each horizon, the same rows as a read of their own."""
+"""What a page reads, read once and no more (issue 36): the stored scores' status once whatever a page reader asks
+of the book; a day's renewals asked twice in the call (the Overview's 90 days and its quarter) read once and cut
+to each horizon, the same rows as a read of their own; the Account page's own renewal, not the book's; the
+Expansion page's at-risk mark from five columns; and what the import stored for the as-of day (whose calls, the
+accounts, the committed lines) the same rows as worked out on the spot, for any filter."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from polars.testing import assert_frame_equal
@@ -111,8 +115,6 @@ def test_a_book_without_an_opportunity_history_stores_no_calls(hand_db):
 
 @pytest.mark.parametrize("days_back", [0, 9])  # the stored day, and a day scored live
 def test_the_expansion_mark_reads_two_columns_and_marks_as_the_whole_rows_do(demo_db, days_back):
-    import datetime as dt
-
     from renewal_radar import expansion
     from renewal_radar.readers import expansion as expansion_reader
 
@@ -126,3 +128,21 @@ def test_the_expansion_mark_reads_two_columns_and_marks_as_the_whole_rows_do(dem
         narrow = expansion.with_renewal_risk(signals, *book.renewal_risk_sources(con, day, ALL, scores), threshold)
         assert whole["renewal_at_risk"].sum() > 0
         assert_frame_equal(narrow, whole)
+
+
+@pytest.mark.parametrize("filters", [ALL, Filters(owners=("Maya Patel",)), Filters(segments=("Enterprise",))])
+def test_the_as_of_days_accounts_and_committed_lines_read_from_the_import_are_those_worked_out(demo_db, filters):
+    from renewal_radar import economics
+
+    with db.connect(demo_db) as con:
+        day = metrics.data_as_of(con)
+        assert {"book_accounts_now", economics.COMMITTED_TABLE} <= set(db.table_names(con))
+        stored = metrics.accounts_on_day(con, day, filters)
+        assert stored.height > 0
+        assert_frame_equal(stored, metrics.accounts_on_day(con, day, filters, stored=False))
+        lines = economics.committed_lines(con, day, filters)
+        assert lines.height > 0
+        assert_frame_equal(lines, economics._committed_lines(con, day, filters))
+        # another day is worked out
+        earlier = day - dt.timedelta(days=40)
+        assert not metrics.accounts_on_day(con, earlier, filters).equals(stored)

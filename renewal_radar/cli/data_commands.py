@@ -64,7 +64,8 @@ def cmd_import(args) -> int:
 
 def cmd_score(args) -> None:
     """Rerun the scoring stage on the loaded data, in place."""
-    from renewal_radar import call_accuracy, scoring
+    from renewal_radar import scoring
+    from renewal_radar.ingest.marts import store_read_figures
 
     path = settings.db_path(args.db)
     if not path.exists():
@@ -72,7 +73,7 @@ def cmd_score(args) -> None:
     con = db.connect(path, read_only=False)
     try:
         summary = scoring.run(con)
-        call_accuracy.store(con)  # judged from the scores just stored, as an import does
+        store_read_figures(con)  # worked out from the scores just stored, as an import does
         con.execute("checkpoint")
     finally:
         con.close()

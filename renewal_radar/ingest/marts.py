@@ -35,11 +35,20 @@ def _build_monthly_features(con, keep_until: dt.date | None) -> None:
 def score_book(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> None:
     """The scoring stage after the marts (models run here, once per import), then the automatic snapshot; a
     daily refresh keeps the stored days up to ``keep_until``."""
-    from renewal_radar import call_accuracy, scoring, snapshots
+    from renewal_radar import scoring, snapshots
 
     scoring.run(con, lambda fraction, text: progress(0.85 + 0.14 * fraction, text), keep_until)
-    call_accuracy.store(con)  # whose calls can be trusted: judged from the stored scores once, not on every view
+    store_read_figures(con)
     snapshots.save_automatic(con)
+
+
+def store_read_figures(con) -> None:
+    """After the scoring stage, the figures pages read that are worked out from its stored scores and the
+    settings: whose calls can be trusted, and the as-of day's committed lines (once here, not on every view)."""
+    from renewal_radar import call_accuracy, economics
+
+    call_accuracy.store(con)
+    economics.store_committed_lines(con)
 
 
 def build_marts(con, progress: Progress = _noop, every_month: bool = True, keep_until: dt.date | None = None) -> None:

@@ -102,7 +102,7 @@ def read(con, as_of: dt.date, filters: Filters = ALL, currency: str | None = Non
         window_accounts=metrics.window_accounts(con, year_ago, as_of, filters, snapshot),
         quarter_forecast=book.quarter_forecast_for(con, quarters.quarter_of(as_of), as_of, filters, scores),
         quarter_label=quarters.quarter_of(as_of).label,
-        committed_lines=economics.committed_lines(con, as_of, filters),
+        committed_lines=economics.committed_lines(con, as_of, filters, scores),
     ))
 
 
