@@ -29,12 +29,12 @@ from renewal_radar import (
     settings,
     sql,
 )
-from renewal_radar.day_book import Reading, Scores, ScoreStatus, day_of, reading_of, rows_of_days, status, usable_days
+from renewal_radar.day_book import Reading, Scores, ScoreStatus, day_of, reading_of, rows_of_days, status
 from renewal_radar.filters import ALL, Filters
 from renewal_radar.metrics import data_as_of, reporting_currency
 
-# the day machinery callers name through the book: Scores for a holder, status and usable_days for stored days
-__all__ = ["Reading", "ScoreStatus", "Scores", "reading_of", "rows_of_days", "status", "usable_days"]
+# the day machinery callers name through the book: Scores for a holder, a Reading for one call, status
+__all__ = ["Reading", "ScoreStatus", "Scores", "reading_of", "rows_of_days", "status"]
 
 # ---------------------------------------------------------------- accounts
 
@@ -247,9 +247,8 @@ def stored_backtest(con, horizon_days: int | None = None, filters: Filters = ALL
                     scores: Scores | Reading | None = None) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """The scoring stage's backtest and calibration when it answers the question (the default horizon, no
     filter, fresh scores), else None."""
-    found = reading_of(con, scores).status
     if filters.is_empty and (horizon_days or settings.get("forecast_horizon_days")) == settings.get(
-            "forecast_horizon_days") and found.stored_days and not found.stale:
+            "forecast_horizon_days") and reading_of(con, scores).status.fresh:
         return sql.run(con, "stored/forecast_backtest"), sql.run(con, "stored/forecast_calibration")
     return None
 

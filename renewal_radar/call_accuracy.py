@@ -41,7 +41,7 @@ def judged_calls(con, horizon_days: int | None = None, filters: Filters = ALL,
     horizon_days = horizon_days or settings.get("forecast_horizon_days")
     reading = book.reading_of(con, scores)
     if _stored_answers(con, horizon_days, reading):
-        return sql.run(con, "stored/call_judgements", **filters.params()).drop("row_order")
+        return sql.run_in_stored_order(con, "stored/call_judgements", **filters.params())
     return judge_calls(con, horizon_days, filters, reading)
 
 
@@ -51,12 +51,12 @@ def store(con) -> None:
     db.drop_table(con, STORED_TABLE)  # an import without the history leaves none behind
     if has_history(con):
         judged = judge_calls(con, settings.get("forecast_horizon_days"), ALL, book.Scores().reading(con))
-        db.replace_table(con, STORED_TABLE, judged.with_row_index("row_order"))
+        db.replace_table(con, STORED_TABLE, judged, keep_order=True)
 
 
 def _stored_answers(con, horizon_days: int, reading: book.Reading) -> bool:
-    return (horizon_days == settings.get("forecast_horizon_days") and bool(reading.status.stored_days)
-            and not reading.status.stale and STORED_TABLE in db.table_names(con))
+    return (horizon_days == settings.get("forecast_horizon_days") and reading.status.fresh
+            and STORED_TABLE in db.table_names(con))
 
 
 def judge_calls(con, horizon_days: int, filters: Filters, reading: book.Reading) -> pl.DataFrame:

@@ -31,6 +31,12 @@ class ScoreStatus:
         """True when the stored scores were made with other settings (health.toml or forecast settings)."""
         return self.fingerprint is not None and self.fingerprint != self.current_fingerprint
 
+    @property
+    def fresh(self) -> bool:
+        """True when scores are stored and were made with today's settings: what the stage stored beside them
+        (the backtest, the judged calls, the committed lines) answers for today's settings too."""
+        return bool(self.stored_days) and not self.stale
+
 
 def status(con, current: str | None = None) -> ScoreStatus:
     """The stored scores' days and settings fingerprint (no scores: nothing stored); ``current``: the settings'

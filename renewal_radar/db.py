@@ -186,10 +186,14 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
         cursor.close()
 
 
-def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Create or replace table ``name`` holding ``frame`` (score tables are rewritten whole)."""
+ROW_ORDER = "row_order"  # a stored table's row order, kept when a query narrows it (sql.run_in_stored_order)
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, keep_order: bool = False) -> None:
+    """Create or replace table ``name`` holding ``frame`` (score tables are rewritten whole); ``keep_order``: with
+    each row's place in ``frame`` (ROW_ORDER), for the queries that narrow it and read it back in that order."""
     drop_table(con, name)
-    con.from_arrow(frame.to_arrow()).create(name)
+    con.from_arrow((frame.with_row_index(ROW_ORDER) if keep_order else frame).to_arrow()).create(name)
 
 
 def replace_days(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, kept: list) -> None:

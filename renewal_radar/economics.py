@@ -182,16 +182,15 @@ def committed_lines(con, as_of: dt.date, filters: Filters = ALL,
     CRM renewal called Closed Lost closing within grace of the line's end), with ``arr`` and ``line_reason``. On
     the data's as-of day, read from what the scoring stage stored (made with today's settings), narrowed to the
     filtered accounts."""
-    status = book.reading_of(con, scores).status
-    if status.stored_days and not status.stale and COMMITTED_TABLE in db.table_names(con) \
+    if book.reading_of(con, scores).status.fresh and COMMITTED_TABLE in db.table_names(con) \
             and as_of == data_as_of(con):
-        return sql.run(con, "stored/committed_lines", **filters.params()).drop("row_order")
+        return sql.run_in_stored_order(con, "stored/committed_lines", **filters.params())
     return _committed_lines(con, as_of, filters)
 
 
 def store_committed_lines(con) -> None:
     """Work out the as-of day's committed lines for every account and store them (after the scoring stage)."""
-    db.replace_table(con, COMMITTED_TABLE, _committed_lines(con, data_as_of(con), ALL).with_row_index("row_order"))
+    db.replace_table(con, COMMITTED_TABLE, _committed_lines(con, data_as_of(con), ALL), keep_order=True)
 
 
 def _committed_lines(con, as_of: dt.date, filters: Filters) -> pl.DataFrame:

@@ -100,8 +100,8 @@ def book_figures(con, as_of: dt.date) -> dict[str, pl.DataFrame]:
     scoring stage so the Overview and Cohorts pages read rows instead of recomputing them."""
     return {"book_movements": monthly_movements(con, stored=False),
             "book_retention_trend": trailing_retention_trend(con, as_of, 12, stored=False),
-            # the accounts active on the as-of day, largest first (row_order keeps it when a filter narrows them)
-            "book_accounts_now": accounts_on_day(con, as_of, stored=False).with_row_index("row_order")}
+            # the accounts active on the as-of day, largest first (the order kept when a filter narrows them)
+            "book_accounts_now": accounts_on_day(con, as_of, stored=False).with_row_index(db.ROW_ORDER)}
 
 
 def _stored(con, name: str) -> bool:
@@ -218,7 +218,7 @@ def accounts_on_day(con, day: dt.date, filters: Filters = ALL, stored: bool = Tr
     """Filtered accounts active on ``day`` with their MRR, ARR and attributes, largest first (on the data's as-of
     day read from the rows the scoring stage stored, narrowed to the filtered accounts)."""
     if stored and _stored(con, "book_accounts_now") and day == data_as_of(con):
-        return sql.run(con, "stored/accounts_now", **filters.params()).drop("row_order")
+        return sql.run_in_stored_order(con, "stored/accounts_now", **filters.params())
     return sql.run(con, "reports/accounts_on_day", day=day, **filters.params()).with_columns(figures.arr().alias("arr"))
 
 

@@ -54,6 +54,12 @@ def run(con, name: str, **params) -> pl.DataFrame:
     return db.query(con, load(name), _bind(name, params))
 
 
+def run_in_stored_order(con, name: str, **params) -> pl.DataFrame:
+    """Run a query file that reads a table stored with its row order (``db.replace_table(..., keep_order=True)``,
+    the query ordering by it) and return its rows without that column."""
+    return run(con, name, **params).drop(db.ROW_ORDER)
+
+
 def execute(con, name: str, **params) -> None:
     """Run a query file for its effect (mart builds)."""
     db.execute(con, load(name), _bind(name, params))
