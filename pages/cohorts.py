@@ -54,27 +54,30 @@ ui.table_with_download(members.with_columns(ui.account_url()).select("open", *me
                        "cohort_accounts", {"open": ui.account_link_column()}, height=300)
 
 st.subheader(t("Compare"))
-# only the open tab runs and is sent (a tab switch reruns the page: issue 36)
-by_cohort, by_attribute = st.tabs([t("By cohort"), t("By account attribute")], key="cohort_compare",
-                                  on_change="rerun")
-if by_cohort.open:
-    with by_cohort:
-        recent = cohort_starts[-12:]
-        lines = triangle.filter(pl.col("cohort").is_in(recent)).with_columns(
-            pl.col("cohort").replace_strict(label_of, return_dtype=pl.String).alias("name"))
-        average = page.average.with_columns(pl.lit(t("Weighted average, all cohorts")).alias("name"))
-        curves = pl.concat([lines.select("name", "k", measure), average.select("name", "k", measure)])
-        st.plotly_chart(charts.retention_curves(curves, measure, "name", t("{measure}: the last 12 cohorts and the "
-                                                                          "size-weighted average",
-                                                                          measure=MEASURES[measure])), width="stretch")
-if by_attribute.open:
-    with by_attribute:
-        attributes = ui.compute(reader.attributes)
-        attribute = st.selectbox(t("Attribute"), attributes, key="cohort_attribute")
-        grouped = ui.compute(reader.by_attribute, as_of, grain, attribute, filters)
-        st.plotly_chart(charts.retention_curves(grouped, measure, "group", t("{measure} by {attribute}, weighted by "
-                                                                             "cohort size", measure=MEASURES[measure],
-                                                                             attribute=attribute)), width="stretch")
+
+
+def by_cohort() -> None:
+    """The last twelve cohorts' curves beside the size-weighted average."""
+    recent = cohort_starts[-12:]
+    lines = triangle.filter(pl.col("cohort").is_in(recent)).with_columns(
+        pl.col("cohort").replace_strict(label_of, return_dtype=pl.String).alias("name"))
+    average = page.average.with_columns(pl.lit(t("Weighted average, all cohorts")).alias("name"))
+    curves = pl.concat([lines.select("name", "k", measure), average.select("name", "k", measure)])
+    st.plotly_chart(charts.retention_curves(curves, measure, "name", t("{measure}: the last 12 cohorts and the "
+                                                                      "size-weighted average",
+                                                                      measure=MEASURES[measure])), width="stretch")
+
+
+def by_attribute() -> None:
+    """The curves of the accounts grouped by an attribute picked here."""
+    attribute = st.selectbox(t("Attribute"), ui.compute(reader.attributes), key="cohort_attribute")
+    grouped = ui.compute(reader.by_attribute, as_of, grain, attribute, filters)
+    st.plotly_chart(charts.retention_curves(grouped, measure, "group", t("{measure} by {attribute}, weighted by "
+                                                                         "cohort size", measure=MEASURES[measure],
+                                                                         attribute=attribute)), width="stretch")
+
+
+ui.lazy_tabs({t("By cohort"): by_cohort, t("By account attribute"): by_attribute}, "cohort_compare")
 
 st.subheader(t("Survival"))
 by = st.selectbox(t("Split survival by"), [None, *ui.compute(reader.attributes)], key="survival_by",

@@ -140,9 +140,8 @@ def week_view(quarter: reader.QuarterView) -> None:
 
 
 def quarter_views(quarter: reader.QuarterView) -> None:
-    """The quarter's seven views as tabs. Only the open one runs and is sent (a tab switch reruns the page), so a
-    visit draws one view, not seven (issue 36)."""
-    views = {
+    """The quarter's seven views as tabs, only the open one drawn (a visit draws one view, not seven)."""
+    ui.lazy_tabs({
         t("By team"): lambda: team_view(quarter),
         t("By segment"): lambda: segment_view(quarter),
         t("Renewals in the quarter"): lambda: renewals_view(quarter),
@@ -152,12 +151,7 @@ def quarter_views(quarter: reader.QuarterView) -> None:
                                                           currency),
         t("Since last week"): lambda: week_view(quarter),
         t("Leadership pack"): lambda: leadership_pack(quarter.label),
-    }
-    for tab, draw in zip(st.tabs(list(views), key="forecast_quarter_tab", on_change="rerun"), views.values(),
-                         strict=True):
-        if tab.open:
-            with tab:
-                draw()
+    }, "forecast_quarter_tab")
 
 
 if view == "quarter":

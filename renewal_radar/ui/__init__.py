@@ -7,7 +7,7 @@
 - :mod:`.formatting` — money, percentages, dates and coded values in the reader's language;
 - :mod:`.cards` — KPI cards read from the figure registry;
 - :mod:`.tables` — tables, their downloads and paging, links to an account;
-- :mod:`.layout` — a page's header and deep links;
+- :mod:`.layout` — a page's header, deep links and tabs drawn when opened;
 - :mod:`.navigation` — the pages as ``st.navigation`` lists them;
 - :mod:`.economics` — the quarter view's price at renewal and path to plan with its what-if;
 - :mod:`.packs` — the packs' download buttons.
@@ -28,7 +28,7 @@ from renewal_radar.ui.data import (
 )
 from renewal_radar.ui.economics import path_to_plan_panel, quarter_price_panel
 from renewal_radar.ui.formatting import coded, day, day_count, money, percent, renewal_count, snapshot_name
-from renewal_radar.ui.layout import mark_navigation_ready, page_header, uploader_words
+from renewal_radar.ui.layout import lazy_tabs, mark_navigation_ready, page_header, uploader_words
 from renewal_radar.ui.navigation import navigation_pages, page_files, page_titles
 from renewal_radar.ui.packs import pack_downloads
 from renewal_radar.ui.pickers import (
@@ -74,6 +74,7 @@ __all__ = [
     "day",
     "day_count",
     "has_data",
+    "lazy_tabs",
     "mark_navigation_ready",
     "metric",
     "money",

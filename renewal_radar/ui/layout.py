@@ -1,8 +1,9 @@
-"""A page's header, and the deep link that waits for the app's navigation."""
+"""A page's header, the deep link that waits for the app's navigation, and tabs drawn when opened."""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -36,6 +37,16 @@ def page_header(title: str, what: str) -> None:
         st.switch_page("app.py")
     st.title(title)
     st.caption(what)
+
+
+def lazy_tabs(views: dict[str, Callable[[], None]], key: str) -> None:
+    """Tabs whose views run and are sent only when opened: a tab switch reruns the page and draws that one view,
+    so a page of many views draws one per visit, not all (issue 36). ``views``: each tab's label and what draws
+    it; ``key``: the session's record of the open tab (its label)."""
+    for tab, draw in zip(st.tabs(list(views), key=key, on_change="rerun"), views.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
 
 
 def _css_text(text: str) -> str:
