@@ -41,9 +41,10 @@ def test_page_renders_in_chromium(server, page, name):
     page.goto(f"{server}/{PAGES[name]}")
     try:
         wait_for_app(page, CHARTS[name])
-    finally:  # a screenshot of a page that never settled is the best clue to why (one shot: it costs a second)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    assert_clean(page)
+        assert_clean(page)
+    except Exception:  # a screenshot of a page that failed is the best clue to why (only then: it costs a second;
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # `python -m tools.screens` saves all)
+        raise
     if name == "overview":
         # the year's figures, committed ARR and the quarter's
         assert page.locator('[data-testid="stMetric"]').count() == 16
