@@ -141,10 +141,17 @@ def window_prices(windows: list[pl.DataFrame]) -> pl.DataFrame:
         "due_arr", "probability", "renewed_arr_gross") for rows in windows])
 
 
-def judged_window(rows: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.DataFrame:
+def due_windows(rows: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.DataFrame:
+    """A month start's window renewals due in [month, month + horizon), as scored that day."""
+    return renewals.window_renewals(rows.filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days)))
+
+
+def judged_window(rows: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int,
+                  due: pl.DataFrame | None = None) -> pl.DataFrame:
     """A month start's window renewals due in [month, month + horizon) with the gross ARR each renewed, judged
-    on the outcomes known on the judging day (metrics.md "Renewals in a window")."""
-    due = renewals.window_renewals(rows.filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days)))
+    on the outcomes known on the judging day (metrics.md "Renewals in a window"); ``due``: the month's
+    :func:`due_windows`, when the caller has them already."""
+    due = due_windows(rows, month, horizon_days) if due is None else due
     actual = renewals.outcome_windows(decided, [month], horizon_days).select(
         "account_id", "bill_period_months", "renewed_arr_gross")
     return due.join(actual, on=["account_id", "bill_period_months"], how="left").with_columns(
@@ -184,16 +191,20 @@ def pick(errors: dict, months: int) -> str:
 
 
 def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.DataFrame, shifts: dict,
-           horizon_days: int, predicted: dict | None = None) -> Choice:
+           horizon_days: int, predicted: dict | None = None, due: dict | None = None) -> Choice:
     """The method for ``day`` from the rows scored on earlier month starts (``rows_by_day``: each day's rows
     with their segment, as the model scored them), their roll-ups, the outcomes known on ``day``
-    (``decided``) and the recalibration shift of each earlier month start (``shifts``). ``predicted`` keeps
-    each month start's three forecasts between days (they do not depend on the day judging them)."""
+    (``decided``) and the recalibration shift of each earlier month start (``shifts``). ``predicted`` and
+    ``due`` keep each month start's three forecasts and its due window renewals between days (neither depends
+    on the day judging them; only what renewed does)."""
     predicted = {} if predicted is None else predicted
+    due = {} if due is None else due
     month_starts = [m for m in shifts if m < day and m.day == 1 and m in rows_by_day]
     judged, windows = [], []
     for month in judged_months(day, month_starts, horizon_days):
-        rows = judged_window(rows_by_day[month], decided, month, horizon_days)
+        if month not in due:
+            due[month] = due_windows(rows_by_day[month], month, horizon_days)
+        rows = judged_window(rows_by_day[month], decided, month, horizon_days, due[month])
         windows.append(rows)
         if month not in predicted:
             predicted[month] = predictions(rows, rollups_by_day.get(month, EMPTY_ROLLUP), shifts[month])
@@ -268,12 +279,12 @@ def choose_all(days: list[dt.date], rows_by_day: dict, rollups_by_day: dict, dec
     already made (a refresh's kept days): their shifts are reused, their rows left as stored."""
     known = known or {}
     shifts = {day: choice.recalibration_shift for day, choice in known.items()}
-    choices, adjusted, predicted = [], {}, {}
+    choices, adjusted, predicted, due = [], {}, {}, {}
     for day in sorted(days):
         if day in known:
             choices.append(known[day])
             continue
-        choice = choose(day, rows_by_day, rollups_by_day, decided_by_day[day], shifts, horizon_days, predicted)
+        choice = choose(day, rows_by_day, rollups_by_day, decided_by_day[day], shifts, horizon_days, predicted, due)
         shifts[day] = choice.recalibration_shift
         choice, adjusted[day] = apply(choice, rows_by_day.get(day, pl.DataFrame()),
                                       rollups_by_day.get(day, EMPTY_ROLLUP), horizon_days)
