@@ -205,11 +205,20 @@ def retention_curves(curves: pl.DataFrame, value: str, group: str, title: str) -
     return figure
 
 
+def _curve_turns(part: pl.DataFrame) -> pl.DataFrame:
+    """The rows of one step curve where it turns, and its last: on a step line a row repeating the survival and
+    bands of the one before it (a day when accounts only left the data) draws nothing (at 2,000 accounts 90 of 787
+    rows, 88 KB of chart sent -> 11 KB)."""
+    turns = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in ("survival", "lower", "upper"))
+    return part.filter(turns | (pl.int_range(pl.len()) == pl.len() - 1))
+
+
 @localized
 def survival_chart(curves: pl.DataFrame, title: str) -> go.Figure:
-    """Kaplan–Meier step curves with their 95 % bands, one per group."""
+    """Kaplan–Meier step curves with their 95 % bands, one per group (drawn at the days where they turn)."""
     figure = go.Figure()
     for index, ((name,), part) in enumerate(curves.group_by("group", maintain_order=True)):
+        part = _curve_turns(part)
         colour = SEQUENCE[index % len(SEQUENCE)]
         days = part["day"].to_list()
         figure.add_scatter(x=days + days[::-1], y=part["upper"].to_list() + part["lower"].to_list()[::-1],

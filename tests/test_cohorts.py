@@ -132,3 +132,20 @@ def test_retention_by_attribute_weights_cohorts(hand_con):
 def test_numbers_at_risk(hand_con):
     table = cohorts.numbers_at_risk(hand_con, HAND_AS_OF, None, (0, 30, 100, 200))
     assert table.row(0) == ("all", 5, 4, 3, 2)  # lifetimes 29, 77, 183, 349, 349
+
+
+def test_the_survival_chart_draws_each_curve_where_it_turns():
+    from renewal_radar import charts
+
+    # days 10 and 20 only lose accounts to the data's end (censored): the curve and its bands stand still there
+    curves = pl.DataFrame({
+        "group": ["a"] * 5 + ["b"] * 2, "day": [0, 5, 10, 20, 30, 0, 7], "at_risk": [10, 9, 8, 6, 5, 4, 3],
+        "events": [0, 1, 0, 0, 1, 0, 0], "survival": [1.0, 0.9, 0.9, 0.9, 0.72, 1.0, 1.0],
+        "lower": [1.0, 0.6, 0.6, 0.6, 0.4, 1.0, 1.0], "upper": [1.0, 0.99, 0.99, 0.99, 0.9, 1.0, 1.0]})
+    figure = charts.survival_chart(curves, "Survival")
+    lines = {trace.name: trace for trace in figure.data if trace.mode == "lines"}
+    assert list(lines["a"].x) == [0, 5, 30] and list(lines["a"].y) == [1.0, 0.9, 0.72]
+    assert [row[0] for row in lines["a"].customdata] == [10, 9, 5]  # the numbers at risk where it turns
+    assert list(lines["b"].x) == [0, 7]  # a flat curve keeps its first and last day: it is drawn to its end
+    band = next(trace for trace in figure.data if trace.name == "a 95%")
+    assert list(band.x) == [0, 5, 30, 30, 5, 0] and list(band.y) == [1.0, 0.99, 0.9, 0.4, 0.6, 1.0]
