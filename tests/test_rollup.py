@@ -139,13 +139,9 @@ SHORT_RUN_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 def spark_engine():
     """The Spark engine on a local master (Java from Debian's openjdk package, pyspark from PyPI)."""
     assert shutil.which("java"), "make test installs Debian's openjdk-17-jre-headless"
-    before = os.environ.get("JAVA_TOOL_OPTIONS")
-    os.environ["JAVA_TOOL_OPTIONS"] = SHORT_RUN_JVM
-    yield "spark"
-    if before is None:
-        os.environ.pop("JAVA_TOOL_OPTIONS")
-    else:
-        os.environ["JAVA_TOOL_OPTIONS"] = before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JAVA_TOOL_OPTIONS", SHORT_RUN_JVM)
+        yield "spark"
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
