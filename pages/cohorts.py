@@ -22,6 +22,8 @@ grain = left.radio(t("Cohort by"), list(GRAINS), horizontal=True, key="cohort_gr
 measure = right.radio(t("Measure"), list(MEASURES), horizontal=True, key="cohort_measure", format_func=MEASURES.get)
 
 by = st.session_state.get("survival_by")
+if by is not None:  # kept while the Survival tab is closed (Streamlit forgets a widget it does not draw)
+    st.session_state["survival_by"] = by
 with st.spinner(t("Building the cohort triangle…")):
     page = ui.compute(reader.read, as_of, grain, by, filters)
 triangle = page.triangle
@@ -79,66 +81,80 @@ def by_attribute() -> None:
 
 ui.lazy_tabs({t("By cohort"): by_cohort, t("By account attribute"): by_attribute}, "cohort_compare")
 
-st.subheader(t("Survival"))
-by = st.selectbox(t("Split survival by"), [None, *ui.compute(reader.attributes)], key="survival_by",
-                  format_func=lambda a: t("No split") if a is None else a)
-everyone = t("All accounts")  # the one group when survival is not split
-curves = page.survival.with_columns(pl.col("group").replace("all", everyone))
-st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
-medians = [(everyone if group == "all" else group, days) for group, days in page.medians.items()]
-st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
-                        days=ui.day_count(m) if m is not None else t("not reached")) for g, m in medians))
-st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
-ui.dataframe(page.numbers_at_risk.with_columns(pl.col("group").replace("all", everyone)))
-st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "
-             "as-of day are censored there. Bands: Greenwood variance on the log(−log) scale."))
+st.subheader(t("How long customers last"))
 
-st.subheader(t("Projected retention and what the base is worth"))
-st.caption(t("The shifted-beta-geometric model (Fader & Hardie, 2007) assumes each customer renews every period "
-             "with its own constant probability, and that customers differ (the probabilities follow a beta "
-             "distribution): the share still renewing falls quickly at first, while the customers who are less "
-             "likely to leave remain. It is fitted per billing period (and segment) on every account's logo "
-             "lifetime counted in renewal periods, and drawn beyond what has been observed. It does not fit "
-             "when renewal odds change for everyone over time (a price change, a new product), when first terms "
-             "are trials, or with too few renewals to learn from; the backtest says how far off it was here."))
-groupings = {"bill_period_months": t("Billing period"), "segment": t("Billing period and segment")}
-grouping = st.radio(t("Fit per"), list(groupings), format_func=groupings.get, horizontal=True, key="projection_by")
-projection = ui.compute(reader.projection, grouping)
-if projection.fits.is_empty():
-    st.info(t("Not enough renewal history to fit the model yet."))
-else:
-    st.plotly_chart(retention_charts.projection_chart(projection.curves, t(
-        "Share still renewing: observed, projected, and the backtest fit made on the earlier periods")),
-        width="stretch")
-    ui.dataframe(projection.fits.select("group", "n", "churned", "periods_observed", "backtest_cutoff",
-                                        "backtest_error"),
-                 {"n": st.column_config.NumberColumn(t("Accounts")),
-                  "backtest_cutoff": st.column_config.NumberColumn(t("Backtest fitted on periods up to"))})
-    with st.expander(t("About the fit")):
-        st.caption(t("Each group's fitted α and β: a customer's chance to leave in a period follows a beta "
-                     "distribution with these parameters. Its average, α / (α + β), is the chance to leave in the "
-                     "first period; the larger α + β, the more alike the customers (a very large sum means a "
-                     "constant renewal rate)."))
-        ui.dataframe(projection.fits.select(
-            "group", "alpha", "beta", (pl.col("alpha") / (pl.col("alpha") + pl.col("beta"))).alias("first_churn")),
-            {"first_churn": st.column_config.NumberColumn(t("Chance to leave in the first period"),
-                                                          format="percent")})
-    NOTES = {"no_fit": t("{group}: too little history (no churn yet, or no renewal) to fit."),
-             "alike": t("{group}: no sign that customers differ here; the projection is a constant renewal rate."),
-             "poor": t("{group}: the backtest missed the later periods by more than five points; read the "
-                       "projection with care.")}
-    for group, kind in reader.fit_notes(projection.fits):
-        st.warning(NOTES[kind].format(group=group))
-    st.markdown(t("**Expected residual value of the active accounts** (the revenue of their renewals still to come "
-                  "within ten years at today's MRR, each weighted by its chance, discounted at {rate:.0%} a year):",
-                  rate=settings.get("annual_discount_rate")))
-    ui.dataframe(projection.values, {
-        "group": st.column_config.TextColumn(t("Fit used")),
-        "expected_lifetime_months": "mean_expected_lifetime_months",
-        "next_renewal_probability": "mean_next_renewal_probability"})
 
-st.subheader(t("MRR movements of these accounts"))
-movements = page.movements
-st.plotly_chart(charts.movements_chart(movements, currency), width="stretch")
-ui.table_with_download(movements, "mrr_movements", "mrr_movements", height=300)
-st.caption(help_text("movements", "identity"))
+def survival() -> None:
+    """Kaplan–Meier survival, split by an attribute picked here, with the numbers at risk."""
+    # the pick reruns the page, whose reader call above reads it from the session (the curves are computed there)
+    st.selectbox(t("Split survival by"), [None, *ui.compute(reader.attributes)], key="survival_by",
+                 format_func=lambda a: t("No split") if a is None else a)
+    everyone = t("All accounts")  # the one group when survival is not split
+    curves = page.survival.with_columns(pl.col("group").replace("all", everyone))
+    st.plotly_chart(charts.survival_chart(curves, t("Kaplan–Meier survival with 95 % bands")), width="stretch")
+    medians = [(everyone if group == "all" else group, days) for group, days in page.medians.items()]
+    st.caption(" · ".join(t("{group}: median lifetime {days}", group=g,
+                            days=ui.day_count(m) if m is not None else t("not reached")) for g, m in medians))
+    st.markdown(t("**Accounts at risk** (still customers and observed) at each day since first start:"))
+    ui.dataframe(page.numbers_at_risk.with_columns(pl.col("group").replace("all", everyone)))
+    st.caption(t("Lifetime runs from the first paid day to the first day without MRR; accounts still paying on the "
+                 "as-of day are censored there. Bands: Greenwood variance on the log(−log) scale."))
+
+
+def projection() -> None:
+    """The shifted-beta-geometric projection past the data and the residual value of the active accounts."""
+    st.caption(t("The shifted-beta-geometric model (Fader & Hardie, 2007) assumes each customer renews every period "
+                 "with its own constant probability, and that customers differ (the probabilities follow a beta "
+                 "distribution): the share still renewing falls quickly at first, while the customers who are less "
+                 "likely to leave remain. It is fitted per billing period (and segment) on every account's logo "
+                 "lifetime counted in renewal periods, and drawn beyond what has been observed. It does not fit "
+                 "when renewal odds change for everyone over time (a price change, a new product), when first terms "
+                 "are trials, or with too few renewals to learn from; the backtest says how far off it was here."))
+    groupings = {"bill_period_months": t("Billing period"), "segment": t("Billing period and segment")}
+    grouping = st.radio(t("Fit per"), list(groupings), format_func=groupings.get, horizontal=True, key="projection_by")
+    fitted = ui.compute(reader.projection, grouping)
+    if fitted.fits.is_empty():
+        st.info(t("Not enough renewal history to fit the model yet."))
+    else:
+        st.plotly_chart(retention_charts.projection_chart(fitted.curves, t(
+            "Share still renewing: observed, projected, and the backtest fit made on the earlier periods")),
+            width="stretch")
+        ui.dataframe(fitted.fits.select("group", "n", "churned", "periods_observed", "backtest_cutoff",
+                                            "backtest_error"),
+                     {"n": st.column_config.NumberColumn(t("Accounts")),
+                      "backtest_cutoff": st.column_config.NumberColumn(t("Backtest fitted on periods up to"))})
+        with st.expander(t("About the fit")):
+            st.caption(t("Each group's fitted α and β: a customer's chance to leave in a period follows a beta "
+                         "distribution with these parameters. Its average, α / (α + β), is the chance to leave in the "
+                         "first period; the larger α + β, the more alike the customers (a very large sum means a "
+                         "constant renewal rate)."))
+            ui.dataframe(fitted.fits.select(
+                "group", "alpha", "beta", (pl.col("alpha") / (pl.col("alpha") + pl.col("beta"))).alias("first_churn")),
+                {"first_churn": st.column_config.NumberColumn(t("Chance to leave in the first period"),
+                                                              format="percent")})
+        notes = {"no_fit": t("{group}: too little history (no churn yet, or no renewal) to fit."),
+                 "alike": t("{group}: no sign that customers differ here; the projection is a constant renewal rate."),
+                 "poor": t("{group}: the backtest missed the later periods by more than five points; read the "
+                           "projection with care.")}
+        for group, kind in reader.fit_notes(fitted.fits):
+            st.warning(notes[kind].format(group=group))
+        st.markdown(t("**Expected residual value of the active accounts** (the revenue of their renewals still to come "
+                      "within ten years at today's MRR, each weighted by its chance, discounted at {rate:.0%} a year):",
+                      rate=settings.get("annual_discount_rate")))
+        ui.dataframe(fitted.values, {
+            "group": st.column_config.TextColumn(t("Fit used")),
+            "expected_lifetime_months": "mean_expected_lifetime_months",
+            "next_renewal_probability": "mean_next_renewal_probability"})
+
+
+def movements() -> None:
+    """The MRR movements of the filtered accounts, month by month."""
+    rows = page.movements
+    st.plotly_chart(charts.movements_chart(rows, currency), width="stretch")
+    ui.table_with_download(rows, "mrr_movements", "mrr_movements", height=300)
+    st.caption(help_text("movements", "identity"))
+
+
+# one of the three drawn per visit (issue 36: the page's five charts took 1.1-1.2 s to draw at 2,000 accounts)
+ui.lazy_tabs({t("Survival"): survival, t("Projected retention and what the base is worth"): projection,
+              t("MRR movements of these accounts"): movements}, "cohort_lasting")

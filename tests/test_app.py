@@ -119,6 +119,13 @@ def test_cohort_page_switches_grain_measure_and_drills_down(app):
     app.selectbox(key="survival_by").set_value("segment").run()
     assert not app.exception
     assert "median lifetime" in " ".join(c.value for c in app.caption)
+    # the split is kept while another of the lower tabs is open, though its picker is not drawn then
+    app.session_state["cohort_lasting"] = "MRR movements of these accounts"
+    app.run()
+    assert "median lifetime" not in " ".join(c.value for c in app.caption)
+    app.session_state["cohort_lasting"] = "Survival"
+    app.run()
+    assert app.selectbox(key="survival_by").value == "segment"
 
 
 def test_at_risk_page_lists_accounts_and_explains_changes(app):
@@ -302,7 +309,11 @@ def test_cohorts_page_projects_retention_and_values_the_base(app):
     app.run()
     app.switch_page("pages/cohorts.py").run()
     assert not app.exception
-    assert "Projected retention and what the base is worth" in [s.value for s in app.subheader]
+    assert "Projected retention and what the base is worth" in [tab.label for tab in app.tabs]
+    assert "Share still renewing" not in str(app.get("plotly_chart")[-1].proto.spec)  # drawn when opened
+    app.session_state["cohort_lasting"] = "Projected retention and what the base is worth"  # as a click leaves it
+    app.run()
+    assert "Share still renewing" in str(app.get("plotly_chart")[-1].proto.spec)
     app.radio(key="projection_by").set_value("segment").run()
     assert not app.exception
     fits = next(t.value for t in app.dataframe if "alpha" in t.value.columns)
