@@ -95,6 +95,7 @@ class Context:
     sources: dict
     features: pl.DataFrame          # account_features of every scored day (and month start) with signals
     training: pl.DataFrame          # month-start rows with their 90-day outcome (churned_90d)
+    renewing_whole: pl.DataFrame    # the accounts renewing whole in 90 days on each scored day (as_of, account_id)
 
 
 def load_context(con, days: list[dt.date]) -> Context:
@@ -110,7 +111,8 @@ def load_context(con, days: list[dt.date]) -> Context:
     features = health.signals(pl.concat(frames, how="vertical_relaxed").unique(["as_of", "account_id"],
                                                                                  keep="first"), sources)
     labels = sql.run(con, "reports/risk_labels", start=dt.date(1900, 1, 1), end=dt.date(9999, 1, 1))
-    return Context(sources, features, features.join(labels, on=["as_of", "account_id"]))
+    # one query for every day, not one a day: a day's rows are picked out by the join on as_of
+    return Context(sources, features, features.join(labels, on=["as_of", "account_id"]), _renewing_whole(con, days))
 
 
 # ---------------------------------------------------------------- one day
@@ -140,7 +142,7 @@ def score_day(con, day: dt.date, context: Context) -> DayScores:
     # one estimate per account renewing whole in 90 days: the churn model prices its renewal where no CRM call
     # or booking does (its risk then reads 1 − that price: told_once)
     scored_due = risk.priced_by_churn_model(scored_due, accounts.with_columns(pl.lit(day).alias("as_of")),
-                                            _renewing_whole(con, [day]))
+                                            context.renewing_whole)
     return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, _rollup(history, day),
                      known.select(DECIDED_COLUMNS))
 
