@@ -61,9 +61,11 @@ serve: $(STAMP) translations system-deps $(DB)
 	RENEWAL_RADAR_DB=$(DB) exec $(PY) -m renewal_radar.ui.serve --server.port $(PORT) --server.address $$address
 
 # Debian packages: Chromium for the pack's chart images and the looks checks, its headless shell for the
-# real-browser tests (Playwright's and kaleido's own browser downloads do not work here), Pango for WeasyPrint's PDF, a CJK font so
-# Korean, Japanese and Chinese names render, and Java 17 for the local Spark of `rollup-usage`'s tests.
-SYSTEM_PACKAGES := chromium chromium-headless-shell fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 openjdk-17-jre-headless
+# real-browser tests (Playwright's and kaleido's own browser downloads do not work here), Pango for WeasyPrint's
+# PDF, a CJK font so Korean, Japanese and Chinese names render, and Java 17 for the local Spark of `rollup-usage`'s
+# tests.
+SYSTEM_PACKAGES := chromium chromium-headless-shell fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
+  openjdk-17-jre-headless
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

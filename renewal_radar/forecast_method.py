@@ -146,12 +146,10 @@ def due_windows(rows: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.Dat
     return renewals.window_renewals(rows.filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days)))
 
 
-def judged_window(rows: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int,
-                  due: pl.DataFrame | None = None) -> pl.DataFrame:
-    """A month start's window renewals due in [month, month + horizon) with the gross ARR each renewed, judged
-    on the outcomes known on the judging day (metrics.md "Renewals in a window"); ``due``: the month's
-    :func:`due_windows`, when the caller has them already."""
-    due = due_windows(rows, month, horizon_days) if due is None else due
+def judged_window(due: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.DataFrame:
+    """A month start's window renewals due in [month, month + horizon) (``due``: its :func:`due_windows`) with
+    the gross ARR each renewed, judged on the outcomes known on the judging day (metrics.md "Renewals in a
+    window")."""
     actual = renewals.outcome_windows(decided, [month], horizon_days).select(
         "account_id", "bill_period_months", "renewed_arr_gross")
     return due.join(actual, on=["account_id", "bill_period_months"], how="left").with_columns(
@@ -204,7 +202,7 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
     for month in judged_months(day, month_starts, horizon_days):
         if month not in due:
             due[month] = due_windows(rows_by_day[month], month, horizon_days)
-        rows = judged_window(rows_by_day[month], decided, month, horizon_days, due[month])
+        rows = judged_window(due[month], decided, month, horizon_days)
         windows.append(rows)
         if month not in predicted:
             predicted[month] = predictions(rows, rollups_by_day.get(month, EMPTY_ROLLUP), shifts[month])

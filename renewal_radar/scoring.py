@@ -95,7 +95,6 @@ class Context:
     sources: dict
     features: pl.DataFrame          # account_features of every scored day (and month start) with signals
     training: pl.DataFrame          # month-start rows with their 90-day outcome (churned_90d)
-    renewing_whole: pl.DataFrame    # the accounts renewing whole in 90 days on each scored day (as_of, account_id)
 
 
 def load_context(con, days: list[dt.date]) -> Context:
@@ -111,8 +110,7 @@ def load_context(con, days: list[dt.date]) -> Context:
     features = health.signals(pl.concat(frames, how="vertical_relaxed").unique(["as_of", "account_id"],
                                                                                  keep="first"), sources)
     labels = sql.run(con, "reports/risk_labels", start=dt.date(1900, 1, 1), end=dt.date(9999, 1, 1))
-    # one query for every day, not one a day: a day's rows are picked out by the join on as_of
-    return Context(sources, features, features.join(labels, on=["as_of", "account_id"]), _renewing_whole(con, days))
+    return Context(sources, features, features.join(labels, on=["as_of", "account_id"]))
 
 
 # ---------------------------------------------------------------- one day
@@ -134,15 +132,17 @@ DECIDED_COLUMNS = ("account_id", "bill_period_months", "renewal_date", "due_arr"
                    "outcome")
 
 
-def score_day(con, day: dt.date, context: Context) -> DayScores:
-    """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it."""
+def score_day(con, day: dt.date, context: Context, renewing_whole: pl.DataFrame) -> DayScores:
+    """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it.
+    ``renewing_whole``: the accounts renewing whole in 90 days (as_of, account_id) on ``day`` and maybe other
+    days (a run reads them once for all its days; the join on as_of picks the day's)."""
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
     known, history, due = _day_outcomes(con, day)
     scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
     # one estimate per account renewing whole in 90 days: the churn model prices its renewal where no CRM call
     # or booking does (its risk then reads 1 − that price: told_once)
     scored_due = risk.priced_by_churn_model(scored_due, accounts.with_columns(pl.lit(day).alias("as_of")),
-                                            context.renewing_whole)
+                                            renewing_whole)
     return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, _rollup(history, day),
                      known.select(DECIDED_COLUMNS))
 
@@ -195,7 +195,8 @@ def apply_methods(con, renewal_rows: pl.DataFrame, rollups: pl.DataFrame, decide
 def score_live_day(con, day: dt.date) -> DayScores:
     """A day that is not stored, scored as the stage scores it: the same day's scores, with the forecast method
     chosen on the stored days before it (none stored, or stored with other settings: the naive rate)."""
-    scores = score_day(con, day, load_context(con, [day]))
+    renewing_whole = _renewing_whole(con, [day])
+    scores = score_day(con, day, load_context(con, [day]), renewing_whole)
     tables = set(db.table_names(con))
     known, rows, rollups = {}, scores.renewals.head(0), scores.history_rollup.head(0)
     if {"score_runs", "forecast_methods"} <= tables and \
@@ -212,7 +213,9 @@ def score_live_day(con, day: dt.date) -> DayScores:
                                    pl.concat([rollups, scores.history_rollup], how="diagonal_relaxed"),
                                    {day: scores.decided}, [*sorted(known), day], known)
     day_rows = moved.filter(pl.col("as_of") == day)
-    return DayScores(told_once(con, scores.accounts, day_rows, [day]), moved, scores.history_rollup, scores.decided,
+    # told once, as the stage tells its days (told_once), from the accounts renewing whole read above
+    accounts = risk.with_renewal_story(scores.accounts, day_rows, renewing_whole)
+    return DayScores(accounts, moved, scores.history_rollup, scores.decided,
                      methods.filter(pl.col("as_of") == day).row(0, named=True))
 
 
@@ -268,11 +271,11 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
     progress(0.0, "scoring: reading the features")
     all_days = score_days(con)
     days, account_parts, renewal_parts, rollup_parts, kept_choices = _kept_scores(con, all_days, keep_until)
-    context = load_context(con, days)
+    context, renewing_whole = load_context(con, days), _renewing_whole(con, days)
     decided = {}
     # days are independent: two at a time keep both cores busy (DuckDB, polars and the solvers release the GIL)
     with concurrent.futures.ThreadPoolExecutor(max_workers=SCORING_THREADS) as pool:
-        for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context), days)):
+        for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context, renewing_whole), days)):
             progress((index + 1) / len(days) * 0.85, f"scoring {days[index]:%Y-%m-%d}")
             account_parts.append(scores.accounts)
             renewal_parts.append(scores.renewals)
