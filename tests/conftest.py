@@ -16,7 +16,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -327,6 +328,24 @@ def wait_for_app(page: Page, expected_charts: int = 0) -> None:
         ".every(table => table.querySelector('canvas'))",
         timeout=60_000)
     page.wait_for_timeout(500)
+
+
+def choose(page: Page, select: Locator, option: str) -> None:
+    """Open a select box or multiselect and pick an option by its label.
+
+    A rerun that lands just after the click (a lazy tab or fragment finishing) redraws the widget and closes its
+    list before it shows; under a loaded CI machine that happened once in a few hundred runs. So the list is
+    opened again, at most three times, before the test fails.
+    """
+    for _ in range(3):
+        select.click()
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    raise AssertionError(f"the option {option!r} never appeared in its list")
 
 
 def assert_clean(page: Page) -> None:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page
 
 from renewal_radar import i18n
-from tests.conftest import ROOT, SHOTS, assert_clean, streamlit_server, upload_check_and_load, wait_for_app
+from tests.conftest import ROOT, SHOTS, assert_clean, choose, streamlit_server, upload_check_and_load, wait_for_app
 from tools import screens
 
 PAGES = {"overview": "", "forecast": "forecast", "why": "why", "calendar": "calendar", "at_risk": "at_risk",
@@ -58,8 +58,7 @@ def test_filter_change_updates_numbers_and_survives_navigation(server, page):
     page.goto(server)
     wait_for_app(page, CHARTS["overview"])
     before = _first_metric(page)
-    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
-    page.get_by_role("option", name="Enterprise").click()
+    choose(page, page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first, "Enterprise")
     page.keyboard.press("Escape")
     page.wait_for_function(f"() => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== "
                            f"{before!r}", timeout=30_000)
@@ -167,8 +166,7 @@ def test_forecast_what_moved_queue_and_saving_a_snapshot(snapshot_server, page):
     page.locator("[data-testid=\"stButtonGroup\"] button", has_text="Rolling horizon").click()  # opens on the quarter
     page.get_by_role("heading", name="The CSM's call against the model").wait_for()
     wait_for_app(page, CHARTS["forecast"])
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with").click()
-    page.get_by_role("option", name="October review").click()
+    choose(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="Compare with"), "October review")
     page.get_by_text("From the snapshot's forecast to today's").wait_for(timeout=30_000)
     wait_for_app(page)
     changed = page.locator('[data-testid="stMetric"]').filter(has_text="Renewals that changed")
@@ -242,8 +240,7 @@ def test_a_korean_reader_picks_won_and_every_page_follows(server, browser):
     before = _first_metric(tab)
     assert before.startswith("US$") or before.startswith("$")
     currency = tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)
-    currency.click()
-    tab.get_by_role("option", name="KRW").click()
+    choose(tab, currency, "KRW")
     tab.wait_for_function("() => document.querySelector('[data-testid=\"stMetricValue\"]').innerText"
                           ".startsWith('₩')", timeout=30_000)
     wait_for_app(tab, CHARTS["overview"])
@@ -313,8 +310,7 @@ def test_the_forecast_opens_on_the_quarter_with_its_teams(server, page):
     page.get_by_role("tab", name="By team").first.click()  # the second is whose calls can be trusted
     page.get_by_text("Team → manager → CSM").wait_for(timeout=30_000)
     wait_for_app(page)
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Manager").click()
-    page.get_by_role("option", name="Rachel Green").click()
+    choose(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="Manager"), "Rachel Green")
     wait_for_app(page)
     page.screenshot(path=str(SHOTS / "forecast_quarter_team.png"), full_page=True)
     # a tab is drawn when opened (issue 36): the click reruns the page and the week's view appears
@@ -361,8 +357,7 @@ def test_the_language_picked_is_kept_across_pages_and_a_reload(server, page):
     page.goto(server)
     wait_for_app(page, CHARTS["overview"])
     assert "lang=" not in page.url  # the browser's own language adds nothing to the address
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="한국어").click()
+    choose(page, page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first, "한국어")
     page.wait_for_url("**/?lang=ko")
     wait_for_app(page, CHARTS["overview"])
     page.locator('[data-testid="stSidebarNav"] a[href$="/forecast"]').first.click()
