@@ -86,10 +86,21 @@ class Backtest:
 # ---------------------------------------------------------------- scoring one day's renewals
 
 
-def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters: Filters = ALL) -> pl.DataFrame:
-    """For each due renewal, the renewal opportunity closing nearest its day (within grace), if known on ``as_of``."""
-    opportunities = sql.run(con, "reports/crm_renewal_opportunities", as_of=as_of, **filters.params(),
-                            **crm_types.params())
+def crm_opportunities(con, days: list[dt.date], filters: Filters = ALL) -> pl.DataFrame:
+    """The CRM renewal opportunities of the filtered accounts as known on each of ``days`` (``as_of`` names the
+    day): one query for them all (reports/crm_renewal_opportunities)."""
+    return sql.run(con, "reports/crm_renewal_opportunities", days=sorted(set(days)), **filters.params(),
+                   **crm_types.params())
+
+
+def crm_matches(con, due: pl.DataFrame, as_of: dt.date, grace_days: int, filters: Filters = ALL,
+                opportunities: pl.DataFrame | None = None) -> pl.DataFrame:
+    """For each due renewal, the renewal opportunity closing nearest its day (within grace), if known on ``as_of``.
+    ``opportunities``: ``crm_opportunities`` already read for ``as_of`` and maybe other days (a scoring run reads
+    every day's at once); without it they are read here."""
+    if opportunities is None:
+        opportunities = crm_opportunities(con, [as_of], filters)
+    opportunities = opportunities.filter(pl.col("as_of") == as_of).drop("as_of")
     empty = due.select("account_id", "renewal_date").head(0).with_columns(
         pl.lit(None, pl.String).alias("opportunity_id"), pl.lit(None, pl.String).alias("stage"),
         pl.lit(None, pl.String).alias("crm_category"), pl.lit(None, pl.Float64).alias("crm_probability"))
@@ -120,10 +131,11 @@ def _health_for_due(day: dt.date, due: pl.DataFrame, accounts: pl.DataFrame, fea
 
 
 def score_renewals(con, day: dt.date, due: pl.DataFrame, history: pl.DataFrame, accounts: pl.DataFrame,
-                   features: pl.DataFrame) -> pl.DataFrame:
-    """The renewals due from ``day`` with CRM call, model probability, final probability, source and health."""
+                   features: pl.DataFrame, opportunities: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The renewals due from ``day`` with CRM call, model probability, final probability, source and health
+    (``opportunities`` as ``crm_matches`` takes them)."""
     grace = settings.get("grace_days")
-    crm = crm_matches(con, due, day, grace)
+    crm = crm_matches(con, due, day, grace, opportunities=opportunities)
     model = fit_model(history, features, day)
     signals = features.filter(pl.col("as_of") == day)
     due = due.join(crm, on=["account_id", "renewal_date"], how="left")

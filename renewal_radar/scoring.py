@@ -137,17 +137,30 @@ DECIDED_COLUMNS = ("account_id", "bill_period_months", "renewal_date", "due_arr"
                    "outcome")
 
 
-def score_day(con, day: dt.date, context: Context, renewing_whole: pl.DataFrame) -> DayScores:
-    """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it.
-    ``renewing_whole``: the accounts renewing whole in 90 days (as_of, account_id) on ``day`` and maybe other
-    days (a run reads them once for all its days; the join on as_of picks the day's)."""
+@dataclass(frozen=True)
+class DaysRead:
+    """What a run reads once for all the days it scores (each frame's ``as_of`` names the day): one query each
+    instead of one a day. Not part of ``Context``: a live health read needs neither."""
+
+    renewing_whole: pl.DataFrame    # the accounts renewing whole in 90 days
+    opportunities: pl.DataFrame     # the CRM renewal opportunities as known on the day
+
+
+def read_days(con, days: list[dt.date]) -> DaysRead:
+    """The accounts renewing whole and the CRM opportunities of ``days``."""
+    return DaysRead(_renewing_whole(con, days), forecast.crm_opportunities(con, days))
+
+
+def score_day(con, day: dt.date, context: Context, read: DaysRead) -> DayScores:
+    """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it (``read``
+    holds ``day`` and maybe other days: each use picks the day's rows)."""
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
     known, history, due = _day_outcomes(con, day)
-    scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features)
+    scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features, read.opportunities)
     # one estimate per account renewing whole in 90 days: the churn model prices its renewal where no CRM call
     # or booking does (its risk then reads 1 − that price: told_once)
     scored_due = risk.priced_by_churn_model(scored_due, accounts.with_columns(pl.lit(day).alias("as_of")),
-                                            renewing_whole)
+                                            read.renewing_whole)
     return DayScores(accounts.with_columns(pl.lit(day).alias("as_of")), scored_due, _rollup(history, day),
                      known.select(DECIDED_COLUMNS))
 
@@ -200,8 +213,8 @@ def apply_methods(con, renewal_rows: pl.DataFrame, rollups: pl.DataFrame, decide
 def score_live_day(con, day: dt.date) -> DayScores:
     """A day that is not stored, scored as the stage scores it: the same day's scores, with the forecast method
     chosen on the stored days before it (none stored, or stored with other settings: the naive rate)."""
-    renewing_whole = _renewing_whole(con, [day])
-    scores = score_day(con, day, load_context(con, [day]), renewing_whole)
+    read = read_days(con, [day])
+    scores = score_day(con, day, load_context(con, [day]), read)
     tables = set(db.table_names(con))
     known, rows, rollups = {}, scores.renewals.head(0), scores.history_rollup.head(0)
     if {"score_runs", "forecast_methods"} <= tables and \
@@ -219,7 +232,7 @@ def score_live_day(con, day: dt.date) -> DayScores:
                                    {day: scores.decided}, [*sorted(known), day], known)
     day_rows = moved.filter(pl.col("as_of") == day)
     # told once, as the stage tells its days (told_once), from the accounts renewing whole read above
-    accounts = risk.with_renewal_story(scores.accounts, day_rows, renewing_whole)
+    accounts = risk.with_renewal_story(scores.accounts, day_rows, read.renewing_whole)
     return DayScores(accounts, moved, scores.history_rollup, scores.decided,
                      methods.filter(pl.col("as_of") == day).row(0, named=True))
 
@@ -282,10 +295,10 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
     progress(0.0, "scoring: reading the features")
     all_days = score_days(con)
     days, account_parts, renewal_parts, rollup_parts, kept_choices = _kept_scores(con, all_days, keep_until)
-    context, renewing_whole = load_context(con, days), _renewing_whole(con, days)
+    context, read = load_context(con, days), read_days(con, days)
     decided = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=_scoring_threads(context)) as pool:
-        for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context, renewing_whole), days)):
+        for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context, read), days)):
             progress((index + 1) / len(days) * 0.85, f"scoring {days[index]:%Y-%m-%d}")
             account_parts.append(scores.accounts)
             renewal_parts.append(scores.renewals)

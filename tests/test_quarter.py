@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from renewal_radar import access, book, crm_types, db, forecast, quarter_forecast, quarters
+from renewal_radar import access, book, db, forecast, quarter_forecast, quarters
 from renewal_radar.filters import Filters
 from tests.conftest import ROOT, import_files
 
@@ -210,9 +210,6 @@ O1,2025-01-20 16:30:00,Verbal,Forecast,90,1800,2025-03-01
 
 
 def test_the_crm_call_as_it_stood_on_each_day(tmp_path, quarter_db):
-    from renewal_radar import sql
-    from renewal_radar.filters import ALL
-
     path, result = import_files(tmp_path, {
         "subscriptions.csv": SUBSCRIPTIONS, "accounts.csv": ACCOUNTS, "renewal_opportunities.csv": OPPORTUNITIES,
         "OpportunityHistory.csv": HISTORY}, as_of=AS_OF)
@@ -220,8 +217,7 @@ def test_the_crm_call_as_it_stood_on_each_day(tmp_path, quarter_db):
 
     def call_on(database, day):
         with db.connect(database, read_only=True) as con:
-            found = sql.run(con, "reports/crm_renewal_opportunities", as_of=day, **ALL.params(),
-                            **crm_types.params())
+            found = forecast.crm_opportunities(con, [day])
         return [(r["opportunity_id"], r["category"], r["probability"]) for r in found.iter_rows(named=True)]
 
     # Salesforce's API values (Forecast = Commit) mapped by the preset; a change counts from the day after
@@ -230,6 +226,12 @@ def test_the_crm_call_as_it_stood_on_each_day(tmp_path, quarter_db):
     assert call_on(path, D(2025, 2, 1)) == [("O1", "Commit", 90.0)]
     assert call_on(path, AS_OF) == [("O1", "Commit", None)]  # the data's own day: the export's row
     assert call_on(quarter_db, D(2025, 2, 1)) == []  # without a history, an open call of the past is unknown
+    # a scoring run reads every day in one query: each day's rows are those it reads alone
+    days = [D(2024, 12, 10), D(2025, 1, 1), D(2025, 2, 1), AS_OF]
+    with db.connect(path, read_only=True) as con:
+        together = forecast.crm_opportunities(con, days)
+    assert [(r["as_of"], r["opportunity_id"], r["category"]) for r in together.sort("as_of").iter_rows(named=True)] \
+        == [(day, o, category) for day in days for o, category, _ in call_on(path, day)]
 
 
 def test_call_accuracy_by_hand():
@@ -285,9 +287,6 @@ HUBSPOT_DEALS = ('Record ID,Deal Name,Amount,Close Date,'
 
 
 def test_a_hubspot_deals_export_with_stage_dates_is_a_history(tmp_path):
-    from renewal_radar import sql
-    from renewal_radar.filters import ALL
-
     path, result = import_files(tmp_path, {
         "subscriptions.csv": SUBSCRIPTIONS, "accounts.csv": ACCOUNTS, "renewal_opportunities.csv": OPPORTUNITIES,
         "deal_stage_history.csv": HUBSPOT_DEALS}, as_of=AS_OF)
@@ -298,7 +297,6 @@ def test_a_hubspot_deals_export_with_stage_dates_is_a_history(tmp_path):
         # one row per stage entered, at HubSpot's default probability of the stage; the empty date is no row
         assert [(r[0], r[2], r[3]) for r in history] == [("O1", "Presentation scheduled", 60.0),
                                                          ("O1", "Contract sent", 90.0)]
-        on_day = sql.run(con, "reports/crm_renewal_opportunities", as_of=D(2025, 1, 1), **ALL.params(),
-                         **crm_types.params())
+        on_day = forecast.crm_opportunities(con, [D(2025, 1, 1)])
         assert on_day.select("opportunity_id", "stage", "probability").rows() == [
             ("O1", "Presentation scheduled", 60.0)]
