@@ -185,21 +185,37 @@ def rollup_ratios(rollup: pl.DataFrame) -> tuple[float, float, float | None]:
     return contraction, expansion, gross
 
 
+def window_totals() -> list[pl.Expr]:
+    """What the forecast's figures add up over window renewals (``summarise``): their count, ARR due, weighted
+    forecast, floor and best case. Expressions, so one frame's or each group's totals are summed alike."""
+    category = pl.col("category")
+    return [pl.len().alias("n_due"), pl.col("due_arr").sum().alias("due_arr"),
+            figures.weighted_forecast_arr().sum().alias("weighted"),
+            pl.col("due_arr").filter(category.is_in(FLOOR_CATEGORIES)).sum().alias("floor"),
+            pl.col("due_arr").filter(~category.is_in(LOST_CATEGORIES).fill_null(False)).sum().alias("best_case")]
+
+
 def summarise(due: pl.DataFrame, as_of: dt.date, horizon_days: int, contraction: float, expansion: float) -> dict:
     """The forecast's figures (cli.md keys, plus the waterfall and projected rates).
 
     floor = due ARR booked or called Closed Won / Commit; best case = all due ARR except renewals called
     Omitted or Closed Lost; so floor ≤ weighted ≤ best case ≤ due (metrics.md).
     """
-    due_arr = float(due["due_arr"].sum())
-    weighted = float(due.select(figures.weighted_forecast_arr().sum()).item() or 0.0)
-    floor = float(due.filter(pl.col("category").is_in(FLOOR_CATEGORIES))["due_arr"].sum())
-    best_case = float(due.filter(~pl.col("category").is_in(LOST_CATEGORIES).fill_null(False))["due_arr"].sum())
+    return summary_from_totals(due.select(window_totals()).row(0, named=True), as_of, horizon_days, contraction,
+                               expansion)
+
+
+def summary_from_totals(totals: dict | None, as_of: dt.date, horizon_days: int, contraction: float,
+                        expansion: float) -> dict:
+    """``summarise`` from the window's ``window_totals`` (None: nothing due in the window)."""
+    totals = totals or {}
+    due_arr, weighted = float(totals.get("due_arr") or 0.0), float(totals.get("weighted") or 0.0)
     expected_contraction = weighted * contraction
     expected_expansion = weighted * expansion
     return {
-        "as_of": as_of.isoformat(), "horizon_days": horizon_days, "n_due": due.height, "due_arr": due_arr,
-        "forecast_gross_arr": weighted, "floor_arr": floor, "best_case_arr": best_case,
+        "as_of": as_of.isoformat(), "horizon_days": horizon_days, "n_due": int(totals.get("n_due") or 0),
+        "due_arr": due_arr, "forecast_gross_arr": weighted, "floor_arr": float(totals.get("floor") or 0.0),
+        "best_case_arr": float(totals.get("best_case") or 0.0),
         "expected_renewal_loss_arr": due_arr - weighted, "expected_contraction_arr": expected_contraction,
         "expected_expansion_arr": expected_expansion,
         "projected_gross_renewal_rate": (weighted - expected_contraction) / due_arr if due_arr else None,

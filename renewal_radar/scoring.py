@@ -342,12 +342,19 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
 
 
 def forecast_summaries(renewal_scores: pl.DataFrame, rollups: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
-    """The unfiltered forecast figures of every scored day and standard horizon."""
+    """The unfiltered forecast figures of every scored day and standard horizon. The window renewals of every day
+    and horizon are grouped at once (each (day, horizon) its own window) and totalled per window: 175 small
+    groupings a run become one."""
+    horizons = [renewal_scores.filter(pl.col("renewal_date") < pl.col("as_of") + pl.duration(days=horizon))
+                .with_columns(pl.lit(horizon).alias("horizon_days")) for horizon in STANDARD_HORIZONS]
+    windows = pl.concat(horizons, how="vertical_relaxed").with_columns(
+        (pl.col("as_of").cast(pl.Int64) * 1000 + pl.col("horizon_days")).alias("window"))
+    totals = {(row["as_of"], row["horizon_days"]): row for row in renewals.window_renewals(windows, within="window")
+              .group_by("as_of", "horizon_days").agg(forecast.window_totals()).iter_rows(named=True)}
+    by_day = rollups.partition_by("as_of", as_dict=True)
     rows = []
     for day in days:
-        due_year = renewal_scores.filter(pl.col("as_of") == day)
-        rollup = rollups.filter(pl.col("as_of") == day)
-        for horizon in STANDARD_HORIZONS:
-            due = renewals.window_renewals(due_year.filter(pl.col("renewal_date") < day + dt.timedelta(days=horizon)))
-            rows.append(forecast.summary_from_rows(due, rollup, day, horizon))
+        contraction, expansion, gross = forecast.rollup_ratios(by_day.get((day,), rollups.head(0)))
+        rows += [forecast.summary_from_totals(totals.get((day, horizon)), day, horizon, contraction, expansion)
+                 | {"trailing_gross_renewal_rate": gross} for horizon in STANDARD_HORIZONS]
     return pl.DataFrame(rows, infer_schema_length=None)  # a small book: early rows may hold 0 where later hold 0.85

@@ -64,10 +64,12 @@ HAND_AS_OF = dt.date(2024, 12, 15)
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: two workers more than cores, so a core is not left idle while a worker waits on a Streamlit
-    server, Chromium or a command's subprocess (measured here: 13 min 2 s with two workers, 10 min 41 s with
-    four, ``--dist worksteal`` evening out the end; with four, both cores are busy for 97 % of the run)."""
-    return (os.cpu_count() or 1) + 2
+    """``-n auto``: one worker more than cores, so a core is not left idle while a worker waits on a Streamlit
+    server, Chromium or a command's subprocess (measured here: 13 min 2 s with two workers, 10 min 15 s with
+    four, 9 min 49 s with three, ``--dist worksteal`` evening out the end). Both cores are busy for 98 % of a
+    run with three; a fourth only adds its own collection, servers and browser (1,224 busy core-seconds against
+    1,160)."""
+    return (os.cpu_count() or 1) + 1
 
 
 def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -156,3 +156,41 @@ def test_forecast_without_a_crm_export_uses_the_model(hand_con):
     assert result.summary["n_due"] == 3  # C and F on Jun 1, A on Jul 1
     assert set(result.renewals["source"]) == {"model"}
     assert result.summary["floor_arr"] == 0
+
+
+def test_the_stored_summaries_of_every_day_and_horizon_equal_each_window_summed_alone():
+    """scoring.forecast_summaries totals every (day, horizon) window in one grouping; each row must equal the
+    window summed on its own (forecast.summary_from_rows), an empty window included. By hand: on 2026-01-01 a
+    monthly line renews on Jan 10 and Feb 10 (one window renewal within 60 days, two within 365), B is called
+    Commit, C Closed Lost; the second day has nothing due within 30 days."""
+    from renewal_radar import renewals, scoring
+
+    d1, d2 = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
+    rows = pl.DataFrame({
+        "as_of": [d1, d1, d1, d1, d2],
+        "account_id": ["A", "A", "B", "C", "B"],
+        "bill_period_months": [1, 1, 12, 12, 12],
+        "renewal_date": [dt.date(2026, 1, 10), dt.date(2026, 2, 10), dt.date(2026, 1, 20), dt.date(2026, 3, 1),
+                         dt.date(2026, 5, 1)],
+        "due_arr": [1200.0, 1200.0, 5000.0, 3000.0, 5000.0],
+        "probability": [0.9, 0.8, 0.95, 0.0, 0.7],
+        "category": [None, None, "Commit", "Closed Lost", None],
+    })
+    rollups = pl.DataFrame({"as_of": [d1, d2], "renewed_due_arr": [1000.0, 0.0], "decided_due_arr": [2000.0, 0.0],
+                            "contraction_arr": [100.0, 0.0], "expansion_arr": [50.0, 0.0],
+                            "decided_renewed_gross_arr": [900.0, 0.0]})
+    stored = scoring.forecast_summaries(rows, rollups, [d1, d2])
+    assert stored.height == 2 * len(scoring.STANDARD_HORIZONS)
+    for row in stored.iter_rows(named=True):
+        day, horizon = dt.date.fromisoformat(row["as_of"]), row["horizon_days"]
+        window = rows.filter((pl.col("as_of") == day) & (pl.col("renewal_date") < day + dt.timedelta(days=horizon)))
+        alone = forecast.summary_from_rows(renewals.window_renewals(window), rollups.filter(pl.col("as_of") == day),
+                                           day, horizon)
+        assert row == pytest.approx(alone, nan_ok=True), (day, horizon)
+    first_year = stored.filter((pl.col("as_of") == d1.isoformat()) & (pl.col("horizon_days") == 365)).row(0, named=True)
+    # A's two monthly renewals are one window renewal (the first event's 1,200, probability 0.9 × 0.8)
+    assert first_year["n_due"] == 3 and first_year["due_arr"] == pytest.approx(9200.0)
+    assert first_year["forecast_gross_arr"] == pytest.approx(1200 * 0.72 + 5000 * 0.95)
+    assert first_year["floor_arr"] == pytest.approx(5000.0) and first_year["best_case_arr"] == pytest.approx(6200.0)
+    empty = stored.filter((pl.col("as_of") == d2.isoformat()) & (pl.col("horizon_days") == 30)).row(0, named=True)
+    assert empty["n_due"] == 0 and empty["due_arr"] == 0.0 and empty["projected_gross_renewal_rate"] is None
