@@ -146,14 +146,15 @@ def due_windows(rows: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.Dat
     return renewals.window_renewals(rows.filter(pl.col("renewal_date") < month + dt.timedelta(days=horizon_days)))
 
 
-def judged_window(due: pl.DataFrame, decided: pl.DataFrame, month: dt.date, horizon_days: int) -> pl.DataFrame:
-    """A month start's window renewals due in [month, month + horizon) (``due``: its :func:`due_windows`) with
-    the gross ARR each renewed, judged on the outcomes known on the judging day (metrics.md "Renewals in a
-    window")."""
-    actual = renewals.outcome_windows(decided, [month], horizon_days).select(
-        "account_id", "bill_period_months", "renewed_arr_gross")
-    return due.join(actual, on=["account_id", "bill_period_months"], how="left").with_columns(
-        pl.col("renewed_arr_gross").fill_null(0.0))
+def judged_windows(due: dict, decided: pl.DataFrame, months: list[dt.date], horizon_days: int) -> dict:
+    """Each month start's window renewals due in [month, month + horizon) (``due``: each month's
+    :func:`due_windows`) with the gross ARR each renewed, judged on the outcomes known on the judging day
+    (metrics.md "Renewals in a window"). What renewed in every month's window is grouped at once."""
+    keys = ["account_id", "bill_period_months"]
+    found = renewals.outcome_windows(decided, months, horizon_days).select("as_of", *keys, "renewed_arr_gross")
+    actual, none = found.partition_by("as_of", as_dict=True, include_key=False), found.drop("as_of").head(0)
+    return {month: due[month].join(actual.get((month,), none), on=keys, how="left").with_columns(
+        pl.col("renewed_arr_gross").fill_null(0.0)) for month in months}
 
 
 def predictions(rows: pl.DataFrame, rollup: pl.DataFrame, shift: float) -> dict:
@@ -199,10 +200,13 @@ def choose(day: dt.date, rows_by_day: dict, rollups_by_day: dict, decided: pl.Da
     due = {} if due is None else due
     month_starts = [m for m in shifts if m < day and m.day == 1 and m in rows_by_day]
     judged, windows = [], []
-    for month in judged_months(day, month_starts, horizon_days):
+    months = judged_months(day, month_starts, horizon_days)
+    for month in months:
         if month not in due:
             due[month] = due_windows(rows_by_day[month], month, horizon_days)
-        rows = judged_window(due[month], decided, month, horizon_days)
+    judged_rows = judged_windows(due, decided, months, horizon_days)
+    for month in months:
+        rows = judged_rows[month]
         windows.append(rows)
         if month not in predicted:
             predicted[month] = predictions(rows, rollups_by_day.get(month, EMPTY_ROLLUP), shifts[month])
