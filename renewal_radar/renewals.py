@@ -54,6 +54,18 @@ def renewal_outcomes(con, start: dt.date | None = None, end: dt.date | None = No
     return classify_outcomes(events, as_of, grace_days)
 
 
+def renewal_outcomes_of_days(con, windows: dict[dt.date, tuple[dt.date, dt.date]],
+                             grace_days: int | None = None) -> dict[dt.date, pl.DataFrame]:
+    """For each day, ``renewal_outcomes(con, start, end, day)`` of its (start, end) window, every account: one
+    query for all the days (reports/renewal_outcomes_days), each frame as renewal_outcomes gives it."""
+    grace_days = settings.get("grace_days") if grace_days is None else grace_days
+    days = sorted(windows)
+    events = sql.run(con, "reports/renewal_outcomes_days", days=days, starts=[windows[day][0] for day in days],
+                     ends=[windows[day][1] for day in days], grace_days=grace_days, **ALL.params())
+    by_day, none = events.partition_by("as_of", as_dict=True, include_key=False), events.drop("as_of").head(0)
+    return {day: classify_outcomes(by_day.get((day,), none), day, grace_days) for day in days}
+
+
 def rates_by_period(outcomes: pl.DataFrame, grain: str = "month") -> pl.DataFrame:
     """Counts and ARR of window renewals by month (or quarter) of the renewal day e: each period is its own
     window, so a monthly line counts once a quarter (metrics.md "Renewals in a window")."""

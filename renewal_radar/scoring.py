@@ -45,12 +45,15 @@ from renewal_radar.metrics import data_as_of
 
 STANDARD_HORIZONS = (30, 60, 90, 120, 365)
 MAX_HORIZON_DAYS = 365
-# Days are independent, and scoring two at a time pays only on a large book. Measured here (2 cores), one
-# thread against two: at 50,000 accounts 55 against 52 s (two save 5 %, for 6 % more CPU); at 2,000 accounts
-# 6.2 against 6.5–7.3 s and at 400 accounts 4.8 against 5.4–5.8 s, with 15–20 % more CPU (each day's steps are
-# small, and the two threads' hand-offs of the GIL outweigh the overlap).
+# A run scores its days one way on a small book and another on a large one (``LARGE_BOOK_ACCOUNTS``), measured
+# here (2 cores). Days are independent, and two threads pay only on a large book: at 50,000 accounts 55 against
+# 52 s (two save 5 %, for 6 % more CPU); at 2,000 accounts 6.2 against 6.5–7.3 s and at 400 accounts 4.8 against
+# 5.4–5.8 s, with 15–20 % more CPU (each day's steps are small; the threads' hand-offs of the GIL outweigh the
+# overlap). A small book reads every past day's renewal outcomes in one query (0.43 against 0.09 s for 35 days at
+# 400 accounts: the plans cost more than the rows); at 50,000 that query is slower (7.3 against 5.9 s) and holds
+# every day's rows at once, so a large book reads them day by day.
 SCORING_THREADS = 2
-PARALLEL_FROM_ACCOUNTS = 20_000
+LARGE_BOOK_ACCOUNTS = 20_000
 BACKTEST_MONTHS = 12
 FORECAST_SETTINGS = ("grace_days", "forecast_horizon_days", "p_closed_won", "p_commit", "p_best_case",
                      "p_pipeline", "p_omitted", "health_trend_points", "annual_discount_rate")
@@ -144,18 +147,23 @@ class DaysRead:
 
     renewing_whole: pl.DataFrame    # the accounts renewing whole in 90 days
     opportunities: pl.DataFrame     # the CRM renewal opportunities as known on the day
+    outcomes: dict                  # day -> its renewal outcomes (_day_outcomes); a day not in it reads its own
 
 
-def read_days(con, days: list[dt.date]) -> DaysRead:
-    """The accounts renewing whole and the CRM opportunities of ``days``."""
-    return DaysRead(_renewing_whole(con, days), forecast.crm_opportunities(con, days))
+def read_days(con, days: list[dt.date], outcomes: bool = False) -> DaysRead:
+    """The accounts renewing whole and the CRM opportunities of ``days``; with ``outcomes``, the renewal
+    outcomes of those before the data's as-of day too (the as-of day reads the import's stored events)."""
+    as_of = data_as_of(con) if outcomes else None
+    windows = {day: _outcomes_window(day) for day in days if as_of is not None and day < as_of}
+    return DaysRead(_renewing_whole(con, days), forecast.crm_opportunities(con, days),
+                    renewals.renewal_outcomes_of_days(con, windows) if windows else {})
 
 
 def score_day(con, day: dt.date, context: Context, read: DaysRead) -> DayScores:
     """Health and churn risk of the accounts active on ``day``, and the year of renewals due from it (``read``
     holds ``day`` and maybe other days: each use picks the day's rows)."""
     accounts = risk.score_accounts(day, context.features, context.training, context.sources)
-    known, history, due = _day_outcomes(con, day)
+    known, history, due = _day_outcomes(con, day, read.outcomes.get(day))
     scored_due = forecast.score_renewals(con, day, due, history, accounts, context.features, read.opportunities)
     # one estimate per account renewing whole in 90 days: the churn model prices its renewal where no CRM call
     # or booking does (its risk then reads 1 − that price: told_once)
@@ -165,12 +173,21 @@ def score_day(con, day: dt.date, context: Context, read: DaysRead) -> DayScores:
                      known.select(DECIDED_COLUMNS))
 
 
-def _day_outcomes(con, day: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """One read of the renewals as known on the day, split at it: the decided past (every renewal the method
-    choice judges), the trailing year of it, and the year due from the day."""
+def _outcomes_window(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The renewal days a day's scoring reads: the trailing year, or further back as the method choice needs,
+    up to a year ahead."""
+    start = min(dates.add_months(day, -12),
+                forecast_method.outcomes_window_start(day, settings.get("forecast_horizon_days")))
+    return start, day + dt.timedelta(days=MAX_HORIZON_DAYS)
+
+
+def _day_outcomes(con, day: dt.date, outcomes: pl.DataFrame | None = None
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One read of the renewals as known on the day (``outcomes`` when already read), split at it: the decided
+    past (every renewal the method choice judges), the trailing year of it, and the year due from the day."""
+    if outcomes is None:
+        outcomes = renewals.renewal_outcomes(con, *_outcomes_window(day), day)
     year_ago = dates.add_months(day, -12)
-    start = min(year_ago, forecast_method.outcomes_window_start(day, settings.get("forecast_horizon_days")))
-    outcomes = renewals.renewal_outcomes(con, start, day + dt.timedelta(days=MAX_HORIZON_DAYS), day)
     known = outcomes.filter(pl.col("renewal_date") < day)
     return known, known.filter(pl.col("renewal_date") >= year_ago), outcomes.filter(pl.col("renewal_date") >= day)
 
@@ -280,10 +297,9 @@ def _kept_scores(con, days: list[dt.date], keep_until: dt.date | None) -> tuple[
     return [day for day in days if day not in set(keep)], *frames, choices
 
 
-def _scoring_threads(context: Context) -> int:
-    """Two threads on a book of ``PARALLEL_FROM_ACCOUNTS`` or more, else one (see ``SCORING_THREADS``)."""
-    large = context.features["account_id"].n_unique() >= PARALLEL_FROM_ACCOUNTS
-    return SCORING_THREADS if large else 1
+def _large_book(context: Context) -> bool:
+    """Whether the book has ``LARGE_BOOK_ACCOUNTS`` or more accounts (see there)."""
+    return context.features["account_id"].n_unique() >= LARGE_BOOK_ACCOUNTS
 
 
 def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> ScoreSummary:
@@ -295,9 +311,11 @@ def run(con, progress: Progress = _noop, keep_until: dt.date | None = None) -> S
     progress(0.0, "scoring: reading the features")
     all_days = score_days(con)
     days, account_parts, renewal_parts, rollup_parts, kept_choices = _kept_scores(con, all_days, keep_until)
-    context, read = load_context(con, days), read_days(con, days)
+    context = load_context(con, days)
+    large = _large_book(context)
+    read = read_days(con, days, outcomes=not large)
     decided = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=_scoring_threads(context)) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=SCORING_THREADS if large else 1) as pool:
         for index, scores in enumerate(pool.map(lambda day: score_day(con, day, context, read), days)):
             progress((index + 1) / len(days) * 0.85, f"scoring {days[index]:%Y-%m-%d}")
             account_parts.append(scores.accounts)

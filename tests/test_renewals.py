@@ -64,3 +64,22 @@ def test_an_earlier_as_of_leaves_later_outcomes_open(hand_con):
     frame = renewals.renewal_outcomes(hand_con, as_of=D(2024, 4, 15))
     b = frame.filter(pl.col("account_id") == "B")
     assert b["outcome"][0] == "open"  # Apr 1 + 30 > Apr 15
+
+
+def test_the_outcomes_of_many_days_read_at_once_equal_each_day_read_alone(demo_con, hand_con):
+    """A scoring run reads every past day's outcomes in one query (renewal_outcomes_of_days); each day's frame
+    must be the one renewal_outcomes gives for that day and window: the lines known then, outcomes as of then,
+    the same columns and order. The demo books renewals before they start, so what is known moves day by day."""
+    windows = {D(2024, 3, 1): (D(2023, 3, 1), D(2025, 3, 1)), D(2025, 1, 1): (D(2024, 1, 1), D(2026, 1, 1)),
+               D(2025, 9, 1): (D(2025, 9, 1), D(2025, 9, 2)), D(2026, 6, 1): (D(2025, 6, 1), D(2027, 6, 1))}
+    together = renewals.renewal_outcomes_of_days(demo_con, windows)
+    assert sorted(together) == sorted(windows)
+    for day, (start, end) in windows.items():
+        alone = renewals.renewal_outcomes(demo_con, start, end, day)
+        assert together[day].equals(alone), day
+    assert sum(frame.height for frame in together.values()) > 100
+    # the hand book: a window with nothing in it reads as an empty frame of the same columns
+    empty = renewals.renewal_outcomes_of_days(hand_con, {D(2020, 1, 1): (D(2020, 1, 1), D(2020, 2, 1))})
+    assert empty[D(2020, 1, 1)].is_empty()
+    assert empty[D(2020, 1, 1)].columns == renewals.renewal_outcomes(hand_con, D(2020, 1, 1), D(2020, 2, 1),
+                                                                     D(2020, 1, 1)).columns
