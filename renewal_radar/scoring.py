@@ -143,7 +143,7 @@ DECIDED_COLUMNS = ("account_id", "bill_period_months", "renewal_date", "due_arr"
 @dataclass(frozen=True)
 class DaysRead:
     """What a run reads once for all the days it scores (each frame's ``as_of`` names the day): one query each
-    instead of one a day. Not part of ``Context``: a live health read needs neither."""
+    instead of one a day. Not part of ``Context``: a live health read needs none of them."""
 
     renewing_whole: pl.DataFrame    # the accounts renewing whole in 90 days
     opportunities: pl.DataFrame     # the CRM renewal opportunities as known on the day
