@@ -5,7 +5,6 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
-from lifelines import KaplanMeierFitter
 
 from renewal_radar import cohorts
 from tests.conftest import HAND_AS_OF
@@ -86,6 +85,8 @@ def test_kaplan_meier_matches_lifelines(seed):
     durations = rng.integers(1, 400, 300)
     observed = rng.random(300) < 0.6
     ours = cohorts.kaplan_meier(pl.Series(durations), pl.Series(observed))
+    from lifelines import KaplanMeierFitter  # here, not at the top: collecting it costs every worker a second
+
     fitter = KaplanMeierFitter(alpha=0.05).fit(durations, observed)
     theirs_s = fitter.survival_function_.iloc[:, 0].to_numpy()
     band = fitter.confidence_interval_survival_function_.to_numpy()
@@ -100,6 +101,8 @@ def test_demo_survival_matches_lifelines(demo_con):
     as_of = dt.date(2026, 11, 1)
     lives = cohorts.lifetimes(cohorts.account_lifetimes(demo_con, as_of), as_of)
     ours = cohorts.survival(demo_con, as_of)
+    from lifelines import KaplanMeierFitter
+
     fitter = KaplanMeierFitter().fit(lives["duration"].to_numpy(), lives["churned"].to_numpy())
     np.testing.assert_allclose(ours["survival"].to_numpy(), fitter.survival_function_.iloc[:, 0].to_numpy())
 

@@ -18,7 +18,6 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from lifelines import KaplanMeierFitter
 
 from renewal_radar import cohorts, db
 from tests.conftest import import_files
@@ -66,6 +65,8 @@ def test_survival_equals_lifelines_on_the_real_lifetimes(logo_db):
         ours = cohorts.survival(con, AS_OF)
     durations = np.array([d for d, _ in EXPECTED.values()])
     observed = np.array([c for _, c in EXPECTED.values()])
+    from lifelines import KaplanMeierFitter  # here, not at the top: collecting it costs every worker a second
+
     fitter = KaplanMeierFitter(alpha=0.05).fit(durations, observed)
     assert ours["day"].to_list() == [int(t) for t in fitter.survival_function_.index]
     np.testing.assert_allclose(ours["survival"].to_numpy(), fitter.survival_function_.iloc[:, 0].to_numpy(),

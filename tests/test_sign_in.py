@@ -11,7 +11,6 @@ import shutil
 
 import polars as pl
 import pytest
-from oidc_provider_mock import run_server_in_thread
 from playwright.sync_api import Page
 
 from renewal_radar import audit, db, metrics, ui
@@ -34,6 +33,8 @@ MAYA = "Maya Patel"
 
 @pytest.fixture(scope="module")
 def provider():
+    from oidc_provider_mock import run_server_in_thread  # here: collecting it costs every worker half a second
+
     with run_server_in_thread() as server:
         yield f"http://localhost:{server.server_port}"
 
