@@ -31,17 +31,6 @@ def test_the_log_likelihood_by_hand():
     assert value == pytest.approx(2 * math.log(1 / 2) + math.log(1 / 6) + 3 * math.log(1 / 3))
 
 
-@pytest.mark.parametrize(("alpha", "beta"), [(0.5, 2.0), (3.0, 0.2), (1e-4, 5.0), (1e3, 1e4), (162_754.0, 162_754.0)])
-def test_the_log_likelihood_is_built_from_the_same_probabilities_and_survival(alpha, beta):
-    """The likelihood runs the recursion in plain floats (the optimiser calls it hundreds of times a fit); it
-    must give exactly what churn_probabilities and survival give, a period with S(t) = 0 included."""
-    churned, survived = {1: 3, 2: 0, 4: 2, 9: 1}, {0: 2, 4: 5, 12: 7}
-    p, s = rp.churn_probabilities(alpha, beta, 12), rp.survival(alpha, beta, 12)
-    expected = sum(n * math.log(p[t - 1]) if p[t - 1] > 0 else -math.inf for t, n in churned.items() if n)
-    expected += sum(n * math.log(s[t]) if s[t] > 0 else -math.inf for t, n in survived.items() if n)
-    assert rp.log_likelihood(alpha, beta, churned, survived) == expected
-
-
 @pytest.mark.parametrize(("survivors", "alpha", "beta", "log_likelihood"), [
     # Fader & Hardie (2007), Table 1 and section 4: the "regular" and "high end" customers over 7 years
     ([1000, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182, -1680.3),
