@@ -59,21 +59,13 @@ def survival(alpha: float, beta: float, periods: int) -> np.ndarray:
 
 
 def log_likelihood(alpha: float, beta: float, churned: dict[int, int], survived: dict[int, int]) -> float:
-    """Σ n_t · log P(T = t) over churned-after-t counts + Σ m_t · log S(t) over still-active-after-t counts.
-
-    The optimiser calls it hundreds of times a fit on a few dozen periods, so P and S are the recursion and the
-    running sum of ``churn_probabilities`` and ``survival`` in plain floats (the same operations in the same
-    order, so the same values): numpy's per-call cost was most of a fit."""
+    """Σ n_t · log P(T = t) over churned-after-t counts + Σ m_t · log S(t) over still-active-after-t counts."""
     periods = max([0, *churned, *survived])
-    p = [alpha / (alpha + beta)] if periods else []
-    for t in range(2, periods + 1):
-        p.append(p[-1] * (beta + t - 2) / (alpha + beta + t - 1))
-    s, running = [1.0], 0.0
-    for value in p:
-        running += value
-        s.append(1.0 - running)
-    total = sum(n * math.log(p[t - 1]) if p[t - 1] > 0 else -math.inf * n for t, n in churned.items() if n)
-    total += sum(n * math.log(s[t]) if s[t] > 0 else -math.inf * n for t, n in survived.items() if n)
+    p = churn_probabilities(alpha, beta, periods)
+    s = survival(alpha, beta, periods)
+    with np.errstate(divide="ignore"):
+        total = sum(n * math.log(p[t - 1]) if p[t - 1] > 0 else -math.inf * n for t, n in churned.items() if n)
+        total += sum(n * math.log(s[t]) if s[t] > 0 else -math.inf * n for t, n in survived.items() if n)
     return float(total)
 
 
