@@ -13,22 +13,34 @@ import polars as pl
 import pytest
 
 from renewal_radar import db
+from renewal_radar import retention_model as model
 from renewal_radar import retention_projection as rp
 from tests.conftest import ROOT
 
 
 def test_probabilities_follow_the_recursion_and_the_closed_form():
     # α = β = 1: S(t) = B(1, 1 + t) / B(1, 1) = 1 / (t + 1), P(T = t) = 1 / (t (t + 1))
-    assert rp.churn_probabilities(1, 1, 3).tolist() == pytest.approx([1 / 2, 1 / 6, 1 / 12])
+    assert model.churn_probabilities(1, 1, 3).tolist() == pytest.approx([1 / 2, 1 / 6, 1 / 12])
     assert rp.survival(1, 1, 3).tolist() == pytest.approx([1, 1 / 2, 1 / 3, 1 / 4])
     # α = 2, β = 3 by hand: P1 = 2/5, P2 = 2/5 · 3/6 = 1/5, P3 = 1/5 · 4/7 = 4/35
-    assert rp.churn_probabilities(2, 3, 3).tolist() == pytest.approx([0.4, 0.2, 4 / 35])
+    assert model.churn_probabilities(2, 3, 3).tolist() == pytest.approx([0.4, 0.2, 4 / 35])
 
 
 def test_the_log_likelihood_by_hand():
     # two churned after period 1, one after period 2, three still active after 2 periods
-    value = rp.log_likelihood(1, 1, {1: 2, 2: 1}, {2: 3})
+    value = model.log_likelihood(1, 1, {1: 2, 2: 1}, {2: 3})
     assert value == pytest.approx(2 * math.log(1 / 2) + math.log(1 / 6) + 3 * math.log(1 / 3))
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(0.5, 2.0), (3.0, 0.2), (1e-4, 5.0), (1e3, 1e4), (162_754.0, 162_754.0)])
+def test_the_log_likelihood_is_built_from_the_same_probabilities_and_survival(alpha, beta):
+    """The likelihood runs the recursion in plain floats (the optimiser calls it hundreds of times a fit); it
+    must give exactly what churn_probabilities and survival give."""
+    churned, survived = {1: 3, 2: 0, 4: 2, 9: 1}, {0: 2, 4: 5, 12: 7}
+    p, s = model.churn_probabilities(alpha, beta, 12), model.survival(alpha, beta, 12)
+    expected = sum(n * math.log(p[t - 1]) if p[t - 1] > 0 else -math.inf for t, n in churned.items() if n)
+    expected += sum(n * math.log(s[t]) if s[t] > 0 else -math.inf for t, n in survived.items() if n)
+    assert model.log_likelihood(alpha, beta, churned, survived) == expected
 
 
 @pytest.mark.parametrize(("survivors", "alpha", "beta", "log_likelihood"), [
