@@ -120,7 +120,7 @@ def projection() -> None:
             "Share still renewing: observed, projected, and the backtest fit made on the earlier periods")),
             width="stretch")
         ui.dataframe(fitted.fits.select("group", "n", "churned", "periods_observed", "backtest_cutoff",
-                                            "backtest_error"),
+                                        "backtest_error"),
                      {"n": st.column_config.NumberColumn(t("Accounts")),
                       "backtest_cutoff": st.column_config.NumberColumn(t("Backtest fitted on periods up to"))})
         with st.expander(t("About the fit")):

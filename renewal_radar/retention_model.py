@@ -16,15 +16,18 @@ import numpy as np
 LOG_BOUNDS = ((-9.0, 12.0), (-9.0, 12.0))
 
 
+def _probabilities(alpha: float, beta: float, periods: int) -> list[float]:
+    """P(T = t) for t = 1..periods in plain floats, by the recursion of the spec: the one recursion, which the
+    likelihood (called hundreds of times a fit, where numpy's cost per call was most of a fit) reads directly."""
+    p = [alpha / (alpha + beta)] if periods else []
+    for t in range(2, periods + 1):
+        p.append(p[-1] * (beta + t - 2) / (alpha + beta + t - 1))
+    return p
+
+
 def churn_probabilities(alpha: float, beta: float, periods: int) -> np.ndarray:
     """P(T = t) for t = 1..periods (index t − 1), by the recursion of the spec."""
-    p = np.empty(periods)
-    if periods == 0:
-        return p
-    p[0] = alpha / (alpha + beta)
-    for t in range(2, periods + 1):
-        p[t - 1] = p[t - 2] * (beta + t - 2) / (alpha + beta + t - 1)
-    return p
+    return np.array(_probabilities(alpha, beta, periods), dtype=float)
 
 
 def survival(alpha: float, beta: float, periods: int) -> np.ndarray:
@@ -33,15 +36,9 @@ def survival(alpha: float, beta: float, periods: int) -> np.ndarray:
 
 
 def log_likelihood(alpha: float, beta: float, churned: dict[int, int], survived: dict[int, int]) -> float:
-    """Σ n_t · log P(T = t) over churned-after-t counts + Σ m_t · log S(t) over still-active-after-t counts.
-
-    P and S are the steps of ``churn_probabilities`` and ``survival`` in plain floats, the same operations in the
-    same order (so the same values): the optimiser calls this hundreds of times a fit, and numpy's cost per call
-    was most of a fit."""
-    periods = max([0, *churned, *survived])
-    p = [alpha / (alpha + beta)] if periods else []
-    for t in range(2, periods + 1):
-        p.append(p[-1] * (beta + t - 2) / (alpha + beta + t - 1))
+    """Σ n_t · log P(T = t) over churned-after-t counts + Σ m_t · log S(t) over still-active-after-t counts (S as
+    ``survival`` sums it, in plain floats)."""
+    p = _probabilities(alpha, beta, max([0, *churned, *survived]))
     s = [1.0, *(1.0 - running for running in itertools.accumulate(p))]
     total = sum(n * math.log(p[t - 1]) if p[t - 1] > 0 else -math.inf * n for t, n in churned.items() if n)
     total += sum(n * math.log(s[t]) if s[t] > 0 else -math.inf * n for t, n in survived.items() if n)
